@@ -1,0 +1,47 @@
+/** Finding and launching Chromium for the headless runner and the browser tests (playwright-core, no download). */
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
+import { chromium, type Browser } from 'playwright-core';
+
+export const CHROMIUM_FLAGS = [
+  // WebGPU on machines without a GPU runs through SwiftShader; headless Chromium hides it without this flag.
+  '--enable-unsafe-webgpu',
+  '--no-sandbox',
+  '--no-first-run',
+  // Keep Chromium from calling home: this machine's closed network refuses it, noisily.
+  '--disable-quic',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+] as const;
+
+const CANDIDATES = ['chromium', 'chromium-browser', 'google-chrome', 'google-chrome-stable'];
+
+/** CHROME_PATH, then /usr/bin/chromium, then the usual names on PATH; null when none is there. */
+export function findChromium(env: NodeJS.ProcessEnv = process.env): string | null {
+  if (env.CHROME_PATH) return existsSync(env.CHROME_PATH) ? env.CHROME_PATH : null;
+  if (existsSync('/usr/bin/chromium')) return '/usr/bin/chromium';
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    for (const name of CANDIDATES) {
+      const p = join(dir, name);
+      if (existsSync(p)) return p;
+    }
+  }
+  return null;
+}
+
+export const NO_CHROMIUM_MESSAGE =
+  'ondevice: no Chromium found (looked at $CHROME_PATH, /usr/bin/chromium, and chromium, chromium-browser, google-chrome on PATH); install one with `sudo apt-get install -y chromium` or set CHROME_PATH.';
+
+export class NoChromiumError extends Error {
+  override name = 'NoChromiumError';
+  constructor() {
+    super(NO_CHROMIUM_MESSAGE);
+  }
+}
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = findChromium();
+  if (!executablePath) throw new NoChromiumError();
+  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+}

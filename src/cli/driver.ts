@@ -1,0 +1,62 @@
+/** Driving the real app in headless Chromium: the CLI and the browser tests share this. */
+import type { Browser, Page } from 'playwright-core';
+import type { Controller } from '../client/controller.ts';
+import type { SuiteEvent } from '../client/suite.ts';
+import type { SuitePlan } from '../core/plan.ts';
+import type { RunResult } from '../core/schema.ts';
+import { launchChromium } from './browser.ts';
+import { startAppServer, type AppServer } from './serve.ts';
+
+declare global {
+  interface Window {
+    ondevice: Controller;
+    __ondeviceEvent?: (e: SuiteEvent) => void;
+  }
+}
+
+export interface AppSession {
+  browser: Browser;
+  page: Page;
+  server: AppServer;
+  /** Every URL the page and its workers requested, for the loopback-only check. */
+  requests: string[];
+  runSuite(plan: SuitePlan): Promise<RunResult[]>;
+  close(): Promise<void>;
+}
+
+export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; server?: AppServer } = {}): Promise<AppSession> {
+  const server = options.server ?? (await startAppServer());
+  let browser: Browser | null = null;
+  try {
+    browser = await launchChromium();
+    const context = await browser.newContext();
+    const requests: string[] = [];
+    context.on('request', (r) => requests.push(r.url()));
+    const page = await context.newPage();
+    let onEvent = options.onEvent;
+    await page.exposeFunction('__ondeviceEvent', (e: SuiteEvent) => onEvent?.(e));
+    await page.goto(server.url);
+    await page.waitForFunction(() => typeof window.ondevice === 'object');
+    // Forward the controller's events to Node; installed once per page load.
+    const forward = () => page.evaluate(() => void window.ondevice.subscribe((e) => window.__ondeviceEvent?.(e)));
+    await forward();
+    page.on('load', () => void forward().catch(() => undefined));
+    const b = browser;
+    return {
+      browser: b,
+      page,
+      server,
+      requests,
+      runSuite: (plan) => page.evaluate((p) => window.ondevice.runSuite(p), plan),
+      async close() {
+        onEvent = undefined;
+        await b.close();
+        if (!options.server) await server.close();
+      },
+    };
+  } catch (err) {
+    await browser?.close();
+    if (!options.server) await server.close();
+    throw err;
+  }
+}

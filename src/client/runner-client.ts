@@ -1,0 +1,90 @@
+/** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import type { Capabilities } from '../core/capabilities.ts';
+import type { RunnerApi } from '../core/contract.ts';
+import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
+import type { RunResult } from '../core/schema.ts';
+import type { Progress, RunSpec } from '../core/spec.ts';
+
+export interface RunOptions {
+  onProgress?: (p: Progress) => void;
+  /** Aborting terminates the worker at once; the run ends as `aborted`. */
+  signal?: AbortSignal;
+}
+
+interface Spawned {
+  api: Remote<RunnerApi>;
+  /** Rejects when the worker dies (script error, crash) or the signal aborts. */
+  failure: Promise<never>;
+  close(): void;
+}
+
+function spawn(signal?: AbortSignal): Spawned {
+  const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-run' });
+  const api = wrap<RunnerApi>(worker);
+  let onAbort: (() => void) | null = null;
+  const failure = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      reject(Object.assign(new Error(`The run's worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
+    });
+    onAbort = () => reject(Object.assign(new Error('Aborted by the user; the worker was terminated.'), { name: 'AbortError' }));
+    if (signal?.aborted) onAbort();
+    else signal?.addEventListener('abort', onAbort, { once: true });
+  });
+  failure.catch(() => undefined);
+  return {
+    api,
+    failure,
+    close() {
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
+      api[releaseProxy]();
+      worker.terminate();
+    },
+  };
+}
+
+/** Model URLs are relative to the page; the worker's own URL is elsewhere, so make them absolute here. */
+function absolute(spec: RunSpec): RunSpec {
+  return { ...spec, model: { ...spec.model, url: new URL(spec.model.url, location.href).href } };
+}
+
+/** Run one spec in a fresh worker; always resolves to a result, and the worker is gone afterwards. */
+export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
+  const startedAt = new Date();
+  const w = spawn(options.signal);
+  try {
+    const onProgress = proxy((p: Progress) => options.onProgress?.(p));
+    return await Promise.race([w.api.execute(absolute(spec), onProgress), w.failure]);
+  } catch (err) {
+    const info = toErrorInfo(err);
+    return finish(emptyResult(spec, startedAt), info.name === 'AbortError' ? 'aborted' : 'errored', info);
+  } finally {
+    w.close();
+  }
+}
+
+let capabilities: Promise<Capabilities> | null = null;
+
+/** The device's capabilities, probed once in a short-lived worker (where runs happen, so the answer applies). */
+export function probeCapabilities(): Promise<Capabilities> {
+  capabilities ??= (async () => {
+    const w = spawn();
+    try {
+      return await Promise.race([w.api.capabilities(), w.failure]);
+    } finally {
+      w.close();
+    }
+  })();
+  return capabilities;
+}
+
+/** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
+export async function bareLoopInWorker(spec: RunSpec, iterations: number): Promise<number[]> {
+  const w = spawn();
+  try {
+    return await Promise.race([w.api.bareLoop(absolute(spec), iterations), w.failure]);
+  } finally {
+    w.close();
+  }
+}

@@ -1,0 +1,56 @@
+/** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why". */
+import type { RunSpec } from './spec.ts';
+import { FP16_COMPUTE_DTYPES } from './vocab.ts';
+
+export interface WebGpuInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  shaderF16: boolean;
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
+
+export interface Capabilities {
+  /** Adapter details, or null with `webgpuReason`. */
+  webgpu: WebGpuInfo | null;
+  webgpuReason: string | null;
+  webnn: boolean;
+  wasm: {
+    simd: boolean;
+    /** SharedArrayBuffer is only there when cross-origin isolated, so WASM threads need COOP/COEP. */
+    threads: boolean;
+  };
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number | null;
+  deviceMemory: number | null;
+  userAgent: string;
+}
+
+/** Why this device cannot run the spec, or null when it can try. Checked before anything is fetched. */
+export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | null {
+  if (spec.engine !== 'ort') {
+    return `Engine "${spec.engine}" is not available in this build. Should be one of: ort.`;
+  }
+  switch (spec.device) {
+    case 'webgpu': {
+      const gpu = caps.webgpu;
+      if (!gpu) return `WebGPU is not available here: ${caps.webgpuReason ?? 'no adapter'}. Use device "wasm".`;
+      if (FP16_COMPUTE_DTYPES.has(spec.model.dtype) && !gpu.shaderF16) {
+        return `The WebGPU adapter (${gpu.vendor} ${gpu.architecture}) lacks the "shader-f16" feature that ${spec.model.dtype} needs. Use fp32, q8 or q4 on webgpu, or ${spec.model.dtype} on wasm.`;
+      }
+      return null;
+    }
+    case 'webnn':
+      return caps.webnn ? null : 'WebNN (navigator.ml) is not available in this browser. Use device "wasm" or "webgpu".';
+    case 'wasm':
+      return caps.wasm.simd ? null : 'This browser lacks WebAssembly SIMD, which onnxruntime-web requires.';
+  }
+}
+
+/** WASM threads to use: the spec's count, else every core when threads are possible (ORT's own default is half). */
+export function resolveThreads(requested: number | null | undefined, caps: Capabilities): number {
+  if (!caps.wasm.threads) return 1;
+  if (requested != null && requested >= 1) return Math.floor(requested);
+  return Math.max(1, caps.hardwareConcurrency ?? 1);
+}

@@ -1,0 +1,16 @@
+/** The environment fingerprint recorded with every run. */
+import { VERSIONS } from './build-info.ts';
+import type { Capabilities } from './capabilities.ts';
+import type { Env } from './schema.ts';
+
+export function envFrom(caps: Capabilities, numThreads: number | null): Env {
+  return {
+    userAgent: caps.userAgent,
+    hardwareConcurrency: caps.hardwareConcurrency,
+    deviceMemory: caps.deviceMemory,
+    crossOriginIsolated: caps.crossOriginIsolated,
+    numThreads,
+    webgpu: caps.webgpu,
+    versions: { ...VERSIONS },
+  };
+}

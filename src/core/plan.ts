@@ -1,0 +1,57 @@
+/** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
+import { resolveModel, type Catalog } from './catalog.ts';
+import { emptyResult, finish, toErrorInfo } from './result.ts';
+import type { RunResult } from './schema.ts';
+import type { ModelRef, RunSpec, Workload } from './spec.ts';
+import { DTYPES, type Device, type Dtype, type Engine } from './vocab.ts';
+
+export interface SuitePlan {
+  /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
+  models: (string | ModelRef)[];
+  devices: Device[];
+  dtypes: Dtype[];
+  workload: Workload;
+  engine?: Engine;
+  suiteId?: string;
+}
+
+/** A spec to run, or a result already decided (a level the model lacks, an unknown model). */
+export type PlannedRun = { kind: 'run'; spec: RunSpec } | { kind: 'decided'; result: RunResult };
+
+export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
+  const out: PlannedRun[] = [];
+  const engine = plan.engine ?? 'ort';
+  for (const model of plan.models) {
+    const dtypes = typeof model === 'string' ? plan.dtypes : [model.dtype];
+    for (const dtype of dtypes) {
+      for (const device of plan.devices) {
+        const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
+        if (typeof model !== 'string') {
+          out.push({ kind: 'run', spec: { ...base, model } });
+          continue;
+        }
+        try {
+          out.push({ kind: 'run', spec: { ...base, model: resolveModel(model, dtype, catalog) } });
+        } catch (err) {
+          const known = catalog.models.some((m) => m.id === model);
+          const placeholder: ModelRef = { id: model, source: known ? 'bundled' : 'url', url: '', dtype, task: 'unknown' };
+          const result = emptyResult({ ...base, model: placeholder });
+          out.push({ kind: 'decided', result: finish(result, known ? 'unsupported' : 'errored', toErrorInfo(err)) });
+        }
+      }
+    }
+  }
+  return out;
+}
+
+/** The default suite: every bundled model at every level it ships, on the given devices. */
+export function defaultModels(catalog: Catalog): string[] {
+  return catalog.models.map((m) => m.id);
+}
+
+/** Levels a catalog model ships, in canonical order. */
+export function levelsOf(catalog: Catalog, id: string): Dtype[] {
+  const entry = catalog.models.find((m) => m.id === id);
+  return entry ? DTYPES.filter((d) => entry.files[d]) : [];
+}
+

@@ -1,0 +1,71 @@
+/** Building result records: every run ends as one, whatever happened to it. */
+import type { RunResult } from './schema.ts';
+import type { RunSpec } from './spec.ts';
+import { RESULT_SCHEMA, type RunState } from './vocab.ts';
+
+export interface ErrorInfo {
+  name: string;
+  message: string;
+}
+
+/** Errors cross the worker boundary as `{name, message}`: branch on `name`, never `instanceof`. */
+export function toErrorInfo(err: unknown): ErrorInfo {
+  if (err && typeof err === 'object' && 'message' in err) {
+    const name = 'name' in err && typeof err.name === 'string' ? err.name : 'Error';
+    return { name, message: String(err.message) };
+  }
+  if (typeof err === 'number') {
+    // onnxruntime-web's wasm layer can throw a bare pointer when it runs out of memory.
+    return { name: 'RuntimeError', message: `onnxruntime-web threw a raw number (${err}); this usually means the WASM heap ran out of memory.` };
+  }
+  return { name: 'Error', message: String(err) };
+}
+
+/** A record with nothing measured yet; engines fill in what they learn. */
+export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunResult {
+  return {
+    schema: RESULT_SCHEMA,
+    id: spec.id,
+    suiteId: spec.suiteId ?? null,
+    startedAt: startedAt.toISOString(),
+    finishedAt: null,
+    state: 'errored',
+    model: {
+      id: spec.model.id,
+      source: spec.model.source,
+      url: spec.model.url,
+      dtype: spec.model.dtype,
+      bytes: null,
+      params: spec.model.params ?? null,
+    },
+    engine: spec.engine,
+    task: spec.model.task,
+    device: spec.device,
+    workload: {
+      iterations: spec.workload.iterations,
+      warmup: spec.workload.warmup,
+      timeBudgetMs: spec.workload.timeBudgetMs ?? null,
+      inputs: [],
+    },
+    timings: { loadMs: null, fetchMs: null, sessionMs: null, firstRunMs: null, latency: null, samplesMs: [] },
+    generation: null,
+    memory: {
+      modelBytes: null,
+      wasmHeapPeakBytes: null,
+      gpuBufferPeakBytes: null,
+      uaMemoryBytes: null,
+      osPeakRssBytes: null,
+      unknown: {},
+    },
+    fidelity: null,
+    env: null,
+    outputs: null,
+    error: null,
+  };
+}
+
+/** Close a record in a final state; a non-completed state needs its reason. */
+export function finish(result: RunResult, state: RunState, error: ErrorInfo | null = null, at: Date = new Date()): RunResult {
+  if (state !== 'completed' && !error) throw new Error(`a ${state} result needs an error with its reason`);
+  return { ...result, state, error: state === 'completed' ? null : error, finishedAt: at.toISOString() };
+}

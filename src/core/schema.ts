@@ -1,0 +1,130 @@
+/** The result record (`ondevice.run/1`, one JSON object per run) as a zod schema: the single source of its type. */
+import { z } from 'zod';
+import { DEVICES, DTYPES, ENGINES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+
+const ms = z.number().finite().nonnegative();
+const bytes = z.number().int().nonnegative();
+
+export const LatencyStatsSchema = z.object({
+  n: z.number().int().positive(),
+  meanMs: ms,
+  sdMs: ms,
+  rme: z.number().finite().nullable(),
+  minMs: ms,
+  p50Ms: ms,
+  p90Ms: ms,
+  p95Ms: ms,
+  p99Ms: ms,
+  maxMs: ms,
+});
+
+export const TimingsSchema = z.object({
+  /** Fetch plus session creation. */
+  loadMs: ms.nullable(),
+  fetchMs: ms.nullable(),
+  sessionMs: ms.nullable(),
+  /** The first inference, timed alone: it includes shader compilation and lazy allocation. */
+  firstRunMs: ms.nullable(),
+  latency: LatencyStatsSchema.nullable(),
+  /** The raw per-iteration samples the statistics came from. */
+  samplesMs: z.array(ms),
+});
+
+export const GenerationSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  newTokens: z.number().int().nonnegative(),
+  ttftMs: ms.nullable(),
+  prefillTokPerS: z.number().nonnegative().nullable(),
+  decodeTokPerS: z.number().nonnegative().nullable(),
+  tpot: LatencyStatsSchema.nullable(),
+});
+
+const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
+export type MemoryField = (typeof MEMORY_FIELDS)[number];
+
+export const MemorySchema = z.object({
+  modelBytes: bytes.nullable(),
+  wasmHeapPeakBytes: bytes.nullable(),
+  gpuBufferPeakBytes: bytes.nullable(),
+  uaMemoryBytes: bytes.nullable(),
+  osPeakRssBytes: bytes.nullable(),
+  /** Why a figure is null, per field. */
+  unknown: z.partialRecord(z.enum(MEMORY_FIELDS), z.string()),
+});
+
+export const FidelitySchema = z.object({
+  reference: z.string(),
+  maxAbsDiff: z.number().nonnegative().nullable(),
+  cosine: z.number().nullable(),
+  top1Agreement: z.number().min(0).max(1).nullable(),
+  tokenMatch: z.number().min(0).max(1).nullable(),
+});
+
+export const EnvSchema = z.object({
+  userAgent: z.string(),
+  hardwareConcurrency: z.number().int().nullable(),
+  deviceMemory: z.number().nullable(),
+  crossOriginIsolated: z.boolean(),
+  numThreads: z.number().int().nullable(),
+  webgpu: z
+    .object({
+      vendor: z.string(),
+      architecture: z.string(),
+      description: z.string(),
+      shaderF16: z.boolean(),
+      maxBufferSize: z.number(),
+      maxStorageBufferBindingSize: z.number(),
+    })
+    .nullable(),
+  versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
+});
+
+export const OutputSchema = z.object({
+  name: z.string(),
+  type: z.string(),
+  dims: z.array(z.number().int()),
+  /** Values in row-major order (capped: see `truncated`). */
+  values: z.array(z.number()),
+  truncated: z.boolean(),
+});
+
+export const RunResultSchema = z.object({
+  schema: z.literal(RESULT_SCHEMA),
+  id: z.string().min(1),
+  /** Groups the runs of one suite. */
+  suiteId: z.string().nullable(),
+  startedAt: z.iso.datetime(),
+  finishedAt: z.iso.datetime().nullable(),
+  state: z.enum(RUN_STATES),
+  model: z.object({
+    id: z.string().min(1),
+    source: z.enum(MODEL_SOURCES),
+    url: z.string().nullable(),
+    dtype: z.enum(DTYPES),
+    bytes: bytes.nullable(),
+    params: z.number().int().nonnegative().nullable(),
+  }),
+  engine: z.enum(ENGINES),
+  task: z.string(),
+  device: z.enum(DEVICES),
+  workload: z.object({
+    iterations: z.number().int().nonnegative(),
+    warmup: z.number().int().nonnegative(),
+    timeBudgetMs: z.number().nonnegative().nullable(),
+    inputs: z.array(z.object({ name: z.string(), type: z.string(), dims: z.array(z.number().int()) })),
+  }),
+  timings: TimingsSchema,
+  generation: GenerationSchema.nullable(),
+  memory: MemorySchema,
+  fidelity: FidelitySchema.nullable(),
+  env: EnvSchema.nullable(),
+  outputs: z.array(OutputSchema).nullable(),
+  error: z.object({ name: z.string(), message: z.string() }).nullable(),
+});
+
+export type LatencyStatsRecord = z.infer<typeof LatencyStatsSchema>;
+export type Memory = z.infer<typeof MemorySchema>;
+export type Env = z.infer<typeof EnvSchema>;
+export type OutputRecord = z.infer<typeof OutputSchema>;
+export type RunResult = z.infer<typeof RunResultSchema>;
+export type Timings = z.infer<typeof TimingsSchema>;

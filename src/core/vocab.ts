@@ -1,0 +1,63 @@
+/** The closed vocabularies of ondevice: devices, dtypes, engines, sources, states. Frozen tables, derived unions. */
+
+export const DEVICES = ['wasm', 'webgpu', 'webnn'] as const;
+export type Device = (typeof DEVICES)[number];
+
+/** Quantization levels, named as transformers.js names them. */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+export type Dtype = (typeof DTYPES)[number];
+
+/** transformers.js file-name suffix for each level: model{suffix}.onnx. */
+export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze({
+  fp32: '',
+  fp16: '_fp16',
+  q8: '_quantized',
+  int8: '_int8',
+  uint8: '_uint8',
+  q4: '_q4',
+  q4f16: '_q4f16',
+  bnb4: '_bnb4',
+});
+
+/** Levels whose activations are fp16, and so need WebGPU's `shader-f16` on a GPU. */
+export const FP16_COMPUTE_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(['fp16', 'q4f16']);
+
+export const ENGINES = ['ort', 'transformers'] as const;
+export type Engine = (typeof ENGINES)[number];
+
+export const MODEL_SOURCES = ['bundled', 'replica', 'hub', 'file', 'url'] as const;
+export type ModelSource = (typeof MODEL_SOURCES)[number];
+
+export const RUN_STATES = ['completed', 'errored', 'unsupported', 'aborted'] as const;
+export type RunState = (typeof RUN_STATES)[number];
+
+export const RESULT_SCHEMA = 'ondevice.run/1' as const;
+
+/** Check a value against a vocabulary; the error names the bad value and the valid set. */
+export function parseOne<T extends string>(what: string, valid: readonly T[], value: string): T {
+  if ((valid as readonly string[]).includes(value)) return value as T;
+  throw new InvalidInputError(`Unsupported ${what}: "${value}". Should be one of: ${valid.join(', ')}.`);
+}
+
+/** Comma-separated list of vocabulary values ("wasm,webgpu"); "all" means every value. */
+export function parseList<T extends string>(what: string, valid: readonly T[], value: string): T[] {
+  if (value.trim() === 'all') return [...valid];
+  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  if (items.length === 0) throw new InvalidInputError(`Empty ${what} list. Should be some of: ${valid.join(', ')}, or "all".`);
+  return [...new Set(items.map((v) => parseOne(what, valid, v)))];
+}
+
+/** Bad input from a user, a file or a flag: the message names the input and what would be valid. */
+export class InvalidInputError extends Error {
+  override name = 'InvalidInputError';
+}
+
+/** Guess a file's quantization level from transformers.js's suffixes (model_q4.onnx → q4); fp32 otherwise. */
+export function dtypeFromFileName(fileName: string): Dtype {
+  const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, '');
+  // "_quantized" is q8 in transformers.js; every other suffix names its level.
+  for (const dtype of ['q4f16', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4'] as const) {
+    if (stem.endsWith(DTYPE_FILE_SUFFIX[dtype])) return dtype;
+  }
+  return 'fp32';
+}

@@ -1,0 +1,42 @@
+/** Fetching model bytes with progress, and turning HTTP failures into errors that name the model and URL. */
+import type { Progress } from '../core/spec.ts';
+
+export class ModelFetchError extends Error {
+  override name = 'ModelFetchError';
+}
+
+export async function fetchModelBytes(id: string, url: string, onProgress: (p: Progress) => void): Promise<Uint8Array> {
+  let response: Response;
+  try {
+    response = await fetch(url);
+  } catch (err) {
+    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: ${String(err)}. Check the path or URL (and CORS for other hosts).`);
+  }
+  if (!response.ok) {
+    const body = (await response.text().catch(() => '')).slice(0, 300).trim();
+    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: HTTP ${response.status} ${response.statusText}${body ? ` (${body})` : ''}.`);
+  }
+  if (response.headers.get('content-type')?.includes('text/html')) {
+    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: the server answered with an HTML page, not a model (is the file missing? \`npm run models\` builds the bundled ones).`);
+  }
+  const total = Number(response.headers.get('content-length')) || null;
+  if (!response.body) return new Uint8Array(await response.arrayBuffer());
+  const reader = response.body.getReader();
+  // Preallocate when the size is known, so a large model is not copied twice.
+  let buffer = new Uint8Array(total ?? 1 << 20);
+  let loaded = 0;
+  onProgress({ phase: 'fetch', loadedBytes: 0, totalBytes: total });
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    if (loaded + value.byteLength > buffer.byteLength) {
+      const grown = new Uint8Array(Math.max(buffer.byteLength * 2, loaded + value.byteLength));
+      grown.set(buffer.subarray(0, loaded));
+      buffer = grown;
+    }
+    buffer.set(value, loaded);
+    loaded += value.byteLength;
+    onProgress({ phase: 'fetch', loadedBytes: loaded, totalBytes: total });
+  }
+  return buffer.byteLength === loaded ? buffer : buffer.slice(0, loaded);
+}

@@ -1,0 +1,123 @@
+/** The worker side of the runner: one run per worker, from capability check to a finished result record. */
+import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
+import type { RunnerApi } from '../core/contract.ts';
+import { envFrom } from '../core/env.ts';
+import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
+import type { RunResult } from '../core/schema.ts';
+import type { Progress, RunSpec } from '../core/spec.ts';
+import { summarize, asSamples } from '../core/stats.ts';
+import { fetchModelBytes } from './fetch-model.ts';
+import { gpuBufferBytes, installMemoryProbes, wasmHeapBytes } from './memory-probes.ts';
+import { configureOrt, loadOrtModel, type LoadedOrtModel } from './ort-engine.ts';
+import { probeCapabilities } from './probe.ts';
+
+function recordMemory(result: RunResult, spec: RunSpec, modelBytes: number | null): void {
+  const m = result.memory;
+  m.modelBytes = modelBytes;
+  if (modelBytes === null) m.unknown.modelBytes = 'the model was not fetched';
+  const heap = wasmHeapBytes();
+  m.wasmHeapPeakBytes = heap.bytes;
+  if (heap.reason) m.unknown.wasmHeapPeakBytes = heap.reason;
+  if (spec.device === 'webgpu') {
+    const gpu = gpuBufferBytes();
+    m.gpuBufferPeakBytes = gpu.peakBytes;
+    if (gpu.reason) m.unknown.gpuBufferPeakBytes = gpu.reason;
+  } else {
+    m.unknown.gpuBufferPeakBytes = `not a GPU run (device ${spec.device})`;
+  }
+  m.unknown.uaMemoryBytes = 'performance.measureUserAgentSpecificMemory() is page-level and not sampled per run yet';
+  m.unknown.osPeakRssBytes = 'OS memory is read by the CLI from /proc; not sampled in this run';
+}
+
+export function createRuntime(): RunnerApi {
+  installMemoryProbes();
+
+  type Prepared = { reason: string } | { model: LoadedOrtModel };
+
+  async function prepare(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Prepared> {
+    const caps = await probeCapabilities();
+    const threads = resolveThreads(spec.workload.numThreads, caps);
+    result.env = envFrom(caps, spec.device === 'wasm' ? threads : null);
+    const reason = unsupportedReason(spec, caps);
+    if (reason) return { reason };
+    configureOrt(threads);
+    const t0 = performance.now();
+    const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress);
+    result.timings.fetchMs = performance.now() - t0;
+    result.model.bytes = bytes.byteLength;
+    result.memory.modelBytes = bytes.byteLength;
+    if (bytes.byteLength === 0) {
+      throw Object.assign(new Error(`Model "${spec.model.id}" is empty (0 bytes at ${spec.model.url}): expected an ONNX protobuf file.`), { name: 'ModelLoadError' });
+    }
+    onProgress({ phase: 'session' });
+    const overrides = { ...spec.model.inputs, ...spec.workload.inputs };
+    const model = await loadOrtModel(spec, bytes, overrides);
+    result.timings.sessionMs = model.sessionMs;
+    result.timings.loadMs = result.timings.fetchMs + model.sessionMs;
+    result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
+    return { model };
+  }
+
+  return {
+    capabilities: probeCapabilities,
+
+    async execute(spec, onProgress) {
+      const result = emptyResult(spec);
+      let disposeModel: (() => Promise<void>) | null = null;
+      try {
+        const prepared = await prepare(spec, result, onProgress);
+        if ('reason' in prepared) {
+          recordMemory(result, spec, null);
+          return finish(result, 'unsupported', { name: 'UnsupportedError', message: prepared.reason });
+        }
+        const { model } = prepared;
+        disposeModel = () => model.dispose();
+        const { iterations, warmup } = spec.workload;
+        const budget = spec.workload.timeBudgetMs ?? null;
+
+        // The first run alone: it carries shader compilation and lazy allocations, and gives the outputs.
+        let t = performance.now();
+        const outputs = await model.run(spec.workload.captureOutputs === true);
+        result.timings.firstRunMs = performance.now() - t;
+        result.outputs = outputs;
+        for (let i = 1; i < warmup; i++) {
+          onProgress({ phase: 'warmup', done: i, total: warmup });
+          await model.run(false);
+        }
+        const samples: number[] = [];
+        const started = performance.now();
+        while (samples.length < iterations && (budget === null || performance.now() - started < budget || samples.length === 0)) {
+          t = performance.now();
+          await model.run(false);
+          samples.push(performance.now() - t);
+          onProgress({ phase: 'measure', done: samples.length, total: iterations });
+        }
+        result.timings.samplesMs = samples;
+        const s = asSamples(samples);
+        result.timings.latency = s ? summarize(s) : null;
+        recordMemory(result, spec, result.memory.modelBytes);
+        return finish(result, 'completed');
+      } catch (err) {
+        recordMemory(result, spec, result.memory.modelBytes);
+        return finish(result, 'errored', toErrorInfo(err));
+      } finally {
+        await disposeModel?.().catch(() => undefined);
+      }
+    },
+
+    async bareLoop(spec, iterations) {
+      const prepared = await prepare(spec, emptyResult(spec), () => undefined);
+      if ('reason' in prepared) throw new Error(prepared.reason);
+      const { model } = prepared;
+      for (let i = 0; i < Math.max(1, spec.workload.warmup); i++) await model.bareRun();
+      const samples: number[] = [];
+      for (let i = 0; i < iterations; i++) {
+        const t = performance.now();
+        await model.bareRun();
+        samples.push(performance.now() - t);
+      }
+      await model.dispose();
+      return samples;
+    },
+  };
+}

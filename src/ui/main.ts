@@ -1,0 +1,137 @@
+/** The app: configure a suite, watch it run, compare backends, keep and export the log. */
+import { createController } from '../client/controller.ts';
+import type { SuiteEvent } from '../client/suite.ts';
+import type { RunResult } from '../core/schema.ts';
+import type { Progress } from '../core/spec.ts';
+import { DEVICES, type Device } from '../core/vocab.ts';
+import { formatBytes } from './format.ts';
+import { comparisonTable, el, historyTable } from './tables.ts';
+
+const controller = createController();
+// The automation entry the CLI and browser tests drive: the same controller the buttons use.
+(window as unknown as { ondevice: typeof controller }).ondevice = controller;
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+const form = $<HTMLFormElement>('run-form');
+let latest: RunResult[] = [];
+
+function describeProgress(p: Progress): { text: string; fraction: number | null } {
+  switch (p.phase) {
+    case 'fetch':
+      return { text: `downloading ${formatBytes(p.loadedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
+    case 'session':
+      return { text: 'creating the session', fraction: null };
+    case 'warmup':
+      return { text: `warming up ${p.done}/${p.total}`, fraction: p.done / p.total };
+    case 'measure':
+      return { text: `measuring ${p.done}/${p.total}`, fraction: p.done / p.total };
+  }
+}
+
+function onEvent(e: SuiteEvent): void {
+  const label = $('progress-label');
+  const suiteBar = $<HTMLProgressElement>('progress-suite');
+  const runBar = $<HTMLProgressElement>('progress-run');
+  switch (e.type) {
+    case 'suite-start':
+      latest = [];
+      $('progress').hidden = false;
+      suiteBar.value = 0;
+      break;
+    case 'run-start':
+      label.textContent = `Run ${e.index + 1} of ${e.total}: ${e.spec.model.id} (${e.spec.model.dtype}) on ${e.spec.device}`;
+      runBar.removeAttribute('value');
+      break;
+    case 'run-progress': {
+      const { text, fraction } = describeProgress(e.progress);
+      label.textContent = `Run ${e.index + 1} of ${e.total}: ${text}`;
+      if (fraction === null) runBar.removeAttribute('value');
+      else runBar.value = fraction;
+      break;
+    }
+    case 'run-end':
+      latest.push(e.result);
+      suiteBar.value = (e.index + 1) / e.total;
+      $('latest-table').replaceChildren(comparisonTable(latest));
+      void refreshHistory();
+      break;
+    case 'suite-end':
+      label.textContent = `Done: ${e.results.length} runs (${e.results.filter((r) => r.state === 'completed').length} completed).`;
+      $<HTMLButtonElement>('run').disabled = false;
+      $<HTMLButtonElement>('abort').disabled = true;
+      break;
+  }
+}
+
+async function refreshHistory(): Promise<void> {
+  $('history-table').replaceChildren(historyTable(await controller.results()));
+}
+
+function download(name: string, text: string, type: string): void {
+  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+async function init(): Promise<void> {
+  controller.subscribe(onEvent);
+  const catalog = await controller.catalog();
+  $('models').append(
+    ...catalog.models.map((m) => el('label', { title: m.notes ?? '' }, Object.assign(el('input', { type: 'checkbox', name: 'model', value: m.id }), { checked: true }), ` ${m.name} `, el('small', {}, `(${m.task})`))),
+  );
+  $('devices').append(
+    ...DEVICES.map((d) => el('label', {}, Object.assign(el('input', { type: 'checkbox', name: 'device', value: d }), { checked: d !== 'webnn' }), ` ${d}`)),
+  );
+  void controller.capabilities().then((caps) => {
+    const gpu = caps.webgpu ? `WebGPU: ${caps.webgpu.vendor} ${caps.webgpu.architecture}${caps.webgpu.shaderF16 ? ' (shader-f16)' : ' (no shader-f16)'}` : `WebGPU: unavailable (${caps.webgpuReason})`;
+    const wasm = `WASM: SIMD ${caps.wasm.simd ? 'yes' : 'no'}, threads ${caps.wasm.threads ? `yes (${caps.hardwareConcurrency} cores)` : 'no (page not cross-origin isolated)'}`;
+    $('device').textContent = `${gpu} · ${wasm}${caps.webnn ? ' · WebNN: yes' : ''}`;
+  });
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const data = new FormData(form);
+    const budget = Number(data.get('budget'));
+    const plan = {
+      models: data.getAll('model').map(String),
+      devices: data.getAll('device').map(String) as Device[],
+      dtypes: ['fp32' as const],
+      workload: { iterations: Number(data.get('iterations')) || 20, warmup: Number(data.get('warmup')) || 0, timeBudgetMs: budget > 0 ? budget : null },
+    };
+    if (!plan.models.length || !plan.devices.length) {
+      $('progress-label').textContent = 'Choose at least one model and one backend.';
+      $('progress').hidden = false;
+      return;
+    }
+    $<HTMLButtonElement>('run').disabled = true;
+    $<HTMLButtonElement>('abort').disabled = false;
+    controller.runSuite(plan).catch((err: Error) => {
+      $('progress-label').textContent = err.message;
+      $<HTMLButtonElement>('run').disabled = false;
+    });
+  });
+  $('abort').addEventListener('click', () => controller.abort());
+  $('export-jsonl').addEventListener('click', async () => download('ondevice-results.jsonl', await controller.exportJsonl(), 'application/x-ndjson'));
+  $('export-csv').addEventListener('click', async () => download('ondevice-results.csv', await controller.exportCsv(), 'text/csv'));
+  $('clear').addEventListener('click', async () => {
+    if (!confirm('Delete every logged run from this browser?')) return;
+    await controller.clearResults();
+    await refreshHistory();
+  });
+  $<HTMLInputElement>('import').addEventListener('change', async (ev) => {
+    const input = ev.target as HTMLInputElement;
+    const file = input.files?.[0];
+    if (!file) return;
+    const { added, skipped, problems } = await controller.importJsonl(await file.text());
+    const status = $('history-status');
+    status.replaceChildren(`${file.name}: ${added} runs imported, ${skipped} already in the log, ${problems.length} lines rejected.`);
+    if (problems.length) status.append(el('ul', { class: 'problems' }, ...problems.slice(0, 20).map((p) => el('li', {}, p.message))));
+    input.value = '';
+    await refreshHistory();
+  });
+  await refreshHistory();
+}
+
+init().catch((err: Error) => {
+  $('device').textContent = `ondevice could not start: ${err.message}`;
+});

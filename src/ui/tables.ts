@@ -1,0 +1,77 @@
+/** The results tables: backends side by side for the latest suite, and the full history. */
+import type { RunResult } from '../core/schema.ts';
+import { DEVICES } from '../core/vocab.ts';
+import { formatBytes, formatDate, formatMs, formatPercent } from './format.ts';
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+
+/** One cell's content: the figure that matters for the state the run ended in. */
+function cell(r: RunResult): HTMLElement {
+  const td = el('td', { class: `state-${r.state}`, 'data-run-id': r.id, 'data-state': r.state });
+  if (r.state === 'completed' && r.timings.latency) {
+    const l = r.timings.latency;
+    td.append(
+      el('strong', {}, formatMs(l.p50Ms)),
+      el('br'),
+      el('small', {}, `p90 ${formatMs(l.p90Ms)} · ${formatPercent(l.rme)} · n=${l.n}`),
+      el('br'),
+      el('small', {}, `load ${formatMs(r.timings.loadMs)} · first ${formatMs(r.timings.firstRunMs)}`),
+    );
+  } else {
+    td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
+  }
+  return td;
+}
+
+/** Rows: model × level; columns: backends that appear in the results. */
+export function comparisonTable(results: readonly RunResult[]): HTMLElement {
+  if (results.length === 0) return el('p', { class: 'empty' }, 'No runs yet: choose models and backends, then Run.');
+  const devices = DEVICES.filter((d) => results.some((r) => r.device === d));
+  const rows = new Map<string, Map<string, RunResult>>();
+  for (const r of results) {
+    const key = `${r.model.id}\u0000${r.model.dtype}`;
+    if (!rows.has(key)) rows.set(key, new Map());
+    rows.get(key)!.set(r.device, r);
+  }
+  const table = el('table', { class: 'comparison' });
+  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d)))));
+  const body = el('tbody');
+  for (const [key, byDevice] of rows) {
+    const [model, dtype] = key.split('\u0000') as [string, string];
+    const any = [...byDevice.values()][0]!;
+    body.append(
+      el('tr', {}, el('th', { scope: 'row' }, model), el('td', {}, dtype), el('td', {}, formatBytes(any.model.bytes)),
+        ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—')))),
+    );
+  }
+  table.append(body);
+  return table;
+}
+
+export function historyTable(results: readonly RunResult[]): HTMLElement {
+  if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
+  const table = el('table', { class: 'history' });
+  table.append(
+    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'state', 'p50', 'mean', 'load', 'model size', 'WASM heap', 'GPU buffers', 'reason'].map((h) => el('th', {}, h)))),
+  );
+  const body = el('tbody');
+  for (const r of [...results].reverse()) {
+    const l = r.timings.latency;
+    body.append(
+      el('tr', { 'data-run-id': r.id, class: `state-${r.state}` },
+        el('td', {}, formatDate(r.startedAt)), el('td', {}, r.model.id), el('td', {}, r.model.dtype), el('td', {}, r.device),
+        el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(l?.meanMs)), el('td', {}, formatMs(r.timings.loadMs)),
+        el('td', {}, formatBytes(r.model.bytes)), el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)), el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
+        el('td', { class: 'reason' }, r.error?.message ?? '')),
+    );
+  }
+  table.append(body);
+  return table;
+}
+
+export { el };

@@ -1,0 +1,39 @@
+/** Vite: the app (index.html), its run worker, and the cross-origin isolation that WASM threads need. */
+import { readFileSync } from 'node:fs';
+import { defineConfig } from 'vitest/config';
+
+const version = (pkg: string): string =>
+  (JSON.parse(readFileSync(new URL(`./node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
+
+// SharedArrayBuffer (WASM threads) and measureUserAgentSpecificMemory need a cross-origin isolated page.
+const isolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
+export default defineConfig({
+  // models/ holds catalog.json and the bundled models built by `npm run models`; served at the app's root.
+  publicDir: 'models',
+  // No SPA fallback: a missing model must be a 404, not index.html served as if it were the model.
+  appType: 'mpa',
+  define: {
+    __ONDEVICE_VERSIONS__: JSON.stringify({
+      ondevice: (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version,
+      onnxruntimeWeb: version('onnxruntime-web'),
+      transformers: version('@huggingface/transformers'),
+    }),
+  },
+  server: { headers: isolation },
+  preview: { headers: isolation },
+  worker: { format: 'es' },
+  optimizeDeps: { exclude: ['onnxruntime-web'] },
+  build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
+  test: {
+    include: ['test/**/*.test.ts'],
+    globalSetup: ['test/browser/global-setup.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Browser tests share one machine's two cores: run files one at a time so timings stay sane.
+    fileParallelism: false,
+  },
+});
