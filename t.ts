@@ -1,8 +1,14 @@
 import { openApp } from './src/cli/driver.ts';
-const s = await openApp({ onEvent: (e) => { if (e.type !== 'run-progress') console.log(e.type, e.type === 'run-end' ? JSON.stringify({st: e.result.state, dev: e.result.device, m: e.result.model.id, p50: e.result.timings.latency?.p50Ms, first: e.result.timings.firstRunMs, load: e.result.timings.loadMs, err: e.result.error, mem: e.result.memory, thr: e.result.env?.numThreads}) : ''); } });
-s.page.on('console', (m) => console.log('console:', m.text()));
-console.log(JSON.stringify(await s.page.evaluate(() => window.ondevice.capabilities())));
-const t = Date.now();
-await s.runSuite({ models: ['ppocr-v4-rec', 'ppocr-v4-det'], devices: ['webgpu','wasm'], dtypes: ['fp32'], workload: { iterations: 2, warmup: 1 } });
-console.log('took', Date.now() - t, 'requests', new Set(s.requests.map(u => new URL(u).host)));
+import { compareOutputs } from './src/core/fidelity.ts';
+const s = await openApp();
+const models = process.argv.slice(2);
+for (const m of models) {
+  const [id, shape] = m.split(':');
+  const inputs = shape ? { x: { shape: shape.split(',').map(Number) } } : {};
+  const rs = await s.runSuite({ models: [id!], devices: ['wasm', 'webgpu'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, inputs, captureOutputs: true } });
+  const [a, b] = rs;
+  console.log(m, a!.state, b!.state, b!.error?.message, JSON.stringify(compareOutputs(a!.outputs!, b!.outputs!)));
+  for (const o of a!.outputs!) console.log(' wasm', o.name, o.dims, o.values.slice(0, 6).map(v=>v.toFixed(4)).join(' '));
+  for (const o of b!.outputs!) console.log(' gpu ', o.name, o.dims, o.values.slice(0, 6).map(v=>v.toFixed(4)).join(' '));
+}
 await s.close();

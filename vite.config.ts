@@ -30,7 +30,6 @@ export default defineConfig({
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {
     include: ['test/**/*.test.ts'],
-    globalSetup: ['test/browser/global-setup.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
     // Browser tests share one machine's two cores: run files one at a time so timings stay sane.

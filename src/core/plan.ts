@@ -9,7 +9,8 @@ export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
   models: (string | ModelRef)[];
   devices: Device[];
-  dtypes: Dtype[];
+  /** Levels to run catalog models at; "shipped" runs each at every level it ships. */
+  dtypes: Dtype[] | 'shipped';
   workload: Workload;
   engine?: Engine;
   suiteId?: string;
@@ -22,7 +23,8 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
   const out: PlannedRun[] = [];
   const engine = plan.engine ?? 'ort';
   for (const model of plan.models) {
-    const dtypes = typeof model === 'string' ? plan.dtypes : [model.dtype];
+    const dtypes =
+      typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
     for (const dtype of dtypes) {
       for (const device of plan.devices) {
         const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
@@ -49,9 +51,9 @@ export function defaultModels(catalog: Catalog): string[] {
   return catalog.models.map((m) => m.id);
 }
 
-/** Levels a catalog model ships, in canonical order. */
-export function levelsOf(catalog: Catalog, id: string): Dtype[] {
+/** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
+export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
   const entry = catalog.models.find((m) => m.id === id);
-  return entry ? DTYPES.filter((d) => entry.files[d]) : [];
+  return entry ? DTYPES.filter((d) => entry.files[d]) : ['fp32'];
 }
 

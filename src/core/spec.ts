@@ -51,4 +51,8 @@ export type Progress =
   | { phase: 'warmup'; done: number; total: number }
   | { phase: 'measure'; done: number; total: number };
 
-export const DEFAULT_WORKLOAD: Readonly<Workload> = Object.freeze({ iterations: 20, warmup: 3 });
+/**
+ * Defaults: 20 timed iterations after 2 warm-up runs (the first run, timed alone, counts as one), capped at
+ * 10 s of measuring so that a slow backend (WebGPU on SwiftShader takes seconds per run) still finishes.
+ */
+export const DEFAULT_WORKLOAD: Readonly<Workload> = Object.freeze({ iterations: 20, warmup: 2, timeBudgetMs: 10_000 });

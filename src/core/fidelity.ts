@@ -1,0 +1,48 @@
+/** How far one run's outputs drift from a reference run's: max |Δ|, cosine similarity, top-1 agreement. */
+import type { OutputRecord } from './schema.ts';
+
+export interface OutputComparison {
+  name: string;
+  maxAbsDiff: number;
+  cosine: number;
+  /** Share of rows (last axis = classes) whose argmax agrees; null for a scalar-per-row output. */
+  top1Agreement: number | null;
+}
+
+function argmax(values: readonly number[], start: number, length: number): number {
+  let best = start;
+  for (let i = start + 1; i < start + length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
+  return best - start;
+}
+
+/** Compare outputs by name; shapes must match, and only the values both records kept are compared. */
+export function compareOutputs(reference: readonly OutputRecord[], candidate: readonly OutputRecord[]): OutputComparison[] {
+  return reference.map((ref) => {
+    const cand = candidate.find((c) => c.name === ref.name);
+    if (!cand) throw new Error(`output "${ref.name}" is missing from the compared run (it has: ${candidate.map((c) => c.name).join(', ')})`);
+    if (ref.dims.join(',') !== cand.dims.join(',')) throw new Error(`output "${ref.name}" has shape [${cand.dims}] but the reference has [${ref.dims}]`);
+    const n = Math.min(ref.values.length, cand.values.length);
+    let maxAbsDiff = 0;
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let i = 0; i < n; i++) {
+      const a = ref.values[i] as number;
+      const b = cand.values[i] as number;
+      maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a - b));
+      dot += a * b;
+      na += a * a;
+      nb += b * b;
+    }
+    const cosine = na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+    const classes = ref.dims.at(-1) ?? 1;
+    let top1Agreement: number | null = null;
+    if (classes > 1) {
+      const rows = Math.floor(n / classes);
+      let agree = 0;
+      for (let r = 0; r < rows; r++) if (argmax(ref.values, r * classes, classes) === argmax(cand.values, r * classes, classes)) agree += 1;
+      top1Agreement = rows > 0 ? agree / rows : null;
+    }
+    return { name: ref.name, maxAbsDiff, cosine, top1Agreement };
+  });
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { emptyResult, finish } from '../../src/core/result.ts';
+import type { RunResult } from '../../src/core/schema.ts';
+import { summarize } from '../../src/core/stats.ts';
+import { CSV_COLUMNS, parseJsonl, toCsv, toJsonl } from '../../src/store/export.ts';
+
+function sample(id: string, state: 'completed' | 'errored' = 'completed'): RunResult {
+  const r = emptyResult(
+    { id, engine: 'ort', device: 'wasm', workload: { iterations: 3, warmup: 1 }, model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' } },
+    new Date('2026-11-23T10:00:00.000Z'),
+  );
+  if (state === 'errored') return finish(r, 'errored', { name: 'ModelLoadError', message: 'bad, "quoted"\nline' }, new Date('2026-11-23T10:00:01.000Z'));
+  r.timings = { loadMs: 12, fetchMs: 2, sessionMs: 10, firstRunMs: 5, samplesMs: [1, 2, 3], latency: summarize([1, 2, 3]) };
+  return finish(r, 'completed', null, new Date('2026-11-23T10:00:01.000Z'));
+}
+
+describe('JSONL', () => {
+  it('round-trips records exactly', () => {
+    const records = [sample('a'), sample('b', 'errored')];
+    const { results, problems } = parseJsonl(toJsonl(records));
+    expect(problems).toEqual([]);
+    expect(results).toEqual(records);
+  });
+
+  it('rejects bad lines with their number and field, and keeps the good ones', () => {
+    const good = JSON.stringify(sample('a'));
+    const wrongType = JSON.stringify({ ...sample('b'), timings: { ...sample('b').timings, loadMs: 'fast' } });
+    const wrongSchema = JSON.stringify({ ...sample('c'), schema: 'ondevice.run/0' });
+    const missing = JSON.stringify({ ...sample('d'), device: undefined });
+    const text = [good, '{not json', '', wrongType, wrongSchema, missing].join('\n');
+    const { results, problems } = parseJsonl(text);
+    expect(results.map((r) => r.id)).toEqual(['a']);
+    expect(problems.map((p) => p.line)).toEqual([2, 4, 5, 6]);
+    expect(problems[0]!.message).toMatch(/^line 2: not valid JSON/);
+    expect(problems[1]!.message).toMatch(/^line 4: field "timings.loadMs": /);
+    expect(problems[2]!.message).toMatch(/^line 5: field "schema": /);
+    expect(problems[3]!.message).toMatch(/^line 6: field "device": /);
+  });
+});
+
+describe('CSV', () => {
+  it('has one header and one row per run, with quoting', () => {
+    const lines = toCsv([sample('a'), sample('b', 'errored')]).trimEnd().split('\n');
+    expect(lines[0]).toBe(CSV_COLUMNS.join(','));
+    expect(lines[1]).toContain('a,,2026-11-23T10:00:00.000Z,completed,m,bundled,fp32');
+    // The error message has a quote and a newline: quoted, quotes doubled, so the row spans two physical lines.
+    expect(lines.slice(2).join('\n')).toMatch(/,ModelLoadError,"bad, ""quoted""\nline"$/);
+    const p50 = CSV_COLUMNS.indexOf('timings.latency.p50Ms');
+    expect(lines[1]!.split(',')[p50]).toBe('2');
+  });
+});
+
+import { compareOutputs } from '../../src/core/fidelity.ts';
+
+describe('compareOutputs', () => {
+  it('computes max |Δ|, cosine and top-1 agreement by hand', () => {
+    const ref = [{ name: 'p', type: 'float32', dims: [2, 3], values: [0.1, 0.7, 0.2, 0.5, 0.3, 0.2], truncated: false }];
+    const cand = [{ name: 'p', type: 'float32', dims: [2, 3], values: [0.1, 0.6, 0.3, 0.2, 0.5, 0.3], truncated: false }];
+    const [c] = compareOutputs(ref, cand);
+    expect(c!.maxAbsDiff).toBeCloseTo(0.3, 12);
+    // dot = .01+.42+.06+.10+.15+.06 = .80; |a|² = .92; |b|² = .79
+    expect(c!.cosine).toBeCloseTo(0.8 / Math.sqrt(0.92 * 0.79), 12);
+    expect(c!.top1Agreement).toBe(0.5);
+  });
+  it('refuses outputs of different shapes', () => {
+    const a = [{ name: 'p', type: 'float32', dims: [2], values: [1, 2], truncated: false }];
+    const b = [{ name: 'p', type: 'float32', dims: [1, 2], values: [1, 2], truncated: false }];
+    expect(() => compareOutputs(a, b)).toThrow(/shape/);
+  });
+});

@@ -1,0 +1,94 @@
+import { describe, expect, it } from 'vitest';
+import { unsupportedReason, resolveThreads, type Capabilities } from '../../src/core/capabilities.ts';
+import type { Catalog } from '../../src/core/catalog.ts';
+import { expandPlan } from '../../src/core/plan.ts';
+import type { RunSpec } from '../../src/core/spec.ts';
+import { dtypeFromFileName, parseList } from '../../src/core/vocab.ts';
+
+const catalog: Catalog = {
+  models: [
+    { id: 'a', name: 'A', task: 't', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', files: { fp32: 'bundled/a.onnx', q8: 'bundled/a_q8.onnx' }, params: 10, inputs: {} },
+    { id: 'b', name: 'B', task: 't', from: { package: 'p', path: 'b.onnx' }, license: 'MIT', homepage: '', files: { fp32: 'bundled/b.onnx' }, params: null, inputs: {} },
+  ],
+};
+let n = 0;
+const id = () => `run-${++n}`;
+const workload = { iterations: 3, warmup: 1 };
+
+describe('expandPlan', () => {
+  it('crosses models × shipped levels × devices', () => {
+    const runs = expandPlan({ models: ['a', 'b'], devices: ['wasm', 'webgpu'], dtypes: 'shipped', workload }, catalog, id);
+    expect(runs.map((r) => (r.kind === 'run' ? `${r.spec.model.id}/${r.spec.model.dtype}/${r.spec.device}` : 'decided'))).toEqual([
+      'a/fp32/wasm', 'a/fp32/webgpu', 'a/q8/wasm', 'a/q8/webgpu', 'b/fp32/wasm', 'b/fp32/webgpu',
+    ]);
+  });
+  it('turns a level the model lacks into an unsupported result naming the levels it has', () => {
+    const [r] = expandPlan({ models: ['b'], devices: ['wasm'], dtypes: ['q4'], workload }, catalog, id);
+    expect(r?.kind).toBe('decided');
+    if (r?.kind !== 'decided') return;
+    expect(r.result.state).toBe('unsupported');
+    expect(r.result.error?.message).toBe('Model "b" has no q4 variant. Available: fp32.');
+  });
+  it('turns an unknown model into an errored result that lists the valid names', () => {
+    const [r] = expandPlan({ models: ['nope'], devices: ['wasm'], dtypes: ['fp32'], workload }, catalog, id);
+    expect(r?.kind === 'decided' && r.result.state).toBe('errored');
+    expect(r?.kind === 'decided' && r.result.error?.message).toMatch(/Unknown model "nope".*a, b/);
+  });
+  it('runs a ready reference once at its own level', () => {
+    const runs = expandPlan({ models: [{ id: 'f.onnx', source: 'file', url: '/__files/0/f.onnx', dtype: 'q4', task: 'unknown' }], devices: ['wasm'], dtypes: ['fp32', 'fp16'], workload }, catalog, id);
+    expect(runs).toHaveLength(1);
+    expect(runs[0]?.kind === 'run' && runs[0].spec.model.dtype).toBe('q4');
+  });
+});
+
+const caps = (over: Partial<Capabilities> = {}): Capabilities => ({
+  webgpu: { vendor: 'google', architecture: 'swiftshader', description: '', shaderF16: false, maxBufferSize: 2 ** 30, maxStorageBufferBindingSize: 2 ** 30 },
+  webgpuReason: null,
+  webnn: false,
+  wasm: { simd: true, threads: true },
+  crossOriginIsolated: true,
+  hardwareConcurrency: 2,
+  deviceMemory: 8,
+  userAgent: 'test',
+  ...over,
+});
+const spec = (device: RunSpec['device'], dtype: RunSpec['model']['dtype'] = 'fp32'): RunSpec => ({
+  id: 'x', engine: 'ort', device, workload, model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype, task: 't' },
+});
+
+describe('unsupportedReason', () => {
+  it('allows what the device has', () => {
+    expect(unsupportedReason(spec('wasm'), caps())).toBeNull();
+    expect(unsupportedReason(spec('webgpu', 'q4'), caps())).toBeNull();
+  });
+  it('refuses fp16 on an adapter without shader-f16, naming the adapter and the alternatives', () => {
+    expect(unsupportedReason(spec('webgpu', 'fp16'), caps())).toBe(
+      'The WebGPU adapter (google swiftshader) lacks the "shader-f16" feature that fp16 needs. Use fp32, q8 or q4 on webgpu, or fp16 on wasm.',
+    );
+    expect(unsupportedReason(spec('webgpu', 'q4f16'), caps())).toMatch(/shader-f16/);
+  });
+  it('refuses a missing backend with the reason', () => {
+    expect(unsupportedReason(spec('webgpu'), caps({ webgpu: null, webgpuReason: 'navigator.gpu is undefined' }))).toBe(
+      'WebGPU is not available here: navigator.gpu is undefined. Use device "wasm".',
+    );
+    expect(unsupportedReason(spec('webnn'), caps())).toMatch(/WebNN \(navigator.ml\) is not available/);
+  });
+  it('uses every core for WASM threads only when isolated', () => {
+    expect(resolveThreads(null, caps())).toBe(2);
+    expect(resolveThreads(1, caps())).toBe(1);
+    expect(resolveThreads(null, caps({ wasm: { simd: true, threads: false } }))).toBe(1);
+  });
+});
+
+describe('vocabularies', () => {
+  it('parses lists and names the valid set on a bad value', () => {
+    expect(parseList('device', ['wasm', 'webgpu'] as const, 'wasm, webgpu,wasm')).toEqual(['wasm', 'webgpu']);
+    expect(() => parseList('device', ['wasm', 'webgpu'] as const, 'cuda')).toThrow('Unsupported device: "cuda". Should be one of: wasm, webgpu.');
+  });
+  it('reads transformers.js file suffixes', () => {
+    expect(dtypeFromFileName('onnx/model_q4f16.onnx')).toBe('q4f16');
+    expect(dtypeFromFileName('model_quantized.onnx')).toBe('q8');
+    expect(dtypeFromFileName('model_q4.onnx')).toBe('q4');
+    expect(dtypeFromFileName('/x/model.onnx')).toBe('fp32');
+  });
+});
