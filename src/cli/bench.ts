@@ -26,6 +26,8 @@ export interface BenchOptions {
   out?: string;
   json?: boolean;
   strict?: boolean;
+  /** Print nothing (tests read --out instead). Not a flag. */
+  quiet?: boolean;
 }
 
 const SUITES = ['default', 'all'] as const;
@@ -125,7 +127,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const server = await startAppServer();
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
-  const progress = progressReporter(!opts.json && process.stderr.isTTY !== false);
+  const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);
   const session = await openApp({
     server,
     onEvent: (e) => {
@@ -151,7 +153,8 @@ export async function bench(opts: BenchOptions): Promise<number> {
     await session.close();
     await server.close();
   }
-  if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (opts.quiet) { /* the caller reads --out */ }
+  else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
     process.stdout.write(table(results) + '\n');
     const counts = [...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`);

@@ -13,6 +13,10 @@ export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
 }
 
+export class InferenceError extends Error {
+  override name = 'InferenceError';
+}
+
 /** Values kept per output when a run captures its outputs. */
 const OUTPUT_VALUE_CAP = 65536;
 
@@ -61,7 +65,7 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
       logSeverityLevel: 3,
     });
   } catch (err) {
-    const detail = err instanceof Error ? err.message : String(err);
+    const detail = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
     throw new ModelLoadError(
       `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detail}. Expected a complete ONNX model file.`,
     );
@@ -77,7 +81,16 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
     inputs,
     sessionMs,
     async run(capture) {
-      const out = await session.run(feeds);
+      let out: ort.InferenceSession.ReturnType;
+      try {
+        out = await session.run(feeds);
+      } catch (err) {
+        const shapes = inputs.map((i) => `${i.name}[${i.dims.join(',')}]`).join(', ');
+        const detail = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
+        throw new InferenceError(
+          `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detail}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
+        );
+      }
       const records = capture ? Object.entries(out).map(([name, t]) => toOutputRecord(name, t)) : null;
       for (const t of Object.values(out)) t.dispose();
       return records;

@@ -1,0 +1,90 @@
+// The app in real Chromium: IndexedDB log that survives reloads, export/import, abort, and the UI's own Run button.
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import type { SuiteEvent } from '../../src/client/suite.ts';
+import { parseJsonl } from '../../src/store/export.ts';
+
+let app: AppSession;
+const events: SuiteEvent[] = [];
+const quick = { iterations: 2, warmup: 1 };
+
+beforeAll(async () => {
+  app = await openApp({ onEvent: (e) => events.push(e) });
+  await app.page.evaluate(() => window.ondevice.clearResults());
+});
+afterAll(async () => app?.close());
+
+it('appends every run to IndexedDB, and the log survives a reload', async () => {
+  const results = await app.runSuite({ models: ['silero-vad-v5', 'ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: quick });
+  expect(results.map((r) => r.state)).toEqual(['completed', 'completed']);
+  // Streamed as they happened: a start, progress, and an end per run, in order.
+  const kinds = events.map((e) => e.type);
+  expect(kinds[0]).toBe('suite-start');
+  expect(kinds.filter((k) => k === 'run-end')).toHaveLength(2);
+  expect(events.some((e) => e.type === 'run-progress' && e.progress.phase === 'fetch')).toBe(true);
+  expect(events.some((e) => e.type === 'run-progress' && e.progress.phase === 'measure')).toBe(true);
+
+  await app.page.reload();
+  await app.page.waitForFunction(() => typeof window.ondevice === 'object');
+  const stored = await app.page.evaluate(() => window.ondevice.results());
+  expect(stored.map((r) => r.id)).toEqual(results.map((r) => r.id));
+  expect(stored[0]).toEqual(results[0]);
+});
+
+it('exports JSONL that validates, and CSV with a row per run', async () => {
+  const jsonl = await app.page.evaluate(() => window.ondevice.exportJsonl());
+  const parsed = parseJsonl(jsonl);
+  expect(parsed.problems).toEqual([]);
+  expect(parsed.results).toHaveLength(2);
+  const csv = await app.page.evaluate(() => window.ondevice.exportCsv());
+  expect(csv.trimEnd().split('\n')).toHaveLength(3);
+});
+
+it('imports JSONL: bad lines are named, good ones kept, known ids not duplicated', async () => {
+  const jsonl = await app.page.evaluate(() => window.ondevice.exportJsonl());
+  const [first] = jsonl.trimEnd().split('\n');
+  const copy = JSON.stringify({ ...JSON.parse(first!), id: 'imported-1' });
+  const broken = JSON.stringify({ ...JSON.parse(first!), id: 'imported-2', state: 'finished' });
+  const text = [first, copy, '{"schema":', broken].join('\n');
+  const outcome = await app.page.evaluate((t) => window.ondevice.importJsonl(t), text);
+  expect(outcome.added).toBe(1);
+  expect(outcome.skipped).toBe(1);
+  expect(outcome.problems.map((p) => p.message)).toEqual([
+    expect.stringMatching(/^line 3: not valid JSON/),
+    expect.stringMatching(/^line 4: field "state": /),
+  ]);
+  const ids = (await app.page.evaluate(() => window.ondevice.results())).map((r) => r.id);
+  expect(ids).toContain('imported-1');
+  expect(ids).toHaveLength(3);
+});
+
+it('aborts a run in progress: the worker is terminated, the run is logged as aborted, and the app keeps working', async () => {
+  events.length = 0;
+  // PP-OCR detection on WebGPU via SwiftShader needs tens of seconds for its first run: time enough to abort.
+  const pending = app.runSuite({ models: ['ppocr-v4-det'], devices: ['webgpu', 'wasm'], dtypes: ['fp32'], workload: quick });
+  await expect.poll(() => events.some((e) => e.type === 'run-progress' && e.progress.phase === 'session'), { timeout: 60_000 }).toBe(true);
+  expect(await app.page.evaluate(() => window.ondevice.abort())).toBe(true);
+  const results = await pending;
+  expect(results).toHaveLength(1);
+  expect(results[0]).toMatchObject({ state: 'aborted', device: 'webgpu', error: { name: 'AbortError' } });
+  const stored = await app.page.evaluate(() => window.ondevice.results());
+  expect(stored.at(-1)?.state).toBe('aborted');
+  const after = await app.runSuite({ models: ['ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: quick });
+  expect(after[0]?.state).toBe('completed');
+});
+
+it('runs from the page itself: the Run button fills the results table', async () => {
+  const { page } = app;
+  await page.reload();
+  await page.waitForSelector('#models input');
+  for (const box of await page.locator('#models input').all()) await box.setChecked((await box.getAttribute('value')) === 'ppocr-v2-cls');
+  for (const box of await page.locator('#devices input').all()) await box.setChecked((await box.getAttribute('value')) === 'wasm');
+  await page.fill('input[name=iterations]', '3');
+  await page.click('#run');
+  await page.waitForSelector('#latest-table td[data-state]', { timeout: 60_000 });
+  expect(await page.locator('#latest-table td[data-state]').getAttribute('data-state')).toBe('completed');
+  await expect.poll(() => page.locator('#progress-label').textContent()).toMatch(/^Done: 1 runs \(1 completed\)/);
+  await expect.poll(() => page.locator('#device').textContent()).toMatch(/WebGPU: google swiftshader \(no shader-f16\)/);
+  await page.screenshot({ path: 'test-results/app.png', fullPage: true });
+  expect(await page.locator('#history-table tbody tr').count()).toBeGreaterThanOrEqual(5);
+});
