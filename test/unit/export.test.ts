@@ -58,8 +58,8 @@ describe('compareOutputs', () => {
     const cand = [{ name: 'p', type: 'float32', dims: [2, 3], values: [0.1, 0.6, 0.3, 0.2, 0.5, 0.3], truncated: false }];
     const [c] = compareOutputs(ref, cand);
     expect(c!.maxAbsDiff).toBeCloseTo(0.3, 12);
-    // dot = .01+.42+.06+.10+.15+.06 = .80; |a|² = .92; |b|² = .79
-    expect(c!.cosine).toBeCloseTo(0.8 / Math.sqrt(0.92 * 0.79), 12);
+    // dot = .01+.42+.06+.10+.15+.06 = .80; |a|² = .01+.49+.04+.25+.09+.04 = .92; |b|² = .01+.36+.09+.04+.25+.09 = .84
+    expect(c!.cosine).toBeCloseTo(0.8 / Math.sqrt(0.92 * 0.84), 12);
     expect(c!.top1Agreement).toBe(0.5);
   });
   it('refuses outputs of different shapes', () => {
