@@ -11,10 +11,11 @@ import { gpuBufferBytes, installMemoryProbes, wasmHeapBytes } from './memory-pro
 import { configureOrt, loadOrtModel, type LoadedOrtModel } from './ort-engine.ts';
 import { probeCapabilities } from './probe.ts';
 
-function recordMemory(result: RunResult, spec: RunSpec, modelBytes: number | null): void {
+/** Fill the memory block from the probes, with a reason for every figure that is null. */
+function recordMemory(result: RunResult, spec: RunSpec): void {
   const m = result.memory;
-  m.modelBytes = modelBytes;
-  if (modelBytes === null) m.unknown.modelBytes = 'the model was not fetched';
+  m.modelBytes = result.model.bytes;
+  if (m.modelBytes === null) m.unknown.modelBytes = 'the model was not fetched';
   const heap = wasmHeapBytes();
   m.wasmHeapPeakBytes = heap.bytes;
   if (heap.reason) m.unknown.wasmHeapPeakBytes = heap.reason;
@@ -45,7 +46,6 @@ export function createRuntime(): RunnerApi {
     const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress);
     result.timings.fetchMs = performance.now() - t0;
     result.model.bytes = bytes.byteLength;
-    result.memory.modelBytes = bytes.byteLength;
     if (bytes.byteLength === 0) {
       throw Object.assign(new Error(`Model "${spec.model.id}" is empty (0 bytes at ${spec.model.url}): expected an ONNX protobuf file.`), { name: 'ModelLoadError' });
     }
@@ -67,7 +67,7 @@ export function createRuntime(): RunnerApi {
       try {
         const prepared = await prepare(spec, result, onProgress);
         if ('reason' in prepared) {
-          recordMemory(result, spec, null);
+          recordMemory(result, spec);
           return finish(result, 'unsupported', { name: 'UnsupportedError', message: prepared.reason });
         }
         const { model } = prepared;
@@ -95,10 +95,10 @@ export function createRuntime(): RunnerApi {
         result.timings.samplesMs = samples;
         const s = asSamples(samples);
         result.timings.latency = s ? summarize(s) : null;
-        recordMemory(result, spec, result.memory.modelBytes);
+        recordMemory(result, spec);
         return finish(result, 'completed');
       } catch (err) {
-        recordMemory(result, spec, result.memory.modelBytes);
+        recordMemory(result, spec);
         return finish(result, 'errored', toErrorInfo(err));
       } finally {
         await disposeModel?.().catch(() => undefined);

@@ -1,0 +1,45 @@
+/**
+ * What the runner itself costs: the p50 of a model measured by the runner (worker per run, progress messages,
+ * output disposal) against a bare `session.run` loop on the same model and inputs, timed in the same page.
+ * Rounds alternate the two so drift on a shared machine hits both. Usage: npm run bench:overhead [-- ITER ROUNDS]
+ */
+import { openApp } from '../src/cli/driver.ts';
+import { percentileSorted, summarize, type Samples } from '../src/core/stats.ts';
+import type { RunSpec } from '../src/core/spec.ts';
+
+const iterations = Number(process.argv[2] ?? 200);
+const rounds = Number(process.argv[3] ?? 3);
+const models = ['ppocr-v2-cls', 'silero-vad-v5'];
+
+const app = await openApp();
+try {
+  const catalog = await app.page.evaluate(() => window.ondevice.catalog());
+  console.log(`runner vs bare session.run, wasm, ${iterations} iterations × ${rounds} rounds each\n`);
+  console.log('model            runner p50   bare p50   ratio (runner/bare, median of rounds)');
+  for (const id of models) {
+    const entry = catalog.models.find((m) => m.id === id)!;
+    const spec: RunSpec = {
+      id: `overhead-${id}`,
+      engine: 'ort',
+      device: 'wasm',
+      model: { id, source: 'bundled', url: entry.files.fp32!, dtype: 'fp32', task: entry.task, inputs: entry.inputs },
+      workload: { iterations, warmup: 5, timeBudgetMs: null },
+    };
+    const runner: number[] = [];
+    const bare: number[] = [];
+    const ratios: number[] = [];
+    for (let round = 0; round < rounds; round++) {
+      const [r] = await app.runSuite({ models: [id], devices: ['wasm'], dtypes: ['fp32'], workload: spec.workload });
+      const b = await app.page.evaluate(([s, n]) => window.ondevice.bareLoop(s, n), [spec, iterations] as const);
+      const rp50 = r!.timings.latency!.p50Ms;
+      const bp50 = summarize(b as unknown as Samples).p50Ms;
+      runner.push(rp50);
+      bare.push(bp50);
+      ratios.push(rp50 / bp50);
+    }
+    const med = (xs: number[]) => percentileSorted([...xs].sort((a, b) => a - b) as unknown as Samples, 0.5);
+    console.log(`${id.padEnd(16)} ${med(runner).toFixed(3).padStart(8)} ms ${med(bare).toFixed(3).padStart(8)} ms   ${med(ratios).toFixed(3)}  (rounds: ${ratios.map((x) => x.toFixed(3)).join(', ')})`);
+  }
+} finally {
+  await app.close();
+}
