@@ -1,20 +1,21 @@
 /**
  * What the runner itself costs: the p50 of a model measured by the runner (worker per run, progress messages,
  * output disposal) against a bare `session.run` loop on the same model and inputs, timed in the same page.
- * Rounds alternate the two so drift on a shared machine hits both. Usage: npm run bench:overhead [-- ITER ROUNDS]
+ * Rounds alternate the two so drift on a shared machine hits both. Usage: npm run bench:overhead [-- ITERATIONS ROUNDS THREADS]
  */
 import { openApp } from '../src/cli/driver.ts';
 import { percentileSorted, summarize, type Samples } from '../src/core/stats.ts';
 import type { RunSpec } from '../src/core/spec.ts';
 
 const iterations = Number(process.argv[2] ?? 200);
-const rounds = Number(process.argv[3] ?? 3);
+const rounds = Number(process.argv[3] ?? 5);
+const threads = process.argv[4] ? Number(process.argv[4]) : null;
 const models = ['ppocr-v2-cls', 'silero-vad-v5'];
 
 const app = await openApp();
 try {
   const catalog = await app.page.evaluate(() => window.ondevice.catalog());
-  console.log(`runner vs bare session.run, wasm, ${iterations} iterations × ${rounds} rounds each\n`);
+  console.log(`runner vs bare session.run, wasm, ${threads ?? 'all'} threads, ${iterations} iterations × ${rounds} rounds each\n`);
   console.log('model            runner p50   bare p50   ratio (runner/bare, median of rounds)');
   for (const id of models) {
     const entry = catalog.models.find((m) => m.id === id)!;
@@ -23,7 +24,7 @@ try {
       engine: 'ort',
       device: 'wasm',
       model: { id, source: 'bundled', url: entry.files.fp32!, dtype: 'fp32', task: entry.task, inputs: entry.inputs },
-      workload: { iterations, warmup: 5, timeBudgetMs: null },
+      workload: { iterations, warmup: 5, timeBudgetMs: null, numThreads: threads },
     };
     const runner: number[] = [];
     const bare: number[] = [];
@@ -38,7 +39,7 @@ try {
       ratios.push(rp50 / bp50);
     }
     const med = (xs: number[]) => percentileSorted([...xs].sort((a, b) => a - b) as unknown as Samples, 0.5);
-    console.log(`${id.padEnd(16)} ${med(runner).toFixed(3).padStart(8)} ms ${med(bare).toFixed(3).padStart(8)} ms   ${med(ratios).toFixed(3)}  (rounds: ${ratios.map((x) => x.toFixed(3)).join(', ')})`);
+    console.log(`${id.padEnd(16)} ${med(runner).toFixed(3).padStart(8)} ms ${med(bare).toFixed(3).padStart(8)} ms   ${med(ratios).toFixed(3)}  (runner/bare p50 by round: ${runner.map((x, i) => `${x.toFixed(2)}/${bare[i]!.toFixed(2)}`).join(', ')})`);
   }
 } finally {
   await app.close();

@@ -30,6 +30,22 @@ function recordMemory(result: RunResult, spec: RunSpec): void {
   m.unknown.osPeakRssBytes = 'OS memory is read by the CLI from /proc; not sampled in this run';
 }
 
+/**
+ * Progress crosses to the page as a message; one per iteration of a 1 ms model would compete with the run
+ * for the same cores. Send at most one every 100 ms, and always the last of a phase.
+ */
+function throttled(onProgress: (p: Progress) => void, intervalMs = 100): (p: Progress) => void {
+  let last = -Infinity;
+  return (p) => {
+    const now = performance.now();
+    const final = (p.phase === 'measure' || p.phase === 'warmup') && p.done === p.total;
+    if (final || p.phase === 'session' || now - last >= intervalMs) {
+      last = now;
+      onProgress(p);
+    }
+  };
+}
+
 export function createRuntime(): RunnerApi {
   installMemoryProbes();
 
@@ -61,7 +77,8 @@ export function createRuntime(): RunnerApi {
   return {
     capabilities: probeCapabilities,
 
-    async execute(spec, onProgress) {
+    async execute(spec, reportProgress) {
+      const onProgress = throttled(reportProgress);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
       try {
