@@ -5,6 +5,7 @@ import type { RunResult } from '../core/schema.ts';
 import type { Progress } from '../core/spec.ts';
 import { DEVICES, type Device } from '../core/vocab.ts';
 import { formatBytes } from './format.ts';
+import { renderLatencyChart } from './charts.ts';
 import { comparisonTable, el, historyTable } from './tables.ts';
 
 const controller = createController();
@@ -53,6 +54,7 @@ function onEvent(e: SuiteEvent): void {
       latest.push(e.result);
       suiteBar.value = (e.index + 1) / e.total;
       $('latest-table').replaceChildren(comparisonTable(latest));
+      renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
       void refreshHistory();
       break;
     case 'suite-end':
