@@ -6,6 +6,7 @@
 import { openApp } from '../src/cli/driver.ts';
 import { percentileSorted, summarize, type Samples } from '../src/core/stats.ts';
 import type { RunSpec } from '../src/core/spec.ts';
+import { bundledFile } from '../src/core/catalog.ts';
 
 const iterations = Number(process.argv[2] ?? 200);
 const rounds = Number(process.argv[3] ?? 5);
@@ -23,7 +24,7 @@ try {
       id: `overhead-${id}`,
       engine: 'ort',
       device: 'wasm',
-      model: { id, source: 'bundled', url: entry.files.fp32!, dtype: 'fp32', task: entry.task, inputs: entry.inputs },
+      model: { id, source: 'bundled', url: bundledFile(id, 'fp32'), dtype: 'fp32', task: entry.task, inputs: entry.inputs },
       workload: { iterations, warmup: 5, timeBudgetMs: null, numThreads: threads },
     };
     const runner: number[] = [];

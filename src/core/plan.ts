@@ -54,6 +54,6 @@ export function defaultModels(catalog: Catalog): string[] {
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
 export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
   const entry = catalog.models.find((m) => m.id === id);
-  return entry ? DTYPES.filter((d) => entry.files[d]) : ['fp32'];
+  return entry ? DTYPES.filter((d) => entry.levels.includes(d)) : ['fp32'];
 }
 

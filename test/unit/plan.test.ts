@@ -7,8 +7,8 @@ import { dtypeFromFileName, parseList } from '../../src/core/vocab.ts';
 
 const catalog: Catalog = {
   models: [
-    { id: 'a', name: 'A', task: 't', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', files: { fp32: 'bundled/a.onnx', q8: 'bundled/a_q8.onnx' }, params: 10, inputs: {} },
-    { id: 'b', name: 'B', task: 't', from: { package: 'p', path: 'b.onnx' }, license: 'MIT', homepage: '', files: { fp32: 'bundled/b.onnx' }, params: null, inputs: {} },
+    { id: 'a', name: 'A', task: 't', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', levels: ['fp32', 'q8'], params: 10, inputs: {} },
+    { id: 'b', name: 'B', task: 't', from: { package: 'p', path: 'b.onnx' }, license: 'MIT', homepage: '', levels: ['fp32'], params: null, inputs: {} },
   ],
 };
 let n = 0;

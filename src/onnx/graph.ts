@@ -1,0 +1,46 @@
+/** Walking an ONNX graph: every (sub)graph, every weight (initializers and Constant nodes), consumers of a value. */
+import { getAttribute, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './model.ts';
+
+/** Visit the main graph and every subgraph held in node attributes (If, Loop, Scan bodies). */
+export function forEachGraph(model: ModelProto, visit: (graph: GraphProto, depth: number) => void): void {
+  const walk = (g: GraphProto, depth: number) => {
+    visit(g, depth);
+    for (const node of g.node) {
+      for (const a of node.attribute) {
+        if (a.g) walk(a.g, depth + 1);
+        for (const sub of a.graphs ?? []) walk(sub, depth + 1);
+      }
+    }
+  };
+  if (model.graph) walk(model.graph, 0);
+}
+
+/** A weight: an initializer, or the value of a Constant node (PP-OCR and Silero keep theirs there). */
+export interface Weight {
+  /** The value name the graph uses. */
+  name: string;
+  tensor: TensorProto;
+  graph: GraphProto;
+  /** The Constant node that holds it, when it is not an initializer. */
+  constantNode: NodeProto | null;
+}
+
+export function collectWeights(model: ModelProto): Weight[] {
+  const out: Weight[] = [];
+  forEachGraph(model, (graph) => {
+    for (const t of graph.initializer) out.push({ name: t.name, tensor: t, graph, constantNode: null });
+    for (const node of graph.node) {
+      if (node.opType !== 'Constant' || (node.domain && node.domain !== 'ai.onnx')) continue;
+      const t = getAttribute(node, 'value')?.t;
+      if (t && node.output[0]) out.push({ name: node.output[0], tensor: t, graph, constantNode: node });
+    }
+  });
+  return out;
+}
+
+/** Nodes of a graph that read `value`, with the input slot. */
+export function consumers(graph: GraphProto, value: string): { node: NodeProto; slot: number }[] {
+  const out: { node: NodeProto; slot: number }[] = [];
+  for (const node of graph.node) node.input.forEach((name, slot) => name === value && out.push({ node, slot }));
+  return out;
+}

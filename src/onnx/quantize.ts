@@ -1,0 +1,488 @@
+/**
+ * The quantizer: one fp32 ONNX model in, each of transformers.js's levels out (fp16, q8, int8, uint8, q4, q4f16,
+ * bnb4), with a report of what was quantized and what was left as it was. Pure: bytes in, bytes out.
+ */
+import type { Dtype } from '../core/vocab.ts';
+import { collectWeights, forEachGraph, type Weight } from './graph.ts';
+import {
+  AttributeType, decodeModel, encodeModel, getAttribute, opsetVersion, tensorDims, toNumber,
+  type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto,
+} from './model.ts';
+import { DataType } from './onnx-schema.ts';
+import { bytesTensor, float16Tensor, floatTensor, readFloats, tensorBytes } from './tensor.ts';
+
+export interface QuantizeOptions {
+  /** MatMulNBits / MatMulBnb4 block size along K (a power of two ≥ 16). */
+  blockSize?: number;
+  /** q4 with per-block zero points (asymmetric); without, the kernel's default zero point 8 is used. */
+  zeroPoints?: boolean;
+  /** bnb4 data type: NF4 (1) or FP4 (0). */
+  bnb4Type?: 0 | 1;
+}
+
+export interface QuantizeReport {
+  level: Dtype;
+  quantized: { node: string; op: string; weight: string; as: string }[];
+  skipped: { node: string; op: string; reason: string }[];
+  /** Ops present in the model that this level leaves in float (counted by op type). */
+  untouchedOps: Record<string, number>;
+  bytesBefore: number;
+  bytesAfter: number;
+}
+
+export interface QuantizedModel {
+  bytes: Uint8Array;
+  report: QuantizeReport;
+}
+
+export const QUANTIZE_LEVELS = ['fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const satisfies readonly Dtype[];
+
+// NormalFloat4: the 16 quantiles of N(0, 1) scaled to [-1, 1] that bitsandbytes and MatMulBnb4 use (Dettmers et al. 2023).
+const NF4 = [
+  -1.0, -0.6961928009986877, -0.5250730514526367, -0.39491748809814453, -0.28444138169288635, -0.18477343022823334,
+  -0.09105003625154495, 0.0, 0.07958029955625534, 0.16093020141124725, 0.24611230194568634, 0.33791524171829224,
+  0.44070982933044434, 0.5626170039176941, 0.7229568362236023, 1.0,
+] as const;
+// FP4 (e2m1 as bitsandbytes lays it out): sign bit then magnitude codes, scaled so the largest is 1.
+const FP4 = [0, 0.0052083333, 0.6666666667, 1.0, 0.3333333333, 0.5, 0.1666666667, 0.25, -0, -0.0052083333, -0.6666666667, -1.0, -0.3333333333, -0.5, -0.1666666667, -0.25] as const;
+
+function attr(name: string, value: number | number[] | string | TensorProto, kind?: 'float'): AttributeProto {
+  if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
+  if (Array.isArray(value)) return { name, type: AttributeType.INTS, ints: value };
+  if (typeof value === 'number') return kind === 'float' ? { name, type: AttributeType.FLOAT, f: value } : { name, type: AttributeType.INT, i: value };
+  return { name, type: AttributeType.TENSOR, t: value };
+}
+
+function makeNode(opType: string, input: string[], output: string[], attribute: AttributeProto[] = [], domain = ''): NodeProto {
+  return { opType, input, output, attribute, domain, name: `${output[0]}_${opType}` };
+}
+
+const constantNode = (tensor: TensorProto): NodeProto => makeNode('Constant', [], [tensor.name], [attr('value', tensor)]);
+
+/** Per-graph rewriting state: weights by name (outer scopes included), and unique names. */
+class Rewriter {
+  readonly weights = new Map<string, Weight>();
+  private readonly names = new Set<string>();
+  readonly report: QuantizeReport;
+
+  constructor(readonly model: ModelProto, level: Dtype, bytesBefore: number) {
+    for (const w of collectWeights(model)) this.weights.set(w.name, w);
+    forEachGraph(model, (g) => {
+      for (const n of g.node) for (const o of n.output) this.names.add(o);
+      for (const t of g.initializer) this.names.add(t.name);
+      for (const v of g.input) this.names.add(v.name);
+    });
+    this.report = { level, quantized: [], skipped: [], untouchedOps: {}, bytesBefore, bytesAfter: 0 };
+  }
+
+  unique(base: string): string {
+    let name = base;
+    for (let i = 1; this.names.has(name); i++) name = `${base}_${i}`;
+    this.names.add(name);
+    return name;
+  }
+
+  /** A float weight's values and dims, or null when `name` is not a constant float tensor. */
+  floatWeight(name: string | undefined): { values: Float32Array; dims: number[] } | null {
+    const w = name ? this.weights.get(name) : undefined;
+    if (!w || w.tensor.dataType !== DataType.FLOAT) return null;
+    const values = readFloats(w.tensor);
+    return values ? { values, dims: tensorDims(w.tensor) } : null;
+  }
+
+  requireOpset(domain: string, version: number): void {
+    const entry = this.model.opsetImport.find((o) => (o.domain || '') === domain);
+    if (!entry) this.model.opsetImport = [...this.model.opsetImport, { domain, version }];
+    else if (toNumber(entry.version) < version) entry.version = version;
+  }
+}
+
+/** Drop nodes whose outputs nobody reads any more (the fp32 weights that were replaced). */
+function pruneUnusedConstants(model: ModelProto): void {
+  const used = new Set<string>();
+  forEachGraph(model, (g) => {
+    for (const n of g.node) for (const i of n.input) used.add(i);
+    for (const o of g.output) used.add(o.name);
+  });
+  forEachGraph(model, (g) => {
+    g.node = g.node.filter((n) => n.opType !== 'Constant' || n.output.some((o) => used.has(o)));
+    g.initializer = g.initializer.filter((t) => used.has(t.name));
+  });
+}
+
+// ---- 8-bit ----------------------------------------------------------------------------------------------
+
+type Int8Scheme = { signed: boolean; perChannel: boolean };
+const SCHEMES: Record<'q8' | 'int8' | 'uint8', Int8Scheme> = {
+  // q8: per-output-channel symmetric int8 (best fidelity); int8: one symmetric scale per tensor;
+  // uint8: one asymmetric scale and zero point per tensor (onnxruntime's QUInt8 weights).
+  q8: { signed: true, perChannel: true },
+  int8: { signed: true, perChannel: false },
+  uint8: { signed: false, perChannel: false },
+};
+
+/**
+ * Quantize `values` laid out as [channels, perChannel] (channel-major) or per tensor.
+ * Symmetric int8 uses [-127, 127] so that negation stays exact; asymmetric uint8 maps [min, max] onto [0, 255].
+ */
+export function quantize8(values: Float32Array, channels: number, channelOf: (i: number) => number, scheme: Int8Scheme) {
+  const groups = scheme.perChannel ? channels : 1;
+  const lo = new Float64Array(groups).fill(0);
+  const hi = new Float64Array(groups).fill(0);
+  for (let i = 0; i < values.length; i++) {
+    const g = scheme.perChannel ? channelOf(i) : 0;
+    const v = values[i] as number;
+    if (v < lo[g]!) lo[g] = v;
+    if (v > hi[g]!) hi[g] = v;
+  }
+  const scale = new Float32Array(groups);
+  const zero = scheme.signed ? new Int8Array(groups) : new Uint8Array(groups);
+  for (let g = 0; g < groups; g++) {
+    if (scheme.signed) {
+      scale[g] = Math.max(Math.abs(lo[g]!), Math.abs(hi[g]!)) / 127 || 1;
+    } else {
+      scale[g] = (hi[g]! - lo[g]!) / 255 || 1;
+      zero[g] = Math.min(255, Math.max(0, Math.round(-lo[g]! / scale[g]!)));
+    }
+  }
+  const q = scheme.signed ? new Int8Array(values.length) : new Uint8Array(values.length);
+  const [qmin, qmax] = scheme.signed ? [-127, 127] : [0, 255];
+  for (let i = 0; i < values.length; i++) {
+    const g = scheme.perChannel ? channelOf(i) : 0;
+    q[i] = Math.min(qmax, Math.max(qmin, Math.round((values[i] as number) / scale[g]! + (zero[g] as number))));
+  }
+  return { q, scale, zero };
+}
+
+/** MatMul(A, W) → DynamicQuantizeLinear(A) + MatMulInteger + rescale, as onnxruntime's dynamic quantizer emits. */
+function dynamicMatMul(rw: Rewriter, node: NodeProto, wName: string, w: { values: Float32Array; dims: number[] }, scheme: Int8Scheme, out: NodeProto[], y: string): void {
+  const [k, n] = w.dims as [number, number];
+  const { q, scale, zero } = quantize8(w.values, n, (i) => i % n, scheme);
+  const base = rw.unique(`${wName}_q8`);
+  const wq = bytesTensor(base, scheme.signed ? DataType.INT8 : DataType.UINT8, [k, n], q);
+  const groupDims = scheme.perChannel ? [n] : [];
+  const wzp = bytesTensor(rw.unique(`${base}_zero_point`), scheme.signed ? DataType.INT8 : DataType.UINT8, groupDims, zero);
+  const wscale = floatTensor(rw.unique(`${base}_scale`), groupDims, scale);
+  const [aq, as, az, yi, yf, s] = ['a_quantized', 'a_scale', 'a_zero_point', 'int32', 'float', 'scale'].map((p) => rw.unique(`${y}_${p}`)) as string[];
+  out.push(constantNode(wq), constantNode(wzp), constantNode(wscale));
+  out.push(makeNode('DynamicQuantizeLinear', [node.input[0]!], [aq!, as!, az!]));
+  out.push(makeNode('MatMulInteger', [aq!, wq.name, az!, wzp.name], [yi!]));
+  out.push(makeNode('Cast', [yi!], [yf!], [attr('to', DataType.FLOAT)]));
+  out.push(makeNode('Mul', [as!, wscale.name], [s!]));
+  out.push(makeNode('Mul', [yf!, s!], [y]));
+}
+
+/**
+ * A weight → int8/uint8 + DequantizeLinear (weight-only: the file shrinks, compute stays float). `axis` is the
+ * channel axis for per-channel scales: 0 for Conv's [Cout, …], 1 for MatMul's [K, N].
+ */
+function dequantizedWeight(rw: Rewriter, wName: string, w: { values: Float32Array; dims: number[] }, axis: 0 | 1, scheme: Int8Scheme, out: NodeProto[], cache: Map<string, string>): string {
+  const cached = cache.get(wName);
+  if (cached) return cached;
+  const channels = w.dims[axis]!;
+  const inner = w.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
+  const { q, scale, zero } = quantize8(w.values, channels, (i) => Math.floor(i / inner) % channels, scheme);
+  const base = rw.unique(`${wName}_quantized`);
+  const type = scheme.signed ? DataType.INT8 : DataType.UINT8;
+  const groupDims = scheme.perChannel ? [channels] : [];
+  const wq = bytesTensor(base, type, w.dims, q);
+  const wzp = bytesTensor(rw.unique(`${base}_zero_point`), type, groupDims, zero);
+  const wscale = floatTensor(rw.unique(`${base}_scale`), groupDims, scale);
+  const deq = rw.unique(`${wName}_dequantized`);
+  out.push(constantNode(wq), constantNode(wscale), constantNode(wzp));
+  // Per-axis DequantizeLinear is ai.onnx from opset 13; older models (PP-OCR is opset 9 and 11) get
+  // onnxruntime's com.microsoft DequantizeLinear, which has \`axis\` at any opset.
+  const standard = (opsetVersion(rw.model) ?? 0) >= (scheme.perChannel ? 13 : 10);
+  if (!standard) rw.requireOpset('com.microsoft', 1);
+  out.push(makeNode('DequantizeLinear', [wq.name, wscale.name, wzp.name], [deq], scheme.perChannel ? [attr('axis', axis)] : [], standard ? '' : 'com.microsoft'));
+  cache.set(wName, deq);
+  return deq;
+}
+
+// ---- 4-bit ------------------------------------------------------------------------------------------------
+
+/**
+ * MatMulNBits packing of W [K, N]: B uint8 [N, kBlocks, block/2] (low nibble = even k), scales [N·kBlocks],
+ * zero points packed two per byte [N·ceil(kBlocks/2)] (low nibble first), or none (the kernel assumes 8).
+ */
+export function packNBits(values: Float32Array, k: number, n: number, block: number, withZeroPoints: boolean) {
+  const kBlocks = Math.ceil(k / block);
+  const b = new Uint8Array(n * kBlocks * (block / 2));
+  const scales = new Float32Array(n * kBlocks);
+  const zp = new Uint8Array(n * Math.ceil(kBlocks / 2));
+  for (let col = 0; col < n; col++) {
+    for (let kb = 0; kb < kBlocks; kb++) {
+      let lo = 0;
+      let hi = 0;
+      for (let j = 0; j < block; j++) {
+        const kk = kb * block + j;
+        if (kk >= k) break;
+        const v = values[kk * n + col] as number;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      let scale: number;
+      let zero: number;
+      if (withZeroPoints) {
+        scale = (hi - lo) / 15 || 1;
+        zero = Math.min(15, Math.max(0, Math.round(-lo / scale)));
+      } else {
+        // Symmetric around the fixed zero point 8: the wider side maps to the end of the range.
+        const amax = Math.max(-lo, hi);
+        scale = amax / 8 || 1;
+        zero = 8;
+      }
+      scales[col * kBlocks + kb] = scale;
+      if (withZeroPoints) {
+        const zi = col * Math.ceil(kBlocks / 2) + (kb >> 1);
+        zp[zi] = (zp[zi] as number) | (kb & 1 ? zero << 4 : zero);
+      }
+      for (let j = 0; j < block; j++) {
+        const kk = kb * block + j;
+        const v = kk < k ? (values[kk * n + col] as number) : 0;
+        const q = Math.min(15, Math.max(0, Math.round(v / scale + zero)));
+        const bi = (col * kBlocks + kb) * (block / 2) + (j >> 1);
+        b[bi] = (b[bi] as number) | (j & 1 ? q << 4 : q);
+      }
+    }
+  }
+  return { b, scales, zp: withZeroPoints ? zp : null, kBlocks };
+}
+
+/** MatMulBnb4 packing: Wᵀ [N, K] flattened, blocks of `block` values share an absmax; two codes per byte, first high. */
+export function packBnb4(values: Float32Array, k: number, n: number, block: number, quantType: 0 | 1) {
+  const table = quantType === 1 ? NF4 : FP4;
+  const total = n * k;
+  const blocks = Math.ceil(total / block);
+  const absmax = new Float32Array(blocks);
+  const at = (i: number) => values[(i % k) * n + Math.floor(i / k)] as number; // i over Wᵀ, row-major
+  for (let i = 0; i < total; i++) absmax[Math.floor(i / block)] = Math.max(absmax[Math.floor(i / block)] as number, Math.abs(at(i)));
+  const packed = new Uint8Array(Math.ceil(total / 2));
+  for (let i = 0; i < total; i++) {
+    const m = absmax[Math.floor(i / block)] || 1;
+    const x = at(i) / m;
+    let best = 0;
+    for (let c = 1; c < 16; c++) if (Math.abs(table[c]! - x) < Math.abs(table[best]! - x)) best = c;
+    packed[i >> 1] = (packed[i >> 1] as number) | (i & 1 ? best : best << 4);
+  }
+  return { packed, absmax };
+}
+
+// ---- fp16 -------------------------------------------------------------------------------------------------
+
+/** Inputs that must stay float32 whatever the model's compute type, by op and slot. */
+const FLOAT32_SLOTS: Readonly<Record<string, readonly number[]>> = {
+  Resize: [1, 2],
+  Upsample: [1],
+  DynamicQuantizeLinear: [0],
+  DequantizeLinear: [1],
+};
+
+function retypeValueInfos(g: GraphProto, from: number, to: number): void {
+  for (const v of [...g.input, ...g.output]) {
+    const t = v.type?.tensorType;
+    if (t && t.elemType === from) t.elemType = to;
+  }
+  // Intermediate types change everywhere: let the runtime infer them again.
+  g.valueInfo = [];
+}
+
+/** Weights and compute in fp16; the main graph's float inputs and outputs stay float32 through Casts. */
+function toFloat16(rw: Rewriter): void {
+  const model = rw.model;
+  const fp32Only = new Set<string>();
+  forEachGraph(model, (g) => {
+    for (const n of g.node) for (const slot of FLOAT32_SLOTS[n.opType] ?? []) if (n.input[slot]) fp32Only.add(n.input[slot]!);
+  });
+  // Collected afresh: a 4-bit pass before this one added scales that must turn fp16 too.
+  for (const w of collectWeights(model)) {
+    if (w.tensor.dataType !== DataType.FLOAT || fp32Only.has(w.name)) continue;
+    const values = readFloats(w.tensor)!;
+    const half = float16Tensor(w.tensor.name, tensorDims(w.tensor), values);
+    if (w.constantNode) getAttribute(w.constantNode, 'value')!.t = half;
+    else Object.assign(w.tensor, { dataType: DataType.FLOAT16, rawData: half.rawData, floatData: [] });
+  }
+  forEachGraph(model, (g, depth) => {
+    for (const n of g.node) {
+      const to = getAttribute(n, 'to');
+      if (n.opType === 'Cast' && to && toNumber(to.i) === DataType.FLOAT && !n.output.every((o) => fp32Only.has(o))) to.i = DataType.FLOAT16;
+      const value = getAttribute(n, 'value');
+      if (n.opType === 'ConstantOfShape' && value?.t?.dataType === DataType.FLOAT) value.t = float16Tensor(value.t.name, tensorDims(value.t), readFloats(value.t)!);
+    }
+    if (depth > 0) retypeValueInfos(g, DataType.FLOAT, DataType.FLOAT16);
+  });
+  const graph = model.graph!;
+  const head: NodeProto[] = [];
+  const tail: NodeProto[] = [];
+  const rename = new Map<string, string>();
+  for (const v of graph.input) {
+    if (v.type?.tensorType?.elemType !== DataType.FLOAT || rw.weights.has(v.name)) continue;
+    const half = rw.unique(`${v.name}_fp16`);
+    head.push(makeNode('Cast', [v.name], [half], [attr('to', DataType.FLOAT16)]));
+    rename.set(v.name, half);
+  }
+  const renameInputs = (g: GraphProto) => g.node.forEach((n) => (n.input = n.input.map((i) => rename.get(i) ?? i)));
+  forEachGraph(model, renameInputs);
+  for (const v of graph.output) {
+    if (v.type?.tensorType?.elemType !== DataType.FLOAT) continue;
+    const half = rw.unique(`${v.name}_fp16`);
+    for (const n of graph.node) n.output = n.output.map((o) => (o === v.name ? half : o));
+    forEachGraph(model, (g) => g.node.forEach((n) => (n.input = n.input.map((i) => (i === v.name ? half : i)))));
+    tail.push(makeNode('Cast', [half], [v.name], [attr('to', DataType.FLOAT)]));
+  }
+  graph.node = [...head, ...graph.node, ...tail];
+  graph.valueInfo = [];
+}
+
+// ---- driver -----------------------------------------------------------------------------------------------
+
+function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, opts: Required<QuantizeOptions>): void {
+  const four = level === 'q4' || level === 'q4f16' || level === 'bnb4';
+  const scheme = four ? null : SCHEMES[level];
+  forEachGraph(rw.model, (g) => {
+    const out: NodeProto[] = [];
+    const dqCache = new Map<string, string>();
+    for (const node of g.node) {
+      const label = node.name || `${node.opType}(${node.output[0] ?? ''})`;
+      const isMatMul = node.opType === 'MatMul' && !node.domain;
+      const isGemm = node.opType === 'Gemm' && !node.domain;
+      const isConv = node.opType === 'Conv' && !node.domain;
+      if (!isMatMul && !isGemm && !isConv) {
+        out.push(node);
+        continue;
+      }
+      const wName = node.input[1]!;
+      const w = rw.floatWeight(wName);
+      if (!w) {
+        rw.report.skipped.push({ node: label, op: node.opType, reason: 'weight is not a constant float tensor (computed at run time)' });
+        out.push(node);
+        continue;
+      }
+      if (isConv) {
+        if (!scheme) {
+          rw.report.skipped.push({ node: label, op: 'Conv', reason: `no 4-bit Conv kernel in onnxruntime: left float` });
+          out.push(node);
+          continue;
+        }
+        const deq = dequantizedWeight(rw, wName, w, 0, scheme, out, dqCache);
+        out.push({ ...node, input: node.input.map((x, i) => (i === 1 ? deq : x)) });
+        rw.report.quantized.push({ node: label, op: 'Conv', weight: wName, as: `${scheme.signed ? 'int8' : 'uint8'} weight + DequantizeLinear` });
+        continue;
+      }
+      // MatMul / Gemm with a 2-D constant weight.
+      let values = w.values;
+      let dims = w.dims;
+      let bias: string | null = null;
+      let alpha = 1;
+      if (isGemm) {
+        if (toNumber(getAttribute(node, 'transA')?.i) === 1) {
+          rw.report.skipped.push({ node: label, op: 'Gemm', reason: 'transA = 1 is not rewritten' });
+          out.push(node);
+          continue;
+        }
+        alpha = getAttribute(node, 'alpha')?.f ?? 1;
+        const beta = getAttribute(node, 'beta')?.f ?? 1;
+        if (toNumber(getAttribute(node, 'transB')?.i) === 1 && dims.length === 2) {
+          const [n, k] = dims as [number, number];
+          const t = new Float32Array(values.length);
+          for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[c * n + r] = values[r * k + c] as number;
+          values = t;
+          dims = [k, n];
+        }
+        if (alpha !== 1) values = values.map((v) => v * alpha);
+        if (node.input[2]) {
+          const c = rw.floatWeight(node.input[2]);
+          if (c && beta !== 1) {
+            const scaled = floatTensor(rw.unique(`${node.input[2]}_scaled`), c.dims, c.values.map((v) => v * beta));
+            out.push(constantNode(scaled));
+            bias = scaled.name;
+          } else if (beta === 1) bias = node.input[2];
+          else {
+            rw.report.skipped.push({ node: label, op: 'Gemm', reason: 'beta ≠ 1 with a computed bias is not rewritten' });
+            out.push(node);
+            continue;
+          }
+        }
+      }
+      if (dims.length !== 2) {
+        rw.report.skipped.push({ node: label, op: node.opType, reason: `weight has rank ${dims.length}; only 2-D weights are quantized` });
+        out.push(node);
+        continue;
+      }
+      const [k, n] = dims as [number, number];
+      const y = node.output[0]!;
+      const mm = bias ? rw.unique(`${y}_matmul`) : y;
+      const fitted = { values, dims: [k, n] };
+      if (scheme && (opsetVersion(rw.model) ?? 0) < 11) {
+        // DynamicQuantizeLinear and MatMulInteger need opset 11 and 10: older graphs get weight-only int8.
+        const deq = dequantizedWeight(rw, isGemm ? rw.unique(`${wName}_t`) : wName, fitted, 1, scheme, out, dqCache);
+        out.push(makeNode('MatMul', [node.input[0]!, deq], [mm]));
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `${scheme.signed ? 'int8' : 'uint8'} weight + DequantizeLinear (opset < 11)` });
+      } else if (scheme) {
+        dynamicMatMul(rw, node, wName, fitted, scheme, out, mm);
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulInteger (${scheme.signed ? 'int8' : 'uint8'} weight, ${scheme.perChannel ? 'per channel' : 'per tensor'})` });
+      } else if (level === 'bnb4') {
+        const { packed, absmax } = packBnb4(values, k, n, opts.blockSize, opts.bnb4Type);
+        const b = bytesTensor(rw.unique(`${wName}_bnb4`), DataType.UINT8, [packed.length], packed);
+        const m = floatTensor(rw.unique(`${wName}_absmax`), [absmax.length], absmax);
+        rw.requireOpset('com.microsoft', 1);
+        out.push(constantNode(b), constantNode(m));
+        out.push(makeNode('MatMulBnb4', [node.input[0]!, b.name, m.name], [mm], [attr('K', k), attr('N', n), attr('block_size', opts.blockSize), attr('quant_type', opts.bnb4Type)], 'com.microsoft'));
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulBnb4 (${opts.bnb4Type ? 'nf4' : 'fp4'}, block ${opts.blockSize})` });
+      } else {
+        const { b, scales, zp, kBlocks } = packNBits(values, k, n, opts.blockSize, opts.zeroPoints);
+        const bt = bytesTensor(rw.unique(`${wName}_q4`), DataType.UINT8, [n, kBlocks, opts.blockSize / 2], b);
+        const st = floatTensor(rw.unique(`${wName}_scales`), [n * kBlocks], scales);
+        const inputs = [node.input[0]!, bt.name, st.name];
+        out.push(constantNode(bt), constantNode(st));
+        if (zp) {
+          const zt = bytesTensor(rw.unique(`${wName}_zero_points`), DataType.UINT8, [zp.length], zp);
+          out.push(constantNode(zt));
+          inputs.push(zt.name);
+        }
+        rw.requireOpset('com.microsoft', 1);
+        out.push(makeNode('MatMulNBits', inputs, [mm], [attr('K', k), attr('N', n), attr('bits', 4), attr('block_size', opts.blockSize)], 'com.microsoft'));
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulNBits (4 bit, block ${opts.blockSize}${zp ? ', zero points' : ''})` });
+      }
+      if (bias) out.push(makeNode('Add', [mm, bias], [y]));
+    }
+    g.node = out;
+  });
+}
+
+/** Build one level from fp32 ONNX bytes. `what` names the input in errors. */
+export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeOptions = {}, what = 'the model'): QuantizedModel {
+  const opts: Required<QuantizeOptions> = { blockSize: 32, zeroPoints: true, bnb4Type: 1, ...options };
+  if (!(opts.blockSize >= 16 && (opts.blockSize & (opts.blockSize - 1)) === 0)) {
+    throw new Error(`block size ${opts.blockSize} is not valid: use a power of two ≥ 16 (32 is usual)`);
+  }
+  const model = decodeModel(fp32, what);
+  const rw = new Rewriter(model, level, fp32.byteLength);
+  const external = [...rw.weights.values()].filter((w) => w.tensor.dataLocation === 1);
+  if (external.length) throw new Error(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
+  if ([...rw.weights.values()].some((w) => w.tensor.dataType === DataType.FLOAT16)) {
+    throw new Error(`${what} already has fp16 weights: the quantizer starts from an fp32 model`);
+  }
+  if (level !== 'fp32' && level !== 'fp16') quantizeGraphs(rw, level, opts);
+  if (level === 'fp16' || level === 'q4f16') toFloat16(rw);
+  pruneUnusedConstants(model);
+  if (level !== 'fp16') {
+    // What still multiplies by a float weight after the rewrite: the ops this level left as they were.
+    const floatWeights = new Set(collectWeights(model).filter((w) => w.tensor.dataType === DataType.FLOAT || w.tensor.dataType === DataType.FLOAT16).map((w) => w.name));
+    forEachGraph(model, (g) => {
+      for (const n of g.node) {
+        if (['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'LSTM', 'GRU'].includes(n.opType) && n.input.slice(1).some((i) => floatWeights.has(i))) {
+          rw.report.untouchedOps[n.opType] = (rw.report.untouchedOps[n.opType] ?? 0) + 1;
+        }
+      }
+    });
+  }
+  const bytes = encodeModel(model);
+  rw.report.bytesAfter = bytes.byteLength;
+  return { bytes, report: rw.report };
+}
+
+/** Bytes of all weights in a model (for size ratios independent of graph overhead). */
+export function weightBytesOf(bytes: Uint8Array): number {
+  return collectWeights(decodeModel(bytes)).reduce((s, w) => s + tensorBytes(w.tensor), 0);
+}

@@ -1,0 +1,95 @@
+/** Tensor data in and out of TensorProto: raw_data or the typed fields, and fp16 and 4-bit packing. */
+import { toHalfBits } from '../core/inputs.ts';
+import { elementCount, isExternal, tensorDims, toNumber, type TensorProto } from './model.ts';
+import { DATA_TYPE_BITS, DataType } from './onnx-schema.ts';
+
+/** Size of a tensor's data in bytes, as stored (4-bit types packed two per byte). */
+export function tensorBytes(t: TensorProto): number {
+  if (t.rawData?.byteLength) return t.rawData.byteLength;
+  const bits = DATA_TYPE_BITS[t.dataType] ?? 0;
+  return Math.ceil((elementCount(tensorDims(t)) * bits) / 8);
+}
+
+function view(raw: Uint8Array): DataView {
+  return new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+}
+
+/** IEEE half bits → float. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 0x1f) return m ? Number.NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+/** A float tensor's values as Float32Array (float, float16, double, bfloat16); null for other types. */
+export function readFloats(t: TensorProto): Float32Array | null {
+  if (isExternal(t)) throw new Error(`tensor "${t.name}" keeps its data in an external file, which ondevice does not read yet`);
+  const n = elementCount(tensorDims(t));
+  const raw = t.rawData?.byteLength ? t.rawData : null;
+  switch (t.dataType) {
+    case DataType.FLOAT: {
+      if (!raw) return Float32Array.from(t.floatData ?? []);
+      const v = view(raw);
+      return Float32Array.from({ length: n }, (_, i) => v.getFloat32(i * 4, true));
+    }
+    case DataType.FLOAT16: {
+      if (!raw) return Float32Array.from(t.int32Data ?? [], halfToFloat);
+      const v = view(raw);
+      return Float32Array.from({ length: n }, (_, i) => halfToFloat(v.getUint16(i * 2, true)));
+    }
+    case DataType.DOUBLE: {
+      if (!raw) return Float32Array.from(t.doubleData ?? []);
+      const v = view(raw);
+      return Float32Array.from({ length: n }, (_, i) => v.getFloat64(i * 8, true));
+    }
+    default:
+      return null;
+  }
+}
+
+/** Integer tensor values as numbers (int8/uint8/int16/int32/int64/…); null for float types. */
+export function readInts(t: TensorProto): number[] | null {
+  const n = elementCount(tensorDims(t));
+  const raw = t.rawData?.byteLength ? t.rawData : null;
+  const v = raw ? view(raw) : null;
+  switch (t.dataType) {
+    case DataType.INT64:
+      return v ? Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true))) : (t.int64Data ?? []).map(toNumber);
+    case DataType.INT32:
+      return v ? Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true)) : [...(t.int32Data ?? [])];
+    case DataType.INT8:
+      return v ? Array.from({ length: n }, (_, i) => v.getInt8(i)) : [...(t.int32Data ?? [])];
+    case DataType.UINT8:
+    case DataType.BOOL:
+      return v ? Array.from({ length: n }, (_, i) => v.getUint8(i)) : [...(t.int32Data ?? [])];
+    default:
+      return null;
+  }
+}
+
+/** A new tensor with raw data, in the little-endian layout ONNX stores. */
+export function makeTensor(name: string, dataType: number, dims: readonly number[], raw: Uint8Array): TensorProto {
+  return { name, dataType, dims: [...dims], rawData: raw };
+}
+
+export function floatTensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
+  const f = Float32Array.from(values);
+  return makeTensor(name, DataType.FLOAT, dims, new Uint8Array(f.buffer));
+}
+
+export function float16Tensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
+  const h = Uint16Array.from(Array.prototype.map.call(values, (x: number) => toHalfBits(x)) as number[]);
+  return makeTensor(name, DataType.FLOAT16, dims, new Uint8Array(h.buffer));
+}
+
+export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): TensorProto {
+  const b = BigInt64Array.from(values.map((v) => BigInt(v)));
+  return makeTensor(name, DataType.INT64, dims, new Uint8Array(b.buffer));
+}
+
+export function bytesTensor(name: string, dataType: number, dims: readonly number[], values: Uint8Array | Int8Array): TensorProto {
+  return makeTensor(name, dataType, dims, new Uint8Array(values.buffer, values.byteOffset, values.byteLength).slice());
+}
