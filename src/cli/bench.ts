@@ -9,7 +9,7 @@ import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_WORKLOAD, type InputOverride, type ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype } from '../core/vocab.ts';
-import { formatBytes, formatMs, formatPercent } from '../ui/format.ts';
+import { formatBytes, formatMs, formatNumber, formatPercent } from '../ui/format.ts';
 import { openApp } from './driver.ts';
 import { startAppServer, type AppServer } from './serve.ts';
 
@@ -54,29 +54,45 @@ export function parseInputFlag(flag: string): [string, InputOverride] {
   return [name, { shape: dims }];
 }
 
-/** What the user named → a plan entry: catalog ids and URLs as strings, disk paths as served file refs. */
-export function modelEntry(name: string, catalogIds: readonly string[], dtypes: Dtype[] | 'shipped', server: AppServer): string | ModelRef {
+/**
+ * What the user named → a plan entry: catalog ids and URLs as strings, disk paths as served file refs. A file's
+ * level is what its name says (model_q4.onnx → q4, as transformers.js names files), else fp32; the app makes
+ * the other levels --dtype asks for from an fp32 file.
+ */
+export function modelEntry(name: string, catalogIds: readonly string[], server: AppServer): string | ModelRef {
   if (catalogIds.includes(name) || /^https?:\/\//i.test(name)) return name;
   const path = resolve(name);
-  // A file's level is what the user says (one --dtype), else what its name says (model_q4.onnx), else fp32.
-  const dtype = Array.isArray(dtypes) && dtypes.length === 1 ? (dtypes[0] as Dtype) : dtypeFromFileName(path);
-  return { id: name, source: 'file', url: server.serveFile(path), dtype, task: 'unknown' };
+  return { id: name, source: 'file', url: server.serveFile(path), dtype: dtypeFromFileName(path), task: 'unknown' };
+}
+
+/** --dtype: absent → fp32; "all" → every level each model ships (and every level for an fp32 file). */
+export function parseDtypes(flag: string | undefined): Dtype[] | 'shipped' {
+  if (!flag) return ['fp32'];
+  return flag.trim() === 'all' ? 'shipped' : parseList('dtype', DTYPES, flag);
 }
 
 function table(results: readonly RunResult[]): string {
+  // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
+  const fidelity = results.some((r) => r.fidelity);
+  const head = ['model', 'level', 'backend', 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak'];
+  if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
+  head.push('reason');
   const t = new Table({
-    head: ['model', 'level', 'backend', 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'reason'],
+    head,
     style: { head: [], border: [] },
     wordWrap: true,
-    colWidths: [null, null, null, null, null, null, null, null, null, null, null, null, null, 48] as unknown as number[],
+    colWidths: [...head.slice(0, -1).map(() => null), 44] as unknown as number[],
   });
   for (const r of results) {
     const l = r.timings.latency;
-    t.push([
+    const row = [
       basename(r.model.id), r.model.dtype, r.device, r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
       formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
-      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), r.error?.message ?? '',
-    ]);
+      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
+    ];
+    if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
+    row.push(r.error?.message ?? '');
+    t.push(row);
   }
   return t.toString();
 }
@@ -90,6 +106,7 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
   return {
     onEvent(e) {
       switch (e.type) {
+        case 'prepare': run.setTotal(e.total); run.update(e.done, { label: e.message }); break;
         case 'suite-start': suite.setTotal(e.total); break;
         case 'run-start':
           current = `${basename(e.spec.model.id)} ${e.spec.model.dtype} ${e.spec.device}`;
@@ -114,7 +131,7 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
 export async function bench(opts: BenchOptions): Promise<number> {
   parseOne('suite', SUITES, opts.suite);
   const devices = parseList('device', DEVICES, opts.device);
-  const dtypes: Dtype[] | 'shipped' = opts.dtype ? parseList('dtype', DTYPES, opts.dtype) : 'shipped';
+  const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
   const workload = {
     ...DEFAULT_WORKLOAD,
@@ -146,7 +163,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const ids = catalog.models.map((m) => m.id);
     const names = opts.model.length ? opts.model : ids;
-    const plan: SuitePlan = { models: names.map((n) => modelEntry(n, ids, dtypes, server)), devices, dtypes, workload };
+    const plan: SuitePlan = { models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload };
     await session.runSuite(plan);
   } finally {
     progress.stop();
@@ -169,7 +186,7 @@ export function program(): Command {
     .option('--suite <name>', `which suite: ${SUITES.join(', ')}`, 'default')
     .option('--model <id|path|url>', 'a catalog id, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
     .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')}`, 'wasm,webgpu')
-    .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (default: the levels each model ships)`)
+    .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))

@@ -9,7 +9,12 @@ import type { RunResult } from '../core/schema.ts';
 import type { RunSpec } from '../core/spec.ts';
 import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
 import { appendResults, clearResults, listResults } from '../store/results-db.ts';
-import { bareLoopInWorker, probeCapabilities } from './runner-client.ts';
+import { resolveModel } from '../core/catalog.ts';
+import type { ModelRef } from '../core/spec.ts';
+import { DTYPE_FILE_SUFFIX, DTYPES, type Dtype } from '../core/vocab.ts';
+import type { InspectResult } from '../engines/contract.ts';
+import type { QuantizeReport } from '../onnx/quantize.ts';
+import { bareLoopInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 
 export interface Controller {
@@ -26,7 +31,19 @@ export interface Controller {
   exportCsv(): Promise<string>;
   importJsonl(text: string): Promise<{ added: number; skipped: number; problems: ImportProblem[] }>;
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
+  /** Inspect a catalog model (its fp32 file) or any model reference. */
+  inspect(model: string | ModelRef): Promise<InspectResult>;
+  /** Make quantized levels of an fp32 model in a worker; each is a model reference (blob URL) and a download. */
+  makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
+}
+
+export interface LevelVariant {
+  model: ModelRef;
+  /** transformers.js's file name for the level, e.g. model_q4.onnx. */
+  fileName: string;
+  bytes: number;
+  report: QuantizeReport;
 }
 
 export function createController(catalogUrl = 'catalog.json'): Controller {
@@ -42,6 +59,49 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     return catalog;
   };
 
+  const emit = (e: SuiteEvent) => listeners.forEach((l) => l(e));
+
+  async function makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]> {
+    const wanted = levels.filter((l) => l !== 'fp32');
+    const variants = await quantizeInWorker(model, wanted, (done, total, level) =>
+      emit({ type: 'prepare', message: done < total ? `quantizing ${model.id} to ${level}` : `quantized ${model.id}`, done, total }),
+    );
+    return variants.map((v) => {
+      const unavailable =
+        v.level !== 'fp16' && v.report.quantized.length === 0
+          ? `The quantizer found nothing to make ${v.level} from in "${model.id}" (${Object.entries(v.report.untouchedOps).map(([op, n]) => `${n} ${op}`).join(', ') || 'no MatMul, Gemm or Conv with constant weights'}).`
+          : undefined;
+      const url = URL.createObjectURL(new Blob([v.bytes as BlobPart], { type: 'application/octet-stream' }));
+      return {
+        model: { ...model, dtype: v.level, url, ...(unavailable ? { unavailable } : {}) },
+        fileName: `model${DTYPE_FILE_SUFFIX[v.level]}.onnx`,
+        bytes: v.bytes.byteLength,
+        report: v.report,
+      };
+    });
+  }
+
+  /** Files and URLs are single fp32 files: when a plan asks for more levels, make them first. */
+  async function withLevels(plan: SuitePlan): Promise<SuitePlan> {
+    const levels = plan.dtypes === 'shipped' ? [...DTYPES] : plan.dtypes;
+    if (!levels.some((l) => l !== 'fp32')) return plan;
+    const models: SuitePlan['models'] = [];
+    for (const m of plan.models) {
+      if (typeof m === 'string' || m.dtype !== 'fp32') {
+        models.push(m);
+        continue;
+      }
+      models.push(m);
+      try {
+        for (const v of await makeLevels(m, levels)) models.push(v.model);
+      } catch (err) {
+        const message = `Could not make the quantized levels of "${m.id}": ${(err as Error).message}`;
+        for (const level of levels.filter((l) => l !== 'fp32')) models.push({ ...m, dtype: level, unavailable: message });
+      }
+    }
+    return { ...plan, models };
+  }
+
   return {
     catalog: loadCatalog,
     capabilities: probeCapabilities,
@@ -50,11 +110,12 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       const controller = new AbortController();
       running = controller;
       try {
-        return await runSuite(plan, {
-          catalog: await loadCatalog(),
-          signal: controller.signal,
-          onEvent: (e) => listeners.forEach((l) => l(e)),
-        });
+        const prepared = await withLevels(plan);
+        try {
+          return await runSuite(prepared, { catalog: await loadCatalog(), signal: controller.signal, onEvent: emit });
+        } finally {
+          for (const m of prepared.models) if (typeof m !== 'string' && m.url.startsWith('blob:')) URL.revokeObjectURL(m.url);
+        }
       } finally {
         running = null;
       }
@@ -75,6 +136,10 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       return { added, skipped, problems };
     },
     bareLoop: bareLoopInWorker,
+    async inspect(model) {
+      return inspectInWorker(typeof model === 'string' ? resolveModel(model, 'fp32', await loadCatalog()) : model);
+    },
+    makeLevels,
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

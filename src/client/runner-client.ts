@@ -1,10 +1,11 @@
 /** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { RunnerApi } from '../core/contract.ts';
+import type { InspectResult, RunnerApi, Variant } from '../engines/contract.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { Progress, RunSpec } from '../core/spec.ts';
+import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
+import type { Dtype } from '../core/vocab.ts';
 
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
@@ -64,27 +65,30 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   }
 }
 
-let capabilities: Promise<Capabilities> | null = null;
-
-/** The device's capabilities, probed once in a short-lived worker (where runs happen, so the answer applies). */
-export function probeCapabilities(): Promise<Capabilities> {
-  capabilities ??= (async () => {
-    const w = spawn();
-    try {
-      return await Promise.race([w.api.capabilities(), w.failure]);
-    } finally {
-      w.close();
-    }
-  })();
-  return capabilities;
-}
-
-/** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
-export async function bareLoopInWorker(spec: RunSpec, iterations: number): Promise<number[]> {
+/** Run one task in a fresh worker and terminate it afterwards, whatever happens. */
+async function withWorker<T>(task: (api: Remote<RunnerApi>) => Promise<T>): Promise<T> {
   const w = spawn();
   try {
-    return await Promise.race([w.api.bareLoop(absolute(spec), iterations), w.failure]);
+    return await Promise.race([task(w.api), w.failure]);
   } finally {
     w.close();
   }
 }
+
+let capabilities: Promise<Capabilities> | null = null;
+
+/** The device's capabilities, probed once in a short-lived worker (where runs happen, so the answer applies). */
+export function probeCapabilities(): Promise<Capabilities> {
+  capabilities ??= withWorker((api) => api.capabilities());
+  return capabilities;
+}
+
+/** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
+export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> =>
+  withWorker((api) => api.bareLoop(absolute(spec), iterations));
+
+export const inspectInWorker = (model: ModelRef): Promise<InspectResult> =>
+  withWorker((api) => api.inspect({ ...model, url: new URL(model.url, location.href).href }));
+
+export const quantizeInWorker = (model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void = () => undefined): Promise<Variant[]> =>
+  withWorker((api) => api.quantize({ ...model, url: new URL(model.url, location.href).href }, levels, proxy(onProgress)));

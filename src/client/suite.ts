@@ -1,12 +1,14 @@
 /** Running a suite: plan → one worker per run → append each result to the log before the next run starts. */
 import type { Catalog } from '../core/catalog.ts';
-import { expandPlan, type SuitePlan } from '../core/plan.ts';
+import { fidelityBlock } from '../core/fidelity.ts';
+import { expandPlan, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { appendResult } from '../store/results-db.ts';
 import { runInWorker } from './runner-client.ts';
 
 export type SuiteEvent =
+  | { type: 'prepare'; message: string; done: number; total: number }
   | { type: 'suite-start'; suiteId: string; total: number }
   | { type: 'run-start'; index: number; total: number; spec: RunSpec }
   | { type: 'run-progress'; index: number; total: number; progress: Progress }
@@ -22,12 +24,28 @@ export interface SuiteOptions {
 
 export const newId = (): string => crypto.randomUUID();
 
+const groupKey = (spec: RunSpec): string => `${spec.model.id}\u0000${spec.device}\u0000${spec.engine}`;
+
+/** Groups (model × device) that run at fp32 and at another level: their outputs are needed for fidelity. */
+function comparedGroups(planned: readonly PlannedRun[]): Set<string> {
+  const levels = new Map<string, Set<string>>();
+  for (const p of planned) {
+    if (p.kind !== 'run') continue;
+    const key = groupKey(p.spec);
+    if (!levels.has(key)) levels.set(key, new Set());
+    levels.get(key)!.add(p.spec.model.dtype);
+  }
+  return new Set([...levels].filter(([, l]) => l.has('fp32') && l.size > 1).map(([k]) => k));
+}
+
 export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<RunResult[]> {
   const suiteId = plan.suiteId ?? newId();
   const planned = expandPlan({ ...plan, suiteId }, options.catalog, newId);
   const emit = options.onEvent ?? (() => undefined);
   const total = planned.length;
   const results: RunResult[] = [];
+  const compared = comparedGroups(planned);
+  const references = new Map<string, RunResult>();
   emit({ type: 'suite-start', suiteId, total });
   for (const [index, item] of planned.entries()) {
     if (options.signal?.aborted) break;
@@ -35,11 +53,22 @@ export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<
     if (item.kind === 'decided') {
       result = item.result;
     } else {
-      emit({ type: 'run-start', index, total, spec: item.spec });
-      result = await runInWorker(item.spec, {
+      const spec = item.spec;
+      const key = groupKey(spec);
+      const keepOutputs = spec.workload.captureOutputs === true;
+      const needOutputs = compared.has(key);
+      emit({ type: 'run-start', index, total, spec });
+      result = await runInWorker(needOutputs ? { ...spec, workload: { ...spec.workload, captureOutputs: true } } : spec, {
         signal: options.signal,
         onProgress: (progress) => emit({ type: 'run-progress', index, total, progress }),
       });
+      if (needOutputs && result.outputs) {
+        const reference = references.get(key);
+        if (spec.model.dtype === 'fp32') references.set(key, result);
+        else if (reference?.outputs) result.fidelity = fidelityBlock(reference.id, reference.outputs, result.outputs);
+      }
+      // Outputs taken only for fidelity are not logged: they would make every record tens of kilobytes.
+      if (!keepOutputs) result = { ...result, outputs: null };
     }
     // Logged before the next run starts: a crash later loses nothing already measured.
     await appendResult(result);

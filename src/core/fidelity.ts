@@ -46,3 +46,16 @@ export function compareOutputs(reference: readonly OutputRecord[], candidate: re
     return { name: ref.name, maxAbsDiff, cosine, top1Agreement };
   });
 }
+
+/** The record's fidelity block: the worst figure over all outputs, against the fp32 run `referenceId`. */
+export function fidelityBlock(referenceId: string, reference: readonly OutputRecord[], candidate: readonly OutputRecord[]) {
+  const all = compareOutputs(reference, candidate);
+  const top1 = all.map((c) => c.top1Agreement).filter((x): x is number => x !== null);
+  return {
+    reference: referenceId,
+    maxAbsDiff: Math.max(...all.map((c) => c.maxAbsDiff)),
+    cosine: Math.min(...all.map((c) => c.cosine)),
+    top1Agreement: top1.length ? Math.min(...top1) : null,
+    tokenMatch: null,
+  };
+}

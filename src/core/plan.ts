@@ -23,13 +23,17 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
   const out: PlannedRun[] = [];
   const engine = plan.engine ?? 'ort';
   for (const model of plan.models) {
-    const dtypes =
-      typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+    // Canonical order puts fp32 first, so it is the reference when the other levels' fidelity is computed.
+    const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+    const dtypes = DTYPES.filter((d) => wanted.includes(d));
     for (const dtype of dtypes) {
       for (const device of plan.devices) {
         const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
         if (typeof model !== 'string') {
-          out.push({ kind: 'run', spec: { ...base, model } });
+          if (model.unavailable) {
+            const result = finish(emptyResult({ ...base, model }), 'unsupported', { name: 'UnsupportedError', message: model.unavailable });
+            out.push({ kind: 'decided', result });
+          } else out.push({ kind: 'run', spec: { ...base, model } });
           continue;
         }
         try {

@@ -19,6 +19,8 @@ export interface ModelRef {
   params?: number | null;
   /** Input shapes and fills the catalog knows to be right for this model. */
   inputs?: Record<string, InputOverride>;
+  /** Set when this level could not be made (e.g. the quantizer found nothing to quantize): runs end unsupported. */
+  unavailable?: string;
 }
 
 export interface Workload {

@@ -101,3 +101,22 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
     },
   };
 }
+
+/** Run a model once (on wasm) and return the dims of every output it produced, by name. */
+export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
+  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
+  try {
+    const inputs = resolveInputs(session.inputMetadata.map(toMeta), overrides);
+    const feeds: Record<string, ort.Tensor> = {};
+    inputs.forEach((input, i) => {
+      feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, synthesize(input, i + 1) as ort.Tensor.DataType, input.dims);
+    });
+    const out = await session.run(feeds);
+    const shapes = new Map(Object.entries(out).map(([name, t]) => [name, [...t.dims]]));
+    for (const input of inputs) shapes.set(input.name, input.dims);
+    for (const t of Object.values(out)) t.dispose();
+    return { shapes, inputs };
+  } finally {
+    await session.release();
+  }
+}

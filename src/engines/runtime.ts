@@ -1,6 +1,6 @@
 /** The worker side of the runner: one run per worker, from capability check to a finished result record. */
 import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
-import type { RunnerApi } from '../core/contract.ts';
+import type { RunnerApi } from './contract.ts';
 import { envFrom } from '../core/env.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
@@ -8,7 +8,11 @@ import type { Progress, RunSpec } from '../core/spec.ts';
 import { summarize, asSamples } from '../core/stats.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, wasmHeapBytes } from './memory-probes.ts';
-import { configureOrt, loadOrtModel, type LoadedOrtModel } from './ort-engine.ts';
+import { decodeModel, encodeModel } from '../onnx/model.ts';
+import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
+import { quantizeModel } from '../onnx/quantize.ts';
+import { transfer } from 'comlink';
+import { configureOrt, loadOrtModel, probeOutputShapes, type LoadedOrtModel } from './ort-engine.ts';
 import { probeCapabilities } from './probe.ts';
 
 /** Fill the memory block from the probes, with a reason for every figure that is null. */
@@ -120,6 +124,33 @@ export function createRuntime(): RunnerApi {
       } finally {
         await disposeModel?.().catch(() => undefined);
       }
+    },
+
+    async inspect(model) {
+      const caps = await probeCapabilities();
+      configureOrt(resolveThreads(null, caps));
+      const bytes = await fetchModelBytes(model.id, model.url, () => undefined);
+      const parsed = decodeModel(bytes, `Model "${model.id}"`);
+      const inspection = inspectModel(parsed);
+      try {
+        const { shapes, inputs } = await probeOutputShapes(encodeModel(exposeAllValues(parsed)), model.inputs ?? {});
+        const known = weightShapes(parsed);
+        for (const [k, v] of shapes) known.set(k, v);
+        const flops = estimateFlops(parsed, (name) => known.get(name));
+        return { model, bytes: bytes.byteLength, inspection, flops, flopsError: null, inputs: inputs.map(({ name, dims }) => ({ name, dims })) };
+      } catch (err) {
+        return { model, bytes: bytes.byteLength, inspection, flops: null, flopsError: toErrorInfo(err).message, inputs: [] };
+      }
+    },
+
+    async quantize(model, levels, onProgress) {
+      const bytes = await fetchModelBytes(model.id, model.url, () => undefined);
+      const variants = levels.map((level, i) => {
+        onProgress(i, levels.length, level);
+        return { level, ...quantizeModel(bytes, level, {}, `Model "${model.id}"`) };
+      });
+      onProgress(levels.length, levels.length, levels.at(-1)!);
+      return transfer(variants, variants.map((v) => v.bytes.buffer as ArrayBuffer));
     },
 
     async bareLoop(spec, iterations) {

@@ -28,3 +28,18 @@ export function formatDate(iso: string): string {
   const d = new Date(iso);
   return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}`;
 }
+
+/** A unitless figure (a difference, a cosine): fixed digits when moderate, exponent when tiny. */
+export function formatNumber(x: number | null | undefined, digits = 4): string {
+  if (x === null || x === undefined) return '—';
+  if (x !== 0 && Math.abs(x) < 10 ** -digits) return x.toExponential(1);
+  return x.toFixed(digits);
+}
+
+/** A large count with an SI suffix: 2.69 M, 1.41 G. */
+export function formatCount(n: number | null | undefined): string {
+  if (n === null || n === undefined) return '—';
+  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  for (const [v, u] of units) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${u}`;
+  return String(n);
+}

@@ -34,6 +34,11 @@ function onEvent(e: SuiteEvent): void {
   const suiteBar = $<HTMLProgressElement>('progress-suite');
   const runBar = $<HTMLProgressElement>('progress-run');
   switch (e.type) {
+    case 'prepare':
+      $('progress').hidden = false;
+      label.textContent = `Preparing: ${e.message} (${e.done}/${e.total})`;
+      runBar.value = e.total ? e.done / e.total : 0;
+      break;
     case 'suite-start':
       latest = [];
       $('progress').hidden = false;

@@ -1,0 +1,42 @@
+/** The one typed boundary between page and worker: the client wraps it with comlink, the worker exposes it. */
+import type { Capabilities } from '../core/capabilities.ts';
+import type { RunResult } from '../core/schema.ts';
+import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
+import type { Dtype } from '../core/vocab.ts';
+import type { FlopsEstimate, ModelInspection } from '../onnx/inspect.ts';
+import type { QuantizeReport } from '../onnx/quantize.ts';
+
+export interface InspectResult {
+  model: ModelRef;
+  bytes: number;
+  inspection: ModelInspection;
+  /** FLOPs at `inputs`, from shapes probed by running the model once; null with a reason when that failed. */
+  flops: FlopsEstimate | null;
+  flopsError: string | null;
+  inputs: { name: string; dims: number[] }[];
+}
+
+export interface Variant {
+  level: Dtype;
+  bytes: Uint8Array;
+  report: QuantizeReport;
+}
+
+export interface RunnerApi {
+  /** What this device offers (WebGPU adapter, WASM SIMD/threads, isolation), probed inside the worker. */
+  capabilities(): Promise<Capabilities>;
+  /**
+   * Load, warm up, measure and dispose, in that order; always resolves to a result (a failure is a result
+   * with a reason). Timing happens here, inside the worker. The worker is terminated afterwards.
+   */
+  execute(spec: RunSpec, onProgress: (p: Progress) => void): Promise<RunResult>;
+  /**
+   * A bare `session.run` loop on the same model and inputs, with no harness around it: the reference the
+   * runner's own overhead is measured against (bench/runner-overhead.ts).
+   */
+  bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
+  /** Parse and inspect a model; FLOPs at its (overridden) input shapes. */
+  inspect(model: ModelRef): Promise<InspectResult>;
+  /** Make the given levels of an fp32 model with the quantizer (bytes are transferred, not copied). */
+  quantize(model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void): Promise<Variant[]>;
+}
