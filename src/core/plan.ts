@@ -22,12 +22,13 @@ export type PlannedRun = { kind: 'run'; spec: RunSpec } | { kind: 'decided'; res
 export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
   const out: PlannedRun[] = [];
   const engine = plan.engine ?? 'ort';
-  for (const model of plan.models) {
-    // Canonical order puts fp32 first, so it is the reference when the other levels' fidelity is computed.
-    const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
-    const dtypes = DTYPES.filter((d) => wanted.includes(d));
-    for (const dtype of dtypes) {
-      for (const device of plan.devices) {
+  // Backend outermost: every wasm run finishes before any WebGPU run starts, so a GPU that is still busy
+  // (SwiftShader runs on the same CPU cores) cannot slow the wasm figures. Within a backend, fp32 comes
+  // first for each model: it is the reference the other levels' fidelity is computed against.
+  for (const device of plan.devices) {
+    for (const model of plan.models) {
+      const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+      for (const dtype of DTYPES.filter((d) => wanted.includes(d))) {
         const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
         if (typeof model !== 'string') {
           if (model.unavailable) {

@@ -88,7 +88,9 @@ export function createRuntime(): RunnerApi {
       try {
         const prepared = await prepare(spec, result, onProgress);
         if ('reason' in prepared) {
-          recordMemory(result, spec);
+          for (const field of ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const) {
+            result.memory.unknown[field] = 'the run did not start (unsupported)';
+          }
           return finish(result, 'unsupported', { name: 'UnsupportedError', message: prepared.reason });
         }
         const { model } = prepared;

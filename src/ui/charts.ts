@@ -1,13 +1,22 @@
 /** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
-import { Chart, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, Tooltip } from 'chart.js';
+import { Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip } from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
-import { formatMs } from './format.ts';
+import { formatBytes, formatMs, formatNumber } from './format.ts';
 
-Chart.register(LineController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
 const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a', '#c2185b', '#5b6477'];
 
-let current: Chart | null = null;
+// Chart's generic parameters differ per chart type; the map only needs to destroy them.
+const charts = new WeakMap<HTMLCanvasElement, { destroy(): void }>();
+
+/** Replace the chart on `canvas`; the canvas sits in a sized box (Chart.js needs one), hidden when empty. */
+function draw(canvas: HTMLCanvasElement, config: ChartConfiguration<'line' | 'scatter'> | null): void {
+  charts.get(canvas)?.destroy();
+  charts.delete(canvas);
+  if (canvas.parentElement) canvas.parentElement.hidden = config === null;
+  if (config) charts.set(canvas, new Chart(canvas, config));
+}
 
 /**
  * Latency of every timed iteration, one line per completed run, on a log scale (WASM milliseconds and
@@ -15,12 +24,8 @@ let current: Chart | null = null;
  */
 export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
   const runs = results.filter((r) => r.state === 'completed' && r.timings.samplesMs.length > 0);
-  current?.destroy();
-  current = null;
-  // The canvas sits in a sized box (Chart.js needs one to be responsive); hide the box, not the canvas.
-  if (canvas.parentElement) canvas.parentElement.hidden = runs.length === 0;
-  if (runs.length === 0) return;
-  current = new Chart(canvas, {
+  if (runs.length === 0) return draw(canvas, null);
+  draw(canvas, {
     type: 'line',
     data: {
       datasets: runs.map((r, i) => ({
@@ -44,6 +49,50 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
       plugins: {
         legend: { position: 'bottom' },
         tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatMs(c.parsed.y)}` } },
+      },
+    },
+  });
+}
+
+/**
+ * The quantization picture: model size against p50 latency, one point per level and backend; the tooltip
+ * adds the drift from fp32. Size on a linear axis from zero (levels are fractions of fp32); latency on a log
+ * axis, since backends differ by 100×.
+ */
+export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
+  const runs = results.filter((r) => r.state === 'completed' && r.timings.latency && r.model.bytes);
+  if (runs.length === 0) return draw(canvas, null);
+  const devices = [...new Set(runs.map((r) => r.device))];
+  draw(canvas, {
+    type: 'scatter',
+    data: {
+      datasets: devices.map((device, i) => ({
+        label: device,
+        data: runs.filter((r) => r.device === device).map((r) => ({ x: r.model.bytes!, y: r.timings.latency!.p50Ms, run: r })),
+        borderColor: PALETTE[i % PALETTE.length],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 5,
+      })),
+    },
+    options: {
+      animation: false,
+      responsive: true,
+      maintainAspectRatio: false,
+      scales: {
+        x: { type: 'linear', beginAtZero: true, title: { display: true, text: 'model size' }, ticks: { callback: (v) => formatBytes(Number(v)), maxTicksLimit: 8 } },
+        y: { type: 'logarithmic', title: { display: true, text: 'p50 latency (ms, log scale)' } },
+      },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            label: (c) => {
+              const r = (c.raw as { run: RunResult }).run;
+              const drift = r.fidelity ? ` · max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 6)}` : ' · reference';
+              return `${r.model.dtype} on ${r.device}: ${formatBytes(r.model.bytes)}, ${formatMs(r.timings.latency!.p50Ms)}${drift}`;
+            },
+          },
+        },
       },
     },
   });

@@ -1,12 +1,14 @@
 /** The app: configure a suite, watch it run, compare backends, keep and export the log. */
 import { createController } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
+import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress } from '../core/spec.ts';
 import { DEVICES, type Device } from '../core/vocab.ts';
 import { formatBytes } from './format.ts';
 import { renderLatencyChart } from './charts.ts';
 import { comparisonTable, el, historyTable } from './tables.ts';
+import { mountYourModel } from './your-model.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
@@ -95,15 +97,27 @@ async function init(): Promise<void> {
     $('device').textContent = `${gpu} · ${wasm}${caps.webnn ? ' · WebNN: yes' : ''}`;
   });
 
-  form.addEventListener('submit', (ev) => {
-    ev.preventDefault();
+  const settings = () => {
     const data = new FormData(form);
     const budget = Number(data.get('budget'));
-    const plan = {
-      models: data.getAll('model').map(String),
+    return {
       devices: data.getAll('device').map(String) as Device[],
-      dtypes: ['fp32' as const],
-      workload: { iterations: Number(data.get('iterations')) || 20, warmup: Number(data.get('warmup')) || 0, timeBudgetMs: budget > 0 ? budget : null },
+      iterations: Number(data.get('iterations')) || 20,
+      warmup: Number(data.get('warmup')) || 0,
+      timeBudgetMs: budget > 0 ? budget : null,
+    };
+  };
+  mountYourModel(controller, settings);
+
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const { devices, ...workload } = settings();
+    const data = new FormData(form);
+    const plan: SuitePlan = {
+      models: data.getAll('model').map(String),
+      devices,
+      dtypes: data.get('dtype') === 'shipped' ? 'shipped' : ['fp32'],
+      workload,
     };
     if (!plan.models.length || !plan.devices.length) {
       $('progress-label').textContent = 'Choose at least one model and one backend.';

@@ -87,8 +87,8 @@ describe('what the device or the model cannot do', () => {
     expect(nn.error?.message).toMatch(/WebNN \(navigator.ml\) is not available/);
   });
   it('a level the bundled model does not ship is unsupported, naming the levels it has', async () => {
-    const { results: rs } = await run({ model: ['ppocr-v2-cls'], dtype: 'q4' });
-    expect(rs[0]).toMatchObject({ state: 'unsupported', error: { message: 'Model "ppocr-v2-cls" has no q4 variant. Available: fp32.' } });
+    const { results: rs } = await run({ model: ['ppocr-v4-det'], dtype: 'q4' });
+    expect(rs[0]).toMatchObject({ state: 'unsupported', error: { message: 'Model "ppocr-v4-det" has no q4 variant. Available: fp32, fp16, q8, int8, uint8.' } });
   });
 });
 

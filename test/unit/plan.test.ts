@@ -16,11 +16,14 @@ const id = () => `run-${++n}`;
 const workload = { iterations: 3, warmup: 1 };
 
 describe('expandPlan', () => {
-  it('crosses models × shipped levels × devices', () => {
+  it('crosses devices × models × shipped levels, wasm first and fp32 first', () => {
     const runs = expandPlan({ models: ['a', 'b'], devices: ['wasm', 'webgpu'], dtypes: 'shipped', workload }, catalog, id);
     expect(runs.map((r) => (r.kind === 'run' ? `${r.spec.model.id}/${r.spec.model.dtype}/${r.spec.device}` : 'decided'))).toEqual([
-      'a/fp32/wasm', 'a/fp32/webgpu', 'a/q8/wasm', 'a/q8/webgpu', 'b/fp32/wasm', 'b/fp32/webgpu',
+      'a/fp32/wasm', 'a/q8/wasm', 'b/fp32/wasm', 'a/fp32/webgpu', 'a/q8/webgpu', 'b/fp32/webgpu',
     ]);
+    // Levels run in canonical order whatever order they were asked in.
+    const asked = expandPlan({ models: ['a'], devices: ['wasm'], dtypes: ['q8', 'fp32'], workload }, catalog, id);
+    expect(asked.map((r) => r.kind === 'run' && r.spec.model.dtype)).toEqual(['fp32', 'q8']);
   });
   it('turns a level the model lacks into an unsupported result naming the levels it has', () => {
     const [r] = expandPlan({ models: ['b'], devices: ['wasm'], dtypes: ['q4'], workload }, catalog, id);

@@ -1,0 +1,110 @@
+/** "Your model": a user's fp32 .onnx, inspected, made into every level, benchmarked level by level. */
+import type { Controller, LevelVariant } from '../client/controller.ts';
+import type { RunResult } from '../core/schema.ts';
+import type { ModelRef } from '../core/spec.ts';
+import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
+import type { InspectResult } from '../engines/contract.ts';
+import { renderQuantChart } from './charts.ts';
+import { formatBytes, formatCount, formatMs, formatNumber } from './format.ts';
+import { el } from './tables.ts';
+
+const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
+
+function describe(r: InspectResult): string {
+  const i = r.inspection;
+  return [
+    `${r.model.id}: ${formatBytes(r.bytes)}, IR ${i.irVersion}, opsets ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`,
+    ...i.inputs.map((v) => `input  ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
+    ...i.outputs.map((v) => `output ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
+    `parameters ${formatCount(i.params)}; weights ${Object.entries(i.bytesByDtype).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ')}`,
+    r.flops ? `FLOPs ${formatCount(r.flops.flops)} at ${r.inputs.map((x) => `${x.name}[${x.dims.join(',')}]`).join(' ')} (multiply-add = 2)` : `FLOPs not estimated: ${r.flopsError}`,
+    `ops: ${Object.entries(i.opHistogram).slice(0, 12).map(([op, n]) => `${op} ${n}`).join(', ')}${Object.keys(i.opHistogram).length > 12 ? ', …' : ''}`,
+  ].join('\n');
+}
+
+/** Rows: levels; per backend: p50 and drift from fp32. */
+function quantTable(results: readonly RunResult[], variants: readonly LevelVariant[]): HTMLElement {
+  const devices = DEVICES.filter((d) => results.some((r) => r.device === d));
+  const table = el('table', { class: 'comparison quant' });
+  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'level'), el('th', {}, 'size'), el('th', {}, 'quantized'), ...devices.map((d) => el('th', {}, d)))));
+  const body = el('tbody');
+  for (const level of DTYPES) {
+    const runs = results.filter((r) => r.model.dtype === level);
+    if (runs.length === 0) continue;
+    const v = variants.find((x) => x.report.level === level);
+    const quantized = level === 'fp32' ? 'reference' : v ? `${v.report.quantized.length} ops${Object.keys(v.report.untouchedOps).length ? `; left float: ${Object.entries(v.report.untouchedOps).map(([op, n]) => `${n} ${op}`).join(', ')}` : ''}` : '';
+    body.append(
+      el('tr', { 'data-level': level }, el('th', { scope: 'row' }, level), el('td', {}, formatBytes(runs[0]!.model.bytes ?? v?.bytes)), el('td', {}, el('small', {}, quantized)),
+        ...devices.map((d) => {
+          const r = runs.find((x) => x.device === d);
+          if (!r) return el('td', {}, '—');
+          const td = el('td', { class: `state-${r.state}`, 'data-state': r.state });
+          if (r.state === 'completed') {
+            td.append(el('strong', {}, formatMs(r.timings.latency?.p50Ms)));
+            if (r.fidelity) td.append(el('br'), el('small', {}, `max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 5)}${r.fidelity.top1Agreement !== null ? ` · top-1 ${formatNumber(r.fidelity.top1Agreement, 3)}` : ''}`));
+          } else td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
+          return td;
+        })),
+    );
+  }
+  table.append(body);
+  return table;
+}
+
+export function mountYourModel(controller: Controller, settings: () => { devices: Device[]; iterations: number; warmup: number; timeBudgetMs: number | null }): void {
+  let model: ModelRef | null = null;
+  const button = $<HTMLButtonElement>('make-levels');
+
+  async function choose(file: File): Promise<void> {
+    if (model) URL.revokeObjectURL(model.url);
+    model = { id: file.name, source: 'file', url: URL.createObjectURL(file), dtype: dtypeFromFileName(file.name), task: 'unknown' };
+    $('user-model-name').textContent = `${file.name} (${formatBytes(file.size)})`;
+    $('quant-table').replaceChildren();
+    $('downloads').replaceChildren();
+    const pre = $('inspection');
+    pre.hidden = false;
+    pre.textContent = 'Inspecting…';
+    try {
+      pre.textContent = describe(await controller.inspect(model));
+      button.disabled = model.dtype !== 'fp32';
+      if (button.disabled) pre.textContent += `\n\nThis file is ${model.dtype} (by its name): the levels are made from an fp32 model.`;
+    } catch (err) {
+      pre.textContent = (err as Error).message.split('\n')[0]!;
+      button.disabled = true;
+    }
+  }
+
+  $<HTMLInputElement>('user-model').addEventListener('change', (ev) => {
+    const file = (ev.target as HTMLInputElement).files?.[0];
+    if (file) void choose(file);
+  });
+  const drop = $('drop');
+  drop.addEventListener('dragover', (ev) => {
+    ev.preventDefault();
+    drop.classList.add('dragging');
+  });
+  drop.addEventListener('dragleave', () => drop.classList.remove('dragging'));
+  drop.addEventListener('drop', (ev) => {
+    ev.preventDefault();
+    drop.classList.remove('dragging');
+    const file = ev.dataTransfer?.files[0];
+    if (file) void choose(file);
+  });
+
+  button.addEventListener('click', async () => {
+    if (!model) return;
+    button.disabled = true;
+    try {
+      const variants = await controller.makeLevels(model, [...DTYPES]);
+      $('downloads').replaceChildren('Download: ', ...variants.map((v) => el('a', { href: v.model.url, download: v.fileName }, `${v.fileName} (${formatBytes(v.bytes)})`)));
+      const { devices, ...workload } = settings();
+      const results = await controller.runSuite({ models: [model, ...variants.map((v) => v.model)], devices, dtypes: ['fp32'], workload });
+      $('quant-table').replaceChildren(quantTable(results, variants));
+      renderQuantChart($<HTMLCanvasElement>('quant-chart'), results);
+    } catch (err) {
+      $('quant-table').replaceChildren(el('p', { class: 'problems' }, (err as Error).message));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}
