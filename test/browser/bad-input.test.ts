@@ -92,6 +92,24 @@ describe('what the device or the model cannot do', () => {
   });
 });
 
+describe('levels that cannot be made', () => {
+  it('a file that is not ONNX: fp32 errored, every level unsupported, each naming the file', async () => {
+    const { code, results } = await run({ model: [file('random.onnx')], dtype: 'all' });
+    expect(code).toBe(0);
+    expect(results.map((r) => `${r.model.dtype}:${r.state}`)).toEqual([
+      'fp32:errored', 'fp16:unsupported', 'q8:unsupported', 'int8:unsupported', 'uint8:unsupported', 'q4:unsupported', 'q4f16:unsupported', 'bnb4:unsupported',
+    ]);
+    expect(results[1]!.error?.message).toMatch(new RegExp(`Could not make the quantized levels of ".*random.onnx": Model ".*random.onnx" is not a valid ONNX file`));
+  });
+  it('a level that finds nothing to quantize is unsupported, saying what was left', async () => {
+    // Silero's legacy export is LSTM and Conv: no MatMul for 4-bit.
+    const inputs = ['input=1,512', 'sr==16000', 'h=2,1,64', 'c=2,1,64'];
+    const { results } = await run({ model: [file('silero_vad_legacy.onnx')], dtype: 'q4', input: inputs });
+    expect(results.map((r) => `${r.model.dtype}:${r.state}`)).toEqual(['fp32:completed', 'q4:unsupported']);
+    expect(results[1]!.error?.message).toMatch(/The quantizer found nothing to make q4 from in ".*silero_vad_legacy.onnx" \(.*Conv.*\)\./);
+  });
+});
+
 describe('an input shape that does not fit', () => {
   it('is an errored result naming the input and the expected shape; --strict makes the exit code 1', async () => {
     const { code, results } = await run({ model: ['ppocr-v2-cls'], input: ['x=1,3,48'], strict: true });

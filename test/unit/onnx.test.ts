@@ -151,6 +151,13 @@ describe('quantizer on a real model', () => {
     expect(() => quantizeModel(mlp, 'q4', { blockSize: 24 })).toThrow(/block size 24 is not valid/);
     expect(() => quantizeModel(new TextEncoder().encode('nope'), 'q8', {}, 'notes.txt')).toThrow(/notes.txt is not/);
   });
+  it('refuses a model whose weights live in external data files, saying so', () => {
+    const m = decodeModel(mlp);
+    const w = m.graph!.initializer[0]!;
+    Object.assign(w, { rawData: new Uint8Array(0), dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }] });
+    expect(inspectModel(m).externalData).toEqual(['layer0.weight']);
+    expect(() => quantizeModel(encodeModel(m), 'q8', {}, 'big.onnx')).toThrow('big.onnx keeps 1 weights in external data files (e.g. "layer0.weight"), which the quantizer does not read yet');
+  });
 });
 
 describe('MatMulNBits packing', () => {
