@@ -3,17 +3,15 @@
  * functions, so the headless runner exercises exactly what a person clicks.
  */
 import type { Capabilities } from '../core/capabilities.ts';
-import type { Catalog } from '../core/catalog.ts';
+import { resolveModel, type Catalog } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { RunSpec } from '../core/spec.ts';
-import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
-import { appendResults, clearResults, listResults } from '../store/results-db.ts';
-import { resolveModel } from '../core/catalog.ts';
-import type { ModelRef } from '../core/spec.ts';
+import type { ModelRef, RunSpec } from '../core/spec.ts';
 import { DTYPE_FILE_SUFFIX, DTYPES, type Dtype } from '../core/vocab.ts';
 import type { InspectResult } from '../engines/contract.ts';
 import type { QuantizeReport } from '../onnx/quantize.ts';
+import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
+import { appendResults, clearResults, listResults } from '../store/results-db.ts';
 import { bareLoopInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 

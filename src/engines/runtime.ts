@@ -1,17 +1,17 @@
-/** The worker side of the runner: one run per worker, from capability check to a finished result record. */
+/** The worker side: one task per worker — a run (capability check to finished record), an inspection, or quantization. */
+import { transfer } from 'comlink';
 import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
-import type { RunnerApi } from './contract.ts';
 import { envFrom } from '../core/env.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
-import { summarize, asSamples } from '../core/stats.ts';
+import { asSamples, summarize } from '../core/stats.ts';
+import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
+import { decodeModel, encodeModel } from '../onnx/model.ts';
+import { quantizeModel } from '../onnx/quantize.ts';
+import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, wasmHeapBytes } from './memory-probes.ts';
-import { decodeModel, encodeModel } from '../onnx/model.ts';
-import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
-import { quantizeModel } from '../onnx/quantize.ts';
-import { transfer } from 'comlink';
 import { configureOrt, loadOrtModel, probeOutputShapes, type LoadedOrtModel } from './ort-engine.ts';
 import { probeCapabilities } from './probe.ts';
 

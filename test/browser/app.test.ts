@@ -86,7 +86,7 @@ it('runs from the page itself: the Run button fills the results table', async ()
   await expect.poll(() => page.locator('#progress-label').textContent()).toMatch(/^Done: 1 runs \(1 completed\)/);
   await expect.poll(() => page.locator('#device').textContent()).toMatch(/WebGPU: google swiftshader \(no shader-f16\)/);
   // The per-iteration latency chart is drawn for the completed run.
-  expect(await page.locator('.chart').isVisible()).toBe(true);
+  expect(await page.locator('#latest .chart').isVisible()).toBe(true);
   expect(await page.locator('#latency-chart').evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
   await page.screenshot({ path: 'test-results/app.png', fullPage: true });
   expect(await page.locator('#history-table tbody tr').count()).toBeGreaterThanOrEqual(5);
