@@ -4,10 +4,17 @@ import type { OutputRecord } from './schema.ts';
 export interface OutputComparison {
   name: string;
   maxAbsDiff: number;
-  cosine: number;
-  /** Share of rows (last axis = classes) whose argmax agrees; null for a scalar-per-row output. */
+  /** Null when the reference is ≈ 0 everywhere (|x| < 1e-3): the angle between two near-zero vectors is noise. */
+  cosine: number | null;
+  /**
+   * Share of rows whose argmax agrees, for classifier-like outputs: rank 2 ([batch, classes]) or rank 3
+   * ([batch, steps, classes]); null otherwise (images, scalars).
+   */
   top1Agreement: number | null;
 }
+
+/** Below this, a reference output is treated as all zeros (a detector's map on noise, say). */
+const NEAR_ZERO = 1e-3;
 
 function argmax(values: readonly number[], start: number, length: number): number {
   let best = start;
@@ -23,6 +30,7 @@ export function compareOutputs(reference: readonly OutputRecord[], candidate: re
     if (ref.dims.join(',') !== cand.dims.join(',')) throw new Error(`output "${ref.name}" has shape [${cand.dims}] but the reference has [${ref.dims}]`);
     const n = Math.min(ref.values.length, cand.values.length);
     let maxAbsDiff = 0;
+    let maxRef = 0;
     let dot = 0;
     let na = 0;
     let nb = 0;
@@ -30,14 +38,15 @@ export function compareOutputs(reference: readonly OutputRecord[], candidate: re
       const a = ref.values[i] as number;
       const b = cand.values[i] as number;
       maxAbsDiff = Math.max(maxAbsDiff, Math.abs(a - b));
+      maxRef = Math.max(maxRef, Math.abs(a));
       dot += a * b;
       na += a * a;
       nb += b * b;
     }
-    const cosine = na === 0 && nb === 0 ? 1 : na === 0 || nb === 0 ? 0 : dot / Math.sqrt(na * nb);
+    const cosine = maxRef < NEAR_ZERO ? null : nb === 0 ? 0 : dot / Math.sqrt(na * nb);
     const classes = ref.dims.at(-1) ?? 1;
     let top1Agreement: number | null = null;
-    if (classes > 1) {
+    if (classes > 1 && (ref.dims.length === 2 || ref.dims.length === 3)) {
       const rows = Math.floor(n / classes);
       let agree = 0;
       for (let r = 0; r < rows; r++) if (argmax(ref.values, r * classes, classes) === argmax(cand.values, r * classes, classes)) agree += 1;
@@ -54,7 +63,7 @@ export function fidelityBlock(referenceId: string, reference: readonly OutputRec
   return {
     reference: referenceId,
     maxAbsDiff: Math.max(...all.map((c) => c.maxAbsDiff)),
-    cosine: Math.min(...all.map((c) => c.cosine)),
+    cosine: all.some((c) => c.cosine !== null) ? Math.min(...all.flatMap((c) => (c.cosine === null ? [] : [c.cosine]))) : null,
     top1Agreement: top1.length ? Math.min(...top1) : null,
     tokenMatch: null,
   };

@@ -65,11 +65,10 @@ describe.each(Object.keys(SMALL))('%s', (model) => {
     expect(wasm.length).toBeGreaterThan(0);
     // Outputs here are probabilities (softmax / sigmoid) in [0, 1]: float32 kernels that sum in a different
     // order differ by ~1e-6; 1e-3 allows for that and still catches a wrong kernel or a mixed-up input.
-    // Cosine only where the reference is not ~0 everywhere (a text detector on noise outputs ~0: cosine is noise).
+    // compareOutputs gives no cosine where the reference is ≈ 0 everywhere (a text detector on noise).
     for (const c of compareOutputs(wasm, gpu)) {
       expect(c.maxAbsDiff, `${model} ${c.name}`).toBeLessThan(1e-3);
-      const ref = wasm.find((o) => o.name === c.name)!;
-      if (Math.max(...ref.values.map(Math.abs)) > 1e-3) expect(c.cosine, `${model} ${c.name}`).toBeGreaterThan(0.9999);
+      if (c.cosine !== null) expect(c.cosine, `${model} ${c.name}`).toBeGreaterThan(0.9999);
     }
   });
 });

@@ -62,6 +62,13 @@ describe('compareOutputs', () => {
     expect(c!.cosine).toBeCloseTo(0.8 / Math.sqrt(0.92 * 0.84), 12);
     expect(c!.top1Agreement).toBe(0.5);
   });
+  it('gives no cosine for a reference that is ≈ 0 everywhere, and no top-1 for image-like outputs', () => {
+    const map = (v: number) => [{ name: 'map', type: 'float32', dims: [1, 1, 2, 2], values: [v, v, v, v], truncated: false }];
+    const [c] = compareOutputs(map(1e-6), map(2e-6));
+    expect(c!.cosine).toBeNull();
+    expect(c!.top1Agreement).toBeNull();
+    expect(c!.maxAbsDiff).toBeCloseTo(1e-6, 12);
+  });
   it('refuses outputs of different shapes', () => {
     const a = [{ name: 'p', type: 'float32', dims: [2], values: [1, 2], truncated: false }];
     const b = [{ name: 'p', type: 'float32', dims: [1, 2], values: [1, 2], truncated: false }];
