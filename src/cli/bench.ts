@@ -6,11 +6,13 @@ import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
+import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_WORKLOAD, type InputOverride, type ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype } from '../core/vocab.ts';
 import { formatBytes, formatMs, formatNumber, formatPercent } from '../ui/format.ts';
 import { openApp } from './driver.ts';
+import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { startAppServer, type AppServer } from './serve.ts';
 
 export interface BenchOptions {
@@ -28,6 +30,7 @@ export interface BenchOptions {
   strict?: boolean;
   /** Print nothing (tests read --out instead). Not a flag. */
   quiet?: boolean;
+  repeat: number;
 }
 
 const SUITES = ['default', 'all'] as const;
@@ -74,7 +77,7 @@ export function parseDtypes(flag: string | undefined): Dtype[] | 'shipped' {
 function table(results: readonly RunResult[]): string {
   // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
   const fidelity = results.some((r) => r.fidelity);
-  const head = ['model', 'level', 'backend', 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak'];
+  const head = ['model', 'level', 'backend', 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
   head.push('reason');
   const t = new Table({
@@ -88,7 +91,7 @@ function table(results: readonly RunResult[]): string {
     const row = [
       basename(r.model.id), r.model.dtype, r.device, r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
       formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
-      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
+      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
     row.push(r.error?.message ?? '');
@@ -127,6 +130,30 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
   };
 }
 
+/** The leak check's table: each memory figure's first and last value, and its trend per repeated run. */
+function growthTable(growth: readonly Growth[]): string {
+  const cols: [GrowthMetric, string][] = [
+    ['wasmHeapPeakBytes', 'WASM heap'], ['gpuBufferPeakBytes', 'GPU peak'], ['gpuLiveAfterDisposeBytes', 'GPU live after dispose'],
+    ['osPeakRssBytes', 'browser RSS'], ['osPeakPssBytes', 'browser PSS'],
+  ];
+  const t = new Table({ head: ['model', 'level', 'backend', 'runs', ...cols.map(([, h]) => `${h}: first → last (per run)`)], style: { head: [], border: [] } });
+  for (const g of growth) {
+    t.push([basename(g.model), g.dtype, g.device, String(g.runs), ...cols.map(([m]) => {
+      const x = g.metrics[m];
+      return x ? `${formatBytes(x.first)} → ${formatBytes(x.last)} (${x.slopePerRun >= 0 ? '+' : '−'}${formatBytes(Math.abs(x.slopePerRun))})` : '—';
+    })]);
+  }
+  return `Memory over ${growth[0]?.runs ?? 0} repeated runs (a worker per run should leave nothing behind):\n${t.toString()}`;
+}
+
+/** Fill a record's OS memory from the sampler's peaks for its run (the CLI's copy; the app's log has none). */
+function withOsMemory(result: RunResult, peak: OsPeak | null): void {
+  if (!peak) return;
+  result.memory.osPeakRssBytes = peak.peakRssBytes;
+  delete result.memory.unknown.osPeakRssBytes;
+  result.memory.os = { peakPssBytes: peak.peakPssBytes, byType: peak.byType, samples: peak.samples };
+}
+
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
 export async function bench(opts: BenchOptions): Promise<number> {
   parseOne('suite', SUITES, opts.suite);
@@ -145,11 +172,14 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
   const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);
+  let sampler: OsMemorySampler | null = null;
   const session = await openApp({
     server,
     onEvent: (e) => {
       progress.onEvent(e);
+      if (e.type === 'run-start') sampler?.begin();
       if (e.type === 'run-end') {
+        withOsMemory(e.result, sampler?.end() ?? null);
         results.push(e.result);
         // Written as each run ends: a crash later keeps what was measured.
         if (opts.out) appendFileSync(opts.out, JSON.stringify(e.result) + '\n');
@@ -159,13 +189,15 @@ export async function bench(opts: BenchOptions): Promise<number> {
     await server.close();
     throw err;
   });
+  sampler = new OsMemorySampler(session.marker);
   try {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const ids = catalog.models.map((m) => m.id);
     const names = opts.model.length ? opts.model : ids;
-    const plan: SuitePlan = { models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload };
+    const plan: SuitePlan = { models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload, repeat: opts.repeat };
     await session.runSuite(plan);
   } finally {
+    sampler.stop();
     progress.stop();
     await session.close();
     await server.close();
@@ -174,6 +206,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
     process.stdout.write(table(results) + '\n');
+    if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');
     const counts = [...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`);
     process.stdout.write(`${results.length} runs: ${counts.join(', ')}${opts.out ? `; written to ${opts.out}` : ''}\n`);
   }
@@ -192,6 +225,7 @@ export function program(): Command {
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
     .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
+    .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
     .option('--strict', 'exit 1 when any run errored');

@@ -40,8 +40,13 @@ export class NoChromiumError extends Error {
   }
 }
 
-export async function launchChromium(): Promise<Browser> {
+/**
+ * Launch headless Chromium. `marker` is added as an extra (ignored) switch so that this launch's processes
+ * can be found in /proc (src/cli/proc-memory.ts).
+ */
+export async function launchChromium(marker?: string): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new NoChromiumError();
-  return chromium.launch({ executablePath, headless: true, args: [...CHROMIUM_FLAGS] });
+  const args = marker ? [...CHROMIUM_FLAGS, `--ondevice-session=${marker}`] : [...CHROMIUM_FLAGS];
+  return chromium.launch({ executablePath, headless: true, args });
 }

@@ -16,6 +16,8 @@ declare global {
 
 export interface AppSession {
   browser: Browser;
+  /** The switch that marks this launch's Chromium processes (for OS memory sampling). */
+  marker: string;
   page: Page;
   server: AppServer;
   /** Every URL the page and its workers requested, for the loopback-only check. */
@@ -28,7 +30,8 @@ export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; serv
   const server = options.server ?? (await startAppServer());
   let browser: Browser | null = null;
   try {
-    browser = await launchChromium();
+    const marker = crypto.randomUUID();
+    browser = await launchChromium(marker);
     const context = await browser.newContext();
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
@@ -44,6 +47,7 @@ export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; serv
     const b = browser;
     return {
       browser: b,
+      marker,
       page,
       server,
       requests,

@@ -14,6 +14,8 @@ export interface SuitePlan {
   workload: Workload;
   engine?: Engine;
   suiteId?: string;
+  /** Run each spec this many times in a row (the leak check); default 1. */
+  repeat?: number;
 }
 
 /** A spec to run, or a result already decided (a level the model lacks, an unknown model). */
@@ -28,7 +30,7 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
   for (const device of plan.devices) {
     for (const model of plan.models) {
       const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
-      for (const dtype of DTYPES.filter((d) => wanted.includes(d))) {
+      for (const dtype of DTYPES.filter((d) => wanted.includes(d))) for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
         const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
         if (typeof model !== 'string') {
           if (model.unavailable) {

@@ -56,6 +56,8 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
       uaMemoryBytes: null,
       osPeakRssBytes: null,
       unknown: {},
+      phases: null,
+      os: null,
     },
     fidelity: null,
     env: null,

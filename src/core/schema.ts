@@ -42,6 +42,12 @@ export const GenerationSchema = z.object({
 const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
 export type MemoryField = (typeof MEMORY_FIELDS)[number];
 
+/** Memory at one moment of a run, from the worker's probes (null where the probe has nothing to see). */
+export const MemorySnapshotSchema = z.object({
+  wasmHeapBytes: bytes.nullable(),
+  gpuLiveBytes: bytes.nullable(),
+});
+
 export const MemorySchema = z.object({
   modelBytes: bytes.nullable(),
   wasmHeapPeakBytes: bytes.nullable(),
@@ -50,6 +56,16 @@ export const MemorySchema = z.object({
   osPeakRssBytes: bytes.nullable(),
   /** Why a figure is null, per field. */
   unknown: z.partialRecord(z.enum(MEMORY_FIELDS), z.string()),
+  /** The same probes after the session was created, after the last iteration, and after the session was released. */
+  phases: z
+    .object({ afterLoad: MemorySnapshotSchema.nullable(), afterRun: MemorySnapshotSchema.nullable(), afterDispose: MemorySnapshotSchema.nullable() })
+    .nullable()
+    .default(null),
+  /** Whole-browser memory from the OS, sampled by the CLI during the run (Linux /proc); null in the app. */
+  os: z
+    .object({ peakPssBytes: bytes.nullable(), byType: z.record(z.string(), bytes), samples: z.number().int().nonnegative() })
+    .nullable()
+    .default(null),
 });
 
 export const FidelitySchema = z.object({
@@ -124,6 +140,7 @@ export const RunResultSchema = z.object({
 
 export type LatencyStatsRecord = z.infer<typeof LatencyStatsSchema>;
 export type Memory = z.infer<typeof MemorySchema>;
+export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 export type Env = z.infer<typeof EnvSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;

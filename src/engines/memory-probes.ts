@@ -56,3 +56,8 @@ export function gpuBufferBytes(): { liveBytes: number | null; peakBytes: number 
   if (!gpuTracked) return { liveBytes: null, peakBytes: null, reason: 'GPUDevice is not defined in this worker (no WebGPU)' };
   return { liveBytes: gpuLive, peakBytes: gpuPeak, reason: null };
 }
+
+/** WASM heap size and live GPU buffer bytes now (null where there is nothing to see). */
+export function memorySnapshot(): { wasmHeapBytes: number | null; gpuLiveBytes: number | null } {
+  return { wasmHeapBytes: wasmHeapBytes().bytes, gpuLiveBytes: gpuBufferBytes().liveBytes };
+}

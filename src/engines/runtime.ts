@@ -11,7 +11,7 @@ import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
-import { gpuBufferBytes, installMemoryProbes, wasmHeapBytes } from './memory-probes.ts';
+import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
 import { configureOrt, loadOrtModel, probeOutputShapes, type LoadedOrtModel } from './ort-engine.ts';
 import { probeCapabilities } from './probe.ts';
 
@@ -31,7 +31,7 @@ function recordMemory(result: RunResult, spec: RunSpec): void {
     m.unknown.gpuBufferPeakBytes = `not a GPU run (device ${spec.device})`;
   }
   m.unknown.uaMemoryBytes = 'performance.measureUserAgentSpecificMemory() is page-level and not sampled per run yet';
-  m.unknown.osPeakRssBytes = 'OS memory is read by the CLI from /proc; not sampled in this run';
+  m.unknown.osPeakRssBytes = 'OS memory is sampled by the CLI (Linux /proc); the app alone cannot read it';
 }
 
 /**
@@ -95,6 +95,7 @@ export function createRuntime(): RunnerApi {
         }
         const { model } = prepared;
         disposeModel = () => model.dispose();
+        const afterLoad = memorySnapshot();
         const { iterations, warmup } = spec.workload;
         const budget = spec.workload.timeBudgetMs ?? null;
 
@@ -119,6 +120,11 @@ export function createRuntime(): RunnerApi {
         const s = asSamples(samples);
         result.timings.latency = s ? summarize(s) : null;
         recordMemory(result, spec);
+        const afterRun = memorySnapshot();
+        await model.dispose();
+        disposeModel = null;
+        // Released GPU buffers should bring live GPU bytes back to ~0; the WASM heap never shrinks.
+        result.memory.phases = { afterLoad, afterRun, afterDispose: memorySnapshot() };
         return finish(result, 'completed');
       } catch (err) {
         recordMemory(result, spec);

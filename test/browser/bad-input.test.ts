@@ -15,7 +15,7 @@ const cls = 'models/bundled/ppocr-v2-cls.onnx';
 const unseen = 'node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx';
 
 const options = (over: Partial<BenchOptions>): BenchOptions => ({
-  suite: 'default', model: [], device: 'wasm', iterations: 2, warmup: 1, input: [], quiet: true, out: file(`out-${Math.random()}.jsonl`), ...over,
+  suite: 'default', model: [], device: 'wasm', iterations: 2, warmup: 1, input: [], quiet: true, repeat: 1, out: file(`out-${Math.random()}.jsonl`), ...over,
 });
 async function run(over: Partial<BenchOptions>): Promise<{ code: number; results: RunResult[] }> {
   const opts = options(over);

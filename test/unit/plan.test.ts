@@ -95,3 +95,31 @@ describe('vocabularies', () => {
     expect(dtypeFromFileName('/x/model.onnx')).toBe('fp32');
   });
 });
+
+import { memoryGrowth, slope } from '../../src/core/growth.ts';
+import { emptyResult, finish } from '../../src/core/result.ts';
+
+describe('leak check', () => {
+  it('repeats each spec in a row', () => {
+    const runs = expandPlan({ models: ['b'], devices: ['wasm', 'webgpu'], dtypes: ['fp32'], workload, repeat: 3 }, catalog, id);
+    expect(runs.map((r) => r.kind === 'run' && r.spec.device)).toEqual(['wasm', 'wasm', 'wasm', 'webgpu', 'webgpu', 'webgpu']);
+    expect(new Set(runs.map((r) => r.kind === 'run' && r.spec.id)).size).toBe(6);
+  });
+  it('fits the growth of each memory figure by least squares', () => {
+    expect(slope([10, 12, 14, 16])).toBe(2);
+    expect(slope([5, 5, 5])).toBe(0);
+    // y = 1, 2, 4: mean x 1, mean y 7/3; Σ(x−1)(y−7/3) = 3, Σ(x−1)² = 2 → 1.5
+    expect(slope([1, 2, 4])).toBe(1.5);
+    const run = (heap: number, gpuAfter: number) => {
+      const r = finish(emptyResult(spec('webgpu')), 'completed');
+      r.memory.wasmHeapPeakBytes = heap;
+      r.memory.phases = { afterLoad: null, afterRun: null, afterDispose: { wasmHeapBytes: heap, gpuLiveBytes: gpuAfter } };
+      return r;
+    };
+    const [g] = memoryGrowth([run(100, 0), run(100, 0), run(160, 30)]);
+    expect(g).toMatchObject({ model: 'm', dtype: 'fp32', device: 'webgpu', runs: 3 });
+    expect(g!.metrics.wasmHeapPeakBytes).toEqual({ first: 100, last: 160, slopePerRun: 30, n: 3 });
+    expect(g!.metrics.gpuLiveAfterDisposeBytes?.slopePerRun).toBe(15);
+    expect(g!.metrics.osPeakRssBytes).toBeUndefined();
+  });
+});

@@ -1,0 +1,61 @@
+// Memory probes in real Chromium: GPU buffers and the WASM heap rise with a bigger model and GPU buffers fall
+// back after dispose; the CLI's /proc sampler sees the whole browser; the leak check repeats a spec.
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import { bench } from '../../src/cli/bench.ts';
+import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { memoryGrowth } from '../../src/core/growth.ts';
+import { parseJsonl } from '../../src/store/export.ts';
+
+let app: AppSession;
+beforeAll(async () => {
+  app = await openApp();
+});
+afterAll(async () => app?.close());
+
+it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers fall back after dispose', async () => {
+  // ppocr-v2-cls holds 0.53 MB of weights, mlp-1m 5.5 MB.
+  const [small, big] = await app.runSuite({
+    models: ['ppocr-v2-cls', 'mlp-1m'],
+    devices: ['webgpu'],
+    dtypes: ['fp32'],
+    workload: { iterations: 1, warmup: 1, inputs: {} },
+  });
+  for (const r of [small!, big!]) {
+    expect(r.state).toBe('completed');
+    const { afterLoad, afterRun, afterDispose } = r.memory.phases!;
+    expect(afterLoad!.gpuLiveBytes).toBeGreaterThan(0);
+    expect(r.memory.gpuBufferPeakBytes).toBeGreaterThanOrEqual(afterRun!.gpuLiveBytes!);
+    // Released sessions give their buffers back: what is left is a small fraction of the peak.
+    expect(afterDispose!.gpuLiveBytes!).toBeLessThan(r.memory.gpuBufferPeakBytes! * 0.1);
+    // The WASM heap only grows.
+    expect(afterDispose!.wasmHeapBytes).toBeGreaterThanOrEqual(afterLoad!.wasmHeapBytes!);
+  }
+  // Weights live in GPU buffers: the bigger model's peak is larger by at least most of the weight difference.
+  expect(big!.memory.gpuBufferPeakBytes! - small!.memory.gpuBufferPeakBytes!).toBeGreaterThan(0.8 * (5_513_472 - 534_656));
+  const [smallWasm, bigWasm] = await app.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1 } });
+  expect(bigWasm!.memory.wasmHeapPeakBytes!).toBeGreaterThan(smallWasm!.memory.wasmHeapPeakBytes!);
+});
+
+it('the CLI samples the whole browser from /proc, and --repeat reports how memory moves run to run', async () => {
+  const out = join(tmpdir(), `ondevice-memory-${Date.now()}.jsonl`);
+  const code = await bench({ suite: 'default', model: ['silero-vad-v5'], device: 'wasm', iterations: 20, warmup: 2, input: [], quiet: true, repeat: 3, out });
+  expect(code).toBe(0);
+  const { results, problems } = parseJsonl(readFileSync(out, 'utf8'));
+  expect(problems).toEqual([]);
+  expect(results).toHaveLength(3);
+  for (const r of results) {
+    // A headless Chromium with a page and a worker is well over 50 MB resident, and PSS ≤ RSS.
+    expect(r.memory.osPeakRssBytes).toBeGreaterThan(50 * 2 ** 20);
+    expect(r.memory.os!.peakPssBytes).toBeGreaterThan(0);
+    expect(r.memory.os!.peakPssBytes).toBeLessThanOrEqual(r.memory.osPeakRssBytes!);
+    expect(Object.keys(r.memory.os!.byType)).toEqual(expect.arrayContaining(['browser', 'renderer']));
+    expect(r.memory.unknown.osPeakRssBytes).toBeUndefined();
+  }
+  const [g] = memoryGrowth(results);
+  expect(g!.runs).toBe(3);
+  // A fresh worker per run: each run's WASM heap starts from nothing, so its peak does not climb.
+  expect(g!.metrics.wasmHeapPeakBytes!.slopePerRun).toBe(0);
+});
