@@ -71,3 +71,21 @@ export function finish(result: RunResult, state: RunState, error: ErrorInfo | nu
   if (state !== 'completed' && !error) throw new Error(`a ${state} result needs an error with its reason`);
   return { ...result, state, error: state === 'completed' ? null : error, finishedAt: at.toISOString() };
 }
+
+// SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
+const WASM_OOM = /SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
+const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)? buffer size|exceeds the max/i;
+
+/**
+ * Name the memory that ran out when an error looks like exhaustion: the WASM heap (4 GiB at most in a 32-bit
+ * wasm) on wasm, GPU memory or the device on webgpu. Other errors pass through unchanged.
+ */
+export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo {
+  if (device === 'webgpu' && GPU_OOM.test(info.message)) {
+    return { name: 'OutOfMemoryError', message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}` };
+  }
+  if (WASM_OOM.test(info.message) || /raw number/.test(info.message)) {
+    return { name: 'OutOfMemoryError', message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}` };
+  }
+  return info;
+}

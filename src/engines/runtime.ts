@@ -2,7 +2,7 @@
 import { transfer } from 'comlink';
 import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
 import { envFrom } from '../core/env.ts';
-import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
+import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
@@ -95,7 +95,9 @@ export function createRuntime(): RunnerApi {
         }
         const { model } = prepared;
         disposeModel = () => model.dispose();
-        const afterLoad = memorySnapshot();
+        // GPU figures only mean something on webgpu (the probes see a GPUDevice type in every worker).
+        const snapshot = () => (spec.device === 'webgpu' ? memorySnapshot() : { ...memorySnapshot(), gpuLiveBytes: null });
+        const afterLoad = snapshot();
         const { iterations, warmup } = spec.workload;
         const budget = spec.workload.timeBudgetMs ?? null;
 
@@ -120,15 +122,15 @@ export function createRuntime(): RunnerApi {
         const s = asSamples(samples);
         result.timings.latency = s ? summarize(s) : null;
         recordMemory(result, spec);
-        const afterRun = memorySnapshot();
+        const afterRun = snapshot();
         await model.dispose();
         disposeModel = null;
         // Released GPU buffers should bring live GPU bytes back to ~0; the WASM heap never shrinks.
-        result.memory.phases = { afterLoad, afterRun, afterDispose: memorySnapshot() };
+        result.memory.phases = { afterLoad, afterRun, afterDispose: snapshot() };
         return finish(result, 'completed');
       } catch (err) {
         recordMemory(result, spec);
-        return finish(result, 'errored', toErrorInfo(err));
+        return finish(result, 'errored', classifyMemoryError(toErrorInfo(err), spec.device));
       } finally {
         await disposeModel?.().catch(() => undefined);
       }

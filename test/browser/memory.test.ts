@@ -39,6 +39,21 @@ it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers f
   expect(bigWasm!.memory.wasmHeapPeakBytes!).toBeGreaterThan(smallWasm!.memory.wasmHeapPeakBytes!);
 });
 
+it('a run that exhausts the WASM heap is errored, naming that memory, and the next run still completes', async () => {
+  // 1.5 M rows × 1024 hidden units × 4 bytes = 6 GiB for the first activation: more than a wasm32 heap can
+  // address (onnxruntime reports it as a SafeInt overflow of the allocation size).
+  const [oom] = await app.runSuite({
+    models: ['mlp-1m'],
+    devices: ['wasm'],
+    dtypes: ['fp32'],
+    workload: { iterations: 1, warmup: 1, inputs: { x: { shape: [1_500_000, 256] } } },
+  });
+  expect(oom).toMatchObject({ state: 'errored', error: { name: 'OutOfMemoryError' } });
+  expect(oom!.error!.message).toMatch(/^The WASM heap ran out/);
+  const [next] = await app.runSuite({ models: ['ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1 } });
+  expect(next!.state).toBe('completed');
+});
+
 it('the CLI samples the whole browser from /proc, and --repeat reports how memory moves run to run', async () => {
   const out = join(tmpdir(), `ondevice-memory-${Date.now()}.jsonl`);
   const code = await bench({ suite: 'default', model: ['silero-vad-v5'], device: 'wasm', iterations: 20, warmup: 2, input: [], quiet: true, repeat: 3, out });
