@@ -53,11 +53,6 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
   return out;
 }
 
-/** The default suite: every bundled model at every level it ships, on the given devices. */
-export function defaultModels(catalog: Catalog): string[] {
-  return catalog.models.map((m) => m.id);
-}
-
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
 export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
   const entry = catalog.models.find((m) => m.id === id);

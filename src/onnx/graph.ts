@@ -1,4 +1,4 @@
-/** Walking an ONNX graph: every (sub)graph, every weight (initializers and Constant nodes), consumers of a value. */
+/** Walking an ONNX graph: every (sub)graph, and every weight (initializers and Constant nodes). */
 import { getAttribute, type GraphProto, type ModelProto, type NodeProto, type TensorProto } from './model.ts';
 
 /** Visit the main graph and every subgraph held in node attributes (If, Loop, Scan bodies). */
@@ -35,12 +35,5 @@ export function collectWeights(model: ModelProto): Weight[] {
       if (t && node.output[0]) out.push({ name: node.output[0], tensor: t, graph, constantNode: node });
     }
   });
-  return out;
-}
-
-/** Nodes of a graph that read `value`, with the input slot. */
-export function consumers(graph: GraphProto, value: string): { node: NodeProto; slot: number }[] {
-  const out: { node: NodeProto; slot: number }[] = [];
-  for (const node of graph.node) node.input.forEach((name, slot) => name === value && out.push({ node, slot }));
   return out;
 }

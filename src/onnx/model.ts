@@ -131,8 +131,3 @@ export function attributeInt(node: NodeProto, name: string, fallback: number): n
   const a = getAttribute(node, name);
   return a?.i != null ? toNumber(a.i) : fallback;
 }
-
-export function attributeInts(node: NodeProto, name: string): number[] | null {
-  const a = getAttribute(node, name);
-  return a?.ints?.length ? a.ints.map(toNumber) : null;
-}

@@ -185,7 +185,6 @@ export const DataType = Object.freeze({
   FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, COMPLEX64: 14, COMPLEX128: 15, BFLOAT16: 16,
   FLOAT8E4M3FN: 17, FLOAT8E4M3FNUZ: 18, FLOAT8E5M2: 19, FLOAT8E5M2FNUZ: 20, UINT4: 21, INT4: 22, FLOAT4E2M1: 23,
 } as const);
-export type DataTypeId = (typeof DataType)[keyof typeof DataType];
 
 /** Bits per element of each data type (strings have no fixed size: 0). */
 export const DATA_TYPE_BITS: Readonly<Record<number, number>> = Object.freeze({

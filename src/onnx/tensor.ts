@@ -1,6 +1,6 @@
 /** Tensor data in and out of TensorProto: raw_data or the typed fields, and fp16 and 4-bit packing. */
 import { toHalfBits } from '../core/inputs.ts';
-import { elementCount, isExternal, tensorDims, toNumber, type TensorProto } from './model.ts';
+import { elementCount, isExternal, tensorDims, type TensorProto } from './model.ts';
 import { DATA_TYPE_BITS, DataType } from './onnx-schema.ts';
 
 /** Size of a tensor's data in bytes, as stored (4-bit types packed two per byte). */
@@ -50,26 +50,6 @@ export function readFloats(t: TensorProto): Float32Array | null {
   }
 }
 
-/** Integer tensor values as numbers (int8/uint8/int16/int32/int64/…); null for float types. */
-export function readInts(t: TensorProto): number[] | null {
-  const n = elementCount(tensorDims(t));
-  const raw = t.rawData?.byteLength ? t.rawData : null;
-  const v = raw ? view(raw) : null;
-  switch (t.dataType) {
-    case DataType.INT64:
-      return v ? Array.from({ length: n }, (_, i) => Number(v.getBigInt64(i * 8, true))) : (t.int64Data ?? []).map(toNumber);
-    case DataType.INT32:
-      return v ? Array.from({ length: n }, (_, i) => v.getInt32(i * 4, true)) : [...(t.int32Data ?? [])];
-    case DataType.INT8:
-      return v ? Array.from({ length: n }, (_, i) => v.getInt8(i)) : [...(t.int32Data ?? [])];
-    case DataType.UINT8:
-    case DataType.BOOL:
-      return v ? Array.from({ length: n }, (_, i) => v.getUint8(i)) : [...(t.int32Data ?? [])];
-    default:
-      return null;
-  }
-}
-
 /** A new tensor with raw data, in the little-endian layout ONNX stores. */
 export function makeTensor(name: string, dataType: number, dims: readonly number[], raw: Uint8Array): TensorProto {
   return { name, dataType, dims: [...dims], rawData: raw };
@@ -83,11 +63,6 @@ export function floatTensor(name: string, dims: readonly number[], values: Array
 export function float16Tensor(name: string, dims: readonly number[], values: ArrayLike<number>): TensorProto {
   const h = Uint16Array.from(Array.prototype.map.call(values, (x: number) => toHalfBits(x)) as number[]);
   return makeTensor(name, DataType.FLOAT16, dims, new Uint8Array(h.buffer));
-}
-
-export function int64Tensor(name: string, dims: readonly number[], values: readonly number[]): TensorProto {
-  const b = BigInt64Array.from(values.map((v) => BigInt(v)));
-  return makeTensor(name, DataType.INT64, dims, new Uint8Array(b.buffer));
 }
 
 export function bytesTensor(name: string, dataType: number, dims: readonly number[], values: Uint8Array | Int8Array): TensorProto {
