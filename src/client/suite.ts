@@ -65,7 +65,14 @@ export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<
       if (needOutputs && result.outputs) {
         const reference = references.get(key);
         if (spec.model.dtype === 'fp32') references.set(key, result);
-        else if (reference?.outputs) result.fidelity = fidelityBlock(reference.id, reference.outputs, result.outputs);
+        else if (reference?.outputs) {
+          // A variant whose outputs do not line up with fp32's has no fidelity figure; the run itself stands.
+          try {
+            result.fidelity = fidelityBlock(reference.id, reference.outputs, result.outputs);
+          } catch {
+            result.fidelity = null;
+          }
+        }
       }
       // Outputs taken only for fidelity are not logged: they would make every record tens of kilobytes.
       if (!keepOutputs) result = { ...result, outputs: null };
