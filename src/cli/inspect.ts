@@ -1,29 +1,9 @@
 /** `npm run inspect -- MODEL`: what is in an ONNX model — opsets, I/O, parameters, bytes by dtype, ops, FLOPs. */
 import { Command } from 'commander';
-import type { InspectResult } from '../engines/contract.ts';
-import { formatBytes, formatCount } from '../ui/format.ts';
+import { describeInspection } from '../ui/inspection-text.ts';
 import { modelEntry, parseInputFlag } from './bench.ts';
 import { openApp } from './driver.ts';
 import { startAppServer } from './serve.ts';
-
-export function describe(r: InspectResult): string {
-  const i = r.inspection;
-  const lines = [
-    `${r.model.id}  (${formatBytes(r.bytes)})`,
-    `  IR ${i.irVersion}; opsets ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${i.producer ? `; made by ${i.producer}` : ''}`,
-    ...i.inputs.map((v) => `  input  ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
-    ...i.outputs.map((v) => `  output ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
-    `  parameters ${formatCount(i.params)} (${i.params}); weights ${formatBytes(i.weightBytes)} in ${i.weights} tensors: ${Object.entries(i.bytesByDtype).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ')}`,
-    `  ${i.nodes} nodes${i.subgraphs ? ` (in ${i.subgraphs + 1} graphs)` : ''}`,
-  ];
-  if (i.externalData.length) lines.push(`  external data: ${i.externalData.length} tensors (not read)`);
-  if (r.flops) {
-    lines.push(`  FLOPs ${formatCount(r.flops.flops)} at ${r.inputs.map((x) => `${x.name}[${x.dims.join(',')}]`).join(' ')} — ${r.flops.convention}`);
-    lines.push(`    by op: ${Object.entries(r.flops.byOp).map(([k, v]) => `${k} ${formatCount(v)}`).join(', ')}${r.flops.unknown.length ? `; ${r.flops.unknown.length} counted ops in subgraphs without shapes` : ''}`);
-  } else lines.push(`  FLOPs: not estimated (${r.flopsError})`);
-  lines.push(`  ops: ${Object.entries(i.opHistogram).map(([op, n]) => `${op} ${n}`).join(', ')}`);
-  return lines.join('\n');
-}
 
 export async function main(argv: string[]): Promise<number> {
   const cmd = new Command('ondevice inspect')
@@ -50,7 +30,7 @@ export async function main(argv: string[]): Promise<number> {
           failed += 1;
           continue;
         }
-        process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describe(result)}\n`);
+        process.stdout.write(opts.json ? `${JSON.stringify(result)}\n` : `${describeInspection(result).join('\n')}\n`);
       }
     } finally {
       await app.close();

@@ -46,9 +46,8 @@ function spawn(signal?: AbortSignal): Spawned {
 }
 
 /** Model URLs are relative to the page; the worker's own URL is elsewhere, so make them absolute here. */
-function absolute(spec: RunSpec): RunSpec {
-  return { ...spec, model: { ...spec.model, url: new URL(spec.model.url, location.href).href } };
-}
+const absoluteModel = (model: ModelRef): ModelRef => ({ ...model, url: new URL(model.url, location.href).href });
+const absolute = (spec: RunSpec): RunSpec => ({ ...spec, model: absoluteModel(spec.model) });
 
 /** Run one spec in a fresh worker; always resolves to a result, and the worker is gone afterwards. */
 export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
@@ -88,7 +87,7 @@ export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<num
   withWorker((api) => api.bareLoop(absolute(spec), iterations));
 
 export const inspectInWorker = (model: ModelRef): Promise<InspectResult> =>
-  withWorker((api) => api.inspect({ ...model, url: new URL(model.url, location.href).href }));
+  withWorker((api) => api.inspect(absoluteModel(model)));
 
 export const quantizeInWorker = (model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void = () => undefined): Promise<Variant[]> =>
-  withWorker((api) => api.quantize({ ...model, url: new URL(model.url, location.href).href }, levels, proxy(onProgress)));
+  withWorker((api) => api.quantize(absoluteModel(model), levels, proxy(onProgress)));

@@ -15,8 +15,8 @@ export function toErrorInfo(err: unknown): ErrorInfo {
     return { name, message: String(err.message) };
   }
   if (typeof err === 'number') {
-    // onnxruntime-web's wasm layer can throw a bare pointer when it runs out of memory.
-    return { name: 'RuntimeError', message: `onnxruntime-web threw a raw number (${err}); this usually means the WASM heap ran out of memory.` };
+    // onnxruntime-web's wasm layer throws a bare pointer when an allocation fails: classifyMemoryError names it.
+    return { name: 'RuntimeError', message: `onnxruntime-web threw a raw number (${err})` };
   }
   return { name: 'Error', message: String(err) };
 }
@@ -73,7 +73,7 @@ export function finish(result: RunResult, state: RunState, error: ErrorInfo | nu
 }
 
 // SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
-const WASM_OOM = /SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
+const WASM_OOM = /threw a raw number|SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
 const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)? buffer size|exceeds the max/i;
 
 /**
@@ -84,7 +84,7 @@ export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo 
   if (device === 'webgpu' && GPU_OOM.test(info.message)) {
     return { name: 'OutOfMemoryError', message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}` };
   }
-  if (WASM_OOM.test(info.message) || /raw number/.test(info.message)) {
+  if (WASM_OOM.test(info.message)) {
     return { name: 'OutOfMemoryError', message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}` };
   }
   return info;

@@ -39,7 +39,7 @@ export const GenerationSchema = z.object({
   tpot: LatencyStatsSchema.nullable(),
 });
 
-const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
+export const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
 export type MemoryField = (typeof MEMORY_FIELDS)[number];
 
 /** Memory at one moment of a run, from the worker's probes (null where the probe has nothing to see). */

@@ -55,6 +55,19 @@ function toOutputRecord(name: string, tensor: ort.Tensor): OutputRecord {
   return { name, type: tensor.type, dims: [...tensor.dims], values, truncated: tensor.size > n };
 }
 
+/** An error's message without its trailing full stops, to quote inside a sentence of ours. */
+const detailOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
+
+/** Concrete inputs for a session (metadata + overrides) and seeded values for each, as ORT tensors. */
+function synthesizedFeeds(session: ort.InferenceSession, overrides: Record<string, InputOverride>) {
+  const inputs = resolveInputs(session.inputMetadata.map(toMeta), overrides);
+  const feeds: Record<string, ort.Tensor> = {};
+  inputs.forEach((input, i) => {
+    feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, synthesize(input, i + 1) as ort.Tensor.DataType, input.dims);
+  });
+  return { inputs, feeds };
+}
+
 export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<LoadedOrtModel> {
   const t0 = performance.now();
   let session: ort.InferenceSession;
@@ -65,18 +78,12 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
       logSeverityLevel: 3,
     });
   } catch (err) {
-    const detail = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
     throw new ModelLoadError(
-      `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detail}. Expected a complete ONNX model file.`,
+      `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`,
     );
   }
   const sessionMs = performance.now() - t0;
-  const inputs = resolveInputs(session.inputMetadata.map(toMeta), overrides);
-  const feeds: Record<string, ort.Tensor> = {};
-  inputs.forEach((input, i) => {
-    const data = synthesize(input, i + 1);
-    feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, data as ort.Tensor.DataType, input.dims);
-  });
+  const { inputs, feeds } = synthesizedFeeds(session, overrides);
   return {
     inputs,
     sessionMs,
@@ -86,9 +93,8 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
         out = await session.run(feeds);
       } catch (err) {
         const shapes = inputs.map((i) => `${i.name}[${i.dims.join(',')}]`).join(', ');
-        const detail = (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
         throw new InferenceError(
-          `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detail}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
+          `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detailOf(err)}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
         );
       }
       const records = capture ? Object.entries(out).map(([name, t]) => toOutputRecord(name, t)) : null;
@@ -106,11 +112,7 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
 export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
   const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
   try {
-    const inputs = resolveInputs(session.inputMetadata.map(toMeta), overrides);
-    const feeds: Record<string, ort.Tensor> = {};
-    inputs.forEach((input, i) => {
-      feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, synthesize(input, i + 1) as ort.Tensor.DataType, input.dims);
-    });
+    const { inputs, feeds } = synthesizedFeeds(session, overrides);
     const out = await session.run(feeds);
     const shapes = new Map(Object.entries(out).map(([name, t]) => [name, [...t.dims]]));
     for (const input of inputs) shapes.set(input.name, input.dims);

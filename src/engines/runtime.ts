@@ -3,7 +3,7 @@ import { transfer } from 'comlink';
 import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
 import { envFrom } from '../core/env.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
-import type { RunResult } from '../core/schema.ts';
+import { MEMORY_FIELDS, type RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
 import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
@@ -88,9 +88,7 @@ export function createRuntime(): RunnerApi {
       try {
         const prepared = await prepare(spec, result, onProgress);
         if ('reason' in prepared) {
-          for (const field of ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const) {
-            result.memory.unknown[field] = 'the run did not start (unsupported)';
-          }
+          for (const field of MEMORY_FIELDS) result.memory.unknown[field] = 'the run did not start (unsupported)';
           return finish(result, 'unsupported', { name: 'UnsupportedError', message: prepared.reason });
         }
         const { model } = prepared;

@@ -37,3 +37,6 @@ export function collectWeights(model: ModelProto): Weight[] {
   });
   return out;
 }
+
+/** How reports name a node: its own name, or its op and first output when the exporter left it unnamed. */
+export const nodeLabel = (node: NodeProto): string => node.name || `${node.opType}(${node.output[0] ?? ''})`;

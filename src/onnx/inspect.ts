@@ -1,5 +1,5 @@
 /** The ONNX inspector: opsets, I/O, parameter count, bytes by dtype, op histogram, and a FLOPs estimate. */
-import { collectWeights, forEachGraph, type Weight } from './graph.ts';
+import { collectWeights, forEachGraph, nodeLabel, type Weight } from './graph.ts';
 import { attributeInt, elementCount, isExternal, tensorDims, toNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './model.ts';
 import { DATA_TYPE_NAMES, DataType } from './onnx-schema.ts';
 import { tensorBytes } from './tensor.ts';
@@ -192,7 +192,7 @@ export function estimateFlops(model: ModelProto, shape: (name: string) => number
       const f = depth === 0 ? nodeFlops(node, shape) : nodeFlops(node, () => undefined);
       if (f === null) continue;
       if (f === 'unknown') {
-        unknown.push(node.name || `${node.opType}(${node.output[0] ?? ''})`);
+        unknown.push(nodeLabel(node));
         continue;
       }
       flops += f;

@@ -3,7 +3,7 @@
  * bnb4), with a report of what was quantized and what was left as it was. Pure: bytes in, bytes out.
  */
 import type { Dtype } from '../core/vocab.ts';
-import { collectWeights, forEachGraph, type Weight } from './graph.ts';
+import { collectWeights, forEachGraph, nodeLabel, type Weight } from './graph.ts';
 import {
   AttributeType, decodeModel, encodeModel, getAttribute, opsetVersion, tensorDims, toNumber,
   type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto,
@@ -343,7 +343,7 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
     const out: NodeProto[] = [];
     const dqCache = new Map<string, string>();
     for (const node of g.node) {
-      const label = node.name || `${node.opType}(${node.output[0] ?? ''})`;
+      const label = nodeLabel(node);
       const isMatMul = node.opType === 'MatMul' && !node.domain;
       const isGemm = node.opType === 'Gemm' && !node.domain;
       const isConv = node.opType === 'Conv' && !node.domain;

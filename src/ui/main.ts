@@ -7,14 +7,14 @@ import type { Progress } from '../core/spec.ts';
 import { DEVICES, type Device } from '../core/vocab.ts';
 import { formatBytes } from './format.ts';
 import { renderLatencyChart } from './charts.ts';
-import { comparisonTable, el, historyTable } from './tables.ts';
+import { $, el } from './dom.ts';
+import { comparisonTable, historyTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
 (window as unknown as { ondevice: typeof controller }).ondevice = controller;
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
 const form = $<HTMLFormElement>('run-form');
 let latest: RunResult[] = [];
 

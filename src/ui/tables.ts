@@ -1,14 +1,9 @@
 /** The results tables: backends side by side for the latest suite, and the full history. */
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
+import { el } from './dom.ts';
 import { formatBytes, formatDate, formatMs, formatPercent } from './format.ts';
 
-function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, ...children: (Node | string)[]): HTMLElementTagNameMap[K] {
-  const node = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) node.setAttribute(k, v);
-  node.append(...children);
-  return node;
-}
 
 /** One cell's content: the figure that matters for the state the run ended in. */
 function cell(r: RunResult): HTMLElement {
@@ -73,5 +68,3 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
   table.append(body);
   return table;
 }
-
-export { el };

@@ -3,24 +3,11 @@ import type { Controller, LevelVariant } from '../client/controller.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
-import type { InspectResult } from '../engines/contract.ts';
 import { renderQuantChart } from './charts.ts';
-import { formatBytes, formatCount, formatMs, formatNumber } from './format.ts';
-import { el } from './tables.ts';
+import { formatBytes, formatMs, formatNumber } from './format.ts';
+import { describeInspection } from './inspection-text.ts';
+import { $, el } from './dom.ts';
 
-const $ = <T extends HTMLElement>(id: string): T => document.getElementById(id) as T;
-
-function describe(r: InspectResult): string {
-  const i = r.inspection;
-  return [
-    `${r.model.id}: ${formatBytes(r.bytes)}, IR ${i.irVersion}, opsets ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}`,
-    ...i.inputs.map((v) => `input  ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
-    ...i.outputs.map((v) => `output ${v.name}: ${v.type} [${v.shape?.map((d) => d ?? '?').join(', ') ?? '?'}]`),
-    `parameters ${formatCount(i.params)}; weights ${Object.entries(i.bytesByDtype).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ')}`,
-    r.flops ? `FLOPs ${formatCount(r.flops.flops)} at ${r.inputs.map((x) => `${x.name}[${x.dims.join(',')}]`).join(' ')} (multiply-add = 2)` : `FLOPs not estimated: ${r.flopsError}`,
-    `ops: ${Object.entries(i.opHistogram).slice(0, 12).map(([op, n]) => `${op} ${n}`).join(', ')}${Object.keys(i.opHistogram).length > 12 ? ', …' : ''}`,
-  ].join('\n');
-}
 
 /** Rows: levels; per backend: p50 and drift from fp32. */
 function quantTable(results: readonly RunResult[], variants: readonly LevelVariant[]): HTMLElement {
@@ -65,7 +52,7 @@ export function mountYourModel(controller: Controller, settings: () => { devices
     pre.hidden = false;
     pre.textContent = 'Inspecting…';
     try {
-      pre.textContent = describe(await controller.inspect(model));
+      pre.textContent = describeInspection(await controller.inspect(model), 12).join('\n');
       button.disabled = model.dtype !== 'fp32';
       if (button.disabled) pre.textContent += `\n\nThis file is ${model.dtype} (by its name): the levels are made from an fp32 model.`;
     } catch (err) {
