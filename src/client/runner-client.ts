@@ -9,7 +9,10 @@ import type { Dtype } from '../core/vocab.ts';
 
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
-  /** Aborting terminates the worker at once; the run ends as `aborted`. */
+  /**
+   * Aborting asks the worker to stop at its next token or iteration (the run ends `aborted` with what it measured);
+   * a worker that does not answer within ABORT_GRACE_MS is terminated.
+   */
   signal?: AbortSignal;
 }
 
@@ -20,6 +23,9 @@ interface Spawned {
   close(): void;
 }
 
+/** How long an aborted run may take to hand back its partial result before its worker is terminated. */
+export const ABORT_GRACE_MS = 3000;
+
 function spawn(signal?: AbortSignal): Spawned {
   const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-run' });
   const api = wrap<RunnerApi>(worker);
@@ -29,7 +35,10 @@ function spawn(signal?: AbortSignal): Spawned {
       e.preventDefault();
       reject(Object.assign(new Error(`The run's worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
     });
-    onAbort = () => reject(Object.assign(new Error('Aborted by the user; the worker was terminated.'), { name: 'AbortError' }));
+    onAbort = () => {
+      api.abort().catch(() => undefined);
+      setTimeout(() => reject(Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' })), ABORT_GRACE_MS);
+    };
     if (signal?.aborted) onAbort();
     else signal?.addEventListener('abort', onAbort, { once: true });
   });
@@ -46,7 +55,11 @@ function spawn(signal?: AbortSignal): Spawned {
 }
 
 /** Model URLs are relative to the page; the worker's own URL is elsewhere, so make them absolute here. */
-const absoluteModel = (model: ModelRef): ModelRef => ({ ...model, url: new URL(model.url, location.href).href });
+const absoluteModel = (model: ModelRef): ModelRef => ({
+  ...model,
+  url: new URL(model.url, location.href).href,
+  ...(model.repo ? { repo: { ...model.repo, host: new URL(model.repo.host, location.href).href } } : {}),
+});
 const absolute = (spec: RunSpec): RunSpec => ({ ...spec, model: absoluteModel(spec.model) });
 
 /** Run one spec in a fresh worker; always resolves to a result, and the worker is gone afterwards. */

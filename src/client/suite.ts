@@ -1,6 +1,6 @@
 /** Running a suite: plan → one worker per run → append each result to the log before the next run starts. */
 import type { Catalog } from '../core/catalog.ts';
-import { fidelityBlock } from '../core/fidelity.ts';
+import { fidelityBlock, tokenFidelity } from '../core/fidelity.ts';
 import { expandPlan, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
@@ -56,13 +56,19 @@ export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<
       const spec = item.spec;
       const key = groupKey(spec);
       const keepOutputs = spec.workload.captureOutputs === true;
-      const needOutputs = compared.has(key);
+      // Language models are compared by their greedy tokens, which every generation record carries.
+      const generative = spec.model.task === 'text-generation';
+      const needOutputs = compared.has(key) && !generative;
       emit({ type: 'run-start', index, total, spec });
       result = await runInWorker(needOutputs ? { ...spec, workload: { ...spec.workload, captureOutputs: true } } : spec, {
         signal: options.signal,
         onProgress: (progress) => emit({ type: 'run-progress', index, total, progress }),
       });
-      if (needOutputs && result.outputs) {
+      if (generative && compared.has(key) && result.generation?.tokens.length) {
+        const reference = references.get(key);
+        if (spec.model.dtype === 'fp32') references.set(key, result);
+        else if (reference?.generation?.tokens.length) result.fidelity = tokenFidelity(reference.id, reference.generation.tokens, result.generation.tokens);
+      } else if (needOutputs && result.outputs) {
         const reference = references.get(key);
         if (spec.model.dtype === 'fp32') references.set(key, result);
         else if (reference?.outputs) {

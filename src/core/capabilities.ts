@@ -29,8 +29,11 @@ export interface Capabilities {
 
 /** Why this device cannot run the spec, or null when it can try. Checked before anything is fetched. */
 export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | null {
-  if (spec.engine !== 'ort') {
-    return `Engine "${spec.engine}" is not available in this build. Should be one of: ort.`;
+  if (spec.engine === 'transformers' && !spec.model.repo) {
+    return `Engine "transformers" needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${spec.model.id}" is a single ONNX file. Use engine "ort".`;
+  }
+  if (spec.model.task === 'text-generation' && !spec.model.repo) {
+    return `Text generation needs the model's tokenizer and config (the Hugging Face layout); "${spec.model.id}" is a single ONNX file. Run it as a plain model (task "unknown") or give its model folder.`;
   }
   switch (spec.device) {
     case 'webgpu': {

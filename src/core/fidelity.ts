@@ -66,5 +66,21 @@ export function fidelityBlock(referenceId: string, reference: readonly OutputRec
     cosine: all.some((c) => c.cosine !== null) ? Math.min(...all.flatMap((c) => (c.cosine === null ? [] : [c.cosine]))) : null,
     top1Agreement: top1.length ? Math.min(...top1) : null,
     tokenMatch: null,
+    tokenAgreement: null,
   };
+}
+
+/**
+ * Greedy tokens of a level (or another engine) against the reference's, on the same prompt: `tokenMatch` is the
+ * fraction of positions before the first divergence (after it, the contexts differ and later tokens say little),
+ * `tokenAgreement` the fraction of equal positions overall. Lengths differ → the shorter one counts as diverging.
+ */
+export function tokenFidelity(referenceId: string, reference: readonly number[], candidate: readonly number[]) {
+  const n = Math.max(reference.length, candidate.length);
+  if (n === 0) throw new RangeError('token fidelity needs at least one generated token');
+  let prefix = 0;
+  while (prefix < n && reference[prefix] !== undefined && reference[prefix] === candidate[prefix]) prefix += 1;
+  let same = 0;
+  for (let i = 0; i < n; i++) if (reference[i] !== undefined && reference[i] === candidate[i]) same += 1;
+  return { reference: referenceId, maxAbsDiff: null, cosine: null, top1Agreement: null, tokenMatch: prefix / n, tokenAgreement: same / n };
 }

@@ -1,9 +1,9 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { resolveModel, type Catalog } from './catalog.ts';
+import { repoFileUrl, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
-import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DTYPES, type Device, type Dtype, type Engine } from './vocab.ts';
+import type { ModelRef, ModelRepo, RunSpec, Workload } from './spec.ts';
+import { DTYPE_FILE_SUFFIX, DTYPES, ENGINES, InvalidInputError, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -12,10 +12,18 @@ export interface SuitePlan {
   /** Levels to run catalog models at; "shipped" runs each at every level it ships. */
   dtypes: Dtype[] | 'shipped';
   workload: Workload;
-  engine?: Engine;
+  /**
+   * Engines to run each model on; "auto" (the default): both for models in the Hugging Face layout (transformers.js
+   * needs config and tokenizer files), ort for single ONNX files.
+   */
+  engines?: Engine[] | 'auto';
   suiteId?: string;
   /** Run each spec this many times in a row (the leak check); default 1. */
   repeat?: number;
+  /** Where `hub:ORG/NAME` models come from (default the Hugging Face Hub). */
+  hubHost?: string;
+  /** Task of `hub:` models (default text-generation). */
+  task?: string;
 }
 
 /** A spec to run, or a result already decided (a level the model lacks, an unknown model). */
@@ -23,13 +31,13 @@ export type PlannedRun = { kind: 'run'; spec: RunSpec } | { kind: 'decided'; res
 
 export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
   const out: PlannedRun[] = [];
-  const engine = plan.engine ?? 'ort';
   // Backend outermost: every wasm run finishes before any WebGPU run starts, so a GPU that is still busy
   // (SwiftShader runs on the same CPU cores) cannot slow the wasm figures. Within a backend, fp32 comes
   // first for each model: it is the reference the other levels' fidelity is computed against.
   for (const device of plan.devices) {
     for (const model of plan.models) {
       const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+      for (const engine of enginesFor(plan, catalog, model))
       for (const dtype of DTYPES.filter((d) => wanted.includes(d))) for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
         const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
         if (typeof model !== 'string') {
@@ -40,9 +48,10 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
           continue;
         }
         try {
-          out.push({ kind: 'run', spec: { ...base, model: resolveModel(model, dtype, catalog) } });
+          const ref = model.startsWith('hub:') ? hubModel(model.slice(4), dtype, plan.hubHost ?? DEFAULT_HUB_HOST, plan.task ?? 'text-generation') : resolveModel(model, dtype, catalog);
+          out.push({ kind: 'run', spec: { ...base, model: ref } });
         } catch (err) {
-          const known = catalog.models.some((m) => m.id === model);
+          const known = catalog.models.some((m) => m.id === model) || model.startsWith('hub:');
           const placeholder: ModelRef = { id: model, source: known ? 'bundled' : 'url', url: '', dtype, task: 'unknown' };
           const result = emptyResult({ ...base, model: placeholder });
           out.push({ kind: 'decided', result: finish(result, known ? 'unsupported' : 'errored', toErrorInfo(err)) });
@@ -51,6 +60,23 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
     }
   }
   return out;
+}
+
+/** The engines a model runs on in this plan (see SuitePlan.engines). */
+export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, model: string | ModelRef): Engine[] {
+  if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
+  const hfLayout = typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
+  return hfLayout ? ['ort', 'transformers'] : ['ort'];
+}
+
+export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
+
+/** A hub model (`ORG/NAME`) at one level: the file transformers.js would load, on `host`. */
+export function hubModel(id: string, dtype: Dtype, host: string, task: string): ModelRef {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
+  if (!/^https?:\/\//i.test(host)) throw new InvalidInputError(`Hub host "${host}" should be an http(s) URL, e.g. ${DEFAULT_HUB_HOST}.`);
+  const repo: ModelRepo = { id, host, layout: 'hub' };
+  return { id: `hub:${id}`, source: 'hub', url: repoFileUrl(repo, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`), dtype, task, repo };
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */

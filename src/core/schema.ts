@@ -30,13 +30,39 @@ export const TimingsSchema = z.object({
   samplesMs: z.array(ms),
 });
 
-export const GenerationSchema = z.object({
-  promptTokens: z.number().int().nonnegative(),
-  newTokens: z.number().int().nonnegative(),
-  ttftMs: ms.nullable(),
-  prefillTokPerS: z.number().nonnegative().nullable(),
+/** Decode speed and memory with the context filled to one length (the context-length run type). */
+export const ContextPointSchema = z.object({
+  contextTokens: z.number().int().positive(),
+  /** Time to fill the context (one prefill pass). */
+  prefillMs: ms,
+  decodeTokens: z.number().int().nonnegative(),
   decodeTokPerS: z.number().nonnegative().nullable(),
   tpot: LatencyStatsSchema.nullable(),
+  /** Bytes of the KV cache at this length, from the model's cache shapes. */
+  kvCacheBytes: bytes.nullable(),
+  wasmHeapBytes: bytes.nullable(),
+  gpuLiveBytes: bytes.nullable(),
+});
+
+export const GenerationSchema = z.object({
+  promptTokens: z.number().int().nonnegative(),
+  /** New tokens of one generation (each measured generation makes this many). */
+  newTokens: z.number().int().nonnegative(),
+  /** Measured generations (after a warm-up one); the figures below are medians or pooled over them. */
+  generations: z.number().int().nonnegative().default(1),
+  /** From the call to the first new token: prefill plus the first sampling step (median over generations). */
+  ttftMs: ms.nullable(),
+  prefillTokPerS: z.number().nonnegative().nullable(),
+  /** New tokens after the first ÷ the time they took (pooled over generations). */
+  decodeTokPerS: z.number().nonnegative().nullable(),
+  /** Time per output token after the first: every inter-token interval of every measured generation. */
+  tpot: LatencyStatsSchema.nullable(),
+  /** Greedy token ids of the first measured generation (fidelity compares them across levels and engines). */
+  tokens: z.array(z.number().int().nonnegative()).default([]),
+  text: z.string().nullable().default(null),
+  /** Model's maximum context (max_position_embeddings), when known. */
+  maxContextTokens: z.number().int().positive().nullable().default(null),
+  contexts: z.array(ContextPointSchema).nullable().default(null),
 });
 
 export const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
@@ -73,7 +99,10 @@ export const FidelitySchema = z.object({
   maxAbsDiff: z.number().nonnegative().nullable(),
   cosine: z.number().nullable(),
   top1Agreement: z.number().min(0).max(1).nullable(),
+  /** Language models: fraction of greedy tokens equal to fp32's before the first divergence. */
   tokenMatch: z.number().min(0).max(1).nullable(),
+  /** Language models: fraction of positions with the same greedy token as fp32, over the whole generation. */
+  tokenAgreement: z.number().min(0).max(1).nullable().default(null),
 });
 
 export const EnvSchema = z.object({
@@ -140,6 +169,8 @@ export const RunResultSchema = z.object({
 
 export type LatencyStatsRecord = z.infer<typeof LatencyStatsSchema>;
 export type Memory = z.infer<typeof MemorySchema>;
+export type Generation = z.infer<typeof GenerationSchema>;
+export type ContextPoint = z.infer<typeof ContextPointSchema>;
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 export type Env = z.infer<typeof EnvSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;

@@ -21,7 +21,40 @@ export interface ModelRef {
   inputs?: Record<string, InputOverride>;
   /** Set when this level could not be made (e.g. the quantizer found nothing to quantize): runs end unsupported. */
   unavailable?: string;
+  /** A model in the Hugging Face layout (config.json, tokenizer.json, onnx/model{suffix}.onnx); LMs and the transformers engine need it. */
+  repo?: ModelRepo;
 }
+
+/**
+ * Where a Hugging Face-layout model's files are: `{host}/{id}/{file}` for files the app serves (`local`, host
+ * is the app's root), `{host}/{id}/resolve/main/{file}` on a hub (the Hugging Face Hub or a mirror of it).
+ */
+export interface ModelRepo {
+  id: string;
+  host: string;
+  layout: 'local' | 'hub';
+}
+
+/** What a language-model run generates. */
+export interface GenerationWorkload {
+  prompt: string;
+  /** New tokens per generation; generation does not stop early at end-of-sequence, so runs compare. */
+  maxNewTokens: number;
+  /**
+   * The context-length run type: instead of generating after the prompt, fill the context to each of these
+   * lengths and measure decode speed and memory there (capped by the model's maximum).
+   */
+  contextLengths?: number[] | null;
+}
+
+export const DEFAULT_GENERATION: Readonly<GenerationWorkload> = Object.freeze({
+  prompt: 'Small models run on the device in your hand. Measure how fast they answer',
+  maxNewTokens: 32,
+  contextLengths: null,
+});
+
+/** Context lengths of the context-length run type when none are given (capped by each model's maximum). */
+export const DEFAULT_CONTEXT_LENGTHS: readonly number[] = Object.freeze([128, 512, 2048, 4096]);
 
 export interface Workload {
   /** Timed iterations after warm-up (an upper bound when a time budget is set). */
@@ -35,6 +68,8 @@ export interface Workload {
   inputs?: Record<string, InputOverride>;
   /** Keep the first iteration's outputs in the result (tests and fidelity; can be large). */
   captureOutputs?: boolean;
+  /** Language models: what to generate (defaults: DEFAULT_GENERATION). */
+  generation?: GenerationWorkload;
 }
 
 export interface RunSpec {
@@ -51,7 +86,11 @@ export type Progress =
   | { phase: 'fetch'; loadedBytes: number; totalBytes: number | null }
   | { phase: 'session' }
   | { phase: 'warmup'; done: number; total: number }
-  | { phase: 'measure'; done: number; total: number };
+  | { phase: 'measure'; done: number; total: number }
+  /** Tokens generated in the current generation (`context` is set in the context-length run type). */
+  | { phase: 'generate'; done: number; total: number; context?: number }
+  /** Downloads by file (transformers.js and hub models fetch several files). */
+  | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null };
 
 /**
  * Defaults: 20 timed iterations after 2 warm-up runs (the first run, timed alone, counts as one), capped at

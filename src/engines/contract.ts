@@ -30,6 +30,8 @@ export interface RunnerApi {
    * with a reason). Timing happens here, inside the worker. The worker is terminated afterwards.
    */
   execute(spec: RunSpec, onProgress: (p: Progress) => void): Promise<RunResult>;
+  /** Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured. */
+  abort(): Promise<void>;
   /**
    * A bare `session.run` loop on the same model and inputs, with no harness around it: the reference the
    * runner's own overhead is measured against (bench/runner-overhead.ts).

@@ -5,7 +5,27 @@ export class ModelFetchError extends Error {
   override name = 'ModelFetchError';
 }
 
-export async function fetchModelBytes(id: string, url: string, onProgress: (p: Progress) => void): Promise<Uint8Array> {
+/**
+ * Hub downloads are kept in the Cache API under their URL, in the cache transformers.js uses, so either engine
+ * reuses a file the other (or an earlier, interrupted run) finished downloading.
+ */
+export const HUB_CACHE = 'transformers-cache';
+
+export async function fetchModelBytes(id: string, url: string, onProgress: (p: Progress) => void, options: { cache?: boolean } = {}): Promise<Uint8Array> {
+  const cache = options.cache && typeof caches !== 'undefined' ? await caches.open(HUB_CACHE).catch(() => null) : null;
+  const cached = await cache?.match(url);
+  if (cached) {
+    const bytes = new Uint8Array(await cached.arrayBuffer());
+    onProgress({ phase: 'fetch', loadedBytes: bytes.byteLength, totalBytes: bytes.byteLength });
+    return bytes;
+  }
+  const bytes = await download(id, url, onProgress);
+  // Only a complete download is cached; a failed one leaves nothing behind.
+  await cache?.put(url, new Response(bytes as BlobPart, { headers: { 'Content-Length': String(bytes.byteLength) } })).catch(() => undefined);
+  return bytes;
+}
+
+async function download(id: string, url: string, onProgress: (p: Progress) => void): Promise<Uint8Array> {
   let response: Response;
   try {
     response = await fetch(url);
@@ -26,8 +46,16 @@ export async function fetchModelBytes(id: string, url: string, onProgress: (p: P
   let buffer = new Uint8Array(total ?? 1 << 20);
   let loaded = 0;
   onProgress({ phase: 'fetch', loadedBytes: 0, totalBytes: total });
+  const interrupted = (why: string) =>
+    new ModelFetchError(`The download of model "${id}" from ${url} was interrupted after ${loaded} of ${total ?? 'unknown'} bytes (${why}). Run it again: finished files are cached, this one is not.`);
   for (;;) {
-    const { done, value } = await reader.read();
+    let chunk: ReadableStreamReadResult<Uint8Array>;
+    try {
+      chunk = await reader.read();
+    } catch (err) {
+      throw interrupted(String(err));
+    }
+    const { done, value } = chunk;
     if (done) break;
     if (loaded + value.byteLength > buffer.byteLength) {
       const grown = new Uint8Array(Math.max(buffer.byteLength * 2, loaded + value.byteLength));
@@ -38,5 +66,6 @@ export async function fetchModelBytes(id: string, url: string, onProgress: (p: P
     loaded += value.byteLength;
     onProgress({ phase: 'fetch', loadedBytes: loaded, totalBytes: total });
   }
+  if (total !== null && loaded < total) throw interrupted('the connection closed early');
   return buffer.byteLength === loaded ? buffer : buffer.slice(0, loaded);
 }

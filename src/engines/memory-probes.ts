@@ -6,6 +6,8 @@
 const memories: WebAssembly.Memory[] = [];
 let gpuLive = 0;
 let gpuPeak = 0;
+/** Peak since the last `markGpuPeak()`: the GPU peak of one phase (e.g. one context length). */
+let gpuPhasePeak = 0;
 let gpuTracked = false;
 let installed = false;
 
@@ -32,6 +34,7 @@ export function installMemoryProbes(): void {
       sizes.set(buffer, desc.size);
       gpuLive += desc.size;
       gpuPeak = Math.max(gpuPeak, gpuLive);
+      gpuPhasePeak = Math.max(gpuPhasePeak, gpuLive);
       return buffer;
     };
     const destroy = GPUBuffer.prototype.destroy;
@@ -61,3 +64,11 @@ export function gpuBufferBytes(): { liveBytes: number | null; peakBytes: number 
 export function memorySnapshot(): { wasmHeapBytes: number | null; gpuLiveBytes: number | null } {
   return { wasmHeapBytes: wasmHeapBytes().bytes, gpuLiveBytes: gpuBufferBytes().liveBytes };
 }
+
+/** Start a new phase for `gpuPhasePeakBytes`. */
+export function markGpuPeak(): void {
+  gpuPhasePeak = gpuLive;
+}
+
+/** Highest live GPU bytes since `markGpuPeak()`; null without WebGPU. */
+export const gpuPhasePeakBytes = (): number | null => (gpuTracked ? gpuPhasePeak : null);

@@ -1,13 +1,11 @@
 /** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
 import * as ort from 'onnxruntime-web/webgpu';
-// NOTE: the wasm files must be served by the app, never from a CDN; Vite turns these into asset URLs.
-// The webgpu entry uses the asyncify build, the same one transformers.js loads, so the app ships one wasm.
-import wasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { InputOverride, RunSpec } from '../core/spec.ts';
 import type { Device } from '../core/vocab.ts';
+import { halfToFloat } from '../onnx/tensor.ts';
+import { ORT_WASM_PATHS } from './ort-assets.ts';
 
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
@@ -31,7 +29,7 @@ export interface LoadedOrtModel {
 }
 
 export function configureOrt(numThreads: number): void {
-  ort.env.wasm.wasmPaths = { mjs: wasmMjsUrl, wasm: wasmUrl };
+  ort.env.wasm.wasmPaths = { ...ORT_WASM_PATHS };
   ort.env.wasm.numThreads = numThreads;
   // We are already in a worker: ORT's own proxy worker would only add a hop.
   ort.env.wasm.proxy = false;
@@ -121,4 +119,138 @@ export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<str
   } finally {
     await session.release();
   }
+}
+
+/** A decoder's KV-cache layout, read from its `past_key_values.N.key` inputs. */
+interface KvLayout {
+  layers: number;
+  kvHeads: number;
+  headDim: number;
+  type: 'float32' | 'float16';
+}
+
+const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
+
+/** Check that a session has a decoder's I/O and read its cache layout; the error names what is missing. */
+function decoderLayout(session: ort.InferenceSession, modelId: string): KvLayout {
+  const inputs = session.inputMetadata;
+  const names = new Set(inputs.map((m) => m.name));
+  const missing = ['input_ids', 'attention_mask'].filter((n) => !names.has(n));
+  if (!session.outputNames.includes('logits')) missing.push('logits (output)');
+  const past = inputs.filter((m) => PAST.test(m.name));
+  if (past.length === 0) missing.push('past_key_values.N.key/value');
+  for (const m of past) {
+    const present = m.name.replace('past_key_values', 'present');
+    if (!session.outputNames.includes(present)) missing.push(`${present} (output)`);
+  }
+  if (missing.length) {
+    throw new ModelLoadError(
+      `Model "${modelId}" does not have a decoder's inputs and outputs: missing ${missing.join(', ')}. A text-generation model needs input_ids, attention_mask, [position_ids], past_key_values.N.key/value → logits, present.N.key/value (the Optimum / transformers.js export).`,
+    );
+  }
+  const first = past[0]!;
+  const shape = first.isTensor ? first.shape : [];
+  const [kvHeads, headDim] = [shape[1], shape[3]];
+  if (typeof kvHeads !== 'number' || typeof headDim !== 'number' || !first.isTensor || (first.type !== 'float32' && first.type !== 'float16')) {
+    throw new ModelLoadError(`Model "${modelId}": ${first.name} should be float32 or float16 [batch, kv_heads, past_length, head_dim] with fixed kv_heads and head_dim; it is ${first.isTensor ? `${first.type} [${shape.join(', ')}]` : 'not a tensor'}.`);
+  }
+  return { layers: past.length / 2, kvHeads, headDim, type: first.type };
+}
+
+export interface OrtDecoder {
+  kv: KvLayout;
+  sessionMs: number;
+  /** Greedy generation with the KV cache; see LanguageModel.generate. */
+  generate(ids: readonly number[], maxNewTokens: number, banned: ReadonlySet<number>, onToken: (id: number) => void, shouldStop: () => boolean): Promise<number[]>;
+  dispose(): Promise<void>;
+}
+
+const int64 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(Array.from(values, BigInt)), dims);
+
+/** The last position's logits as float32, read back from the GPU if they are there (fp16 logits are widened). */
+async function lastLogits(t: ort.Tensor): Promise<Float32Array> {
+  const vocab = t.dims.at(-1)!;
+  const offset = t.size - vocab;
+  const data = await t.getData();
+  if (t.type === 'float32') return (data as Float32Array).slice(offset);
+  if (t.type === 'float16') {
+    // ORT hands fp16 out as raw half bits (Uint16Array), or as Float16Array where the platform has one.
+    const values = data as Uint16Array | Float32Array;
+    return Float32Array.from({ length: vocab }, (_, i) => (values instanceof Uint16Array ? halfToFloat(values[offset + i]!) : Number(values[offset + i])));
+  }
+  throw new InferenceError(`logits are ${t.type}; expected float32 or float16`);
+}
+
+/**
+ * Greedy decoding straight on onnxruntime-web: prefill the prompt, then one token per step, feeding each step's
+ * `present.*` back as `past_key_values.*`. On WebGPU the cache stays on the GPU between steps
+ * (`preferredOutputLocation: 'gpu-buffer'` for the present outputs); only the logits come back to the CPU.
+ */
+export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number): Promise<OrtDecoder> {
+  const t0 = performance.now();
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(bytes, {
+      executionProviders: [executionProvider(spec.device)],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      // Outputs stay on the GPU: the cache is fed straight back; only the logits are read (getData).
+      ...(spec.device === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    });
+  } catch (err) {
+    throw new ModelLoadError(`onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`);
+  }
+  const kv = decoderLayout(session, spec.model.id);
+  const sessionMs = performance.now() - t0;
+  const hasPositions = session.inputNames.includes('position_ids');
+  const pastNames = session.inputNames.filter((n) => PAST.test(n));
+  const emptyPast = () => {
+    const data = kv.type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
+    return Object.fromEntries(pastNames.map((n) => [n, new ort.Tensor(kv.type, data, [1, kv.kvHeads, 0, kv.headDim])]));
+  };
+
+  return {
+    kv,
+    sessionMs,
+    async generate(ids, maxNewTokens, banned, onToken, shouldStop) {
+      let past: Record<string, ort.Tensor> = emptyPast();
+      let pastLength = 0;
+      let step = [...ids];
+      const out: number[] = [];
+      try {
+        while (out.length < maxNewTokens) {
+          const total = pastLength + step.length;
+          const feeds: Record<string, ort.Tensor> = {
+            input_ids: int64(step, [1, step.length]),
+            attention_mask: int64(new Array<number>(total).fill(1), [1, total]),
+            ...past,
+          };
+          if (hasPositions) feeds.position_ids = int64(step.map((_, i) => pastLength + i), [1, step.length]);
+          let result: ort.InferenceSession.ReturnType;
+          try {
+            result = await session.run(feeds);
+          } catch (err) {
+            throw new InferenceError(`Generation failed for model "${spec.model.id}" on ${spec.device} at ${total} tokens of context: ${detailOf(err)}.`);
+          }
+          const logits = result.logits!;
+          const next = argmax(await lastLogits(logits), banned);
+          logits.dispose();
+          // The new cache replaces the old one; the old (GPU) buffers are released right away.
+          for (const t of Object.values(past)) t.dispose();
+          past = Object.fromEntries(pastNames.map((n) => [n, result[n.replace('past_key_values', 'present')]!]));
+          pastLength = total;
+          out.push(next);
+          onToken(next);
+          if (shouldStop()) break;
+          step = [next];
+        }
+      } finally {
+        for (const t of Object.values(past)) t.dispose();
+      }
+      return out;
+    },
+    async dispose() {
+      await session.release();
+    },
+  };
 }

@@ -3,8 +3,8 @@ import { transfer } from 'comlink';
 import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
 import { envFrom } from '../core/env.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
-import { MEMORY_FIELDS, type RunResult } from '../core/schema.ts';
-import type { Progress, RunSpec } from '../core/spec.ts';
+import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
+import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
 import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
@@ -12,7 +12,9 @@ import { quantizeModel } from '../onnx/quantize.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
-import { configureOrt, loadOrtModel, probeOutputShapes, type LoadedOrtModel } from './ort-engine.ts';
+import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts';
+import { configureOrt, loadOrtModel, probeOutputShapes } from './ort-engine.ts';
+import { loadOrtLanguageModel } from './ort-lm.ts';
 import { probeCapabilities } from './probe.ts';
 
 /** Fill the memory block from the probes, with a reason for every figure that is null. */
@@ -50,85 +52,147 @@ function throttled(onProgress: (p: Progress) => void, intervalMs = 100): (p: Pro
   };
 }
 
+/** What every kind of run hands the measuring loop: one timed unit of work, and its release. */
+interface Runnable {
+  run(capture: boolean): Promise<OutputRecord[] | null>;
+  dispose(): Promise<void>;
+}
+
+type Loaded = { kind: 'runnable'; model: Runnable } | { kind: 'lm'; model: LanguageModel };
+
+/** The text a text model (classifier, encoder) is run on: the workload's prompt. */
+const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DEFAULT_GENERATION.prompt;
+
 export function createRuntime(): RunnerApi {
   installMemoryProbes();
+  let abortRequested = false;
+  const aborted = () => abortRequested;
 
-  type Prepared = { reason: string } | { model: LoadedOrtModel };
+  type Prepared = { reason: string } | { threads: number };
 
-  async function prepare(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Prepared> {
+  async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
     const caps = await probeCapabilities();
     const threads = resolveThreads(spec.workload.numThreads, caps);
     result.env = envFrom(caps, spec.device === 'wasm' ? threads : null);
     const reason = unsupportedReason(spec, caps);
-    if (reason) return { reason };
-    configureOrt(threads);
+    return reason ? { reason } : { threads };
+  }
+
+  async function fetchOnnx(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Uint8Array> {
     const t0 = performance.now();
-    const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress);
+    const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress, { cache: spec.model.source === 'hub' });
     result.timings.fetchMs = performance.now() - t0;
     result.model.bytes = bytes.byteLength;
     if (bytes.byteLength === 0) {
       throw Object.assign(new Error(`Model "${spec.model.id}" is empty (0 bytes at ${spec.model.url}): expected an ONNX protobuf file.`), { name: 'ModelLoadError' });
     }
     onProgress({ phase: 'session' });
-    const overrides = { ...spec.model.inputs, ...spec.workload.inputs };
-    const model = await loadOrtModel(spec, bytes, overrides);
-    result.timings.sessionMs = model.sessionMs;
-    result.timings.loadMs = result.timings.fetchMs + model.sessionMs;
+    return bytes;
+  }
+
+  /** Load the model the spec names on its engine; fills the load timings. */
+  async function load(spec: RunSpec, threads: number, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
+    const setLoad = (sessionMs: number) => {
+      result.timings.sessionMs = sessionMs;
+      result.timings.loadMs = (result.timings.fetchMs ?? 0) + sessionMs;
+    };
+    if (spec.engine === 'transformers') {
+      // Loaded on demand: ORT-only runs never parse transformers.js.
+      const tf = await import('./transformers-engine.ts');
+      const loaded = spec.model.task === 'text-generation'
+        ? await tf.loadTransformersLanguageModel(spec, threads, onProgress)
+        : await tf.loadTransformersTask(spec, textOf(spec), threads, onProgress);
+      // transformers.js fetches and creates the session in one call: its load time is the whole of it.
+      result.timings.loadMs = loaded.loadMs;
+      result.model.bytes = loaded.bytes;
+      if ('inputs' in loaded) {
+        result.workload.inputs = loaded.inputs;
+        return { kind: 'runnable', model: loaded };
+      }
+      return { kind: 'lm', model: loaded };
+    }
+    configureOrt(threads);
+    const bytes = await fetchOnnx(spec, result, onProgress);
+    if (spec.model.task === 'text-generation') {
+      const lm = await loadOrtLanguageModel(spec, bytes);
+      setLoad(lm.sessionMs);
+      return { kind: 'lm', model: lm };
+    }
+    const model = await loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
+    setLoad(model.sessionMs);
     result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
-    return { model };
+    return { kind: 'runnable', model };
+  }
+
+  /** The first run alone (shader compilation, lazy allocation, the outputs), warm-up, then timed iterations. */
+  async function measure(model: Runnable, spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<void> {
+    const { iterations, warmup } = spec.workload;
+    const budget = spec.workload.timeBudgetMs ?? null;
+    let t = performance.now();
+    result.outputs = await model.run(spec.workload.captureOutputs === true);
+    result.timings.firstRunMs = performance.now() - t;
+    for (let i = 1; i < warmup && !aborted(); i++) {
+      onProgress({ phase: 'warmup', done: i, total: warmup });
+      await model.run(false);
+    }
+    const samples: number[] = result.timings.samplesMs;
+    const started = performance.now();
+    while (samples.length < iterations && (budget === null || performance.now() - started < budget || samples.length === 0)) {
+      if (aborted()) throw new AbortedError(`Aborted after ${samples.length} timed iteration(s); their figures are kept.`);
+      t = performance.now();
+      await model.run(false);
+      samples.push(performance.now() - t);
+      const s = asSamples(samples);
+      result.timings.latency = s ? summarize(s) : null;
+      onProgress({ phase: 'measure', done: samples.length, total: iterations });
+    }
+  }
+
+  async function prepareForBareLoop(spec: RunSpec) {
+    const result = emptyResult(spec);
+    const checked = await check(spec, result);
+    if ('reason' in checked) throw new Error(checked.reason);
+    configureOrt(checked.threads);
+    const bytes = await fetchOnnx(spec, result, () => undefined);
+    return loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
   }
 
   return {
     capabilities: probeCapabilities,
+
+    async abort() {
+      abortRequested = true;
+    },
 
     async execute(spec, reportProgress) {
       const onProgress = throttled(reportProgress);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
       try {
-        const prepared = await prepare(spec, result, onProgress);
-        if ('reason' in prepared) {
+        const checked = await check(spec, result);
+        if ('reason' in checked) {
           for (const field of MEMORY_FIELDS) result.memory.unknown[field] = 'the run did not start (unsupported)';
-          return finish(result, 'unsupported', { name: 'UnsupportedError', message: prepared.reason });
+          return finish(result, 'unsupported', { name: 'UnsupportedError', message: checked.reason });
         }
-        const { model } = prepared;
-        disposeModel = () => model.dispose();
+        const loaded = await load(spec, checked.threads, result, onProgress);
+        disposeModel = () => loaded.model.dispose();
         // GPU figures only mean something on webgpu (the probes see a GPUDevice type in every worker).
         const snapshot = () => (spec.device === 'webgpu' ? memorySnapshot() : { ...memorySnapshot(), gpuLiveBytes: null });
         const afterLoad = snapshot();
-        const { iterations, warmup } = spec.workload;
-        const budget = spec.workload.timeBudgetMs ?? null;
-
-        // The first run alone: it carries shader compilation and lazy allocations, and gives the outputs.
-        let t = performance.now();
-        const outputs = await model.run(spec.workload.captureOutputs === true);
-        result.timings.firstRunMs = performance.now() - t;
-        result.outputs = outputs;
-        for (let i = 1; i < warmup; i++) {
-          onProgress({ phase: 'warmup', done: i, total: warmup });
-          await model.run(false);
-        }
-        const samples: number[] = [];
-        const started = performance.now();
-        while (samples.length < iterations && (budget === null || performance.now() - started < budget || samples.length === 0)) {
-          t = performance.now();
-          await model.run(false);
-          samples.push(performance.now() - t);
-          onProgress({ phase: 'measure', done: samples.length, total: iterations });
-        }
-        result.timings.samplesMs = samples;
-        const s = asSamples(samples);
-        result.timings.latency = s ? summarize(s) : null;
+        if (loaded.kind === 'lm') await measureLanguageModel(loaded.model, spec, result, { onProgress, aborted });
+        else await measure(loaded.model, spec, result, onProgress);
         recordMemory(result, spec);
         const afterRun = snapshot();
-        await model.dispose();
+        await loaded.model.dispose();
         disposeModel = null;
         // Released GPU buffers should bring live GPU bytes back to ~0; the WASM heap never shrinks.
         result.memory.phases = { afterLoad, afterRun, afterDispose: snapshot() };
         return finish(result, 'completed');
       } catch (err) {
         recordMemory(result, spec);
-        return finish(result, 'errored', classifyMemoryError(toErrorInfo(err), spec.device));
+        const info = toErrorInfo(err);
+        if (info.name === 'AbortError') return finish(result, 'aborted', info);
+        return finish(result, 'errored', classifyMemoryError(info, spec.device));
       } finally {
         await disposeModel?.().catch(() => undefined);
       }
@@ -162,9 +226,7 @@ export function createRuntime(): RunnerApi {
     },
 
     async bareLoop(spec, iterations) {
-      const prepared = await prepare(spec, emptyResult(spec), () => undefined);
-      if ('reason' in prepared) throw new Error(prepared.reason);
-      const { model } = prepared;
+      const model = await prepareForBareLoop(spec);
       for (let i = 0; i < Math.max(1, spec.workload.warmup); i++) await model.bareRun();
       const samples: number[] = [];
       for (let i = 0; i < iterations; i++) {

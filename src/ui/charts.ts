@@ -97,3 +97,59 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
     },
   });
 }
+
+const runLabel = (r: RunResult) => `${r.model.id} · ${r.model.dtype} · ${r.device} · ${r.engine}`;
+
+/**
+ * Language models. With context-length runs: decode tok/s against context length, one line per run (long
+ * contexts are where on-device generation slows). Otherwise: time to first token against decode tok/s, one
+ * point per run — up and to the left is better.
+ */
+export function renderGenerationChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
+  const runs = results.filter((r) => r.state !== 'errored' && r.state !== 'unsupported' && r.generation);
+  const swept = runs.filter((r) => r.generation!.contexts?.length);
+  if (swept.length) {
+    return draw(canvas, {
+      type: 'line',
+      data: {
+        datasets: swept.map((r, i) => ({
+          label: runLabel(r),
+          data: r.generation!.contexts!.flatMap((c) => (c.decodeTokPerS === null ? [] : [{ x: c.contextTokens, y: c.decodeTokPerS }])),
+          borderColor: PALETTE[i % PALETTE.length],
+          backgroundColor: PALETTE[i % PALETTE.length],
+          pointRadius: 3,
+        })),
+      },
+      options: {
+        animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+        scales: {
+          x: { type: 'logarithmic', title: { display: true, text: 'context length (tokens, log scale)' } },
+          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'decode tokens/s' } },
+        },
+        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.parsed.y, 1)} tok/s at ${c.parsed.x} tokens` } } },
+      },
+    });
+  }
+  const plain = runs.filter((r) => r.generation!.ttftMs !== null && r.generation!.decodeTokPerS !== null);
+  if (plain.length === 0) return draw(canvas, null);
+  draw(canvas, {
+    type: 'scatter',
+    data: {
+      datasets: plain.map((r, i) => ({
+        label: runLabel(r),
+        data: [{ x: r.generation!.ttftMs!, y: r.generation!.decodeTokPerS! }],
+        borderColor: PALETTE[i % PALETTE.length],
+        backgroundColor: PALETTE[i % PALETTE.length],
+        pointRadius: 6,
+      })),
+    },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false,
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'time to first token (ms, log scale)' } },
+        y: { type: 'logarithmic', title: { display: true, text: 'decode tokens/s (log scale)' } },
+      },
+      plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: TTFT ${formatMs(c.parsed.x)}, ${formatNumber(c.parsed.y, 1)} tok/s` } } },
+    },
+  });
+}

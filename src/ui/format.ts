@@ -43,3 +43,9 @@ export function formatCount(n: number | null | undefined): string {
   for (const [v, u] of units) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${u}`;
   return String(n);
 }
+
+/** A rate (tokens/s): more digits when small. */
+export function formatRate(x: number | null | undefined): string {
+  if (x === null || x === undefined) return '—';
+  return x.toFixed(x < 10 ? 2 : x < 1000 ? 1 : 0);
+}

@@ -3,10 +3,10 @@ import { createController } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { Progress } from '../core/spec.ts';
-import { DEVICES, type Device } from '../core/vocab.ts';
+import { DEFAULT_GENERATION, type Progress } from '../core/spec.ts';
+import { DEVICES, type Device, type Engine } from '../core/vocab.ts';
 import { formatBytes } from './format.ts';
-import { renderLatencyChart } from './charts.ts';
+import { renderGenerationChart, renderLatencyChart } from './charts.ts';
 import { $, el } from './dom.ts';
 import { comparisonTable, historyTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
@@ -28,6 +28,10 @@ function describeProgress(p: Progress): { text: string; fraction: number | null 
       return { text: `warming up ${p.done}/${p.total}`, fraction: p.done / p.total };
     case 'measure':
       return { text: `measuring ${p.done}/${p.total}`, fraction: p.done / p.total };
+    case 'generate':
+      return { text: `generating token ${p.done}/${p.total}${p.context ? ` at ${p.context} tokens of context` : ''}`, fraction: p.done / p.total };
+    case 'download':
+      return { text: `downloading ${p.file}: ${formatBytes(p.loadedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
   }
 }
 
@@ -62,6 +66,7 @@ function onEvent(e: SuiteEvent): void {
       suiteBar.value = (e.index + 1) / e.total;
       $('latest-table').replaceChildren(comparisonTable(latest));
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
+      renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
       void refreshHistory();
       break;
     case 'suite-end':
@@ -97,14 +102,21 @@ async function init(): Promise<void> {
     $('device').textContent = `${gpu} · ${wasm}${caps.webnn ? ' · WebNN: yes' : ''}`;
   });
 
+  form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = DEFAULT_GENERATION.prompt;
   const settings = () => {
     const data = new FormData(form);
     const budget = Number(data.get('budget'));
+    const contexts = String(data.get('contexts') ?? '').split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0);
     return {
       devices: data.getAll('device').map(String) as Device[],
       iterations: Number(data.get('iterations')) || 20,
       warmup: Number(data.get('warmup')) || 0,
       timeBudgetMs: budget > 0 ? budget : null,
+      generation: {
+        prompt: String(data.get('prompt') ?? '') || DEFAULT_GENERATION.prompt,
+        maxNewTokens: Math.max(1, Number(data.get('maxNewTokens')) || DEFAULT_GENERATION.maxNewTokens),
+        contextLengths: data.get('sweep') && contexts.length ? contexts : null,
+      },
     };
   };
   mountYourModel(controller, settings);
@@ -118,6 +130,7 @@ async function init(): Promise<void> {
       devices,
       dtypes: data.get('dtype') === 'shipped' ? 'shipped' : ['fp32'],
       workload,
+      engines: data.get('engine') === 'auto' ? 'auto' : [data.get('engine') as Engine],
     };
     if (!plan.models.length || !plan.devices.length) {
       $('progress-label').textContent = 'Choose at least one model and one backend.';

@@ -2,13 +2,33 @@
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatPercent } from './format.ts';
+import { formatBytes, formatDate, formatMs, formatPercent, formatRate } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
 function cell(r: RunResult): HTMLElement {
   const td = el('td', { class: `state-${r.state}`, 'data-run-id': r.id, 'data-state': r.state });
-  if (r.state === 'completed' && r.timings.latency) {
+  const g = r.generation;
+  if (r.state === 'completed' && g) {
+    const fidelity = r.fidelity?.tokenMatch != null ? ` · same tokens as fp32: ${(r.fidelity.tokenMatch * 100).toFixed(0)} %` : '';
+    if (g.contexts?.length) {
+      const first = g.contexts[0]!;
+      const last = g.contexts.at(-1)!;
+      td.append(
+        el('strong', {}, `${formatRate(first.decodeTokPerS)} → ${formatRate(last.decodeTokPerS)} tok/s`),
+        el('br'),
+        el('small', {}, `decode at ${first.contextTokens} → ${last.contextTokens} tokens of context`),
+      );
+    } else {
+      td.append(
+        el('strong', {}, `${formatRate(g.decodeTokPerS)} tok/s`),
+        el('br'),
+        el('small', {}, `TTFT ${formatMs(g.ttftMs)} · prefill ${formatRate(g.prefillTokPerS)} tok/s${fidelity}`),
+        el('br'),
+        el('small', {}, `load ${formatMs(r.timings.loadMs)} · ${g.newTokens} tokens × ${g.generations}`),
+      );
+    }
+  } else if (r.state === 'completed' && r.timings.latency) {
     const l = r.timings.latency;
     td.append(
       el('strong', {}, formatMs(l.p50Ms)),
@@ -29,18 +49,18 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
   const devices = DEVICES.filter((d) => results.some((r) => r.device === d));
   const rows = new Map<string, Map<string, RunResult>>();
   for (const r of results) {
-    const key = `${r.model.id}\u0000${r.model.dtype}`;
+    const key = `${r.model.id}\u0000${r.model.dtype}\u0000${r.engine}`;
     if (!rows.has(key)) rows.set(key, new Map());
     rows.get(key)!.set(r.device, r);
   }
   const table = el('table', { class: 'comparison' });
-  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d)))));
+  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'engine'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d)))));
   const body = el('tbody');
   for (const [key, byDevice] of rows) {
-    const [model, dtype] = key.split('\u0000') as [string, string];
+    const [model, dtype, engine] = key.split('\u0000') as [string, string, string];
     const any = [...byDevice.values()][0]!;
     body.append(
-      el('tr', {}, el('th', { scope: 'row' }, model), el('td', {}, dtype), el('td', {}, formatBytes(any.model.bytes)),
+      el('tr', {}, el('th', { scope: 'row' }, model), el('td', {}, dtype), el('td', {}, engine === 'ort' ? 'onnxruntime-web' : 'transformers.js'), el('td', {}, formatBytes(any.model.bytes)),
         ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—')))),
     );
   }
@@ -52,15 +72,15 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
   if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
   const table = el('table', { class: 'history' });
   table.append(
-    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'state', 'p50', 'mean', 'load', 'model size', 'WASM heap', 'GPU buffers', 'reason'].map((h) => el('th', {}, h)))),
+    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'engine', 'state', 'p50', 'TTFT', 'decode tok/s', 'load', 'model size', 'WASM heap', 'GPU buffers', 'reason'].map((h) => el('th', {}, h)))),
   );
   const body = el('tbody');
   for (const r of [...results].reverse()) {
     const l = r.timings.latency;
     body.append(
       el('tr', { 'data-run-id': r.id, class: `state-${r.state}` },
-        el('td', {}, formatDate(r.startedAt)), el('td', {}, r.model.id), el('td', {}, r.model.dtype), el('td', {}, r.device),
-        el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(l?.meanMs)), el('td', {}, formatMs(r.timings.loadMs)),
+        el('td', {}, formatDate(r.startedAt)), el('td', {}, r.model.id), el('td', {}, r.model.dtype), el('td', {}, r.device), el('td', {}, r.engine),
+        el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(r.generation?.ttftMs)), el('td', {}, formatRate(r.generation?.decodeTokPerS)), el('td', {}, formatMs(r.timings.loadMs)),
         el('td', {}, formatBytes(r.model.bytes)), el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)), el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
         el('td', { class: 'reason' }, r.error?.message ?? '')),
     );

@@ -1,0 +1,66 @@
+/** Measuring the device roofline in a fresh worker (terminated afterwards), and the per-device cache in front of it. */
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import type { RooflineDevice, RooflineOptions, RooflineProgress, RooflineResult } from '../core/roofline.ts';
+import type { RooflineApi } from '../engines/roofline.ts';
+import { readCachedRoofline, writeCachedRoofline } from './roofline-cache.ts';
+
+/** Run one task in a fresh roofline worker and terminate it, whatever happens; rejects if the worker dies. */
+async function withRooflineWorker<T>(task: (api: Remote<RooflineApi>) => Promise<T>): Promise<T> {
+  const worker = new Worker(new URL('../../workers/roofline.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline' });
+  const api = wrap<RooflineApi>(worker);
+  const died = new Promise<never>((_, reject) => {
+    worker.addEventListener('error', (e) => {
+      e.preventDefault();
+      reject(Object.assign(new Error(`The roofline worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
+    });
+  });
+  died.catch(() => undefined);
+  try {
+    return await Promise.race([task(api), died]);
+  } finally {
+    api[releaseProxy]();
+    // Terminating also ends its nested thread workers and frees the bandwidth buffer (up to 1 GiB) at once.
+    worker.terminate();
+  }
+}
+
+const errored = (err: unknown): RooflineResult => {
+  const e = err as { name?: string; message?: string } | null;
+  return { state: 'errored', roofline: null, reason: `${e?.name ?? 'Error'}: ${e?.message ?? String(err)}` };
+};
+
+/**
+ * Measure the roofline of `device` now (a few seconds on WASM, more on a software WebGPU adapter) and keep it as the
+ * cached figure for this device. Always resolves: no WebGPU, or a failed kernel check, is a result with a reason.
+ */
+export async function measureDeviceRoofline(
+  device: RooflineDevice,
+  onProgress: (p: RooflineProgress) => void = () => undefined,
+  options: Omit<RooflineOptions, 'device'> = {},
+): Promise<RooflineResult> {
+  const result = await withRooflineWorker<RooflineResult>((api) => api.measure({ ...options, device }, proxy(onProgress))).catch(errored);
+  if (result.roofline) {
+    try {
+      writeCachedRoofline(result.roofline);
+    } catch {
+      // Storage full or blocked: the figure is still returned, only not kept.
+    }
+  }
+  return result;
+}
+
+/** The cached roofline for this device (same browser, adapter and thread count) or, failing that, a new measurement. */
+export async function deviceRoofline(
+  device: RooflineDevice,
+  options: Omit<RooflineOptions, 'device'> & { refresh?: boolean; onProgress?: (p: RooflineProgress) => void } = {},
+): Promise<RooflineResult & { cached: boolean }> {
+  const { refresh = false, onProgress, ...rest } = options;
+  if (!refresh) {
+    type Identity = Awaited<ReturnType<RooflineApi['identify']>>;
+    const id = await withRooflineWorker<Identity>((api) => api.identify({ ...rest, device })).catch((err: unknown): Identity => ({ reason: errored(err).reason ?? '' }));
+    if ('reason' in id) return { state: 'unsupported', roofline: null, reason: id.reason, cached: false };
+    const hit = readCachedRoofline({ device, ...id });
+    if (hit) return { state: 'completed', roofline: hit, reason: null, cached: true };
+  }
+  return { ...(await measureDeviceRoofline(device, onProgress, rest)), cached: false };
+}

@@ -1,0 +1,112 @@
+/**
+ * Language-model figures from token timestamps: time to first token, prefill and decode rates, time per output
+ * token. Pure: engines record when each token arrived, this turns traces into the record's `generation` block.
+ */
+import type { ContextPoint, Generation } from './schema.ts';
+import type { GenerationWorkload } from './spec.ts';
+import { asSamples, summarize } from './stats.ts';
+import { InvalidInputError } from './vocab.ts';
+
+/** One generation: when it was called and when each new token arrived (performance.now() milliseconds). */
+export interface GenerationTrace {
+  startMs: number;
+  tokenTimesMs: number[];
+  tokens: number[];
+}
+
+/** Decode figures of one trace: the intervals between consecutive tokens (the first token is prefill's). */
+export function decodeIntervals(trace: GenerationTrace): number[] {
+  const t = trace.tokenTimesMs;
+  return t.slice(1).map((x, i) => x - t[i]!);
+}
+
+const median = (xs: readonly number[]): number | null => {
+  const s = asSamples(xs);
+  return s ? summarize(s).p50Ms : null;
+};
+
+/**
+ * The `generation` block from the measured traces (a warm-up generation is not among them). TTFT and prefill
+ * rate are medians over generations; decode rate pools every decode interval: Σ tokens after the first ÷ Σ time.
+ */
+export function generationBlock(args: {
+  promptTokens: number;
+  newTokens: number;
+  traces: readonly GenerationTrace[];
+  text?: string | null;
+  maxContextTokens?: number | null;
+  contexts?: ContextPoint[] | null;
+}): Generation {
+  const { promptTokens, traces } = args;
+  const ttfts = traces.filter((t) => t.tokenTimesMs.length > 0).map((t) => t.tokenTimesMs[0]! - t.startMs);
+  const ttftMs = median(ttfts);
+  const intervals = traces.flatMap(decodeIntervals);
+  const decodeMs = intervals.reduce((a, b) => a + b, 0);
+  const tpotSamples = asSamples(intervals);
+  return {
+    promptTokens,
+    newTokens: args.newTokens,
+    generations: traces.length,
+    ttftMs,
+    prefillTokPerS: ttftMs && ttftMs > 0 && promptTokens > 0 ? (promptTokens / ttftMs) * 1000 : null,
+    decodeTokPerS: decodeMs > 0 ? (intervals.length / decodeMs) * 1000 : null,
+    tpot: tpotSamples ? summarize(tpotSamples) : null,
+    tokens: traces[0]?.tokens ?? [],
+    text: args.text ?? null,
+    maxContextTokens: args.maxContextTokens ?? null,
+    contexts: args.contexts ?? null,
+  };
+}
+
+/**
+ * One point of the context-length run type from one generation over a context of `contextTokens`: its first
+ * token carries the prefill of the whole context; the intervals after it are decode steps at that length.
+ */
+export function contextPoint(args: {
+  contextTokens: number;
+  trace: GenerationTrace;
+  kvCacheBytes: number | null;
+  wasmHeapBytes: number | null;
+  gpuLiveBytes: number | null;
+}): ContextPoint {
+  const first = args.trace.tokenTimesMs[0];
+  if (first === undefined) throw new RangeError('a context point needs at least one generated token');
+  const intervals = decodeIntervals(args.trace);
+  const total = intervals.reduce((a, b) => a + b, 0);
+  const s = asSamples(intervals);
+  return {
+    contextTokens: args.contextTokens,
+    prefillMs: first - args.trace.startMs,
+    decodeTokens: intervals.length,
+    decodeTokPerS: total > 0 ? (intervals.length / total) * 1000 : null,
+    tpot: s ? summarize(s) : null,
+    kvCacheBytes: args.kvCacheBytes,
+    wasmHeapBytes: args.wasmHeapBytes,
+    gpuLiveBytes: args.gpuLiveBytes,
+  };
+}
+
+/** The context lengths to measure: requested ones that leave room for the decoded tokens, plus the maximum if all are cut. */
+export function contextLengthsFor(requested: readonly number[], maxContext: number | null, decodeTokens: number): number[] {
+  const limit = maxContext === null ? Infinity : maxContext - decodeTokens;
+  const kept = [...new Set(requested)].filter((n) => n >= 1 && n <= limit).sort((a, b) => a - b);
+  if (kept.length < requested.length && Number.isFinite(limit) && limit >= 1 && !kept.includes(limit)) kept.push(limit);
+  return kept;
+}
+
+/** Bytes of a KV cache: layers × (key + value) × kv heads × head dim × tokens × element size. */
+export const kvCacheBytes = (c: { layers: number; kvHeads: number; headDim: number; bytesPerElement: number }, tokens: number): number =>
+  c.layers * 2 * c.kvHeads * c.headDim * tokens * c.bytesPerElement;
+
+/** Reject a generation workload a model cannot take, naming the input and what would be valid. */
+export function checkGeneration(g: GenerationWorkload, promptTokens: number, maxContext: number | null): void {
+  if (!Number.isInteger(g.maxNewTokens) || g.maxNewTokens < 1) {
+    throw new InvalidInputError(`Max new tokens must be a whole number ≥ 1, got ${g.maxNewTokens}.`);
+  }
+  if (promptTokens < 1) throw new InvalidInputError('The prompt is empty after tokenization: give at least one token of text.');
+  if (maxContext !== null && promptTokens + g.maxNewTokens > maxContext) {
+    throw new InvalidInputError(
+      `The prompt (${promptTokens} tokens) plus ${g.maxNewTokens} new tokens exceeds the model's context of ${maxContext} tokens. Shorten the prompt or ask for at most ${Math.max(0, maxContext - promptTokens)} new tokens.`,
+    );
+  }
+}

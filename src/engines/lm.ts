@@ -1,0 +1,128 @@
+/**
+ * Language-model runs, engine-neutral: both engines hand over a `LanguageModel` (greedy generation that reports
+ * each token as it arrives), and this module times it — warm-up, measured generations, the context-length
+ * sweep, abort — so the two engines are measured by the same code.
+ */
+import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, type GenerationTrace } from '../core/generation.ts';
+import type { ContextPoint, Generation, RunResult } from '../core/schema.ts';
+import { DEFAULT_GENERATION, type GenerationWorkload, type Progress, type RunSpec } from '../core/spec.ts';
+import { asSamples, summarize } from '../core/stats.ts';
+import { gpuPhasePeakBytes, markGpuPeak, wasmHeapBytes } from './memory-probes.ts';
+
+export interface LanguageModel {
+  /** The model's maximum context (max_position_embeddings), when its config says. */
+  maxContextTokens: number | null;
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /**
+   * Greedy generation of exactly `maxNewTokens` tokens after `ids` (end-of-sequence is suppressed so runs
+   * compare), calling `onToken` as each arrives; stops early when `shouldStop()` turns true.
+   */
+  generate(ids: readonly number[], maxNewTokens: number, onToken: (id: number) => void, shouldStop: () => boolean): Promise<number[]>;
+  /** Bytes of the KV cache at `tokens` tokens, from the model's cache shapes; null when unknown. */
+  kvCacheBytes(tokens: number): number | null;
+  dispose(): Promise<void>;
+}
+
+/** Thrown inside a measurement when the user aborts; what was measured so far is kept. */
+export class AbortedError extends Error {
+  override name = 'AbortError';
+}
+
+export interface LmHooks {
+  onProgress: (p: Progress) => void;
+  aborted: () => boolean;
+}
+
+async function trace(lm: LanguageModel, ids: readonly number[], n: number, hooks: LmHooks, context?: number): Promise<GenerationTrace> {
+  const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [] };
+  await lm.generate(ids, n, (id) => {
+    t.tokenTimesMs.push(performance.now());
+    t.tokens.push(id);
+    hooks.onProgress({ phase: 'generate', done: t.tokens.length, total: n, ...(context ? { context } : {}) });
+  }, hooks.aborted);
+  return t;
+}
+
+/** Prompt ids of exactly `length` tokens: the prompt's tokens repeated (real text, so any tokenizer's ids are valid). */
+export function fillContext(promptIds: readonly number[], length: number): number[] {
+  return Array.from({ length }, (_, i) => promptIds[i % promptIds.length]!);
+}
+
+/**
+ * Measure a language model: a warm-up generation (timed as the first run), then generations until the
+ * iteration count or time budget is reached; or, in the context-length run type, one decode at each length.
+ * Fills `result.timings` and `result.generation`; throws AbortedError (after filling what it has) on abort.
+ */
+export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, result: RunResult, hooks: LmHooks): Promise<void> {
+  const g: GenerationWorkload = { ...DEFAULT_GENERATION, ...spec.workload.generation };
+  const promptIds = lm.encode(g.prompt);
+  checkGeneration(g, promptIds.length, lm.maxContextTokens);
+  const finishBlock = (traces: GenerationTrace[], contexts: ContextPoint[] | null): Generation =>
+    generationBlock({
+      promptTokens: promptIds.length,
+      newTokens: g.maxNewTokens,
+      traces,
+      text: traces[0] ? lm.decode(traces[0].tokens) : null,
+      maxContextTokens: lm.maxContextTokens,
+      contexts,
+    });
+
+  // Warm-up: shaders, kernels and allocations happen here, not in the first measured generation.
+  const warm = await trace(lm, promptIds, Math.min(4, g.maxNewTokens), hooks);
+  result.timings.firstRunMs = (warm.tokenTimesMs.at(-1) ?? performance.now()) - warm.startMs;
+  if (hooks.aborted()) throw new AbortedError('Aborted during the warm-up generation; nothing was measured yet.');
+
+  if (g.contextLengths?.length) {
+    const lengths = contextLengthsFor(g.contextLengths, lm.maxContextTokens, g.maxNewTokens);
+    const contexts: ContextPoint[] = [];
+    for (const length of lengths) {
+      markGpuPeak();
+      const t = await trace(lm, fillContext(promptIds, length), g.maxNewTokens, hooks, length);
+      if (t.tokens.length === 0) break;
+      contexts.push(contextPoint({
+        contextTokens: length,
+        trace: t,
+        kvCacheBytes: lm.kvCacheBytes(length + t.tokens.length),
+        wasmHeapBytes: wasmHeapBytes().bytes,
+        gpuLiveBytes: spec.device === 'webgpu' ? gpuPhasePeakBytes() : null,
+      }));
+      result.generation = finishBlock([], contexts);
+      if (hooks.aborted()) throw new AbortedError(`Aborted during the context-length sweep after ${contexts.length} of ${lengths.length} lengths.`);
+    }
+    result.generation = finishBlock([], contexts);
+    return;
+  }
+
+  const traces: GenerationTrace[] = [];
+  const budget = spec.workload.timeBudgetMs ?? null;
+  const started = performance.now();
+  const record = () => {
+    result.generation = finishBlock(traces, null);
+    result.timings.samplesMs = traces.map((t) => (t.tokenTimesMs.at(-1) ?? t.startMs) - t.startMs);
+    const s = asSamples(result.timings.samplesMs);
+    result.timings.latency = s ? summarize(s) : null;
+  };
+  while (traces.length < Math.max(1, spec.workload.iterations) && (budget === null || traces.length === 0 || performance.now() - started < budget)) {
+    const t = await trace(lm, promptIds, g.maxNewTokens, hooks);
+    if (t.tokens.length > 0) traces.push(t);
+    record();
+    hooks.onProgress({ phase: 'measure', done: traces.length, total: spec.workload.iterations });
+    if (hooks.aborted()) throw new AbortedError(`Aborted after ${traces.length} measured generation(s); their figures are kept.`);
+  }
+}
+
+/** Pick the index of the largest logit, skipping `banned` ids (end-of-sequence while a fixed length is generated). */
+export function argmax(logits: ArrayLike<number>, banned: ReadonlySet<number>): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  for (let i = 0; i < logits.length; i++) {
+    const v = logits[i]!;
+    if (v > bestValue && !banned.has(i)) {
+      best = i;
+      bestValue = v;
+    }
+  }
+  if (best < 0) throw new Error('every logit is NaN or banned: the model produced no usable scores');
+  return best;
+}

@@ -1,0 +1,168 @@
+/**
+ * The transformers engine: models run through transformers.js pipelines, as an app would use them. The only
+ * importer of @huggingface/transformers. Offline by default: local files the app serves, ORT's wasm from the
+ * app (never a CDN); a hub host (the Hub or a mirror) only for models whose source is `hub`.
+ */
+import { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline, type ProgressInfo } from '@huggingface/transformers';
+import { kvCacheBytes } from '../core/generation.ts';
+import type { OutputRecord } from '../core/schema.ts';
+import type { Progress, RunSpec } from '../core/spec.ts';
+import { FP16_COMPUTE_DTYPES } from '../core/vocab.ts';
+import type { LanguageModel } from './lm.ts';
+import { ORT_WASM_PATHS } from './ort-assets.ts';
+
+const OUTPUT_VALUE_CAP = 65536;
+
+function configure(spec: RunSpec, threads: number): void {
+  const repo = spec.model.repo!;
+  const onnx = env.backends.onnx;
+  if (onnx.wasm) {
+    onnx.wasm.wasmPaths = { ...ORT_WASM_PATHS };
+    onnx.wasm.numThreads = threads;
+    onnx.wasm.proxy = false;
+  }
+  const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
+  const hub = repo.layout === 'hub';
+  env.allowLocalModels = !hub;
+  env.allowRemoteModels = hub;
+  if (hub) {
+    env.remoteHost = host;
+    env.remotePathTemplate = '{model}/resolve/{revision}/';
+  } else {
+    // A path, not a URL: transformers.js only probes local files (for tokenizer and processor files) when
+    // localModelPath is not an http(s) URL. The app serves them on its own origin.
+    env.localModelPath = new URL(host).pathname;
+  }
+  // Hub downloads are cached (Cache API) so a second run, or a run after an interrupted one, reuses finished files.
+  env.useBrowserCache = hub;
+}
+
+/** Where the bytes went: the ONNX file's size from the download progress, and per-file progress for the UI. */
+function progressAdapter(onProgress: (p: Progress) => void) {
+  let onnxBytes: number | null = null;
+  const callback = (info: ProgressInfo) => {
+    if (info.status === 'progress') {
+      onProgress({ phase: 'download', file: info.file, loadedBytes: info.loaded, totalBytes: info.total || null });
+      if (info.file.endsWith('.onnx') && info.total) onnxBytes = info.total;
+    }
+  };
+  return { callback, bytes: () => onnxBytes };
+}
+
+type AnyPipeline = Awaited<ReturnType<typeof pipeline>>;
+
+async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Progress) => void) {
+  if (!spec.model.repo) {
+    throw new Error(`The transformers engine needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${spec.model.id}" is a single ONNX file. Use engine "ort".`);
+  }
+  configure(spec, threads);
+  const progress = progressAdapter(onProgress);
+  const t0 = performance.now();
+  const pipe = (await pipeline(spec.model.task as 'text-generation', spec.model.repo.id, {
+    device: spec.device,
+    dtype: spec.model.dtype,
+    progress_callback: progress.callback,
+  })) as AnyPipeline;
+  return { pipe, loadMs: performance.now() - t0, bytes: progress.bytes() };
+}
+
+/** Collects the ids transformers.js streams: the first `put` is the prompt, each later one a new token. */
+class TokenStreamer extends BaseStreamer {
+  private prompt = true;
+  constructor(private readonly onToken: (id: number) => void) {
+    super();
+  }
+  override put(value: bigint[][]): void {
+    if (this.prompt) {
+      this.prompt = false;
+      return;
+    }
+    this.onToken(Number(value[0]![0]));
+  }
+  override end(): void {}
+}
+
+interface ModelConfigLike {
+  max_position_embeddings?: number;
+  num_hidden_layers?: number;
+  num_key_value_heads?: number;
+  num_attention_heads?: number;
+  hidden_size?: number;
+  head_dim?: number;
+}
+
+export async function loadTransformersLanguageModel(spec: RunSpec, threads: number, onProgress: (p: Progress) => void): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
+  const { pipe, loadMs, bytes } = await loadPipeline(spec, threads, onProgress);
+  const { tokenizer, model } = pipe as unknown as {
+    tokenizer: { encode(text: string): number[]; decode(ids: number[], o?: { skip_special_tokens?: boolean }): string };
+    model: { config: ModelConfigLike; generate(o: Record<string, unknown>): Promise<unknown> };
+  };
+  const c = model.config;
+  const heads = c.num_attention_heads ?? 1;
+  const kv = {
+    layers: c.num_hidden_layers ?? 0,
+    kvHeads: c.num_key_value_heads ?? heads,
+    headDim: c.head_dim ?? (c.hidden_size ?? 0) / heads,
+    bytesPerElement: FP16_COMPUTE_DTYPES.has(spec.model.dtype) ? 2 : 4,
+  };
+  return {
+    loadMs,
+    bytes,
+    maxContextTokens: c.max_position_embeddings ?? null,
+    encode: (text) => tokenizer.encode(text),
+    decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
+    async generate(ids, n, onToken, shouldStop) {
+      const out: number[] = [];
+      const stop = new InterruptableStoppingCriteria();
+      const streamer = new TokenStreamer((id) => {
+        out.push(id);
+        onToken(id);
+        if (shouldStop()) stop.interrupt();
+      });
+      const inputIds = new Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
+      const mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+      await model.generate({
+        input_ids: inputIds,
+        attention_mask: mask,
+        max_new_tokens: n,
+        min_new_tokens: n,
+        do_sample: false,
+        streamer,
+        stopping_criteria: [stop],
+      });
+      return out;
+    },
+    kvCacheBytes: (tokens) => (kv.layers > 0 ? kvCacheBytes(kv, tokens) : null),
+    dispose: () => pipe.dispose(),
+  };
+}
+
+function toRecord(name: string, t: Tensor): OutputRecord {
+  const data = t.data as ArrayLike<number | bigint>;
+  const n = Math.min(data.length, OUTPUT_VALUE_CAP);
+  return { name, type: t.type, dims: [...t.dims], values: Array.from({ length: n }, (_, i) => Number(data[i])), truncated: data.length > n };
+}
+
+/** A non-generative pipeline (text-classification, token-classification, feature-extraction) on one text. */
+export async function loadTransformersTask(spec: RunSpec, text: string, threads: number, onProgress: (p: Progress) => void) {
+  const { pipe, loadMs, bytes } = await loadPipeline(spec, threads, onProgress);
+  const callable = pipe as unknown as ((text: string, o?: Record<string, unknown>) => Promise<unknown>) & {
+    tokenizer: (text: string) => Record<string, Tensor>;
+    model: (inputs: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
+  };
+  const options = spec.model.task === 'text-classification' ? { top_k: null } : {};
+  return {
+    loadMs,
+    bytes,
+    inputs: Object.entries(callable.tokenizer(text)).map(([name, t]) => ({ name, type: t.type, dims: [...t.dims] })),
+    /** One pipeline call (tokenize, model, post-process): what an app pays per text. */
+    async run(capture: boolean): Promise<OutputRecord[] | null> {
+      await callable(text, options);
+      if (!capture) return null;
+      // Fidelity compares the model's raw outputs, not the post-processed labels.
+      const raw = await callable.model(callable.tokenizer(text));
+      return Object.entries(raw).map(([name, t]) => toRecord(name, t));
+    },
+    dispose: () => pipe.dispose(),
+  };
+}

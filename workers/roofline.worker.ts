@@ -1,0 +1,7 @@
+/** Worker entry: one device-roofline measurement per worker, behind the comlink contract in src/engines/roofline.ts. */
+import { expose } from 'comlink';
+import { createRooflineRuntime } from '../src/engines/roofline.ts';
+
+// WASM threads are nested workers (Chromium allows a dedicated worker to start workers; the page is cross-origin
+// isolated, so they share the WebAssembly.Memory). The URL is written here, where the bundler can see it.
+expose(createRooflineRuntime(() => new Worker(new URL('./roofline-thread.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline-thread' })));
