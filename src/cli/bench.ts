@@ -131,19 +131,20 @@ function table(results: readonly RunResult[]): string {
 
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
 function generationTable(results: readonly RunResult[]): string {
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'prompt', 'new', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', 'tokens = fp32 (prefix / all)', 'reason'];
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
     const f = r.fidelity;
     t.push([
-      basename(r.model.id), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs), g ? String(g.promptTokens) : '—', g ? String(g.newTokens) : '—',
+      basename(r.model.id), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
       formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
       formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
       f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', r.error?.message ?? '',
     ]);
   }
-  return `Language models (greedy, ${results[0]?.generation?.newTokens ?? '?'} new tokens):\n${t.toString()}`;
+  const g = results.find((r) => r.generation)?.generation;
+  return `Language models (greedy; ${g ? `${g.promptTokens}-token prompt, ${g.newTokens} new tokens` : 'no generation completed'}):\n${t.toString()}`;
 }
 
 /** The context-length run type: decode speed and memory as the context fills. */

@@ -18,6 +18,8 @@ export interface RunOptions {
 
 interface Spawned {
   api: Remote<RunnerApi>;
+  /** Shared with the worker (when the page is cross-origin isolated): set to 1 to abort, read without a message. */
+  abortFlag: Int32Array | null;
   /** Rejects when the worker dies (script error, crash) or the signal aborts. */
   failure: Promise<never>;
   close(): void;
@@ -29,6 +31,7 @@ export const ABORT_GRACE_MS = 3000;
 function spawn(signal?: AbortSignal): Spawned {
   const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-run' });
   const api = wrap<RunnerApi>(worker);
+  const abortFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
   let onAbort: (() => void) | null = null;
   const failure = new Promise<never>((_, reject) => {
     worker.addEventListener('error', (e) => {
@@ -36,6 +39,7 @@ function spawn(signal?: AbortSignal): Spawned {
       reject(Object.assign(new Error(`The run's worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
     });
     onAbort = () => {
+      if (abortFlag) Atomics.store(abortFlag, 0, 1);
       api.abort().catch(() => undefined);
       setTimeout(() => reject(Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' })), ABORT_GRACE_MS);
     };
@@ -45,6 +49,7 @@ function spawn(signal?: AbortSignal): Spawned {
   failure.catch(() => undefined);
   return {
     api,
+    abortFlag,
     failure,
     close() {
       if (onAbort) signal?.removeEventListener('abort', onAbort);
@@ -68,7 +73,7 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   const w = spawn(options.signal);
   try {
     const onProgress = proxy((p: Progress) => options.onProgress?.(p));
-    return await Promise.race([w.api.execute(absolute(spec), onProgress), w.failure]);
+    return await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag), w.failure]);
   } catch (err) {
     const info = toErrorInfo(err);
     return finish(emptyResult(spec, startedAt), info.name === 'AbortError' ? 'aborted' : 'errored', info);

@@ -29,8 +29,12 @@ export interface RunnerApi {
    * Load, warm up, measure and dispose, in that order; always resolves to a result (a failure is a result
    * with a reason). Timing happens here, inside the worker. The worker is terminated afterwards.
    */
-  execute(spec: RunSpec, onProgress: (p: Progress) => void): Promise<RunResult>;
-  /** Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured. */
+  execute(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null): Promise<RunResult>;
+  /**
+   * Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured.
+   * A message only arrives when the worker's loop yields to its event loop, which a wasm decode loop may not do:
+   * `execute`'s `abortFlag` (shared memory, set to 1 by the page) is read synchronously instead, where available.
+   */
   abort(): Promise<void>;
   /**
    * A bare `session.run` loop on the same model and inputs, with no harness around it: the reference the

@@ -34,7 +34,8 @@ async function download(id: string, url: string, onProgress: (p: Progress) => vo
   }
   if (!response.ok) {
     const body = (await response.text().catch(() => '')).slice(0, 300).trim();
-    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: HTTP ${response.status} ${response.statusText}${body ? ` (${body})` : ''}.`);
+    const hint = response.status === 404 ? ' No such file: check the model id, and that the model ships this level (transformers.js names: model.onnx, model_q4.onnx, …).' : '';
+    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: HTTP ${response.status} ${response.statusText}${body ? ` (${body})` : ''}.${hint}`);
   }
   if (response.headers.get('content-type')?.includes('text/html')) {
     throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: the server answered with an HTML page, not a model (is the file missing? \`npm run models\` builds the bundled ones).`);

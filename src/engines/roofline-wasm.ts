@@ -237,9 +237,19 @@ export function instantiateRoofline(module: WebAssembly.Module, memory: WebAssem
   return instance.exports as unknown as RooflineExports;
 }
 
-/** The sum `read_sum` must return for u32 words all equal to `value`: count·value mod 2³². */
-export function expectedConstantSum(bytes: number, value: number): number {
-  return Number((BigInt(bytes / 4) * BigInt(value >>> 0)) % 2n ** 32n) | 0;
+/**
+ * Fill a buffer so that word i holds i (mod 2³²): every range then has a known sum that depends on where it is,
+ * so a kernel that read the wrong bytes, or some twice, or too few, does not pass.
+ */
+export function fillWithIndices(buffer: ArrayBufferLike): void {
+  const words = new Uint32Array(buffer);
+  for (let i = 0; i < words.length; i++) words[i] = i;
+}
+
+/** What `read_sum(start, end)` must return over a buffer filled by `fillWithIndices`: Σ i for the words in range, as i32. */
+export function expectedIndexSum(start: number, end: number): number {
+  const [a, b] = [BigInt(start / 4), BigInt(end / 4)];
+  return Number(((b * (b - 1n)) / 2n - (a * (a - 1n)) / 2n) % 2n ** 32n) | 0;
 }
 
 /** B (k×n, row-major) in the panel layout `matmul` reads: for each panel of nr columns, k rows of nr values. */

@@ -1,7 +1,7 @@
 /**
- * The WebGPU half of the device roofline: a grid-stride streaming read over ≥ 1 GiB of storage buffers and a
- * register-blocked tiled f32 matmul, both WGSL compute shaders, timed with timestamp queries where the adapter has
- * them and by queue.onSubmittedWorkDone() wall time where it does not.
+ * The WebGPU half of the device roofline: a grid-stride streaming read over 1 GiB of storage buffers and an f32
+ * matmul (the faster of a tiled and a register-only kernel on this adapter), WGSL compute shaders timed with
+ * timestamp queries where the adapter has them and by queue.onSubmittedWorkDone() wall time where it does not.
  */
 import { ASSUMED_LLC_BYTES, bestAndMedian, type RooflineOptions, type RooflineProgress, type RooflineResult, type TimingMethod } from '../core/roofline.ts';
 import { checkCells, checkMatmulEntries, fail, uniforms } from './roofline-check.ts';
@@ -10,7 +10,7 @@ import { scalarMatmul } from './roofline-wasm.ts';
 const MiB = 2 ** 20;
 const MIN_BUFFER_BYTES = 64 * MiB;
 const READ_WORKGROUP = 256;
-/** Each dispatch of the timed work should take at least this long, so submit overhead is noise (wall-time timing). */
+/** A timed submission repeats its work until it lasts about this long, so submit overhead is noise (wall-time timing). */
 const TARGET_PASS_MS = 50;
 
 /**
@@ -43,13 +43,14 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
  */
 const READ_GROUPS = [1024, 16] as const;
 
+/** Word i of each bound range gets the value i (written as vec4s: 3× faster than u32 stores on SwiftShader). */
 const FILL_WGSL = /* wgsl */ `
-@group(0) @binding(0) var<storage, read_write> dst: array<u32>;
+@group(0) @binding(0) var<storage, read_write> dst: array<vec4<u32>>;
 @compute @workgroup_size(${READ_WORKGROUP})
 fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) groups: vec3<u32>) {
   let stride = groups.x * ${READ_WORKGROUP}u;
   for (var i = gid.x; i < arrayLength(&dst); i += stride) {
-    dst[i] = i;
+    dst[i] = vec4<u32>(4u * i) + vec4<u32>(0u, 1u, 2u, 3u);
   }
 }`;
 
@@ -252,16 +253,23 @@ interface Range {
   size: number;
 }
 
-/** Storage buffers totalling ~`total` bytes, cut into bindable ranges (binding size and offset alignment limits). */
+/**
+ * One buffer holds at most this. SwiftShader advertises maxBufferSize 1 GiB but refused a 1 GiB buffer
+ * (VK_ERROR_OUT_OF_DEVICE_MEMORY) while granting eight of 256 MiB; 256 MiB is also WebGPU's default limit.
+ */
+const BUFFER_CHUNK_BYTES = 256 * MiB;
+
+/** Storage buffers totalling `total` bytes, cut into bindable ranges (binding size and offset alignment limits). */
 async function allocateRanges(device: GPUDevice, total: number): Promise<{ buffers: GPUBuffer[]; ranges: Range[] }> {
   const { maxBufferSize, maxStorageBufferBindingSize, minStorageBufferOffsetAlignment } = device.limits;
   const align = Math.max(16, minStorageBufferOffsetAlignment);
   const maxRange = Math.floor(maxStorageBufferBindingSize / align) * align;
+  const chunk = Math.floor(Math.min(maxBufferSize, BUFFER_CHUNK_BYTES) / align) * align;
   const buffers: GPUBuffer[] = [];
   const ranges: Range[] = [];
   try {
     for (let left = total; left > 0; ) {
-      const size = Math.min(left, Math.floor(maxBufferSize / align) * align);
+      const size = Math.min(left, chunk);
       const buffer = await checked(device, `createBuffer(${size} bytes)`, () => device.createBuffer({ size, usage: GPUBufferUsage.STORAGE }));
       buffers.push(buffer);
       for (let offset = 0; offset < size; offset += maxRange) ranges.push({ buffer, offset, size: Math.min(maxRange, size - offset) });
@@ -274,8 +282,11 @@ async function allocateRanges(device: GPUDevice, total: number): Promise<{ buffe
   return { buffers, ranges };
 }
 
-/** Σ 0..m−1 mod 2³², the sum of a range the fill shader wrote. */
+/** Σ 0..m−1, the sum of a range the fill shader wrote (reduced mod 2³² by the caller). */
 const triangular = (m: number): bigint => (BigInt(m) * BigInt(m - 1)) / 2n;
+
+const pipelineFor = (device: GPUDevice, code: string): GPUComputePipeline =>
+  device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code }), entryPoint: 'main' } });
 
 export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProgress: (p: RooflineProgress) => void): Promise<RooflineResult> {
   const got = await requestAdapter();
@@ -285,24 +296,18 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
   const timestamps = adapter.features.has('timestamp-query');
   const device = await adapter.requestDevice({
     requiredFeatures: timestamps ? ['timestamp-query'] : [],
-    // The defaults (256 MiB buffers, 128 MiB bindings) are far below what adapters offer: ask for all of it.
+    // The defaults (256 MiB buffers, 128 MiB bindings) are below what adapters offer: ask for all of it.
     requiredLimits: {
       maxBufferSize: adapter.limits.maxBufferSize,
       maxStorageBufferBindingSize: adapter.limits.maxStorageBufferBindingSize,
     },
   });
-  const arch = adapter.info?.architecture ?? '';
-  if (/swiftshader/i.test(arch) || /swiftshader/i.test(adapter.info?.description ?? '')) {
-    notes.push('the WebGPU adapter is SwiftShader (a CPU rasteriser): these figures describe the CPU running it, not a GPU');
+  if (/swiftshader/i.test(`${adapter.info?.architecture ?? ''} ${adapter.info?.description ?? ''}`)) {
+    notes.push('the WebGPU adapter is SwiftShader (WebGPU emulated on the CPU): these figures describe SwiftShader on this CPU, not a GPU');
   }
   if (!timestamps) notes.push('timestamp-query is unavailable: passes are timed from submit to onSubmittedWorkDone (wall time, includes submit overhead)');
   const timer = makeTimer(device);
   const owned: GPUBuffer[] = [];
-  const buffer = async (what: string, desc: GPUBufferDescriptor) => {
-    const b = await checked(device, what, () => device.createBuffer(desc));
-    owned.push(b);
-    return b;
-  };
   try {
     // ── Bandwidth ──
     onProgress({ phase: 'allocate', done: 0, total: 1, detail: `${o.bufferBytes / MiB} MiB` });
@@ -311,7 +316,7 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
       try {
         allocated = await allocateRanges(device, size);
       } catch (err) {
-        notes.push(`${size / MiB} MiB of storage buffers could not be allocated (${(err as Error).message}); trying half`);
+        notes.push(`${size / MiB} MiB of storage buffers could not be allocated (${(err as Error).message.split('\n')[0]}); trying half`);
       }
     }
     if (!allocated) return { state: 'errored', roofline: null, reason: `Could not allocate even ${MIN_BUFFER_BYTES / MiB} MiB of WebGPU storage buffers. ${notes.join('; ')}` };
@@ -323,31 +328,26 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
         ? `bandwidth buffer ${(bufferBytes / MiB).toFixed(0)} MiB is over 2× the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report`
         : `bandwidth buffer ${(bufferBytes / MiB).toFixed(0)} MiB is under 2× the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report: part of it may be read from cache`,
     );
-    if (ranges.length > 1) notes.push(`read as ${ranges.length} bindings of at most ${(device.limits.maxStorageBufferBindingSize / MiB).toFixed(0)} MiB (maxStorageBufferBindingSize)`);
-    const groups = Math.min(1024, device.limits.maxComputeWorkgroupsPerDimension);
-    const outBytes = groups * READ_WORKGROUP * 4;
-    const out = await buffer('createBuffer(read output)', { size: outBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST });
-    const fill = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: FILL_WGSL }), entryPoint: 'main' } });
-    const read = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: READ_WGSL }), entryPoint: 'main' } });
-    const fillGroups = ranges.map((r) =>
-      device.createBindGroup({ layout: fill.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }] }),
+    notes.push(`read as ${ranges.length} binding(s) over ${allocated.buffers.length} buffer(s)`);
+    const maxGroups = Math.min(READ_GROUPS[0], device.limits.maxComputeWorkgroupsPerDimension);
+    const outBytes = maxGroups * READ_WORKGROUP * 4;
+    const out = await checked(device, 'createBuffer(read output)', () =>
+      device.createBuffer({ size: outBytes, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST }),
     );
-    const readGroups = ranges.map((r) =>
-      device.createBindGroup({
-        layout: read.getBindGroupLayout(0),
-        entries: [
-          { binding: 0, resource: { buffer: r.buffer, offset: r.offset, size: r.size } },
-          { binding: 1, resource: { buffer: out } },
-        ],
-      }),
-    );
+    owned.push(out);
+    const fill = pipelineFor(device, FILL_WGSL);
+    const read = pipelineFor(device, READ_WGSL);
+    const bind = (pipeline: GPUComputePipeline, r: Range, extra: GPUBindGroupEntry[] = []) =>
+      device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }, ...extra] });
+    const readGroups = ranges.map((r) => bind(read, r, [{ binding: 1, resource: { buffer: out } }]));
     {
       const encoder = device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       pass.setPipeline(fill);
-      for (const g of fillGroups) {
-        pass.setBindGroup(0, g);
-        pass.dispatchWorkgroups(groups);
+      for (const r of ranges) {
+        pass.setBindGroup(0, bind(fill, r));
+        // Few workgroups: the buffer is written once, and SwiftShader was slower with many.
+        pass.dispatchWorkgroups(Math.min(64, maxGroups));
       }
       pass.end();
       device.queue.submit([encoder.finish()]);
@@ -355,8 +355,8 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
     }
     onProgress({ phase: 'allocate', done: 1, total: 1, detail: `${bufferBytes / MiB} MiB` });
     const expectedOnce = ranges.reduce((s, r) => s + triangular(r.size / 4), 0n);
-    /** One timed submission of `times` sweeps over every range; checks the sums; returns GB/s. */
-    const sweep = async (times: number): Promise<{ gbps: number; ms: number }> => {
+    /** One timed submission of `times` sweeps over every range with `groups` workgroups; checks the sum. */
+    const sweep = async (groups: number, times: number): Promise<{ gbps: number; ms: number }> => {
       device.queue.writeBuffer(out, 0, new Uint32Array(outBytes / 4));
       const ms = await timer.time((pass) => {
         pass.setPipeline(read);
@@ -371,36 +371,57 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
       let total = 0;
       for (const s of sums) total = (total + s) >>> 0;
       const expected = Number((expectedOnce * BigInt(times)) % 2n ** 32n);
-      if (total !== expected) throw fail(`WebGPU read sweep summed to ${total}, expected ${expected}: not every byte was read once.`);
+      if (total !== expected) throw fail(`WebGPU read sweep (${groups} workgroups × ${times}) summed to ${total}, expected ${expected}: not every byte was read once.`);
       return { gbps: (bufferBytes * times) / ms / 1e6, ms };
     };
-    // Warm-up (pipeline compilation, first touch), which also sizes the timed submissions.
-    const sweeps = repeatsFor((await sweep(1)).ms);
+    // Warm-up (pipeline compilation, first touch), then one sweep per workgroup count: the faster is timed, and its
+    // time sizes the timed submissions.
+    await sweep(Math.min(...READ_GROUPS), 1);
+    const tried = [];
+    for (const g of READ_GROUPS) if (g <= maxGroups) tried.push({ groups: g, ...(await sweep(g, 1)) });
+    const bestRead = tried.reduce((a, b) => (b.gbps > a.gbps ? b : a));
+    const sweeps = repeatsFor(bestRead.ms);
     const gbps: number[] = [];
     for (let r = 0; r < o.repeats; r++) {
-      gbps.push((await sweep(sweeps)).gbps);
+      gbps.push((await sweep(bestRead.groups, sweeps)).gbps);
       onProgress({ phase: 'bandwidth', done: r + 1, total: o.repeats, detail: `${gbps.at(-1)!.toFixed(1)} GB/s` });
     }
     for (const b of allocated.buffers) b.destroy();
 
     // ── Compute ──
-    await checkWebGpuMatmul(device, 64, 128, 48);
+    onProgress({ phase: 'verify', done: 0, total: 1 });
     const n = o.matmulSize;
-    const mm = await matmulSetup(device, n, n, n);
-    owned.push(...mm.buffers);
-    const product = (times: number) =>
-      timer.time((pass) => {
-        pass.setPipeline(mm.pipeline);
-        pass.setBindGroup(0, mm.bindGroup);
-        for (let t = 0; t < times; t++) pass.dispatchWorkgroups(n / 64, n / 64);
-      });
-    const products = repeatsFor(await product(1));
-    const c = new Float32Array(await readBack(device, mm.c, n * n * 4));
-    checkMatmulEntries(mm.a, mm.b, c, n, n, checkCells(n, n, [n / 2]), `webgpu matmul ${n}`);
+    const kernels = MATMUL_KERNELS.filter((k) => k.fits(64, 128, 48) && k.fits(n, n, n));
+    for (const kernel of kernels) await checkWebGpuMatmul(device, kernel, 64, 128, 48);
+    onProgress({ phase: 'verify', done: 1, total: 1 });
+    const a = uniforms(n * n, 5);
+    const b = uniforms(n * n, 6);
+    const candidates = [];
+    for (const kernel of kernels) {
+      const mm = await matmulSetup(device, kernel, a, b, n, n, n);
+      owned.push(...mm.buffers);
+      const product = (times: number) =>
+        timer.time((pass) => {
+          pass.setPipeline(mm.pipeline);
+          pass.setBindGroup(0, mm.bindGroup);
+          for (let t = 0; t < times; t++) pass.dispatchWorkgroups(...kernel.groups(n, n));
+        });
+      // One product each to choose (pipelines are compiled at creation); every kernel that might be timed is
+      // checked on the full-size product too.
+      const ms = await product(1);
+      const c = new Float32Array(await readBack(device, mm.c, n * n * 4));
+      checkMatmulEntries(a, b, c, n, n, checkCells(n, n, [n / 2]), `webgpu matmul ${n} (${kernel.name})`);
+      candidates.push({ kernel, product, ms });
+    }
+    const best = candidates.reduce((x, y) => (y.ms < x.ms ? y : x));
+    const products = repeatsFor(best.ms);
     const gflops: number[] = [];
     for (let r = 0; r < o.repeats; r++) {
-      gflops.push((2 * n ** 3 * products) / (await product(products)) / 1e6);
+      gflops.push((2 * n ** 3 * products) / (await best.product(products)) / 1e6);
       onProgress({ phase: 'compute', done: r + 1, total: o.repeats, detail: `${gflops.at(-1)!.toFixed(1)} GFLOP/s` });
+    }
+    if (candidates.length > 1) {
+      notes.push(`matmul kernels tried (one ${n}³ product each): ${candidates.map((c) => `${c.kernel.name.split(':')[0]!.split(' ')[0]} ${((2 * n ** 3) / c.ms / 1e6).toFixed(2)} GFLOP/s`).join(', ')}`);
     }
 
     const bw = bestAndMedian(gbps as [number, ...number[]]);
@@ -420,8 +441,8 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
         repeats: o.repeats,
         method: {
           timing: timer.method,
-          bandwidth: `WGSL grid-stride vec4<u32> read, ${groups}×${READ_WORKGROUP} invocations, ${ranges.length} binding(s), ${sweeps} sweep(s) per timed submission`,
-          compute: `WGSL tiled f32 matmul, 64×64 tile per 16×16 workgroup, 4×4 per invocation, ${products} product(s) per timed submission`,
+          bandwidth: `WGSL grid-stride vec4<u32> read (4 strides per iteration), ${bestRead.groups}×${READ_WORKGROUP} invocations, ${ranges.length} binding(s), ${sweeps} sweep(s) per timed submission`,
+          compute: `WGSL f32 matmul, ${best.kernel.name}, ${products} product(s) per timed submission`,
         },
         userAgent: navigator.userAgent,
         adapter: describeAdapter(adapter),
@@ -439,15 +460,11 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
 interface MatmulSetup {
   pipeline: GPUComputePipeline;
   bindGroup: GPUBindGroup;
-  a: Float32Array;
-  b: Float32Array;
   c: GPUBuffer;
   buffers: GPUBuffer[];
 }
 
-async function matmulSetup(device: GPUDevice, m: number, n: number, k: number): Promise<MatmulSetup> {
-  const a = uniforms(m * k, 5);
-  const b = uniforms(k * n, 6);
+async function matmulSetup(device: GPUDevice, kernel: MatmulKernel, a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>, m: number, n: number, k: number): Promise<MatmulSetup> {
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
   const make = (size: number, usage: number) => checked(device, `createBuffer(${size} bytes)`, () => device.createBuffer({ size, usage }));
   const bufA = await make(a.byteLength, storage);
@@ -457,29 +474,33 @@ async function matmulSetup(device: GPUDevice, m: number, n: number, k: number): 
   device.queue.writeBuffer(bufA, 0, a);
   device.queue.writeBuffer(bufB, 0, b);
   device.queue.writeBuffer(dims, 0, new Uint32Array([m, n, k, 0]));
-  const pipeline = device.createComputePipeline({ layout: 'auto', compute: { module: device.createShaderModule({ code: MATMUL_WGSL }), entryPoint: 'main' } });
+  const pipeline = pipelineFor(device, kernel.code);
   const bindGroup = device.createBindGroup({
     layout: pipeline.getBindGroupLayout(0),
     entries: [bufA, bufB, bufC, dims].map((buffer, binding) => ({ binding, resource: { buffer } })),
   });
-  return { pipeline, bindGroup, a, b, c: bufC, buffers: [bufA, bufB, bufC, dims] };
+  return { pipeline, bindGroup, c: bufC, buffers: [bufA, bufB, bufC, dims] };
 }
 
-/** The matmul shader on a small non-square case, every entry against the scalar reference. */
-async function checkWebGpuMatmul(device: GPUDevice, m: number, n: number, k: number): Promise<void> {
-  const mm = await matmulSetup(device, m, n, k);
+/** A matmul shader on a small non-square case, every entry against the scalar reference. */
+async function checkWebGpuMatmul(device: GPUDevice, kernel: MatmulKernel, m: number, n: number, k: number): Promise<void> {
+  const a = uniforms(m * k, 7);
+  const b = uniforms(k * n, 8);
+  const mm = await matmulSetup(device, kernel, a, b, m, n, k);
   try {
     const encoder = device.createCommandEncoder();
     const pass = encoder.beginComputePass();
     pass.setPipeline(mm.pipeline);
     pass.setBindGroup(0, mm.bindGroup);
-    pass.dispatchWorkgroups(n / 64, m / 64);
+    pass.dispatchWorkgroups(...kernel.groups(m, n));
     pass.end();
     device.queue.submit([encoder.finish()]);
     const c = new Float32Array(await readBack(device, mm.c, m * n * 4));
-    const ref = scalarMatmul(mm.a, mm.b, m, n, k);
+    const ref = scalarMatmul(a, b, m, n, k);
     for (let i = 0; i < ref.length; i++) {
-      if (!(Math.abs(c[i]! - ref[i]!) <= 1e-5)) throw fail(`WebGPU matmul ${m}×${k}·${k}×${n}: C[${i}] = ${c[i]}, the scalar reference gives ${ref[i]}: the shader is wrong.`);
+      if (!(Math.abs(c[i]! - ref[i]!) <= 1e-5)) {
+        throw fail(`WebGPU matmul (${kernel.name}) ${m}×${k}·${k}×${n}: C[${i}] = ${c[i]}, the scalar reference gives ${ref[i]}: the shader is wrong.`);
+      }
     }
   } finally {
     for (const b of mm.buffers) b.destroy();

@@ -16,7 +16,8 @@ import {
 import type { RooflineThreadApi } from './roofline-thread.ts';
 import {
   DEFAULT_BLOCK,
-  expectedConstantSum,
+  expectedIndexSum,
+  fillWithIndices,
   instantiateRoofline,
   packB,
   READ_STEP_BYTES,
@@ -37,10 +38,8 @@ export interface RooflineApi {
 
 const MiB = 2 ** 20;
 const PAGE = 2 ** 16;
-/** The smallest bandwidth buffer worth reporting at all; below the LLC it gets a note saying it measured cache. */
+/** The smallest bandwidth buffer the fallback goes down to; one that fits the LLC gets a note saying so. */
 const MIN_BUFFER_BYTES = 64 * MiB;
-/** Every u32 of the bandwidth buffer holds this, so each pass's sum is known: count × FILL (mod 2³²). */
-const FILL = 0x01020304;
 
 /** Row bands of an m-row product over `threads` threads, each a multiple of `mr` rows; empty bands are dropped. */
 export function rowBands(m: number, mr: number, threads: number): { start: number; rows: number }[] {
@@ -97,14 +96,35 @@ function allocateShared(bytes: number, notes: string[]): WebAssembly.Memory | nu
   return null;
 }
 
-function cacheNote(bytes: number, multiple: number): string {
+function cacheNote(bytes: number): string {
   const mib = (bytes / MiB).toFixed(0);
-  return bytes >= multiple * ASSUMED_LLC_BYTES
-    ? `bandwidth buffer ${mib} MiB is over ${multiple}× the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report, so reads come from memory`
-    : `bandwidth buffer ${mib} MiB is under ${multiple}× the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report: part of what it measured may be cache, not memory`;
+  return bytes > ASSUMED_LLC_BYTES
+    ? `bandwidth buffer ${mib} MiB is larger than the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report, so reads come from memory`
+    : `bandwidth buffer ${mib} MiB is not larger than the ${ASSUMED_LLC_BYTES / MiB} MiB last-level cache these machines report: part of what it measured may be cache, not memory`;
 }
 
 type Thread = { api: Remote<RooflineThreadApi>; worker: Worker };
+
+/** How long the kernels are called on small inputs before anything is timed. */
+const WARM_UP_MS = 250;
+
+/**
+ * V8 runs new wasm code from its baseline compiler (Liftoff) and swaps in optimised code (TurboFan) for hot
+ * functions, compiled in the background; a call already running stays on the baseline code. Here Liftoff ran the
+ * matmul at a tenth of the optimised speed and the read at two thirds. The swap happened within a few ms of small
+ * calls, so a quarter of a second of them (on the module the threads share: optimised code belongs to the module,
+ * not to one worker) leaves ample margin on a busy machine; the timed passes then also follow an untimed one.
+ * `memory` holds A, packed B and C of `bytes` each, in that order.
+ */
+function warmUp(module: WebAssembly.Module, memory: WebAssembly.Memory, bytes: number, mr: number): void {
+  const kernels = instantiateRoofline(module, memory);
+  const readEnd = Math.min(2 ** 20, Math.floor(memory.buffer.byteLength / READ_STEP_BYTES) * READ_STEP_BYTES);
+  const until = performance.now() + WARM_UP_MS;
+  while (performance.now() < until) {
+    kernels.read_sum(0, readEnd);
+    kernels.matmul(0, bytes, 2 * bytes, mr);
+  }
+}
 
 async function measureWasm(options: RooflineOptions, onProgress: (p: RooflineProgress) => void, spawnThread: () => Worker): Promise<RooflineResult> {
   const o = resolveRooflineOptions(options, navigator.hardwareConcurrency ?? null);
@@ -126,6 +146,15 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
   const n = o.matmulSize;
   const { mr, nr } = DEFAULT_BLOCK;
   const module = await WebAssembly.compile(rooflineModuleBytes({ n, k: n, mr, nr, fma }));
+  // The matmul's memory, allocated first: it is small, and the warm-up below runs on it.
+  const bytes = n * n * 4;
+  const mm = new WebAssembly.Memory({ initial: Math.ceil((3 * bytes) / PAGE), maximum: Math.ceil((3 * bytes) / PAGE), shared: true });
+  const a = uniforms(n * n, 3);
+  const b = uniforms(n * n, 4);
+  const floats = new Float32Array(mm.buffer);
+  floats.set(a, 0);
+  floats.set(packB(b, n, n, nr), n * n);
+  warmUp(module, mm, bytes, mr);
   const threads: Thread[] = [];
   try {
     for (let i = 0; i < o.threads; i++) {
@@ -138,10 +167,10 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
     let memory = allocateShared(o.bufferBytes, notes);
     if (!memory) return { state: 'errored', roofline: null, reason: `Could not allocate even a ${MIN_BUFFER_BYTES / MiB} MiB shared WebAssembly.Memory for the bandwidth test. ${notes.join('; ')}` };
     const bufferBytes = memory.buffer.byteLength;
-    notes.push(cacheNote(bufferBytes, 1));
+    notes.push(cacheNote(bufferBytes));
     // Writing every word commits every page: a never-written page would be read from the kernel's shared zero page,
-    // which lives in cache, and the figure would be cache bandwidth.
-    new Uint32Array(memory.buffer).fill(FILL);
+    // which lives in cache, and the figure would be cache bandwidth. Word i holds i, so every slice's sum is known.
+    fillWithIndices(memory.buffer);
     onProgress({ phase: 'allocate', done: 1, total: 1, detail: `${bufferBytes / MiB} MiB` });
     const slices = byteSlices(bufferBytes, threads.length);
     await Promise.all(threads.map((t) => t.api.attach(module, memory!)));
@@ -151,13 +180,13 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
       const ms = performance.now() - t0;
       sums.forEach((sum, i) => {
         const s = slices[i]!;
-        const expected = expectedConstantSum(s.end - s.start, FILL);
-        if (sum !== expected) throw fail(`thread ${i} read_sum over [${s.start}, ${s.end}) = ${sum}, expected ${expected}: not every byte was read.`);
+        const expected = expectedIndexSum(s.start, s.end);
+        if (sum !== expected) throw fail(`thread ${i} read_sum over [${s.start}, ${s.end}) = ${sum}, expected ${expected}: the kernel did not read exactly its slice.`);
       });
       return bufferBytes / ms / 1e6;
     };
-    // Untimed first pass: V8 starts wasm in its baseline compiler (Liftoff) and swaps in optimised code only on the
-    // next call, so the first pass over the buffer is the warm-up.
+    // One untimed pass first: each thread's first touch of its slice (TLB, page tables), and a last margin for the
+    // optimised code (see warmUp).
     await readPass();
     const gbps: number[] = [];
     for (let r = 0; r < o.repeats; r++) {
@@ -168,13 +197,6 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
     memory = null;
 
     // ── Compute ──
-    const bytes = n * n * 4;
-    const mm = new WebAssembly.Memory({ initial: Math.ceil((3 * bytes) / PAGE), maximum: Math.ceil((3 * bytes) / PAGE), shared: true });
-    const a = uniforms(n * n, 3);
-    const b = uniforms(n * n, 4);
-    const floats = new Float32Array(mm.buffer);
-    floats.set(a, 0);
-    floats.set(packB(b, n, n, nr), n * n);
     await Promise.all(threads.map((t) => t.api.attach(module, mm)));
     const bands = rowBands(n, mr, threads.length);
     const product = async (): Promise<number> => {
@@ -182,7 +204,7 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
       await Promise.all(bands.map((band, i) => threads[i]!.api.matmul(band.start * n * 4, bytes, 2 * bytes + band.start * n * 4, band.rows)));
       return (2 * n ** 3) / (performance.now() - t0) / 1e6;
     };
-    // Warm-up (optimised code, as above), then check the product the timed passes recompute.
+    // An untimed product first (as above); C is then poisoned so that the check sees what a timed pass wrote.
     await product();
     floats.fill(Number.NaN, 2 * n * n, 3 * n * n);
     const gflops: number[] = [];

@@ -66,7 +66,8 @@ const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DE
 export function createRuntime(): RunnerApi {
   installMemoryProbes();
   let abortRequested = false;
-  const aborted = () => abortRequested;
+  let abortFlag: Int32Array | null = null;
+  const aborted = () => abortRequested || (abortFlag !== null && Atomics.load(abortFlag, 0) !== 0);
 
   type Prepared = { reason: string } | { threads: number };
 
@@ -164,7 +165,8 @@ export function createRuntime(): RunnerApi {
       abortRequested = true;
     },
 
-    async execute(spec, reportProgress) {
+    async execute(spec, reportProgress, flag) {
+      abortFlag = flag ?? null;
       const onProgress = throttled(reportProgress);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;

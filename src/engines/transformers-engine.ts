@@ -58,11 +58,24 @@ async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Prog
   configure(spec, threads);
   const progress = progressAdapter(onProgress);
   const t0 = performance.now();
-  const pipe = (await pipeline(spec.model.task as 'text-generation', spec.model.repo.id, {
-    device: spec.device,
-    dtype: spec.model.dtype,
-    progress_callback: progress.callback,
-  })) as AnyPipeline;
+  const repo = spec.model.repo;
+  let pipe: AnyPipeline;
+  try {
+    pipe = (await pipeline(spec.model.task as 'text-generation', repo.id, {
+      device: spec.device,
+      dtype: spec.model.dtype,
+      progress_callback: progress.callback,
+    })) as AnyPipeline;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    const where = repo.layout === 'hub' ? `${repo.host}${repo.id}` : `${repo.host}${repo.id} (local)`;
+    const hint = /network|fetch|load failed/i.test(message)
+      ? ' A download failed or was cut off; run again — files that finished are cached.'
+      : /locate file|404/i.test(message)
+        ? ` Check the model id, and that it ships ${spec.model.dtype}.`
+        : '';
+    throw Object.assign(new Error(`transformers.js could not load ${spec.model.task} model "${repo.id}" at ${spec.model.dtype} on ${spec.device} from ${where}: ${message.replace(/\.$/, '')}.${hint}`), { name: 'ModelLoadError' });
+  }
   return { pipe, loadMs: performance.now() - t0, bytes: progress.bytes() };
 }
 

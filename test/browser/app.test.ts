@@ -77,17 +77,24 @@ it('runs from the page itself: the Run button fills the results table', async ()
   const { page } = app;
   await page.reload();
   await page.waitForSelector('#models input');
-  for (const box of await page.locator('#models input').all()) await box.setChecked((await box.getAttribute('value')) === 'ppocr-v2-cls');
+  const chosen = ['ppocr-v2-cls', 'tiny-llama'];
+  for (const box of await page.locator('#models input').all()) await box.setChecked(chosen.includes((await box.getAttribute('value'))!));
   for (const box of await page.locator('#devices input').all()) await box.setChecked((await box.getAttribute('value')) === 'wasm');
   await page.fill('input[name=iterations]', '3');
+  await page.selectOption('select[name=engine]', 'ort');
+  await page.fill('input[name=maxNewTokens]', '6');
   await page.click('#run');
-  await page.waitForSelector('#latest-table td[data-state]', { timeout: 60_000 });
-  expect(await page.locator('#latest-table td[data-state]').getAttribute('data-state')).toBe('completed');
-  await expect.poll(() => page.locator('#progress-label').textContent()).toMatch(/^Done: 1 runs \(1 completed\)/);
+  await expect.poll(() => page.locator('#progress-label').textContent(), { timeout: 90_000 }).toMatch(/^Done: 2 runs \(2 completed\)/);
+  const cells = page.locator('#latest-table td[data-state]');
+  expect(await cells.evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual(['completed', 'completed']);
+  // The language model's cell shows its decode rate and time to first token.
+  expect(await cells.nth(1).textContent()).toMatch(/tok\/s.*TTFT/s);
   await expect.poll(() => page.locator('#device').textContent()).toMatch(/WebGPU: google swiftshader \(no shader-f16\)/);
-  // The per-iteration latency chart is drawn for the completed run.
-  expect(await page.locator('#latest .chart').isVisible()).toBe(true);
-  expect(await page.locator('#latency-chart').evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0)).toBe(true);
+  // The per-iteration latency chart and the generation chart are drawn for the completed runs.
+  for (const id of ['latency-chart', 'generation-chart']) {
+    expect(await page.locator(`#${id}`).locator('..').isVisible(), id).toBe(true);
+    expect(await page.locator(`#${id}`).evaluate((c: HTMLCanvasElement) => c.width > 0 && c.height > 0), id).toBe(true);
+  }
   await page.screenshot({ path: 'test-results/app.png', fullPage: true });
   expect(await page.locator('#history-table tbody tr').count()).toBeGreaterThanOrEqual(5);
 });
