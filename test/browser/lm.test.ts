@@ -1,7 +1,12 @@
 // Language models in real Chromium: the bundled tiny llama at every level, on wasm and webgpu, through both
 // engines (our ORT loop and transformers.js), with token agreement between engines and against fp32; the
 // context-length run type; abort; the BERT pipelines; and the LM bad inputs.
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bench } from '../../src/cli/bench.ts';
+import { parseJsonl } from '../../src/store/export.ts';
 import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import type { ModelRef } from '../../src/core/spec.ts';
@@ -113,6 +118,21 @@ describe('tiny-llama', () => {
     expect(g!.tokens.length).toBeLessThan(3000);
     const logged = await app.page.evaluate((id) => window.ondevice.results().then((all) => all.find((x) => x.id === id)), r!.id);
     expect(logged?.state).toBe('aborted');
+  });
+});
+
+describe('the CLI', () => {
+  it('aborts the generation in progress (what Ctrl-C does), logging it aborted with its partial figures', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'ondevice-lm-')), 'abort.jsonl');
+    const code = await bench({
+      suite: 'default', model: ['tiny-llama'], device: 'wasm', engine: 'ort', iterations: 1, warmup: 1, input: [], repeat: 1, quiet: true, out,
+      maxNewTokens: 3000, abortAfter: 5000,
+    });
+    expect(code).toBe(0);
+    const { results, problems } = parseJsonl(readFileSync(out, 'utf8'));
+    expect(problems).toEqual([]);
+    expect(results.map((r) => r.state)).toEqual(['aborted']);
+    expect(results[0]!.generation?.tokens.length ?? 0).toBeGreaterThan(0);
   });
 });
 
