@@ -1,6 +1,9 @@
 // The hub code path, offline: a server on 127.0.0.1 serves the bundled models in the Hugging Face Hub's URL
 // layout, and the app's hub host points at it. Covers a download with progress, a 404, a 500, a slow response
 // and an interrupted download (errored, then the finished files are reused from the cache on the next run).
+import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { SuiteEvent } from '../../src/client/suite.ts';
@@ -94,4 +97,21 @@ it('an interrupted download is an errored result; the next run reuses the files 
   results = await app.runSuite(plan('hub:ondevice/tiny-llama', { dtypes: ['q4'], engines: ['transformers'] }));
   expect(results[0]!.state).toBe('completed');
   expect(hub.requests.slice(before).filter((p) => p.endsWith('.onnx'))).toEqual([]);
+});
+
+it('a malformed tokenizer.json is an errored result naming the file, on both engines', async () => {
+  const root = mkdtempSync(join(tmpdir(), 'ondevice-hub-'));
+  cpSync('models/bundled/tiny-llama', join(root, 'broken-llama'), { recursive: true });
+  writeFileSync(join(root, 'broken-llama', 'tokenizer.json'), '{"model": {"type": "BPE", "vocab": ');
+  const broken = await startHubServer(root);
+  try {
+    const results = await app.runSuite({ ...plan('hub:ondevice/broken-llama'), hubHost: broken.url });
+    for (const r of results) {
+      expect(r.state, r.engine).toBe('errored');
+      expect(r.error!.message, r.engine).toMatch(/tokenizer\.json|JSON/);
+    }
+    expect(results.find((r) => r.engine === 'ort')!.error!.message).toMatch(/tokenizer\.json of model "ondevice\/broken-llama" .* is not valid JSON/);
+  } finally {
+    await broken.close();
+  }
 });
