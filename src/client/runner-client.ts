@@ -6,6 +6,7 @@ import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import type { Dtype } from '../core/vocab.ts';
+import { measureUaMemory } from './ua-memory.ts';
 
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
@@ -73,7 +74,15 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   const w = spawn(options.signal);
   try {
     const onProgress = proxy((p: Progress) => options.onProgress?.(p));
-    return await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag), w.failure]);
+    const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag), w.failure]);
+    // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
+    if (result.state !== 'unsupported') {
+      const ua = await measureUaMemory(result.env?.numThreads ?? 1);
+      result.memory.uaMemoryBytes = ua.bytes;
+      if (ua.reason) result.memory.unknown.uaMemoryBytes = ua.reason;
+      else delete result.memory.unknown.uaMemoryBytes;
+    }
+    return result;
   } catch (err) {
     const info = toErrorInfo(err);
     return finish(emptyResult(spec, startedAt), info.name === 'AbortError' ? 'aborted' : 'errored', info);

@@ -32,7 +32,8 @@ function recordMemory(result: RunResult, spec: RunSpec): void {
   } else {
     m.unknown.gpuBufferPeakBytes = `not a GPU run (device ${spec.device})`;
   }
-  m.unknown.uaMemoryBytes = 'performance.measureUserAgentSpecificMemory() is page-level and not sampled per run yet';
+  // uaMemoryBytes is measured by the page (src/client/ua-memory.ts) before it terminates this worker.
+  m.unknown.uaMemoryBytes = 'measured by the page after the run';
   m.unknown.osPeakRssBytes = 'OS memory is sampled by the CLI (Linux /proc); the app alone cannot read it';
 }
 
@@ -74,7 +75,8 @@ export function createRuntime(): RunnerApi {
   async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
     const caps = await probeCapabilities();
     const threads = resolveThreads(spec.workload.numThreads, caps);
-    result.env = envFrom(caps, spec.device === 'wasm' ? threads : null);
+    // onnxruntime's wasm threads start on every backend (WebGPU runs keep CPU kernels and the session there).
+    result.env = envFrom(caps, threads);
     const reason = unsupportedReason(spec, caps);
     return reason ? { reason } : { threads };
   }

@@ -37,6 +37,26 @@ it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers f
   expect(big!.memory.gpuBufferPeakBytes! - small!.memory.gpuBufferPeakBytes!).toBeGreaterThan(0.8 * (5_513_472 - 534_656));
   const [smallWasm, bigWasm] = await app.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1 } });
   expect(bigWasm!.memory.wasmHeapPeakBytes!).toBeGreaterThan(smallWasm!.memory.wasmHeapPeakBytes!);
+  // With WASM threads the browser's own measurement is null with the reason, not a hang.
+  expect(bigWasm!.memory.uaMemoryBytes).toBeNull();
+  expect(bigWasm!.memory.unknown.uaMemoryBytes).toMatch(/WASM threads/);
+});
+
+it('measureUserAgentSpecificMemory counts the page and its workers, on single-threaded runs in a fresh browser', async () => {
+  // A fresh browser: once any onnxruntime thread worker has lived in the renderer (even in a terminated run,
+  // even after a reload), Chromium no longer answers measureUserAgentSpecificMemory. See src/client/ua-memory.ts.
+  const fresh = await openApp();
+  try {
+    const [small, big] = await fresh.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, numThreads: 1 } });
+    for (const r of [small!, big!]) {
+      expect(r.memory.unknown.uaMemoryBytes, 'measured').toBeUndefined();
+      // It covers the worker's WASM heap, and more (JS heaps, the compiled module).
+      expect(r.memory.uaMemoryBytes!).toBeGreaterThan(r.memory.wasmHeapPeakBytes!);
+    }
+    expect(big!.memory.uaMemoryBytes!).toBeGreaterThan(small!.memory.uaMemoryBytes!);
+  } finally {
+    await fresh.close();
+  }
 });
 
 it('a run that exhausts the WASM heap is errored, naming that memory, and the next run still completes', async () => {
