@@ -36,6 +36,7 @@ export interface LmConfig {
   eos_token_id?: number | number[] | null;
   bos_token_id?: number | null;
   model_type?: string;
+  num_hidden_layers?: number;
 }
 
 export const maxContextOf = (c: LmConfig): number | null => c.max_position_embeddings ?? c.n_positions ?? null;

@@ -165,6 +165,9 @@ export interface OrtDecoder {
   dispose(): Promise<void>;
 }
 
+const presentOnGpu = (layers: number): Record<string, 'gpu-buffer'> =>
+  Object.fromEntries(Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat().map((n) => [n, 'gpu-buffer' as const]));
+
 const int64 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(Array.from(values, BigInt)), dims);
 
 /** The last position's logits as float32, read back from the GPU if they are there (fp16 logits are widened). */
@@ -186,7 +189,12 @@ async function lastLogits(t: ort.Tensor): Promise<Float32Array> {
  * `present.*` back as `past_key_values.*`. On WebGPU the cache stays on the GPU between steps
  * (`preferredOutputLocation: 'gpu-buffer'` for the present outputs); only the logits come back to the CPU.
  */
-export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number): Promise<OrtDecoder> {
+export async function loadOrtDecoder(
+  spec: RunSpec,
+  bytes: Uint8Array,
+  argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number,
+  layers: number | null,
+): Promise<OrtDecoder> {
   const t0 = performance.now();
   let session: ort.InferenceSession;
   try {
@@ -194,8 +202,9 @@ export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, argmax: (
       executionProviders: [executionProvider(spec.device)],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
-      // Outputs stay on the GPU: the cache is fed straight back; only the logits are read (getData).
-      ...(spec.device === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+      // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the
+      // layer count (config.json), every output stays on the GPU and the logits are read with getData().
+      ...(spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : ('gpu-buffer' as const) } : {}),
     });
   } catch (err) {
     throw new ModelLoadError(`onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`);

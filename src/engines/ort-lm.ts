@@ -10,7 +10,7 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Pr
   const repo = spec.model.repo;
   if (!repo) throw new Error(`Model "${spec.model.id}" has no tokenizer or config: text generation needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/…).`);
   const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
-  const decoder = await loadOrtDecoder(spec, bytes, argmax);
+  const decoder = await loadOrtDecoder(spec, bytes, argmax, config.num_hidden_layers ?? null);
   // transformers.js suppresses end-of-sequence until min_new_tokens; we do the same so both engines make the same tokens.
   const banned = new Set(eosIdsOf(config));
   const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
