@@ -11,7 +11,7 @@ import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype, type Engine } from '../core/vocab.ts';
 import { engineComparison } from '../core/compare.ts';
-import { formatBytes, formatMs, formatNumber, formatPercent, formatRate } from '../ui/format.ts';
+import { formatBytes, formatMs, formatNumber, formatPercent, formatRate, formatUtilisation } from '../ui/format.ts';
 import { openApp } from './driver.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { startAppServer, type AppServer } from './serve.ts';
@@ -39,6 +39,8 @@ export interface BenchOptions {
   context?: string | boolean;
   hubHost?: string;
   task?: string;
+  /** --roofline [quick]: measure each backend's roofline first and report each run's utilisation of it. */
+  roofline?: string | boolean;
   /** Abort the suite after this many ms (what Ctrl-C does, on a timer: for tests and unattended runs). */
   abortAfter?: number;
 }
@@ -106,6 +108,8 @@ function table(results: readonly RunResult[]): string {
   const engines = new Set(results.map((r) => r.engine)).size > 1;
   const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
+  const roofline = results.some((r) => r.utilisation || r.env?.roofline);
+  if (roofline) head.push('roofline use');
   head.push('reason');
   const t = new Table({
     head,
@@ -121,6 +125,7 @@ function table(results: readonly RunResult[]): string {
       formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
+    if (roofline) row.push(formatUtilisation(r));
     row.push(r.error?.message ?? '');
     t.push(row);
   }
@@ -131,7 +136,8 @@ function table(results: readonly RunResult[]): string {
 
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
 function generationTable(results: readonly RunResult[]): string {
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', 'reason'];
+  const roofline = results.some((r) => r.utilisation || r.env?.roofline);
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
@@ -140,7 +146,7 @@ function generationTable(results: readonly RunResult[]): string {
       basename(r.model.id), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
       formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
       formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
-      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', r.error?.message ?? '',
+      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
     ]);
   }
   const g = results.find((r) => r.generation)?.generation;
@@ -167,6 +173,18 @@ function enginesTable(results: readonly RunResult[]): string | null {
   return `Engines side by side (our ORT loop vs transformers.js):\n${t.toString()}`;
 }
 
+/** The device rooflines the results were held against. */
+function rooflineTable(results: readonly RunResult[]): string | null {
+  const seen = new Map<string, NonNullable<NonNullable<RunResult['env']>['roofline']>>();
+  for (const r of results) if (r.env?.roofline) seen.set(r.env.roofline.device, r.env.roofline);
+  if (seen.size === 0) return null;
+  const t = new Table({ head: ['backend', 'memory bandwidth', 'buffer read', 'f32 matmul', 'matmul n', 'threads', 'ridge (FLOP/byte)'], style: { head: [], border: [] } });
+  for (const r of seen.values()) {
+    t.push([r.device, `${r.bandwidthGBps.toFixed(2)} GB/s`, formatBytes(r.bandwidthBufferBytes), `${r.gflops.toFixed(1)} GFLOP/s`, String(r.matmulSize), r.threads === null ? '—' : String(r.threads), (r.gflops / r.bandwidthGBps).toFixed(1)]);
+  }
+  return `Device roofline (best of the repeats):\n${t.toString()}`;
+}
+
 /** Every table that applies to these results. */
 export function report(results: readonly RunResult[]): string {
   const lm = results.filter((r) => r.task === 'text-generation');
@@ -179,6 +197,8 @@ export function report(results: readonly RunResult[]): string {
   if (swept.length) parts.push(contextTable(swept));
   const engines = enginesTable(lm);
   if (engines) parts.push(engines);
+  const roof = rooflineTable(results);
+  if (roof) parts.push(roof);
   return parts.join('\n');
 }
 
@@ -290,6 +310,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
     const plan: SuitePlan = {
       models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload, repeat: opts.repeat, engines,
       ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}),
+      ...(opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {}),
     };
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
     const abort = () => {
@@ -341,6 +362,7 @@ export function program(): Command {
     .option('--context [lengths]', `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`)
     .option('--hub-host <url>', 'where hub:ORG/NAME models come from (default https://huggingface.co/; a mirror or a local server)')
     .option('--task <task>', 'task of hub: models (default text-generation)')
+    .option('--roofline [quick]', "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats")
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')

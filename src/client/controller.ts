@@ -14,6 +14,8 @@ import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.
 import { appendResults, clearResults, listResults } from '../store/results-db.ts';
 import { bareLoopInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
+import { deviceRoofline } from './roofline-client.ts';
+import type { RooflineDevice, RooflineResult } from '../core/roofline.ts';
 
 export interface Controller {
   catalog(): Promise<Catalog>;
@@ -34,6 +36,8 @@ export interface Controller {
   /** Make quantized levels of an fp32 model in a worker; each is a model reference (blob URL) and a download. */
   makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
+  /** This device's roofline for a backend: the cached figure, or a new measurement (`refresh` forces one). */
+  roofline(device: RooflineDevice, options?: { refresh?: boolean; quick?: boolean }): Promise<RooflineResult & { cached: boolean }>;
 }
 
 export interface LevelVariant {
@@ -138,6 +142,8 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       return inspectInWorker(typeof model === 'string' ? resolveModel(model, 'fp32', await loadCatalog()) : model);
     },
     makeLevels,
+    roofline: (device, options = {}) =>
+      deviceRoofline(device, { ...options, onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}`, done: p.done, total: p.total }) }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

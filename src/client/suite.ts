@@ -5,7 +5,9 @@ import { expandPlan, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { appendResult } from '../store/results-db.ts';
-import { runInWorker } from './runner-client.ts';
+import { inspectInWorker, runInWorker } from './runner-client.ts';
+import { deviceRoofline } from './roofline-client.ts';
+import { ROOFLINE_DEVICES, rooflineSummary, utilisationOf, type RooflineResult } from '../core/roofline.ts';
 
 export type SuiteEvent =
   | { type: 'prepare'; message: string; done: number; total: number }
@@ -38,6 +40,62 @@ function comparedGroups(planned: readonly PlannedRun[]): Set<string> {
   return new Set([...levels].filter(([, l]) => l.has('fp32') && l.size > 1).map(([k]) => k));
 }
 
+/** The roofline of each backend the plan uses, measured once (or cached) before its runs; a reason where none. */
+async function rooflines(plan: SuitePlan, emit: (e: SuiteEvent) => void): Promise<Map<string, RooflineResult>> {
+  const out = new Map<string, RooflineResult>();
+  if (!plan.roofline) return out;
+  const devices = ROOFLINE_DEVICES.filter((d) => plan.devices.includes(d));
+  for (const [i, device] of devices.entries()) {
+    emit({ type: 'prepare', message: `measuring the ${device} roofline (bandwidth, GFLOP/s)`, done: i, total: devices.length });
+    const result = await deviceRoofline(device, {
+      quick: plan.roofline === 'quick',
+      onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}${p.detail ? ` ${p.detail}` : ''}`, done: i, total: devices.length }),
+    });
+    out.set(device, result);
+  }
+  if (devices.length) emit({ type: 'prepare', message: 'roofline measured', done: devices.length, total: devices.length });
+  return out;
+}
+
+/** FLOPs per inference of a (non-LM) model at its run's input shapes, from the inspector; null when it cannot tell. */
+async function flopsOf(model: RunSpec['model'], cache: Map<string, number | null>): Promise<number | null> {
+  const key = `${model.url}\u0000${JSON.stringify(model.inputs ?? {})}`;
+  if (!cache.has(key)) {
+    const flops = await inspectInWorker(model).then((r) => r.flops?.flops ?? null, () => null);
+    cache.set(key, flops);
+  }
+  return cache.get(key)!;
+}
+
+/** Record the backend's roofline in the run's env and the run's utilisation of it. */
+async function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<string, RooflineResult>, flopsCache: Map<string, number | null>): Promise<void> {
+  const roof = roofs.get(spec.device);
+  if (!roof) {
+    if (roofs.size) result.utilisationReason = `no roofline for ${spec.device}`;
+    return;
+  }
+  if (!roof.roofline) {
+    result.utilisationReason = `no ${spec.device} roofline: ${roof.reason}`;
+    return;
+  }
+  if (result.env) result.env.roofline = rooflineSummary(roof.roofline);
+  const lm = spec.model.task === 'text-generation';
+  const flops = !lm && result.state === 'completed' && spec.engine === 'ort' ? await flopsOf(spec.model, flopsCache) : null;
+  const { utilisation, reason } = utilisationOf(
+    {
+      state: result.state,
+      modelBytes: result.model.bytes,
+      decodeTokPerS: result.generation?.decodeTokPerS ?? null,
+      p50Ms: result.timings.latency?.p50Ms ?? null,
+      flops,
+      isLanguageModel: lm,
+    },
+    roof.roofline,
+  );
+  result.utilisation = utilisation;
+  result.utilisationReason = reason;
+}
+
 export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<RunResult[]> {
   const suiteId = plan.suiteId ?? newId();
   const planned = expandPlan({ ...plan, suiteId }, options.catalog, newId);
@@ -46,6 +104,8 @@ export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<
   const results: RunResult[] = [];
   const compared = comparedGroups(planned);
   const references = new Map<string, RunResult>();
+  const roofs = await rooflines(plan, emit);
+  const flopsCache = new Map<string, number | null>();
   emit({ type: 'suite-start', suiteId, total });
   for (const [index, item] of planned.entries()) {
     if (options.signal?.aborted) break;
@@ -82,6 +142,7 @@ export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<
       }
       // Outputs taken only for fidelity are not logged: they would make every record tens of kilobytes.
       if (!keepOutputs) result = { ...result, outputs: null };
+      await withUtilisation(result, spec, roofs, flopsCache);
     }
     // Logged before the next run starts: a crash later loses nothing already measured.
     await appendResult(result);

@@ -12,5 +12,6 @@ export function envFrom(caps: Capabilities, numThreads: number | null): Env {
     numThreads,
     webgpu: caps.webgpu,
     versions: { ...VERSIONS },
+    roofline: null,
   };
 }

@@ -24,6 +24,11 @@ export interface SuitePlan {
   hubHost?: string;
   /** Task of `hub:` models (default text-generation). */
   task?: string;
+  /**
+   * Measure (or take from the per-device cache) each backend's roofline before the runs, record it in each run's
+   * env, and give each run its utilisation. `quick` measures with fewer repeats and a smaller matmul.
+   */
+  roofline?: boolean | 'quick';
 }
 
 /** A spec to run, or a result already decided (a level the model lacks, an unknown model). */

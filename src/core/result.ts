@@ -60,6 +60,8 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
       os: null,
     },
     fidelity: null,
+    utilisation: null,
+    utilisationReason: null,
     env: null,
     outputs: null,
     error: null,

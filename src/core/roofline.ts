@@ -214,3 +214,30 @@ export function bestAndMedian(values: readonly [number, ...number[]]): { best: n
   const median = (sorted[Math.floor(mid)]! + sorted[Math.ceil(mid)]!) / 2;
   return { best: sorted.at(-1)!, median };
 }
+
+/**
+ * A run's utilisation of its backend's roofline, with what it was computed from; or the reason there is none.
+ * LM decode: the weights (≈ the model file's bytes) are read once per token. Other runs: FLOPs per inference at
+ * the p50 latency, against the roof at the run's arithmetic intensity (FLOPs ÷ model bytes).
+ */
+export function utilisationOf(
+  run: {
+    state: string;
+    modelBytes: number | null;
+    decodeTokPerS: number | null;
+    p50Ms: number | null;
+    flops: number | null;
+    isLanguageModel: boolean;
+  },
+  r: Pick<Roofline, 'gflops' | 'bandwidthGBps'>,
+): { utilisation: (Utilisation & { basis: string }) | null; reason: string | null } {
+  if (run.state !== 'completed') return { utilisation: null, reason: `the run ended ${run.state}` };
+  if (run.isLanguageModel) {
+    if (!run.modelBytes || !run.decodeTokPerS) return { utilisation: null, reason: 'no decode rate or model size to compare with the bandwidth' };
+    const u = utilisationFromDecode({ weightBytesPerToken: run.modelBytes, tokensPerS: run.decodeTokPerS }, r);
+    return { utilisation: { ...u, basis: `weights ${(run.modelBytes / 1e6).toFixed(2)} MB × ${run.decodeTokPerS.toFixed(1)} tok/s` }, reason: null };
+  }
+  if (!run.flops || !run.p50Ms) return { utilisation: null, reason: 'FLOPs per inference unknown (the inspector could not probe this model)' };
+  const u = utilisationFromFlops({ flops: run.flops, latencyMs: run.p50Ms, bytes: run.modelBytes }, r);
+  return { utilisation: { ...u, basis: `${(run.flops / 1e6).toFixed(1)} MFLOP at p50 ${run.p50Ms.toFixed(2)} ms` }, reason: null };
+}

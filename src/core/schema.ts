@@ -122,6 +122,31 @@ export const EnvSchema = z.object({
     })
     .nullable(),
   versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
+  /** The device roofline of this run's backend (measured once per device and cached), when the suite asked for it. */
+  roofline: z
+    .object({
+      device: z.enum(['wasm', 'webgpu']),
+      bandwidthGBps: z.number().positive(),
+      bandwidthBufferBytes: bytes,
+      gflops: z.number().positive(),
+      matmulSize: z.number().int().positive(),
+      threads: z.number().int().positive().nullable(),
+      measuredAt: z.string(),
+    })
+    .nullable()
+    .default(null),
+});
+
+/** How close a run came to its backend's roofline (src/core/roofline.ts). */
+export const UtilisationSchema = z.object({
+  fraction: z.number().nonnegative(),
+  bound: z.enum(['memory', 'compute']),
+  achieved: z.number().nonnegative(),
+  attainable: z.number().positive(),
+  unit: z.enum(['GB/s', 'GFLOP/s']),
+  intensityFlopPerByte: z.number().positive().nullable(),
+  /** What the figure was computed from, e.g. "weights 0.65 MB × 394 tok/s". */
+  basis: z.string(),
 });
 
 export const OutputSchema = z.object({
@@ -162,6 +187,9 @@ export const RunResultSchema = z.object({
   generation: GenerationSchema.nullable(),
   memory: MemorySchema,
   fidelity: FidelitySchema.nullable(),
+  /** Utilisation of the device roofline; null (with `utilisationReason`) when not asked for or not computable. */
+  utilisation: UtilisationSchema.nullable().default(null),
+  utilisationReason: z.string().nullable().default(null),
   env: EnvSchema.nullable(),
   outputs: z.array(OutputSchema).nullable(),
   error: z.object({ name: z.string(), message: z.string() }).nullable(),
@@ -173,6 +201,7 @@ export type Generation = z.infer<typeof GenerationSchema>;
 export type ContextPoint = z.infer<typeof ContextPointSchema>;
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 export type Env = z.infer<typeof EnvSchema>;
+export type UtilisationRecord = z.infer<typeof UtilisationSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;
 export type Timings = z.infer<typeof TimingsSchema>;

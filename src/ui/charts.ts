@@ -1,7 +1,8 @@
 /** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
 import { Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip } from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
-import { formatBytes, formatMs, formatNumber } from './format.ts';
+import { rooflinePoints } from '../core/roofline.ts';
+import { formatBytes, formatMs, formatNumber, formatUtilisation } from './format.ts';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 
@@ -150,6 +151,62 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         y: { type: 'logarithmic', title: { display: true, text: 'decode tokens/s (log scale)' } },
       },
       plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: TTFT ${formatMs(c.parsed.x)}, ${formatNumber(c.parsed.y, 1)} tok/s` } } },
+    },
+  });
+}
+
+/**
+ * The roofline: for each backend the suite measured, its memory roof (bandwidth × intensity) and compute roof
+ * (peak GFLOP/s) on log–log axes, and each run with a utilisation as a point at its arithmetic intensity
+ * (FLOP per byte of model) and achieved GFLOP/s — how far below the roof each run sits.
+ */
+export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
+  const runs = results.filter((r) => r.utilisation?.intensityFlopPerByte && r.env?.roofline);
+  const roofs = new Map(results.flatMap((r) => (r.env?.roofline ? [[r.env.roofline.device, r.env.roofline] as const] : [])));
+  if (roofs.size === 0) return draw(canvas, null);
+  const intensities = runs.map((r) => r.utilisation!.intensityFlopPerByte!);
+  const range = { minIntensity: Math.min(1 / 16, ...intensities) / 2, maxIntensity: Math.max(256, ...intensities) * 2 };
+  const devices = [...roofs.keys()];
+  draw(canvas, {
+    type: 'line',
+    data: {
+      datasets: [
+        ...devices.map((device, i) => ({
+          label: `${device} roof`,
+          data: rooflinePoints(roofs.get(device)!, range).map((p) => ({ x: p.intensity, y: p.gflops })),
+          borderColor: PALETTE[i % PALETTE.length],
+          backgroundColor: PALETTE[i % PALETTE.length],
+          borderWidth: 2,
+          pointRadius: 0,
+        })),
+        ...devices.map((device, i) => ({
+          type: 'scatter' as const,
+          label: `${device} runs`,
+          data: runs.filter((r) => r.device === device).map((r) => ({ x: r.utilisation!.intensityFlopPerByte!, y: r.utilisation!.achieved, run: r })),
+          borderColor: PALETTE[i % PALETTE.length],
+          backgroundColor: PALETTE[i % PALETTE.length],
+          pointRadius: 5,
+          showLine: false,
+        })),
+      ],
+    },
+    options: {
+      animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+      scales: {
+        x: { type: 'logarithmic', title: { display: true, text: 'arithmetic intensity (FLOP per byte of model, log scale)' } },
+        y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s (log scale)' } },
+      },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: {
+          callbacks: {
+            label: (c) => {
+              const run = (c.raw as { run?: RunResult }).run;
+              return run ? `${run.model.id} ${run.model.dtype} ${run.device}: ${formatNumber(c.parsed.y, 3)} GFLOP/s, ${formatUtilisation(run)}` : `${c.dataset.label}: ${formatNumber(c.parsed.y, 2)} GFLOP/s at ${formatNumber(c.parsed.x, 2)} FLOP/byte`;
+            },
+          },
+        },
+      },
     },
   });
 }

@@ -1,4 +1,5 @@
 /** All text formatting of numbers lives here: the records keep raw numbers with units in their names. */
+import type { RunResult } from '../core/schema.ts';
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
@@ -48,4 +49,11 @@ export function formatCount(n: number | null | undefined): string {
 export function formatRate(x: number | null | undefined): string {
   if (x === null || x === undefined) return '—';
   return x.toFixed(x < 10 ? 2 : x < 1000 ? 1 : 0);
+}
+
+/** A run's roofline utilisation: "12.3 % of 9.80 GB/s (memory)", or "—". */
+export function formatUtilisation(r: Pick<RunResult, 'utilisation'>): string {
+  const u = r.utilisation;
+  if (!u) return '—';
+  return `${(u.fraction * 100).toFixed(u.fraction < 0.1 ? 2 : 1)} % of ${u.attainable.toFixed(u.attainable < 10 ? 2 : 1)} ${u.unit} (${u.bound})`;
 }

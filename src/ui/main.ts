@@ -6,7 +6,7 @@ import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type Progress } from '../core/spec.ts';
 import { DEVICES, type Device, type Engine } from '../core/vocab.ts';
 import { formatBytes } from './format.ts';
-import { renderGenerationChart, renderLatencyChart } from './charts.ts';
+import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
 import { $, el } from './dom.ts';
 import { comparisonTable, historyTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
@@ -67,6 +67,7 @@ function onEvent(e: SuiteEvent): void {
       $('latest-table').replaceChildren(comparisonTable(latest));
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
+      renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);
       void refreshHistory();
       break;
     case 'suite-end':
@@ -131,6 +132,7 @@ async function init(): Promise<void> {
       dtypes: data.get('dtype') === 'shipped' ? 'shipped' : ['fp32'],
       workload,
       engines: data.get('engine') === 'auto' ? 'auto' : [data.get('engine') as Engine],
+      ...(data.get('roofline') ? { roofline: true } : {}),
     };
     if (!plan.models.length || !plan.devices.length) {
       $('progress-label').textContent = 'Choose at least one model and one backend.';

@@ -2,6 +2,7 @@
 // WebGPU (SwiftShader here) give positive figures from kernels checked against known answers; the figure is cached
 // per device; and a browser without WebGPU gets a result with a reason, not an exception.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openApp } from '../../src/cli/driver.ts';
 import { openRooflinePage, type RooflinePage } from '../../src/cli/roofline-page.ts';
 import { ASSUMED_LLC_BYTES, type Roofline, type RooflineResult } from '../../src/core/roofline.ts';
 
@@ -84,4 +85,35 @@ describe('without WebGPU', () => {
     const viaCache = await page.page.evaluate(() => window.__roofline!.deviceRoofline('webgpu'));
     expect(viaCache).toMatchObject({ state: 'unsupported', roofline: null, cached: false });
   });
+});
+
+describe('in the built app', () => {
+  it('a suite with the roofline records it in each run and gives each run its utilisation', async () => {
+    const app = await openApp();
+    try {
+      const results = await app.runSuite({
+        models: ['mlp-1m', 'tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], roofline: 'quick',
+        workload: { iterations: 3, warmup: 1, generation: { prompt: 'roofline', maxNewTokens: 8 } },
+      });
+      for (const r of results) {
+        expect(r.state, r.error?.message).toBe('completed');
+        expect(r.env!.roofline!.bandwidthGBps).toBeGreaterThan(0);
+        expect(r.env!.roofline!.bandwidthBufferBytes).toBeGreaterThan(ASSUMED_LLC_BYTES);
+        expect(r.utilisation, r.utilisationReason ?? '').not.toBeNull();
+        expect(r.utilisation!.fraction).toBeGreaterThan(0);
+      }
+      const [mlp, llama] = results;
+      // The MLP: FLOPs from the inspector at its input shape, against the roof at its intensity.
+      expect(mlp!.utilisation!.unit).toBe('GFLOP/s');
+      expect(mlp!.utilisation!.intensityFlopPerByte).toBeGreaterThan(0);
+      // LM decode: weight bytes per token against the bandwidth.
+      expect(llama!.utilisation!.bound).toBe('memory');
+      expect(llama!.utilisation!.unit).toBe('GB/s');
+      // The app exposes the cached roofline too.
+      const cached = await app.page.evaluate(() => window.ondevice.roofline('wasm', { quick: true }));
+      expect(cached.cached).toBe(true);
+    } finally {
+      await app.close();
+    }
+  }, 180_000);
 });

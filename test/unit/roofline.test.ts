@@ -8,6 +8,7 @@ import {
   runPoint,
   utilisationFromDecode,
   utilisationFromFlops,
+  utilisationOf,
   type Roofline,
 } from '../../src/core/roofline.ts';
 import { clearRooflineCache, readCachedRoofline, writeCachedRoofline, type RooflineStorage } from '../../src/client/roofline-cache.ts';
@@ -119,5 +120,28 @@ describe('roofline cache', () => {
   it('keys on every identity field', () => {
     const base = { device: 'webgpu', userAgent: 'UA', adapter: 'google / swiftshader / ?', threads: null } as const;
     expect(rooflineCacheKey(base)).toBe('["webgpu","UA","google / swiftshader / ?",null]');
+  });
+});
+
+describe('utilisationOf (a run against its roofline)', () => {
+  const roof = { bandwidthGBps: 10, gflops: 50 };
+  const base = { state: 'completed', modelBytes: 1e6, decodeTokPerS: null, p50Ms: null, flops: null, isLanguageModel: false };
+  it('LM decode: model bytes × tokens/s against the bandwidth', () => {
+    const { utilisation } = utilisationOf({ ...base, isLanguageModel: true, decodeTokPerS: 1000 }, roof);
+    // 1 MB × 1000 tok/s = 1 GB/s of 10 GB/s.
+    expect(utilisation!.fraction).toBeCloseTo(0.1, 9);
+    expect(utilisation!.bound).toBe('memory');
+    expect(utilisation!.basis).toMatch(/1\.00 MB × 1000\.0 tok\/s/);
+  });
+  it('other runs: FLOPs at p50 against the roof at their intensity', () => {
+    // 100 MFLOP in 10 ms = 10 GFLOP/s; intensity 100 FLOP/byte is past the ridge (5): compute roof 50.
+    const { utilisation } = utilisationOf({ ...base, flops: 1e8, p50Ms: 10 }, roof);
+    expect(utilisation!.fraction).toBeCloseTo(0.2, 9);
+    expect(utilisation!.bound).toBe('compute');
+  });
+  it('says why when it cannot tell', () => {
+    expect(utilisationOf({ ...base, state: 'errored' }, roof).reason).toMatch(/errored/);
+    expect(utilisationOf({ ...base, p50Ms: 3 }, roof).reason).toMatch(/FLOPs per inference unknown/);
+    expect(utilisationOf({ ...base, isLanguageModel: true }, roof).reason).toMatch(/decode rate/);
   });
 });
