@@ -241,3 +241,41 @@ export function utilisationOf(
   const u = utilisationFromFlops({ flops: run.flops, latencyMs: run.p50Ms, bytes: run.modelBytes }, r);
   return { utilisation: { ...u, basis: `${(run.flops / 1e6).toFixed(1)} MFLOP at p50 ${run.p50Ms.toFixed(2)} ms` }, reason: null };
 }
+
+/** A completed roofline from the raw samples of one measurement: best and median of each, stamped now. */
+export function completedRoofline(m: {
+  device: RooflineDevice;
+  gbps: readonly number[];
+  gflops: readonly number[];
+  bufferBytes: number;
+  matmulSize: number;
+  threads: number | null;
+  repeats: number;
+  method: Roofline['method'];
+  userAgent: string;
+  adapter: string;
+  notes: string[];
+}): RooflineResult {
+  const bw = bestAndMedian(m.gbps as [number, ...number[]]);
+  const fl = bestAndMedian(m.gflops as [number, ...number[]]);
+  return {
+    state: 'completed',
+    reason: null,
+    roofline: {
+      device: m.device,
+      bandwidthGBps: bw.best,
+      bandwidthMedianGBps: bw.median,
+      bandwidthBufferBytes: m.bufferBytes,
+      gflops: fl.best,
+      gflopsMedian: fl.median,
+      matmulSize: m.matmulSize,
+      threads: m.threads,
+      repeats: m.repeats,
+      method: m.method,
+      userAgent: m.userAgent,
+      adapter: m.adapter,
+      measuredAt: new Date().toISOString(),
+      notes: m.notes,
+    },
+  };
+}

@@ -71,7 +71,11 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
   // Warm-up: shaders, kernels and allocations happen here, not in the first measured generation.
   const warm = await trace(lm, promptIds, Math.min(4, g.maxNewTokens), hooks);
   result.timings.firstRunMs = (warm.tokenTimesMs.at(-1) ?? performance.now()) - warm.startMs;
-  if (hooks.aborted()) throw new AbortedError('Aborted during the warm-up generation; nothing was measured yet.');
+  if (hooks.aborted()) {
+    // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
+    result.generation = warm.tokens.length ? finishBlock([warm], null) : null;
+    throw new AbortedError(`Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`);
+  }
 
   if (g.contextLengths?.length) {
     const lengths = contextLengthsFor(g.contextLengths, lm.maxContextTokens, g.maxNewTokens);

@@ -66,20 +66,25 @@ function synthesizedFeeds(session: ort.InferenceSession, overrides: Record<strin
   return { inputs, feeds };
 }
 
-export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<LoadedOrtModel> {
-  const t0 = performance.now();
-  let session: ort.InferenceSession;
+/** A session on the spec's backend; a model onnxruntime cannot load is a ModelLoadError naming it. */
+async function createSession(spec: RunSpec, bytes: Uint8Array, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
   try {
-    session = await ort.InferenceSession.create(bytes, {
+    return await ort.InferenceSession.create(bytes, {
       executionProviders: [executionProvider(spec.device)],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      ...extra,
     });
   } catch (err) {
     throw new ModelLoadError(
       `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`,
     );
   }
+}
+
+export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<LoadedOrtModel> {
+  const t0 = performance.now();
+  const session = await createSession(spec, bytes);
   const sessionMs = performance.now() - t0;
   const { inputs, feeds } = synthesizedFeeds(session, overrides);
   return {
@@ -196,19 +201,9 @@ export async function loadOrtDecoder(
   layers: number | null,
 ): Promise<OrtDecoder> {
   const t0 = performance.now();
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(bytes, {
-      executionProviders: [executionProvider(spec.device)],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the
-      // layer count (config.json), every output stays on the GPU and the logits are read with getData().
-      ...(spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : ('gpu-buffer' as const) } : {}),
-    });
-  } catch (err) {
-    throw new ModelLoadError(`onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`);
-  }
+  // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the layer
+  // count (config.json), every output stays on the GPU and the logits are read with getData().
+  const session = await createSession(spec, bytes, spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {});
   const kv = decoderLayout(session, spec.model.id);
   const sessionMs = performance.now() - t0;
   const hasPositions = session.inputNames.includes('position_ids');

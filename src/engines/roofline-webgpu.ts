@@ -3,7 +3,7 @@
  * matmul (the faster of a tiled and a register-only kernel on this adapter), WGSL compute shaders timed with
  * timestamp queries where the adapter has them and by queue.onSubmittedWorkDone() wall time where it does not.
  */
-import { ASSUMED_LLC_BYTES, bestAndMedian, type RooflineOptions, type RooflineProgress, type RooflineResult, type TimingMethod } from '../core/roofline.ts';
+import { ASSUMED_LLC_BYTES, completedRoofline, type RooflineOptions, type RooflineProgress, type RooflineResult, type TimingMethod } from '../core/roofline.ts';
 import { checkCells, checkMatmulEntries, fail, uniforms } from './roofline-check.ts';
 import { scalarMatmul } from './roofline-wasm.ts';
 
@@ -424,32 +424,23 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
       notes.push(`matmul kernels tried (one ${n}³ product each): ${candidates.map((c) => `${c.kernel.name.split(':')[0]!.split(' ')[0]} ${((2 * n ** 3) / c.ms / 1e6).toFixed(2)} GFLOP/s`).join(', ')}`);
     }
 
-    const bw = bestAndMedian(gbps as [number, ...number[]]);
-    const fl = bestAndMedian(gflops as [number, ...number[]]);
-    return {
-      state: 'completed',
-      reason: null,
-      roofline: {
-        device: 'webgpu',
-        bandwidthGBps: bw.best,
-        bandwidthMedianGBps: bw.median,
-        bandwidthBufferBytes: bufferBytes,
-        gflops: fl.best,
-        gflopsMedian: fl.median,
-        matmulSize: n,
-        threads: null,
-        repeats: o.repeats,
-        method: {
-          timing: timer.method,
-          bandwidth: `WGSL grid-stride vec4<u32> read (4 strides per iteration), ${bestRead.groups}×${READ_WORKGROUP} invocations, ${ranges.length} binding(s), ${sweeps} sweep(s) per timed submission`,
-          compute: `WGSL f32 matmul, ${best.kernel.name}, ${products} product(s) per timed submission`,
-        },
-        userAgent: navigator.userAgent,
-        adapter: describeAdapter(adapter),
-        measuredAt: new Date().toISOString(),
-        notes,
+    return completedRoofline({
+      device: 'webgpu',
+      gbps,
+      gflops,
+      bufferBytes,
+      matmulSize: n,
+      threads: null,
+      repeats: o.repeats,
+      method: {
+        timing: timer.method,
+        bandwidth: `WGSL grid-stride vec4<u32> read (4 strides per iteration), ${bestRead.groups}×${READ_WORKGROUP} invocations, ${ranges.length} binding(s), ${sweeps} sweep(s) per timed submission`,
+        compute: `WGSL f32 matmul, ${best.kernel.name}, ${products} product(s) per timed submission`,
       },
-    };
+      userAgent: navigator.userAgent,
+      adapter: describeAdapter(adapter),
+      notes,
+    });
   } finally {
     timer.destroy();
     for (const b of owned) b.destroy();

@@ -6,7 +6,7 @@
 import { releaseProxy, wrap, type Remote } from 'comlink';
 import {
   ASSUMED_LLC_BYTES,
-  bestAndMedian,
+  completedRoofline,
   resolveRooflineOptions,
   type RooflineDevice,
   type RooflineOptions,
@@ -215,32 +215,23 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
     }
     await Promise.all(threads.map((t) => t.api.detach()));
 
-    const bw = bestAndMedian(gbps as [number, ...number[]]);
-    const fl = bestAndMedian(gflops as [number, ...number[]]);
-    return {
-      state: 'completed',
-      reason: null,
-      roofline: {
-        device: 'wasm',
-        bandwidthGBps: bw.best,
-        bandwidthMedianGBps: bw.median,
-        bandwidthBufferBytes: bufferBytes,
-        gflops: fl.best,
-        gflopsMedian: fl.median,
-        matmulSize: n,
-        threads: threads.length,
-        repeats: o.repeats,
-        method: {
-          timing: 'performance.now',
-          bandwidth: `wasm simd128 read_sum (${READ_STEP_BYTES / 16}× v128.load per iteration into 8 i32x4 accumulators) over ${slices.length} slice(s), one per worker thread; wall time of all threads`,
-          compute: `wasm simd128 ${mr}×${nr} register-blocked f32 matmul, ${fma ? 'relaxed-SIMD madd' : 'f32x4.mul + f32x4.add'}, B prepacked in ${nr}-column panels, rows split over ${bands.length} worker thread(s)`,
-        },
-        userAgent: navigator.userAgent,
-        adapter: wasmAdapterName(),
-        measuredAt: new Date().toISOString(),
-        notes,
+    return completedRoofline({
+      device: 'wasm',
+      gbps,
+      gflops,
+      bufferBytes,
+      matmulSize: n,
+      threads: threads.length,
+      repeats: o.repeats,
+      method: {
+        timing: 'performance.now',
+        bandwidth: `wasm simd128 read_sum (${READ_STEP_BYTES / 16}× v128.load per iteration into 8 i32x4 accumulators) over ${slices.length} slice(s), one per worker thread; wall time of all threads`,
+        compute: `wasm simd128 ${mr}×${nr} register-blocked f32 matmul, ${fma ? 'relaxed-SIMD madd' : 'f32x4.mul + f32x4.add'}, B prepacked in ${nr}-column panels, rows split over ${bands.length} worker thread(s)`,
       },
-    };
+      userAgent: navigator.userAgent,
+      adapter: wasmAdapterName(),
+      notes,
+    });
   } finally {
     for (const t of threads) {
       t.api[releaseProxy]();
