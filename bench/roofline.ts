@@ -1,11 +1,11 @@
 /**
  * The device roofline in headless Chromium: streaming-read GB/s and f32 matmul GFLOP/s on WASM (one thread, then
- * every core) and WebGPU. Serves the source with a Vite dev server (src/cli/roofline-page.ts), so no build is needed.
- * Usage: npx tsx bench/roofline.ts [--device wasm,webgpu] [--quick] [--repeats N] [--buffer-mib N] [--matmul N] [--json]
+ * every core) and WebGPU, through the built app's `window.ondevice.roofline`.
+ * Usage: npm run bench:roofline -- [--device wasm,webgpu] [--quick] [--repeats N] [--buffer-mib N] [--matmul N] [--json]
  */
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { openRooflinePage } from '../src/cli/roofline-page.ts';
+import { openApp } from '../src/cli/driver.ts';
 import { ROOFLINE_DEVICES, type RooflineDevice, type RooflineOptions, type RooflineResult } from '../src/core/roofline.ts';
 
 const { values } = parseArgs({
@@ -38,9 +38,9 @@ const log = (line: string) => {
 };
 const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
 
-const page = await openRooflinePage({
-  onProgress: (device, p) => {
-    if (!values.json) process.stderr.write(`\r${device}: ${p.phase} ${p.done}/${p.total}${p.detail ? ` ${p.detail}` : ''}\x1b[K`);
+const page = await openApp({
+  onEvent: (e) => {
+    if (!values.json && e.type === 'prepare') process.stderr.write(`\r${e.message} ${e.done}/${e.total}\x1b[K`);
   },
 });
 const rows: { label: string; result: RooflineResult }[] = [];
@@ -50,7 +50,7 @@ try {
   for (const device of devices) {
     const runs = device === 'wasm' ? [...new Set([1, cores])].map((threads) => ({ label: `wasm ×${threads}`, opts: { ...options, threads } })) : [{ label: device, opts: options }];
     for (const { label, opts } of runs) {
-      const result = await page.measure(device, opts);
+      const result = await page.measureRoofline(device, opts);
       if (!values.json) process.stderr.write('\r\x1b[K');
       rows.push({ label, result });
     }

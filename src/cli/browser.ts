@@ -46,9 +46,11 @@ export class NoChromiumError extends Error {
  * Launch headless Chromium. `marker` is added as an extra (ignored) switch so that this launch's processes
  * can be found in /proc (src/cli/proc-memory.ts).
  */
-export async function launchChromium(marker?: string): Promise<Browser> {
+export async function launchChromium(marker?: string, options: { webgpu?: boolean } = {}): Promise<Browser> {
   const executablePath = findChromium();
   if (!executablePath) throw new NoChromiumError();
-  const args = marker ? [...CHROMIUM_FLAGS, `--ondevice-session=${marker}`] : [...CHROMIUM_FLAGS];
+  // webgpu: false leaves out --enable-unsafe-webgpu: how tests get a browser without WebGPU.
+  const flags = CHROMIUM_FLAGS.filter((f) => options.webgpu !== false || f !== '--enable-unsafe-webgpu');
+  const args = marker ? [...flags, `--ondevice-session=${marker}`] : flags;
   return chromium.launch({ executablePath, headless: true, args });
 }

@@ -3,6 +3,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { Controller } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
+import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
 import { launchChromium } from './browser.ts';
 import { startAppServer, type AppServer } from './serve.ts';
@@ -23,15 +24,17 @@ export interface AppSession {
   /** Every URL the page and its workers requested, for the loopback-only check. */
   requests: string[];
   runSuite(plan: SuitePlan): Promise<RunResult[]>;
+  /** A fresh roofline measurement of one backend (also kept as this browser's cached figure). */
+  measureRoofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'>): Promise<RooflineResult>;
   close(): Promise<void>;
 }
 
-export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; server?: AppServer } = {}): Promise<AppSession> {
+export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; server?: AppServer; webgpu?: boolean } = {}): Promise<AppSession> {
   const server = options.server ?? (await startAppServer());
   let browser: Browser | null = null;
   try {
     const marker = crypto.randomUUID();
-    browser = await launchChromium(marker);
+    browser = await launchChromium(marker, { webgpu: options.webgpu });
     const context = await browser.newContext();
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
@@ -52,6 +55,7 @@ export async function openApp(options: { onEvent?: (e: SuiteEvent) => void; serv
       server,
       requests,
       runSuite: (plan) => page.evaluate((p) => window.ondevice.runSuite(p), plan),
+      measureRoofline: (device, opts = {}) => page.evaluate(([d, o]) => window.ondevice.roofline(d, { ...o, refresh: true }), [device, opts] as const),
       async close() {
         onEvent = undefined;
         await b.close();

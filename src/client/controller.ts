@@ -15,7 +15,7 @@ import { appendResults, clearResults, listResults } from '../store/results-db.ts
 import { bareLoopInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 import { deviceRoofline } from './roofline-client.ts';
-import type { RooflineDevice, RooflineResult } from '../core/roofline.ts';
+import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
 
 export interface Controller {
   catalog(): Promise<Catalog>;
@@ -37,7 +37,7 @@ export interface Controller {
   makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
   /** This device's roofline for a backend: the cached figure, or a new measurement (`refresh` forces one). */
-  roofline(device: RooflineDevice, options?: { refresh?: boolean; quick?: boolean }): Promise<RooflineResult & { cached: boolean }>;
+  roofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'> & { refresh?: boolean }): Promise<RooflineResult & { cached: boolean }>;
 }
 
 export interface LevelVariant {
@@ -143,7 +143,10 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     },
     makeLevels,
     roofline: (device, options = {}) =>
-      deviceRoofline(device, { ...options, onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}`, done: p.done, total: p.total }) }),
+      deviceRoofline(device, {
+        ...options,
+        onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}${p.detail ? ` ${p.detail}` : ''}`, done: p.done, total: p.total }),
+      }),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

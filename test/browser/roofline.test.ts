@@ -2,8 +2,7 @@
 // WebGPU (SwiftShader here) give positive figures from kernels checked against known answers; the figure is cached
 // per device; and a browser without WebGPU gets a result with a reason, not an exception.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp } from '../../src/cli/driver.ts';
-import { openRooflinePage, type RooflinePage } from '../../src/cli/roofline-page.ts';
+import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import { ASSUMED_LLC_BYTES, type Roofline, type RooflineResult } from '../../src/core/roofline.ts';
 
 const positive = (r: Roofline) => {
@@ -21,12 +20,12 @@ const positive = (r: Roofline) => {
 };
 
 describe('with WebGPU (SwiftShader)', () => {
-  let page: RooflinePage;
+  let page: AppSession;
   let wasm: RooflineResult;
   beforeAll(async () => {
-    page = await openRooflinePage();
+    page = await openApp();
     // "quick": 2 repeats and a 512 matmul; the bandwidth buffer keeps its full size.
-    wasm = await page.measure('wasm', { quick: true });
+    wasm = await page.measureRoofline('wasm', { quick: true });
   }, 180_000);
   afterAll(async () => page?.close());
 
@@ -43,7 +42,7 @@ describe('with WebGPU (SwiftShader)', () => {
   });
 
   it('wasm: a buffer that fits in the cache is measured but flagged as such', async () => {
-    const result = await page.measure('wasm', { quick: true, threads: 1, bufferBytes: 64 * 2 ** 20, matmulSize: 128, repeats: 1 });
+    const result = await page.measureRoofline('wasm', { quick: true, threads: 1, bufferBytes: 64 * 2 ** 20, matmulSize: 128, repeats: 1 });
     expect(result.reason).toBeNull();
     const r = result.roofline!;
     positive(r);
@@ -53,13 +52,13 @@ describe('with WebGPU (SwiftShader)', () => {
 
   it('is cached per device: the last measurement comes back without measuring again', async () => {
     // The 1-thread figure above is cached under its own key; all cores give back the first measurement.
-    const again = await page.page.evaluate(() => window.__roofline!.deviceRoofline('wasm'));
+    const again = await page.page.evaluate(() => window.ondevice.roofline('wasm'));
     expect(again.cached).toBe(true);
     expect(again.roofline).toEqual(wasm.roofline);
   });
 
   it('webgpu: positive figures from checked shaders, labelled as SwiftShader', async () => {
-    const result = await page.measure('webgpu', { quick: true });
+    const result = await page.measureRoofline('webgpu', { quick: true });
     expect(result.reason).toBeNull();
     const r = result.roofline!;
     positive(r);
@@ -72,17 +71,17 @@ describe('with WebGPU (SwiftShader)', () => {
 });
 
 describe('without WebGPU', () => {
-  let page: RooflinePage;
+  let page: AppSession;
   beforeAll(async () => {
-    page = await openRooflinePage({ webgpu: false });
+    page = await openApp({ webgpu: false });
   }, 120_000);
   afterAll(async () => page?.close());
 
   it('the WebGPU roofline is null with a reason, not an exception', async () => {
-    const result = await page.measure('webgpu', { quick: true });
+    const result = await page.measureRoofline('webgpu', { quick: true });
     expect(result).toMatchObject({ state: 'unsupported', roofline: null });
     expect(result.reason).toMatch(/WebGPU|adapter/);
-    const viaCache = await page.page.evaluate(() => window.__roofline!.deviceRoofline('webgpu'));
+    const viaCache = await page.page.evaluate(() => window.ondevice.roofline('webgpu'));
     expect(viaCache).toMatchObject({ state: 'unsupported', roofline: null, cached: false });
   });
 });
