@@ -1,5 +1,5 @@
 /** Building result records: every run ends as one, whatever happened to it. */
-import type { RunResult } from './schema.ts';
+import type { OutputRecord, RunResult } from './schema.ts';
 import type { RunSpec } from './spec.ts';
 import { RESULT_SCHEMA, type RunState } from './vocab.ts';
 
@@ -90,4 +90,15 @@ export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo 
     return { name: 'OutOfMemoryError', message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}` };
   }
   return info;
+}
+
+/** Values kept per output when a run captures its outputs. */
+export const OUTPUT_VALUE_CAP = 65536;
+
+/** An output tensor as the record keeps it: numbers in row-major order, capped at OUTPUT_VALUE_CAP. */
+export function outputRecord(name: string, type: string, dims: readonly number[], data: ArrayLike<number | bigint | boolean>): OutputRecord {
+  const n = Math.min(data.length, OUTPUT_VALUE_CAP);
+  const values: number[] = new Array(n);
+  for (let i = 0; i < n; i++) values[i] = Number(data[i]);
+  return { name, type, dims: [...dims], values, truncated: data.length > n };
 }

@@ -1,6 +1,7 @@
 /** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
 import * as ort from 'onnxruntime-web/webgpu';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
+import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { InputOverride, RunSpec } from '../core/spec.ts';
 import type { Device } from '../core/vocab.ts';
@@ -15,8 +16,6 @@ export class InferenceError extends Error {
   override name = 'InferenceError';
 }
 
-/** Values kept per output when a run captures its outputs. */
-const OUTPUT_VALUE_CAP = 65536;
 
 export interface LoadedOrtModel {
   inputs: ResolvedInput[];
@@ -45,13 +44,6 @@ function toMeta(meta: ort.InferenceSession.ValueMetadata): InputMeta {
   return { name: meta.name, type: meta.type, shape: meta.shape };
 }
 
-function toOutputRecord(name: string, tensor: ort.Tensor): OutputRecord {
-  const data = tensor.data;
-  const n = Math.min(tensor.size, OUTPUT_VALUE_CAP);
-  const values: number[] = new Array(n);
-  for (let i = 0; i < n; i++) values[i] = Number((data as ArrayLike<number | bigint | boolean>)[i]);
-  return { name, type: tensor.type, dims: [...tensor.dims], values, truncated: tensor.size > n };
-}
 
 /** An error's message without its trailing full stops, to quote inside a sentence of ours. */
 const detailOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
@@ -100,7 +92,7 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
           `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detailOf(err)}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
         );
       }
-      const records = capture ? Object.entries(out).map(([name, t]) => toOutputRecord(name, t)) : null;
+      const records = capture ? Object.entries(out).map(([name, t]) => outputRecord(name, t.type, t.dims, t.data as ArrayLike<number | bigint | boolean>)) : null;
       for (const t of Object.values(out)) t.dispose();
       return records;
     },

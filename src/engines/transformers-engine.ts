@@ -5,13 +5,12 @@
  */
 import { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline, type ProgressInfo } from '@huggingface/transformers';
 import { kvCacheBytes } from '../core/generation.ts';
+import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { FP16_COMPUTE_DTYPES } from '../core/vocab.ts';
 import type { LanguageModel } from './lm.ts';
 import { ORT_WASM_PATHS } from './ort-assets.ts';
-
-const OUTPUT_VALUE_CAP = 65536;
 
 function configure(spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
@@ -150,11 +149,6 @@ export async function loadTransformersLanguageModel(spec: RunSpec, threads: numb
   };
 }
 
-function toRecord(name: string, t: Tensor): OutputRecord {
-  const data = t.data as ArrayLike<number | bigint>;
-  const n = Math.min(data.length, OUTPUT_VALUE_CAP);
-  return { name, type: t.type, dims: [...t.dims], values: Array.from({ length: n }, (_, i) => Number(data[i])), truncated: data.length > n };
-}
 
 /** A non-generative pipeline (text-classification, token-classification, feature-extraction) on one text. */
 export async function loadTransformersTask(spec: RunSpec, text: string, threads: number, onProgress: (p: Progress) => void) {
@@ -174,7 +168,7 @@ export async function loadTransformersTask(spec: RunSpec, text: string, threads:
       if (!capture) return null;
       // Fidelity compares the model's raw outputs, not the post-processed labels.
       const raw = await callable.model(callable.tokenizer(text));
-      return Object.entries(raw).map(([name, t]) => toRecord(name, t));
+      return Object.entries(raw).map(([name, t]) => outputRecord(name, t.type, t.dims, t.data as ArrayLike<number | bigint>));
     },
     dispose: () => pipe.dispose(),
   };
