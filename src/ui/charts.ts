@@ -8,6 +8,9 @@ Chart.register(LineController, ScatterController, LineElement, PointElement, Lin
 
 const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a', '#c2185b', '#5b6477'];
 
+/** Every chart: drawn once, no animation, filling its sized box. */
+const FIXED_SIZE = { animation: false, responsive: true, maintainAspectRatio: false } as const;
+
 // Chart's generic parameters differ per chart type; the map only needs to destroy them.
 const charts = new WeakMap<HTMLCanvasElement, { destroy(): void }>();
 
@@ -39,9 +42,7 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
       })),
     },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...FIXED_SIZE,
       parsing: false,
       scales: {
         x: { type: 'linear', title: { display: true, text: 'iteration' }, ticks: { precision: 0 } },
@@ -76,9 +77,7 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
       })),
     },
     options: {
-      animation: false,
-      responsive: true,
-      maintainAspectRatio: false,
+      ...FIXED_SIZE,
       scales: {
         x: { type: 'linear', beginAtZero: true, title: { display: true, text: 'model size' }, ticks: { callback: (v) => formatBytes(Number(v)), maxTicksLimit: 8 } },
         y: { type: 'logarithmic', title: { display: true, text: 'p50 latency (ms, log scale)' } },
@@ -122,7 +121,7 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         })),
       },
       options: {
-        animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+        ...FIXED_SIZE, parsing: false,
         scales: {
           x: { type: 'logarithmic', title: { display: true, text: 'context length (tokens, log scale)' } },
           y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'decode tokens/s' } },
@@ -145,7 +144,7 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
       })),
     },
     options: {
-      animation: false, responsive: true, maintainAspectRatio: false,
+      ...FIXED_SIZE,
       scales: {
         x: { type: 'logarithmic', title: { display: true, text: 'time to first token (ms, log scale)' } },
         y: { type: 'logarithmic', title: { display: true, text: 'decode tokens/s (log scale)' } },
@@ -191,7 +190,7 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
       ],
     },
     options: {
-      animation: false, responsive: true, maintainAspectRatio: false, parsing: false,
+      ...FIXED_SIZE, parsing: false,
       scales: {
         x: { type: 'logarithmic', title: { display: true, text: 'arithmetic intensity (FLOP per byte of model, log scale)' } },
         y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s (log scale)' } },
