@@ -75,3 +75,13 @@ export function repoFileUrl(repo: ModelRepo, file: string): string {
   const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
   return repo.layout === 'hub' ? `${host}${repo.id}/resolve/main/${file}` : new URL(`${repo.id}/${file}`, host).href;
 }
+
+export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
+
+/** A hub model (`ORG/NAME`) at one level: the file transformers.js would load, on `host`. */
+export function hubModel(id: string, dtype: Dtype, host: string, task: string): ModelRef {
+  if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
+  if (!/^https?:\/\//i.test(host)) throw new InvalidInputError(`Hub host "${host}" should be an http(s) URL, e.g. ${DEFAULT_HUB_HOST}.`);
+  const repo: ModelRepo = { id, host, layout: 'hub' };
+  return { id: `hub:${id}`, source: 'hub', url: repoFileUrl(repo, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`), dtype, task, repo };
+}

@@ -1,9 +1,9 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { repoFileUrl, resolveModel, type Catalog } from './catalog.ts';
+import { DEFAULT_HUB_HOST, hubModel, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
-import type { ModelRef, ModelRepo, RunSpec, Workload } from './spec.ts';
-import { DTYPE_FILE_SUFFIX, DTYPES, ENGINES, InvalidInputError, type Device, type Dtype, type Engine } from './vocab.ts';
+import type { ModelRef, RunSpec, Workload } from './spec.ts';
+import { DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -72,16 +72,6 @@ export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, m
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
   const hfLayout = typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
   return hfLayout ? ['ort', 'transformers'] : ['ort'];
-}
-
-export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
-
-/** A hub model (`ORG/NAME`) at one level: the file transformers.js would load, on `host`. */
-export function hubModel(id: string, dtype: Dtype, host: string, task: string): ModelRef {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
-  if (!/^https?:\/\//i.test(host)) throw new InvalidInputError(`Hub host "${host}" should be an http(s) URL, e.g. ${DEFAULT_HUB_HOST}.`);
-  const repo: ModelRepo = { id, host, layout: 'hub' };
-  return { id: `hub:${id}`, source: 'hub', url: repoFileUrl(repo, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`), dtype, task, repo };
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
