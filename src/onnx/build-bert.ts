@@ -7,7 +7,7 @@
  * not all near-tied.
  */
 import { DataType } from './onnx-schema.ts';
-import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './build-llama.ts';
+import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './graph-builder.ts';
 
 export type BertHead = 'feature-extraction' | 'text-classification' | 'token-classification';
 

@@ -27,6 +27,21 @@ export interface TensorProto {
   externalData?: StringStringEntry[];
   dataLocation?: number;
   docString?: string;
+  /**
+   * Not part of ONNX: a replica's weight that has a shape and a type but no bytes yet (see synthetic.ts). Writers
+   * generate its data when they write the file; the inspector counts it like any other weight.
+   */
+  synthetic?: SyntheticFill;
+}
+/** How a synthetic weight's bytes are made: values of this spread around `mean` (or random bytes for 4/8-bit codes). */
+export interface SyntheticFill {
+  /** 'normal': roughly N(mean, std²) floats; 'const': every element `mean`; 'bytes': uniform random bytes. */
+  kind: 'normal' | 'const' | 'bytes';
+  mean?: number;
+  std?: number;
+  /** Values are clamped to [min, max] when given. */
+  min?: number;
+  max?: number;
 }
 export interface AttributeProto {
   name: string;

@@ -9,7 +9,18 @@ import {
   type AttributeProto, type GraphProto, type ModelProto, type NodeProto, type TensorProto,
 } from './model.ts';
 import { DataType } from './onnx-schema.ts';
+import { syntheticTensor, WEIGHT_STD } from './synthetic.ts';
 import { bytesTensor, float16Tensor, floatTensor, readFloats, tensorBytes } from './tensor.ts';
+
+/**
+ * A float weight for the rewrite: its values, or null for a replica's synthetic weight (see synthetic.ts), which
+ * the rewrite turns into synthetic tensors of the level's types and shapes without ever making the fp32 values.
+ */
+type FloatWeight = { values: Float32Array | null; dims: number[] };
+
+// What synthetic quantized tensors hold: random codes, and scales that map them back to about WEIGHT_STD.
+const SYN_CODES = { kind: 'bytes' } as const;
+const syntheticScale = (levels: number) => ({ kind: 'const', mean: (3 * WEIGHT_STD) / levels } as const);
 
 export interface QuantizeOptions {
   /** MatMulNBits / MatMulBnb4 block size along K (a power of two ≥ 16). */
@@ -83,9 +94,10 @@ class Rewriter {
   }
 
   /** A float weight's values and dims, or null when `name` is not a constant float tensor. */
-  floatWeight(name: string | undefined): { values: Float32Array; dims: number[] } | null {
+  floatWeight(name: string | undefined): FloatWeight | null {
     const w = name ? this.weights.get(name) : undefined;
     if (!w || w.tensor.dataType !== DataType.FLOAT) return null;
+    if (w.tensor.synthetic) return { values: null, dims: tensorDims(w.tensor) };
     const values = readFloats(w.tensor);
     return values ? { values, dims: tensorDims(w.tensor) } : null;
   }
@@ -154,15 +166,27 @@ export function quantize8(values: Float32Array, channels: number, channelOf: (i:
   return { q, scale, zero };
 }
 
+/** A weight as int8/uint8 codes, zero points and scales (per channel or per tensor); synthetic in, synthetic out. */
+function int8Tensors(rw: Rewriter, base: string, w: FloatWeight, channels: number, channelOf: (i: number) => number, scheme: Int8Scheme) {
+  const type = scheme.signed ? DataType.INT8 : DataType.UINT8;
+  const groupDims = scheme.perChannel ? [channels] : [];
+  const [zpName, scaleName] = [rw.unique(`${base}_zero_point`), rw.unique(`${base}_scale`)];
+  if (!w.values) {
+    return {
+      wq: syntheticTensor(base, type, w.dims, SYN_CODES),
+      wzp: syntheticTensor(zpName, type, groupDims, { kind: 'const', mean: scheme.signed ? 0 : 128 }),
+      wscale: syntheticTensor(scaleName, DataType.FLOAT, groupDims, syntheticScale(127)),
+    };
+  }
+  const { q, scale, zero } = quantize8(w.values, channels, channelOf, scheme);
+  return { wq: bytesTensor(base, type, w.dims, q), wzp: bytesTensor(zpName, type, groupDims, zero), wscale: floatTensor(scaleName, groupDims, scale) };
+}
+
 /** MatMul(A, W) → DynamicQuantizeLinear(A) + MatMulInteger + rescale, as onnxruntime's dynamic quantizer emits. */
-function dynamicMatMul(rw: Rewriter, node: NodeProto, wName: string, w: { values: Float32Array; dims: number[] }, scheme: Int8Scheme, out: NodeProto[], y: string): void {
-  const [k, n] = w.dims as [number, number];
-  const { q, scale, zero } = quantize8(w.values, n, (i) => i % n, scheme);
+function dynamicMatMul(rw: Rewriter, node: NodeProto, wName: string, w: FloatWeight, scheme: Int8Scheme, out: NodeProto[], y: string): void {
+  const n = w.dims[1]!;
   const base = rw.unique(`${wName}_q8`);
-  const wq = bytesTensor(base, scheme.signed ? DataType.INT8 : DataType.UINT8, [k, n], q);
-  const groupDims = scheme.perChannel ? [n] : [];
-  const wzp = bytesTensor(rw.unique(`${base}_zero_point`), scheme.signed ? DataType.INT8 : DataType.UINT8, groupDims, zero);
-  const wscale = floatTensor(rw.unique(`${base}_scale`), groupDims, scale);
+  const { wq, wzp, wscale } = int8Tensors(rw, base, w, n, (i) => i % n, scheme);
   const [aq, as, az, yi, yf, s] = ['a_quantized', 'a_scale', 'a_zero_point', 'int32', 'float', 'scale'].map((p) => rw.unique(`${y}_${p}`)) as string[];
   out.push(constantNode(wq), constantNode(wzp), constantNode(wscale));
   out.push(makeNode('DynamicQuantizeLinear', [node.input[0]!], [aq!, as!, az!]));
@@ -176,18 +200,13 @@ function dynamicMatMul(rw: Rewriter, node: NodeProto, wName: string, w: { values
  * A weight → int8/uint8 + DequantizeLinear (weight-only: the file shrinks, compute stays float). `axis` is the
  * channel axis for per-channel scales: 0 for Conv's [Cout, …], 1 for MatMul's [K, N].
  */
-function dequantizedWeight(rw: Rewriter, wName: string, w: { values: Float32Array; dims: number[] }, axis: 0 | 1, scheme: Int8Scheme, out: NodeProto[], cache: Map<string, string>): string {
+function dequantizedWeight(rw: Rewriter, wName: string, w: FloatWeight, axis: 0 | 1, scheme: Int8Scheme, out: NodeProto[], cache: Map<string, string>): string {
   const cached = cache.get(wName);
   if (cached) return cached;
   const channels = w.dims[axis]!;
   const inner = w.dims.slice(axis + 1).reduce((a, b) => a * b, 1);
-  const { q, scale, zero } = quantize8(w.values, channels, (i) => Math.floor(i / inner) % channels, scheme);
   const base = rw.unique(`${wName}_quantized`);
-  const type = scheme.signed ? DataType.INT8 : DataType.UINT8;
-  const groupDims = scheme.perChannel ? [channels] : [];
-  const wq = bytesTensor(base, type, w.dims, q);
-  const wzp = bytesTensor(rw.unique(`${base}_zero_point`), type, groupDims, zero);
-  const wscale = floatTensor(rw.unique(`${base}_scale`), groupDims, scale);
+  const { wq, wzp, wscale } = int8Tensors(rw, base, w, channels, (i) => Math.floor(i / inner) % channels, scheme);
   const deq = rw.unique(`${wName}_dequantized`);
   out.push(constantNode(wq), constantNode(wscale), constantNode(wzp));
   // Per-axis DequantizeLinear is ai.onnx from opset 13; older models (PP-OCR is opset 9 and 11) get
@@ -297,6 +316,10 @@ function toFloat16(rw: Rewriter): void {
   // Collected afresh: a 4-bit pass before this one added scales that must turn fp16 too.
   for (const w of collectWeights(model)) {
     if (w.tensor.dataType !== DataType.FLOAT || fp32Only.has(w.name)) continue;
+    if (w.tensor.synthetic) {
+      w.tensor.dataType = DataType.FLOAT16;
+      continue;
+    }
     const values = readFloats(w.tensor)!;
     const half = float16Tensor(w.tensor.name, tensorDims(w.tensor), values);
     if (w.constantNode) getAttribute(w.constantNode, 'value')!.t = half;
@@ -382,18 +405,20 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
         }
         alpha = getAttribute(node, 'alpha')?.f ?? 1;
         const beta = getAttribute(node, 'beta')?.f ?? 1;
-        if (toNumber(getAttribute(node, 'transB')?.i) === 1 && dims.length === 2) {
+        if (toNumber(getAttribute(node, 'transB')?.i) === 1 && dims.length === 2 && !values) dims = [dims[1]!, dims[0]!];
+        else if (toNumber(getAttribute(node, 'transB')?.i) === 1 && dims.length === 2 && values) {
           const [n, k] = dims as [number, number];
           const t = new Float32Array(values.length);
           for (let r = 0; r < n; r++) for (let c = 0; c < k; c++) t[c * n + r] = values[r * k + c] as number;
           values = t;
           dims = [k, n];
         }
-        if (alpha !== 1) values = values.map((v) => v * alpha);
+        if (alpha !== 1 && values) values = values.map((v) => v * alpha);
         if (node.input[2]) {
           const c = rw.floatWeight(node.input[2]);
           if (c && beta !== 1) {
-            const scaled = floatTensor(rw.unique(`${node.input[2]}_scaled`), c.dims, c.values.map((v) => v * beta));
+            const scaledName = rw.unique(`${node.input[2]}_scaled`);
+            const scaled = c.values ? floatTensor(scaledName, c.dims, c.values.map((v) => v * beta)) : syntheticTensor(scaledName, DataType.FLOAT, c.dims, { kind: 'normal', std: WEIGHT_STD });
             out.push(constantNode(scaled));
             bias = scaled.name;
           } else if (beta === 1) bias = node.input[2];
@@ -422,27 +447,38 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
         dynamicMatMul(rw, node, wName, fitted, scheme, out, mm);
         rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulInteger (${scheme.signed ? 'int8' : 'uint8'} weight, ${scheme.perChannel ? 'per channel' : 'per tensor'})` });
       } else if (level === 'bnb4') {
-        const { packed, absmax } = packBnb4(values, k, n, opts.blockSize, opts.bnb4Type);
-        const b = bytesTensor(rw.unique(`${wName}_bnb4`), DataType.UINT8, [packed.length], packed);
-        const m = floatTensor(rw.unique(`${wName}_absmax`), [absmax.length], absmax);
+        const [bName, mName] = [rw.unique(`${wName}_bnb4`), rw.unique(`${wName}_absmax`)];
+        let b: TensorProto;
+        let m: TensorProto;
+        if (values) {
+          const { packed, absmax } = packBnb4(values, k, n, opts.blockSize, opts.bnb4Type);
+          [b, m] = [bytesTensor(bName, DataType.UINT8, [packed.length], packed), floatTensor(mName, [absmax.length], absmax)];
+        } else {
+          b = syntheticTensor(bName, DataType.UINT8, [Math.ceil((k * n) / 2)], SYN_CODES);
+          m = syntheticTensor(mName, DataType.FLOAT, [Math.ceil((k * n) / opts.blockSize)], syntheticScale(1));
+        }
         rw.requireOpset('com.microsoft', 1);
         out.push(constantNode(b), constantNode(m));
         out.push(makeNode('MatMulBnb4', [node.input[0]!, b.name, m.name], [mm], [attr('K', k), attr('N', n), attr('block_size', opts.blockSize), attr('quant_type', opts.bnb4Type)], 'com.microsoft'));
         rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulBnb4 (${opts.bnb4Type ? 'nf4' : 'fp4'}, block ${opts.blockSize})` });
       } else {
-        const { b, scales, zp, kBlocks } = packNBits(values, k, n, opts.blockSize, opts.zeroPoints);
-        const bt = bytesTensor(rw.unique(`${wName}_q4`), DataType.UINT8, [n, kBlocks, opts.blockSize / 2], b);
-        const st = floatTensor(rw.unique(`${wName}_scales`), [n * kBlocks], scales);
+        const kBlocks = Math.ceil(k / opts.blockSize);
+        const [bName, sName] = [rw.unique(`${wName}_q4`), rw.unique(`${wName}_scales`)];
+        const packed = values ? packNBits(values, k, n, opts.blockSize, opts.zeroPoints) : null;
+        const bt = packed ? bytesTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], packed.b) : syntheticTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], SYN_CODES);
+        const st = packed ? floatTensor(sName, [n * kBlocks], packed.scales) : syntheticTensor(sName, DataType.FLOAT, [n * kBlocks], syntheticScale(8));
         const inputs = [node.input[0]!, bt.name, st.name];
         out.push(constantNode(bt), constantNode(st));
-        if (zp) {
-          const zt = bytesTensor(rw.unique(`${wName}_zero_points`), DataType.UINT8, [zp.length], zp);
+        if (opts.zeroPoints) {
+          const zName = rw.unique(`${wName}_zero_points`);
+          const zDims = [n * Math.ceil(kBlocks / 2)];
+          const zt = packed?.zp ? bytesTensor(zName, DataType.UINT8, zDims, packed.zp) : syntheticTensor(zName, DataType.UINT8, zDims, { kind: 'const', mean: 0x88 });
           out.push(constantNode(zt));
           inputs.push(zt.name);
         }
         rw.requireOpset('com.microsoft', 1);
         out.push(makeNode('MatMulNBits', inputs, [mm], [attr('K', k), attr('N', n), attr('bits', 4), attr('block_size', opts.blockSize)], 'com.microsoft'));
-        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulNBits (4 bit, block ${opts.blockSize}${zp ? ', zero points' : ''})` });
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulNBits (4 bit, block ${opts.blockSize}${opts.zeroPoints ? ', zero points' : ''})` });
       }
       if (bias) out.push(makeNode('Add', [mm, bias], [y]));
     }
@@ -452,12 +488,23 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
 
 /** Build one level from fp32 ONNX bytes. `what` names the input in errors. */
 export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeOptions = {}, what = 'the model'): QuantizedModel {
+  const model = decodeModel(fp32, what);
+  const report = quantizeGraph(model, level, options, what, fp32.byteLength);
+  const bytes = encodeModel(model);
+  report.bytesAfter = bytes.byteLength;
+  return { bytes, report };
+}
+
+/**
+ * Rewrite a model to one level, in place. Synthetic weights (replicas) are rewritten to synthetic tensors of the
+ * level's types and shapes, so a replica of any size is quantized without its fp32 values ever existing.
+ */
+export function quantizeGraph(model: ModelProto, level: Dtype, options: QuantizeOptions = {}, what = 'the model', bytesBefore = 0): QuantizeReport {
   const opts: Required<QuantizeOptions> = { blockSize: 32, zeroPoints: true, bnb4Type: 1, ...options };
   if (!(opts.blockSize >= 16 && (opts.blockSize & (opts.blockSize - 1)) === 0)) {
     throw new Error(`block size ${opts.blockSize} is not valid: use a power of two ≥ 16 (32 is usual)`);
   }
-  const model = decodeModel(fp32, what);
-  const rw = new Rewriter(model, level, fp32.byteLength);
+  const rw = new Rewriter(model, level, bytesBefore);
   const external = [...rw.weights.values()].filter((w) => w.tensor.dataLocation === 1);
   if (external.length) throw new Error(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
   if ([...rw.weights.values()].some((w) => w.tensor.dataType === DataType.FLOAT16)) {
@@ -477,9 +524,7 @@ export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeO
       }
     });
   }
-  const bytes = encodeModel(model);
-  rw.report.bytesAfter = bytes.byteLength;
-  return { bytes, report: rw.report };
+  return rw.report;
 }
 
 /** Bytes of all weights in a model (for size ratios independent of graph overhead). */
