@@ -75,7 +75,7 @@ export function parseInputFlag(flag: string): [string, InputOverride] {
  * the other levels --dtype asks for from an fp32 file.
  */
 export function modelEntry(name: string, catalogIds: readonly string[], server: AppServer): string | ModelRef {
-  if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || name.startsWith('hub:')) return name;
+  if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || /^(hub|replica):/i.test(name)) return name;
   const path = resolve(name);
   return { id: name, source: 'file', url: server.serveFile(path), dtype: dtypeFromFileName(path), task: 'unknown' };
 }
@@ -222,6 +222,7 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
           if (p.phase === 'fetch') { run.setTotal(p.totalBytes ?? Math.max(p.loadedBytes, 1)); run.update(p.loadedBytes, { label: `${current}: download ${formatBytes(p.loadedBytes)}` }); }
           else if (p.phase === 'download') { run.setTotal(p.totalBytes ?? Math.max(p.loadedBytes, 1)); run.update(p.loadedBytes, { label: `${current}: ${basename(p.file)} ${formatBytes(p.loadedBytes)}` }); }
           else if (p.phase === 'session') run.update(0, { label: `${current}: creating session` });
+          else if (p.phase === 'build') { run.setTotal(Math.max(p.totalBytes, 1)); run.update(p.writtenBytes, { label: `${current}: building replica ${formatBytes(p.writtenBytes)}` }); }
           else if (p.phase === 'generate') { run.setTotal(p.total); run.update(p.done, { label: `${current}: generating${p.context ? ` at ${p.context} tokens` : ''}` }); }
           else { run.setTotal(p.total); run.update(p.done, { label: `${current}: ${p.phase}` }); }
           break;
@@ -347,7 +348,7 @@ export function program(): Command {
   return new Command('ondevice bench')
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
     .option('--suite <name>', `which suite: ${SUITES.join(', ')}`, 'default')
-    .option('--model <id|path|url>', 'a catalog id, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
+    .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
     .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')}`, 'wasm,webgpu')
     .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)

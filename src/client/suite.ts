@@ -32,7 +32,8 @@ const groupKey = (spec: RunSpec): string => `${spec.model.id}\u0000${spec.device
 function comparedGroups(planned: readonly PlannedRun[]): Set<string> {
   const levels = new Map<string, Set<string>>();
   for (const p of planned) {
-    if (p.kind !== 'run') continue;
+    // A replica's outputs come from synthetic weights: comparing them to fp32 would measure nothing.
+    if (p.kind !== 'run' || p.spec.model.source === 'replica') continue;
     const key = groupKey(p.spec);
     if (!levels.has(key)) levels.set(key, new Set());
     levels.get(key)!.add(p.spec.model.dtype);
@@ -59,7 +60,7 @@ async function rooflines(plan: SuitePlan, emit: (e: SuiteEvent) => void): Promis
 
 /** FLOPs per inference of a (non-LM) model at its run's input shapes, from the inspector; null when it cannot tell. */
 async function flopsOf(model: RunSpec['model'], cache: Map<string, number | null>): Promise<number | null> {
-  const key = `${model.url}\u0000${JSON.stringify(model.inputs ?? {})}`;
+  const key = `${model.id}\u0000${model.dtype}\u0000${model.url}\u0000${JSON.stringify(model.inputs ?? {})}`;
   if (!cache.has(key)) {
     const flops = await inspectInWorker(model).then((r) => r.flops?.flops ?? null, () => null);
     cache.set(key, flops);

@@ -29,10 +29,13 @@ export interface Capabilities {
 
 /** Why this device cannot run the spec, or null when it can try. Checked before anything is fetched. */
 export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | null {
+  if (spec.model.source === 'replica' && spec.engine !== 'ort') {
+    return `Replicas run on engine "ort" only: transformers.js needs the real model's files (tokenizer, config, weights), and a replica has only its architecture.`;
+  }
   if (spec.engine === 'transformers' && !spec.model.repo) {
     return `Engine "transformers" needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${spec.model.id}" is a single ONNX file. Use engine "ort".`;
   }
-  if (spec.model.task === 'text-generation' && !spec.model.repo) {
+  if (spec.model.task === 'text-generation' && !spec.model.repo && !spec.model.replica) {
     return `Text generation needs the model's tokenizer and config (the Hugging Face layout); "${spec.model.id}" is a single ONNX file. Run it as a plain model (task "unknown") or give its model folder.`;
   }
   switch (spec.device) {

@@ -1,7 +1,7 @@
 /** The model catalog (`models/catalog.json`) and turning what a user names into a model reference. */
 import type { BertConfig, BertHead } from '../onnx/build-bert.ts';
 import type { LlamaConfig } from '../onnx/build-llama.ts';
-import type { InputOverride, ModelRef, ModelRepo } from './spec.ts';
+import type { InputOverride, ModelRef, ModelRepo, ReplicaRef } from './spec.ts';
 import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, type Dtype } from './vocab.ts';
 
 /**
@@ -44,8 +44,64 @@ export interface CatalogModel {
   notes?: string;
 }
 
+/**
+ * A model the articles name, as a replica: its architecture config (from ../shared/catalog-facts.json, with
+ * sources), published figures, and the levels a replica can be built at. No weights: see src/onnx/replica.ts.
+ */
+export interface ReplicaEntry {
+  /** The Hugging Face / torchvision id (`replica:<id>`). */
+  id: string;
+  /** Short lower-case names that also work (`replica:phi-3.5-mini`). */
+  aliases: string[];
+  family: string | null;
+  kind: ReplicaRef['kind'];
+  task: string;
+  paramsPublished: number | null;
+  releaseDate: string | null;
+  flopsPublished: { value: number; unit: string; resolution: number; counts: string } | null;
+  levels: Dtype[];
+  config: Record<string, unknown>;
+  sources: string[];
+  notes: string | null;
+  unverifiedFields?: string[];
+  /** Set when ondevice has no builder for this architecture: why. */
+  unbuildable?: string;
+}
+
 export interface Catalog {
   models: CatalogModel[];
+  replicas?: ReplicaEntry[];
+}
+
+export const REPLICA_PREFIX = 'replica:';
+
+/** The catalog entry `replica:NAME` means: its id (any case), an alias, or the id's last part in lower case. */
+export function findReplica(name: string, catalog: Catalog): ReplicaEntry | undefined {
+  const key = name.replace(/^replica:/i, '').trim().toLowerCase();
+  return (catalog.replicas ?? []).find(
+    (r) => r.id.toLowerCase() === key || r.aliases.includes(key) || r.id.split('/').pop()!.toLowerCase() === key,
+  );
+}
+
+/** A replica at one level; unknown names and levels are errors that say what is valid. */
+export function resolveReplica(name: string, dtype: Dtype, catalog: Catalog): ModelRef {
+  const entry = findReplica(name, catalog);
+  if (!entry) {
+    const known = (catalog.replicas ?? []).map((r) => r.aliases[0] ?? r.id).join(', ');
+    throw new InvalidInputError(`Unknown replica "${name}". Should be replica:ID with an id or alias from the catalog: ${known}.`);
+  }
+  if (!entry.levels.includes(dtype)) throw new InvalidInputError(`Replica "${entry.id}" cannot be built at ${dtype}. Available: ${entry.levels.join(', ')}.`);
+  const ref: ModelRef = {
+    id: `${REPLICA_PREFIX}${entry.id}`,
+    source: 'replica',
+    url: '',
+    dtype,
+    task: entry.task,
+    params: entry.paramsPublished,
+    replica: { kind: entry.kind, config: entry.config },
+  };
+  if (entry.unbuildable) ref.unavailable = `Replica "${entry.id}" cannot be built: ${entry.unbuildable}.`;
+  return ref;
 }
 
 /**
@@ -53,6 +109,7 @@ export interface Catalog {
  * lacks is an error that names the levels it has.
  */
 export function resolveModel(name: string, dtype: Dtype, catalog: Catalog): ModelRef {
+  if (/^replica:/i.test(name)) return resolveReplica(name, dtype, catalog);
   const entry = catalog.models.find((m) => m.id === name);
   if (entry) {
     if (!entry.levels.includes(dtype)) {

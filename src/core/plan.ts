@@ -1,5 +1,5 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { DEFAULT_HUB_HOST, hubModel, resolveModel, type Catalog } from './catalog.ts';
+import { DEFAULT_HUB_HOST, findReplica, hubModel, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
@@ -54,10 +54,13 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
         }
         try {
           const ref = model.startsWith('hub:') ? hubModel(model.slice(4), dtype, plan.hubHost ?? DEFAULT_HUB_HOST, plan.task ?? 'text-generation') : resolveModel(model, dtype, catalog);
-          out.push({ kind: 'run', spec: { ...base, model: ref } });
+          if (ref.unavailable) out.push({ kind: 'decided', result: finish(emptyResult({ ...base, model: ref }), 'unsupported', { name: 'UnsupportedError', message: ref.unavailable }) });
+          else out.push({ kind: 'run', spec: { ...base, model: ref } });
         } catch (err) {
-          const known = catalog.models.some((m) => m.id === model) || model.startsWith('hub:');
-          const placeholder: ModelRef = { id: model, source: known ? 'bundled' : 'url', url: '', dtype, task: 'unknown' };
+          const replica = findReplica(model, catalog);
+          const known = catalog.models.some((m) => m.id === model) || model.startsWith('hub:') || replica !== undefined;
+          const source = replica ? 'replica' : known ? 'bundled' : 'url';
+          const placeholder: ModelRef = { id: replica ? `${REPLICA_PREFIX}${replica.id}` : model, source, url: '', dtype, task: replica?.task ?? 'unknown' };
           const result = emptyResult({ ...base, model: placeholder });
           out.push({ kind: 'decided', result: finish(result, known ? 'unsupported' : 'errored', toErrorInfo(err)) });
         }
@@ -70,13 +73,15 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
 /** The engines a model runs on in this plan (see SuitePlan.engines). */
 export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, model: string | ModelRef): Engine[] {
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
+  // Replicas have no tokenizer or model files for transformers.js: they run on ort.
+  if (typeof model === 'string' ? /^replica:/i.test(model) : model.source === 'replica') return ['ort'];
   const hfLayout = typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
   return hfLayout ? ['ort', 'transformers'] : ['ort'];
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
 export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
-  const entry = catalog.models.find((m) => m.id === id);
+  const entry = /^replica:/i.test(id) ? findReplica(id, catalog) : catalog.models.find((m) => m.id === id);
   return entry ? DTYPES.filter((d) => entry.levels.includes(d)) : ['fp32'];
 }
 

@@ -19,9 +19,11 @@ export const LatencyStatsSchema = z.object({
 });
 
 export const TimingsSchema = z.object({
-  /** Fetch plus session creation. */
+  /** Fetch (or replica build) plus session creation. */
   loadMs: ms.nullable(),
   fetchMs: ms.nullable(),
+  /** Replicas: building the model in the worker (writing its synthetic weights, or finding them cached). */
+  buildMs: ms.nullable().default(null),
   sessionMs: ms.nullable(),
   /** The first inference, timed alone: it includes shader compilation and lazy allocation. */
   firstRunMs: ms.nullable(),
@@ -74,6 +76,16 @@ export const MemorySnapshotSchema = z.object({
   gpuLiveBytes: bytes.nullable(),
 });
 
+/** The bytes a run was predicted to need before it was loaded (the fit check; src/core/fit.ts). */
+export const PredictedMemorySchema = z.object({
+  weightBytes: bytes,
+  largestTensorBytes: bytes,
+  kvCacheBytes: bytes,
+  contextTokens: z.number().int().nonnegative().nullable(),
+  activationBytes: bytes,
+  totalBytes: bytes,
+});
+
 export const MemorySchema = z.object({
   modelBytes: bytes.nullable(),
   wasmHeapPeakBytes: bytes.nullable(),
@@ -87,6 +99,8 @@ export const MemorySchema = z.object({
     .object({ afterLoad: MemorySnapshotSchema.nullable(), afterRun: MemorySnapshotSchema.nullable(), afterDispose: MemorySnapshotSchema.nullable() })
     .nullable()
     .default(null),
+  /** What the fit check predicted this run would need, to hold against the peaks measured; null where not estimated. */
+  predicted: PredictedMemorySchema.nullable().default(null),
   /** Whole-browser memory from the OS, sampled by the CLI during the run (Linux /proc); null in the app. */
   os: z
     .object({ peakPssBytes: bytes.nullable(), byType: z.record(z.string(), bytes), samples: z.number().int().nonnegative() })
@@ -187,6 +201,22 @@ export const RunResultSchema = z.object({
   generation: GenerationSchema.nullable(),
   memory: MemorySchema,
   fidelity: FidelitySchema.nullable(),
+  /**
+   * Replicas only: how the model was built. Its timings and memory are the real model's; its outputs are
+   * meaningless (synthetic weights), so it has no fidelity.
+   */
+  replica: z
+    .object({
+      paramsPublished: z.number().int().nonnegative().nullable(),
+      /** Where the built weights were kept: the origin-private file system (reused by later runs) or memory. */
+      cache: z.enum(['opfs', 'memory']),
+      /** True when the weights were already built by an earlier run. */
+      cached: z.boolean(),
+      dataBytes: bytes,
+      cacheNote: z.string().nullable(),
+    })
+    .nullable()
+    .default(null),
   /** Utilisation of the device roofline; null (with `utilisationReason`) when not asked for or not computable. */
   utilisation: UtilisationSchema.nullable().default(null),
   utilisationReason: z.string().nullable().default(null),
@@ -205,3 +235,5 @@ export type UtilisationRecord = z.infer<typeof UtilisationSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;
 export type Timings = z.infer<typeof TimingsSchema>;
+export type PredictedMemory = z.infer<typeof PredictedMemorySchema>;
+export type ReplicaRecord = NonNullable<RunResult['replica']>;

@@ -23,6 +23,14 @@ export interface ModelRef {
   unavailable?: string;
   /** A model in the Hugging Face layout (config.json, tokenizer.json, onnx/model{suffix}.onnx); LMs and the transformers engine need it. */
   repo?: ModelRepo;
+  /** A replica (source "replica"): built in the worker from this architecture config, with synthetic weights. */
+  replica?: ReplicaRef;
+}
+
+/** What a replica is built from: the family of builder and the architecture config (Hugging Face or torchvision fields). */
+export interface ReplicaRef {
+  kind: 'decoder' | 'encoder' | 'vision';
+  config: Record<string, unknown>;
 }
 
 /**
@@ -90,7 +98,9 @@ export type Progress =
   /** Tokens generated in the current generation (`context` is set in the context-length run type). */
   | { phase: 'generate'; done: number; total: number; context?: number }
   /** Downloads by file (transformers.js and hub models fetch several files). */
-  | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null };
+  | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null }
+  /** A replica's weights being written (or found cached: written = total at once). */
+  | { phase: 'build'; writtenBytes: number; totalBytes: number };
 
 /**
  * Defaults: 20 timed iterations after 2 warm-up runs (the first run, timed alone, counts as one), capped at

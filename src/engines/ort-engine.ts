@@ -27,6 +27,9 @@ export interface LoadedOrtModel {
   dispose(): Promise<void>;
 }
 
+/** Weights kept outside the model file (ONNX external data): the file name the graph names, and its bytes or URL. */
+export type ExternalData = { path: string; data: string | Uint8Array }[];
+
 export function configureOrt(numThreads: number): void {
   ort.env.wasm.wasmPaths = { ...ORT_WASM_PATHS };
   ort.env.wasm.numThreads = numThreads;
@@ -59,24 +62,25 @@ function synthesizedFeeds(session: ort.InferenceSession, overrides: Record<strin
 }
 
 /** A session on the spec's backend; a model onnxruntime cannot load is a ModelLoadError naming it. */
-async function createSession(spec: RunSpec, bytes: Uint8Array, extra: ort.InferenceSession.SessionOptions = {}): Promise<ort.InferenceSession> {
+async function createSession(spec: RunSpec, bytes: Uint8Array, extra: ort.InferenceSession.SessionOptions = {}, externalData?: ExternalData): Promise<ort.InferenceSession> {
   try {
     return await ort.InferenceSession.create(bytes, {
       executionProviders: [executionProvider(spec.device)],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      ...(externalData ? { externalData } : {}),
       ...extra,
     });
   } catch (err) {
     throw new ModelLoadError(
-      `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`,
+      `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes${externalData ? ' + external data' : ''}) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`,
     );
   }
 }
 
-export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<LoadedOrtModel> {
+export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData): Promise<LoadedOrtModel> {
   const t0 = performance.now();
-  const session = await createSession(spec, bytes);
+  const session = await createSession(spec, bytes, {}, externalData);
   const sessionMs = performance.now() - t0;
   const { inputs, feeds } = synthesizedFeeds(session, overrides);
   return {
@@ -191,11 +195,12 @@ export async function loadOrtDecoder(
   bytes: Uint8Array,
   argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number,
   layers: number | null,
+  externalData?: ExternalData,
 ): Promise<OrtDecoder> {
   const t0 = performance.now();
   // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the layer
   // count (config.json), every output stays on the GPU and the logits are read with getData().
-  const session = await createSession(spec, bytes, spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {});
+  const session = await createSession(spec, bytes, spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {}, externalData);
   const kv = decoderLayout(session, spec.model.id);
   const sessionMs = performance.now() - t0;
   const hasPositions = session.inputNames.includes('position_ids');

@@ -3,7 +3,8 @@ import { kvCacheBytes } from '../core/generation.ts';
 import type { RunSpec } from '../core/spec.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, type LmConfig } from './hf-files.ts';
 import { argmax, type LanguageModel } from './lm.ts';
-import { loadOrtDecoder } from './ort-engine.ts';
+import { loadOrtDecoder, type ExternalData } from './ort-engine.ts';
+import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { loadTokenizer } from './tokenizer.ts';
 
 export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Promise<LanguageModel & { sessionMs: number }> {
@@ -19,6 +20,39 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Pr
     maxContextTokens: maxContextOf(config),
     encode: tokenizer.encode,
     decode: tokenizer.decode,
+    generate: (ids, n, onToken, shouldStop) => decoder.generate(ids, n, banned, onToken, shouldStop),
+    kvCacheBytes: (tokens) => kvCacheBytes({ ...decoder.kv, bytesPerElement }, tokens),
+    dispose: () => decoder.dispose(),
+  };
+}
+
+/**
+ * A replica has no tokenizer: its prompt becomes one token per 4 UTF-8 bytes (about what BPE vocabularies of
+ * 32k–256k give on English text), with ids spread over the vocabulary; ends of sequence never appear.
+ */
+export function replicaPromptIds(text: string, lm: Pick<ReplicaLm, 'vocab' | 'eos'>): number[] {
+  const bytes = new TextEncoder().encode(text);
+  const eos = new Set(lm.eos);
+  const ids: number[] = [];
+  for (let i = 0; i < bytes.length; i += 4) {
+    let id = (bytes[i]! * 257 + (bytes[i + 1] ?? 0) * 31 + i) % lm.vocab;
+    while (eos.has(id)) id = (id + 1) % lm.vocab;
+    ids.push(id);
+  }
+  return ids.length ? ids : [eos.has(1) ? 2 : 1];
+}
+
+/** A replica decoder on the ORT engine: the same greedy loop as a real model, synthetic prompt ids, no text. */
+export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm): Promise<LanguageModel & { sessionMs: number }> {
+  const decoder = await loadOrtDecoder(spec, graph, argmax, lm.layers, externalData);
+  const banned = new Set(lm.eos);
+  const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
+  return {
+    sessionMs: decoder.sessionMs,
+    maxContextTokens: lm.maxContext,
+    encode: (text) => replicaPromptIds(text, lm),
+    // Synthetic weights make meaningless tokens: show their ids, never pretend they are text.
+    decode: (ids) => ids.map((id) => `<${id}>`).join(''),
     generate: (ids, n, onToken, shouldStop) => decoder.generate(ids, n, banned, onToken, shouldStop),
     kvCacheBytes: (tokens) => kvCacheBytes({ ...decoder.kv, bytesPerElement }, tokens),
     dispose: () => decoder.dispose(),

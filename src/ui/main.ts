@@ -32,6 +32,8 @@ function describeProgress(p: Progress): { text: string; fraction: number | null 
       return { text: `generating token ${p.done}/${p.total}${p.context ? ` at ${p.context} tokens of context` : ''}`, fraction: p.done / p.total };
     case 'download':
       return { text: `downloading ${p.file}: ${formatBytes(p.loadedBytes)}${p.totalBytes ? ` of ${formatBytes(p.totalBytes)}` : ''}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
+    case 'build':
+      return { text: `building the replica: ${formatBytes(p.writtenBytes)} of ${formatBytes(p.totalBytes)} of synthetic weights`, fraction: p.totalBytes ? p.writtenBytes / p.totalBytes : 1 };
   }
 }
 

@@ -1,0 +1,71 @@
+/**
+ * Will it fit? The bytes a run needs (weights, KV cache at the chosen context, activations), estimated before
+ * anything is built or loaded, held against what the device allows: the 4 GiB a wasm32 heap can address,
+ * WebGPU's per-buffer limits, and the device's memory. A run that would not fit ends `unsupported` with the
+ * numbers instead of taking the tab down.
+ */
+import type { Device } from './vocab.ts';
+
+/** A wasm32 memory addresses at most 65536 pages of 64 KiB; onnxruntime-web's build may grow to all of it. */
+export const WASM_HEAP_LIMIT_BYTES = 4 * 1024 ** 3;
+
+export interface FitEstimate {
+  /** Weights as stored at this level (what the session holds). */
+  weightBytes: number;
+  /** The largest single weight tensor (a WebGPU buffer holds one). */
+  largestTensorBytes: number;
+  /** KV cache at `contextTokens` (decoders; 0 otherwise). */
+  kvCacheBytes: number;
+  contextTokens: number | null;
+  /** Peak activations of one inference (the builder's estimate). */
+  activationBytes: number;
+  /** weights + KV cache + activations. */
+  totalBytes: number;
+}
+
+export interface DeviceLimits {
+  wasmHeapBytes: number;
+  /** WebGPU adapter limits, when the device has WebGPU. */
+  maxBufferSize?: number | null;
+  maxStorageBufferBindingSize?: number | null;
+  /** navigator.deviceMemory in GiB (Chrome rounds it and caps it at 8); null where the browser hides it. */
+  deviceMemoryGiB?: number | null;
+}
+
+export function fitEstimate(parts: Omit<FitEstimate, 'totalBytes'>): FitEstimate {
+  return { ...parts, totalBytes: parts.weightBytes + parts.kvCacheBytes + parts.activationBytes };
+}
+
+const GIB = 1024 ** 3;
+const gib = (bytes: number): string => `${(bytes / GIB).toFixed(bytes < 10 * GIB ? 2 : 1)} GiB`;
+const size = (bytes: number): string => (bytes >= GIB / 4 ? gib(bytes) : `${(bytes / 1024 ** 2).toFixed(1)} MiB`);
+
+/** What the estimate consists of, for messages and reports: "2.17 GiB (weights 2.05 GiB + KV cache 96.0 MiB at 4096 tokens + activations 24.0 MiB)". */
+export function describeEstimate(e: FitEstimate): string {
+  const kv = e.kvCacheBytes ? ` + KV cache ${size(e.kvCacheBytes)}${e.contextTokens ? ` at ${e.contextTokens} tokens` : ''}` : '';
+  return `${size(e.totalBytes)} (weights ${size(e.weightBytes)}${kv} + activations ${size(e.activationBytes)})`;
+}
+
+/**
+ * Why a run will not fit on this device, or null when it should. On wasm everything lives in the one heap; on
+ * WebGPU the weights live in GPU buffers, each within maxStorageBufferBindingSize, and the whole within the
+ * device's memory (WebGPU does not say how much GPU memory there is; deviceMemory is the nearest figure).
+ */
+export function fitProblem(e: FitEstimate, device: Device, limits: DeviceLimits): string | null {
+  const needs = `needs ${describeEstimate(e)}`;
+  if (device === 'wasm' || device === 'webnn') {
+    if (e.totalBytes > limits.wasmHeapBytes) return `Will not fit: ${needs}; the WASM heap allows ${gib(limits.wasmHeapBytes)}. Try a smaller quantization level (q4) or WebGPU.`;
+  } else {
+    const binding = limits.maxStorageBufferBindingSize ?? null;
+    if (binding !== null && e.largestTensorBytes > binding) {
+      return `Will not fit: its largest weight is ${size(e.largestTensorBytes)}, over this GPU's maxStorageBufferBindingSize of ${size(binding)} (one tensor must fit one buffer binding). Try a smaller quantization level.`;
+    }
+    const buffer = limits.maxBufferSize ?? null;
+    if (buffer !== null && e.largestTensorBytes > buffer) return `Will not fit: its largest weight is ${size(e.largestTensorBytes)}, over this GPU's maxBufferSize of ${size(buffer)}.`;
+  }
+  const memory = limits.deviceMemoryGiB ?? null;
+  if (memory !== null && e.totalBytes > memory * GIB) {
+    return `Will not fit: ${needs}; this device reports ${memory} GiB of memory (navigator.deviceMemory).`;
+  }
+  return null;
+}
