@@ -102,11 +102,16 @@ export function parseDtypes(flag: string | undefined): Dtype[] | 'shipped' {
   return flag.trim() === 'all' ? 'shipped' : parseList('dtype', DTYPES, flag);
 }
 
+/** How a run's model is named in the tables: replicas say so (their outputs are meaningless; their timings are the real model's). */
+const modelName = (r: RunResult): string => (r.model.source === 'replica' ? `${basename(r.model.id)} (replica)` : basename(r.model.id));
+
 function table(results: readonly RunResult[]): string {
   // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
   const fidelity = results.some((r) => r.fidelity);
   const engines = new Set(results.map((r) => r.engine)).size > 1;
-  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
+  // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading).
+  const predicted = results.some((r) => r.memory.predicted);
+  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', ...(predicted ? ['predicted'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   if (roofline) head.push('roofline use');
@@ -120,9 +125,9 @@ function table(results: readonly RunResult[]): string {
   for (const r of results) {
     const l = r.timings.latency;
     const row = [
-      basename(r.model.id), r.model.dtype, r.device, ...(engines ? [r.engine] : []), r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
+      modelName(r), r.model.dtype, r.device, ...(engines ? [r.engine] : []), r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
       formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
-      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
+      ...(predicted ? [formatBytes(r.memory.predicted?.totalBytes)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
     if (roofline) row.push(formatUtilisation(r));
@@ -137,15 +142,16 @@ function table(results: readonly RunResult[]): string {
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
 function generationTable(results: readonly RunResult[]): string {
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
+  const predicted = results.some((r) => r.memory.predicted);
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
     const f = r.fidelity;
     t.push([
-      basename(r.model.id), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
+      modelName(r), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
       formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
-      formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
+      ...(predicted ? [formatBytes(r.memory.predicted?.totalBytes)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
       f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
     ]);
   }
@@ -157,7 +163,7 @@ function generationTable(results: readonly RunResult[]): string {
 function contextTable(results: readonly RunResult[]): string {
   const t = new Table({ head: ['model', 'level', 'backend', 'engine', 'context', 'prefill', 'decode tok/s', 'TPOT p50', 'KV cache', 'WASM heap', 'GPU peak'], style: { head: [], border: [] } });
   for (const r of results) for (const c of r.generation?.contexts ?? []) {
-    t.push([basename(r.model.id), r.model.dtype, r.device, r.engine, String(c.contextTokens), formatMs(c.prefillMs), formatRate(c.decodeTokPerS), formatMs(c.tpot?.p50Ms), formatBytes(c.kvCacheBytes), formatBytes(c.wasmHeapBytes), formatBytes(c.gpuLiveBytes)]);
+    t.push([modelName(r), r.model.dtype, r.device, r.engine, String(c.contextTokens), formatMs(c.prefillMs), formatRate(c.decodeTokPerS), formatMs(c.tpot?.p50Ms), formatBytes(c.kvCacheBytes), formatBytes(c.wasmHeapBytes), formatBytes(c.gpuLiveBytes)]);
   }
   return `Decode at context length:\n${t.toString()}`;
 }

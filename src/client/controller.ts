@@ -8,11 +8,11 @@ import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, RunSpec } from '../core/spec.ts';
 import { DTYPE_FILE_SUFFIX, DTYPES, type Dtype } from '../core/vocab.ts';
-import type { InspectResult } from '../engines/contract.ts';
+import type { InspectResult, ReplicaBuild } from '../engines/contract.ts';
 import type { QuantizeReport } from '../onnx/quantize.ts';
 import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
 import { appendResults, clearResults, listResults } from '../store/results-db.ts';
-import { bareLoopInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
+import { bareLoopInWorker, buildReplicaInWorker, clearReplicaCacheInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 import { deviceRoofline } from './roofline-client.ts';
 import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
@@ -33,6 +33,10 @@ export interface Controller {
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
   /** Inspect a catalog model (its fp32 file) or any model reference. */
   inspect(model: string | ModelRef): Promise<InspectResult>;
+  /** Build a replica (`replica:NAME` at a level, or a reference) into the cache without running it. */
+  buildReplica(model: string | ModelRef, dtype?: Dtype): Promise<ReplicaBuild>;
+  /** Empty the replica cache; returns how many files were removed. */
+  clearReplicaCache(): Promise<number>;
   /** Make quantized levels of an fp32 model in a worker; each is a model reference (blob URL) and a download. */
   makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
@@ -141,6 +145,12 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     async inspect(model) {
       return inspectInWorker(typeof model === 'string' ? resolveModel(model, 'fp32', await loadCatalog()) : model);
     },
+    async buildReplica(model, dtype = 'fp32') {
+      const ref = typeof model === 'string' ? resolveModel(model, dtype, await loadCatalog()) : model;
+      if (ref.unavailable) throw new Error(ref.unavailable);
+      return buildReplicaInWorker(ref, (written, total) => emit({ type: 'prepare', message: `building ${ref.id} (${ref.dtype})`, done: written, total }));
+    },
+    clearReplicaCache: clearReplicaCacheInWorker,
     makeLevels,
     roofline: (device, options = {}) =>
       deviceRoofline(device, {

@@ -1,7 +1,7 @@
 /** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { InspectResult, RunnerApi, Variant } from '../engines/contract.ts';
+import type { InspectResult, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
@@ -112,6 +112,11 @@ export function probeCapabilities(): Promise<Capabilities> {
 /** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
 export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> =>
   withWorker((api) => api.bareLoop(absolute(spec), iterations));
+
+export const buildReplicaInWorker = (model: ModelRef, onProgress: (written: number, total: number) => void = () => undefined): Promise<ReplicaBuild> =>
+  withWorker((api) => api.buildReplica(model, proxy(onProgress)));
+
+export const clearReplicaCacheInWorker = (): Promise<number> => withWorker((api) => api.clearReplicaCache());
 
 export const inspectInWorker = (model: ModelRef): Promise<InspectResult> =>
   withWorker((api) => api.inspect(absoluteModel(model)));

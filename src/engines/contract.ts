@@ -16,6 +16,19 @@ export interface InspectResult {
   inputs: { name: string; dims: number[] }[];
 }
 
+/** A replica built (or found in the cache) without running it: what building costs, for bench/replica-build.ts. */
+export interface ReplicaBuild {
+  model: ModelRef;
+  params: number;
+  weightBytes: number;
+  graphBytes: number;
+  dataBytes: number;
+  buildMs: number;
+  cache: 'opfs' | 'memory';
+  cached: boolean;
+  note: string | null;
+}
+
 export interface Variant {
   level: Dtype;
   bytes: Uint8Array;
@@ -43,6 +56,10 @@ export interface RunnerApi {
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
   /** Parse and inspect a model; FLOPs at its (overridden) input shapes. */
   inspect(model: ModelRef): Promise<InspectResult>;
+  /** Build a replica's files into the cache (or find them there) without loading them. */
+  buildReplica(model: ModelRef, onProgress: (written: number, total: number) => void): Promise<ReplicaBuild>;
+  /** Empty the replica cache (OPFS); returns how many files were removed. */
+  clearReplicaCache(): Promise<number>;
   /** Make the given levels of an fp32 model with the quantizer (bytes are transferred, not copied). */
   quantize(model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void): Promise<Variant[]>;
 }

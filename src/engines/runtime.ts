@@ -1,20 +1,24 @@
 /** The worker side: one task per worker — a run (capability check to finished record), an inspection, or quantization. */
 import { transfer } from 'comlink';
-import { resolveThreads, unsupportedReason } from '../core/capabilities.ts';
+import { resolveThreads, unsupportedReason, type Capabilities } from '../core/capabilities.ts';
+import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { envFrom } from '../core/env.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
-import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../onnx/inspect.ts';
+import { estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
+import { replicaAtLevel, replicaFit } from '../onnx/replica.ts';
+import { layoutModel } from '../onnx/write-model.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
 import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts';
 import { configureOrt, loadOrtModel, probeOutputShapes } from './ort-engine.ts';
-import { loadOrtLanguageModel } from './ort-lm.ts';
+import { loadOrtLanguageModel, loadOrtReplicaLanguageModel, replicaPromptIds } from './ort-lm.ts';
+import { clearReplicaCache, replicaData } from './replica-store.ts';
 import { probeCapabilities } from './probe.ts';
 
 /** Fill the memory block from the probes, with a reason for every figure that is null. */
@@ -61,6 +65,17 @@ interface Runnable {
 
 type Loaded = { kind: 'runnable'; model: Runnable } | { kind: 'lm'; model: LanguageModel };
 
+class UnsupportedError extends Error {
+  override name = 'UnsupportedError';
+}
+
+/** The context a generation run reaches: the prompt (or the longest context point) plus the new tokens. */
+function contextTokensOf(spec: RunSpec, lm: { vocab: number; eos: number[]; maxContext: number }): number {
+  const g = { ...DEFAULT_GENERATION, ...spec.workload.generation };
+  const start = g.contextLengths?.length ? Math.max(...g.contextLengths) : replicaPromptIds(g.prompt, lm).length;
+  return Math.min(lm.maxContext, start + g.maxNewTokens);
+}
+
 /** The text a text model (classifier, encoder) is run on: the workload's prompt. */
 const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DEFAULT_GENERATION.prompt;
 
@@ -70,7 +85,7 @@ export function createRuntime(): RunnerApi {
   let abortFlag: Int32Array | null = null;
   const aborted = () => abortRequested || (abortFlag !== null && Atomics.load(abortFlag, 0) !== 0);
 
-  type Prepared = { reason: string } | { threads: number };
+  type Prepared = { reason: string } | { threads: number; caps: Capabilities };
 
   async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
     const caps = await probeCapabilities();
@@ -78,7 +93,7 @@ export function createRuntime(): RunnerApi {
     // onnxruntime's wasm threads start on every backend (WebGPU runs keep CPU kernels and the session there).
     result.env = envFrom(caps, threads);
     const reason = unsupportedReason(spec, caps);
-    return reason ? { reason } : { threads };
+    return reason ? { reason } : { threads, caps };
   }
 
   async function fetchOnnx(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Uint8Array> {
@@ -93,8 +108,51 @@ export function createRuntime(): RunnerApi {
     return bytes;
   }
 
+  /**
+   * A replica: built here from its architecture (no weight bytes), checked against the device's limits before a
+   * byte is written, its weights streamed into the OPFS cache (or found there), then loaded like any model.
+   */
+  async function loadReplica(spec: RunSpec, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
+    const t0 = performance.now();
+    const built = replicaAtLevel(spec.model.replica!, spec.model.dtype, `Replica "${spec.model.id}"`);
+    const lm = built.graph.lm;
+    const predicted = replicaFit(built, lm ? contextTokensOf(spec, lm) : null);
+    result.memory.predicted = predicted;
+    result.model.params = built.params;
+    const limits = {
+      wasmHeapBytes: WASM_HEAP_LIMIT_BYTES,
+      maxBufferSize: caps.webgpu?.maxBufferSize ?? null,
+      maxStorageBufferBindingSize: caps.webgpu?.maxStorageBufferBindingSize ?? null,
+      deviceMemoryGiB: caps.deviceMemory,
+    };
+    const problem = fitProblem(predicted, spec.device, limits);
+    if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem}`);
+    const files = layoutModel(built.graph.model);
+    const data = await replicaData(files, (written, total) => onProgress({ phase: 'build', writtenBytes: written, totalBytes: total }), aborted);
+    result.timings.buildMs = performance.now() - t0;
+    result.model.bytes = files.graph.byteLength + files.dataBytes;
+    result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: files.dataBytes, cacheNote: data.note };
+    onProgress({ phase: 'session' });
+    const externalData = [{ path: files.dataFile, data: data.data }];
+    try {
+      if (lm) {
+        const model = await loadOrtReplicaLanguageModel(spec, files.graph, externalData, lm);
+        result.timings.sessionMs = model.sessionMs;
+        result.timings.loadMs = result.timings.buildMs + model.sessionMs;
+        return { kind: 'lm', model };
+      }
+      const model = await loadOrtModel(spec, files.graph, { ...built.graph.inputs, ...spec.workload.inputs }, externalData);
+      result.timings.sessionMs = model.sessionMs;
+      result.timings.loadMs = result.timings.buildMs + model.sessionMs;
+      result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
+      return { kind: 'runnable', model };
+    } finally {
+      data.release();
+    }
+  }
+
   /** Load the model the spec names on its engine; fills the load timings. */
-  async function load(spec: RunSpec, threads: number, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
+  async function load(spec: RunSpec, threads: number, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
     const setLoad = (sessionMs: number) => {
       result.timings.sessionMs = sessionMs;
       result.timings.loadMs = (result.timings.fetchMs ?? 0) + sessionMs;
@@ -115,6 +173,7 @@ export function createRuntime(): RunnerApi {
       return { kind: 'lm', model: loaded };
     }
     configureOrt(threads);
+    if (spec.model.source === 'replica') return loadReplica(spec, caps, result, onProgress);
     const bytes = await fetchOnnx(spec, result, onProgress);
     if (spec.model.task === 'text-generation') {
       const lm = await loadOrtLanguageModel(spec, bytes);
@@ -178,7 +237,7 @@ export function createRuntime(): RunnerApi {
           for (const field of MEMORY_FIELDS) result.memory.unknown[field] = 'the run did not start (unsupported)';
           return finish(result, 'unsupported', { name: 'UnsupportedError', message: checked.reason });
         }
-        const loaded = await load(spec, checked.threads, result, onProgress);
+        const loaded = await load(spec, checked.threads, checked.caps, result, onProgress);
         disposeModel = () => loaded.model.dispose();
         // GPU figures only mean something on webgpu (the probes see a GPUDevice type in every worker).
         const snapshot = () => (spec.device === 'webgpu' ? memorySnapshot() : { ...memorySnapshot(), gpuLiveBytes: null });
@@ -196,6 +255,7 @@ export function createRuntime(): RunnerApi {
         recordMemory(result, spec);
         const info = toErrorInfo(err);
         if (info.name === 'AbortError') return finish(result, 'aborted', info);
+        if (info.name === 'UnsupportedError') return finish(result, 'unsupported', info);
         return finish(result, 'errored', classifyMemoryError(info, spec.device));
       } finally {
         await disposeModel?.().catch(() => undefined);
@@ -203,6 +263,16 @@ export function createRuntime(): RunnerApi {
     },
 
     async inspect(model) {
+      if (model.source === 'replica') {
+        // Nothing to fetch: the graph is built (no weight bytes) and inspected; FLOPs are the builder's count.
+        const built = replicaAtLevel(model.replica!, model.dtype, `Replica "${model.id}"`);
+        const inspection = inspectModel(built.graph.model);
+        inspection.params = built.params;
+        const macs = built.graph.macs;
+        const flops = macs === null ? null : { flops: 2 * macs, byOp: {}, unknown: [], convention: `${FLOPS_CONVENTION}; counted analytically by the replica builder at its input shapes` };
+        const inputs = Object.entries(built.graph.inputs).map(([name, o]) => ({ name, dims: o.shape ?? [] }));
+        return { model, bytes: built.weightBytes, inspection, flops, flopsError: macs === null ? 'the replica builder does not count FLOPs for this architecture' : null, inputs };
+      }
       const caps = await probeCapabilities();
       configureOrt(resolveThreads(null, caps));
       const bytes = await fetchModelBytes(model.id, model.url, () => undefined);
@@ -218,6 +288,21 @@ export function createRuntime(): RunnerApi {
         return { model, bytes: bytes.byteLength, inspection, flops: null, flopsError: toErrorInfo(err).message, inputs: [] };
       }
     },
+
+    async buildReplica(model, onProgress) {
+      if (model.source !== 'replica' || !model.replica) throw new Error(`Model "${model.id}" is not a replica.`);
+      const t0 = performance.now();
+      const built = replicaAtLevel(model.replica, model.dtype, `Replica "${model.id}"`);
+      const files = layoutModel(built.graph.model);
+      const data = await replicaData(files, onProgress, aborted);
+      data.release();
+      return {
+        model, params: built.params, weightBytes: built.weightBytes, graphBytes: files.graph.byteLength, dataBytes: files.dataBytes,
+        buildMs: performance.now() - t0, cache: data.cache, cached: data.cached, note: data.note,
+      };
+    },
+
+    clearReplicaCache,
 
     async quantize(model, levels, onProgress) {
       const bytes = await fetchModelBytes(model.id, model.url, () => undefined);

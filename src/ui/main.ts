@@ -4,8 +4,8 @@ import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type Progress } from '../core/spec.ts';
-import { DEVICES, type Device, type Engine } from '../core/vocab.ts';
-import { formatBytes } from './format.ts';
+import { DEVICES, type Device, type Dtype, type Engine } from '../core/vocab.ts';
+import { formatBytes, formatCount } from './format.ts';
 import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
 import { $, el } from './dom.ts';
 import { comparisonTable, historyTable } from './tables.ts';
@@ -96,6 +96,15 @@ async function init(): Promise<void> {
   $('models').append(
     ...catalog.models.map((m) => el('label', { title: m.notes ?? '' }, Object.assign(el('input', { type: 'checkbox', name: 'model', value: m.id }), { checked: true }), ` ${m.name} `, el('small', {}, `(${m.task})`))),
   );
+  const replicas = catalog.replicas ?? [];
+  $('replicas').append(
+    el('p', { class: 'hint' }, 'The models the articles name, rebuilt from their architecture with synthetic weights: nothing to download; timings and memory are the real model’s, outputs are meaningless.'),
+    ...replicas.map((r) => {
+      const size = r.paramsPublished ? `${formatCount(r.paramsPublished)} params` : r.kind;
+      const box = Object.assign(el('input', { type: 'checkbox', name: 'model', value: `replica:${r.id}` }), { disabled: r.unbuildable !== undefined });
+      return el('label', { title: r.unbuildable ?? r.notes ?? '' }, box, ` ${r.id} `, el('small', {}, `(${size}${r.releaseDate ? `, ${r.releaseDate.slice(0, 7)}` : ''})`));
+    }),
+  );
   $('devices').append(
     ...DEVICES.map((d) => el('label', {}, Object.assign(el('input', { type: 'checkbox', name: 'device', value: d }), { checked: d !== 'webnn' }), ` ${d}`)),
   );
@@ -131,7 +140,7 @@ async function init(): Promise<void> {
     const plan: SuitePlan = {
       models: data.getAll('model').map(String),
       devices,
-      dtypes: data.get('dtype') === 'shipped' ? 'shipped' : ['fp32'],
+      dtypes: data.get('dtype') === 'shipped' ? 'shipped' : [String(data.get('dtype') ?? 'fp32') as Dtype],
       workload,
       engines: data.get('engine') === 'auto' ? 'auto' : [data.get('engine') as Engine],
       ...(data.get('roofline') ? { roofline: true } : {}),

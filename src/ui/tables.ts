@@ -40,8 +40,17 @@ function cell(r: RunResult): HTMLElement {
   } else {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
   }
+  if (r.memory.predicted && r.state === 'completed') {
+    const peak = Math.max(r.memory.wasmHeapPeakBytes ?? 0, r.memory.gpuBufferPeakBytes ?? 0);
+    td.append(el('br'), el('small', {}, `predicted ${formatBytes(r.memory.predicted.totalBytes)}${peak ? ` · peak ${formatBytes(peak)}` : ''}`));
+  }
   return td;
 }
+
+/** The model cell: a replica says so, and what that means, wherever it appears. */
+const REPLICA_NOTE = 'Replica: the real architecture with synthetic weights. Its timings and memory are the real model’s; its outputs are meaningless, so it has no fidelity.';
+const modelLabel = (id: string, replica: boolean): HTMLElement =>
+  replica ? el('span', { title: REPLICA_NOTE }, id.replace(/^replica:/, ''), ' ', el('span', { class: 'badge replica' }, 'replica')) : el('span', {}, id);
 
 /** Rows: model × level; columns: backends that appear in the results. */
 export function comparisonTable(results: readonly RunResult[]): HTMLElement {
@@ -60,11 +69,12 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
     const [model, dtype, engine] = key.split('\u0000') as [string, string, string];
     const any = [...byDevice.values()][0]!;
     body.append(
-      el('tr', {}, el('th', { scope: 'row' }, model), el('td', {}, dtype), el('td', {}, engine === 'ort' ? 'onnxruntime-web' : 'transformers.js'), el('td', {}, formatBytes(any.model.bytes)),
+      el('tr', {}, el('th', { scope: 'row' }, modelLabel(model, any.model.source === 'replica')), el('td', {}, dtype), el('td', {}, engine === 'ort' ? 'onnxruntime-web' : 'transformers.js'), el('td', {}, formatBytes(any.model.bytes)),
         ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—')))),
     );
   }
   table.append(body);
+  if (results.some((r) => r.model.source === 'replica')) return el('div', {}, table, el('p', { class: 'hint replica-note' }, REPLICA_NOTE));
   return table;
 }
 
@@ -79,7 +89,7 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
     const l = r.timings.latency;
     body.append(
       el('tr', { 'data-run-id': r.id, class: `state-${r.state}` },
-        el('td', {}, formatDate(r.startedAt)), el('td', {}, r.model.id), el('td', {}, r.model.dtype), el('td', {}, r.device), el('td', {}, r.engine),
+        el('td', {}, formatDate(r.startedAt)), el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')), el('td', {}, r.model.dtype), el('td', {}, r.device), el('td', {}, r.engine),
         el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(r.generation?.ttftMs)), el('td', {}, formatRate(r.generation?.decodeTokPerS)), el('td', {}, formatMs(r.timings.loadMs)),
         el('td', {}, formatBytes(r.model.bytes)), el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)), el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
         el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)), el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),

@@ -1,0 +1,109 @@
+/**
+ * Where a replica's weights go once built: streamed, one chunk at a time, into the origin-private file system
+ * (OPFS), so building a 2 GB replica holds one 8 MiB chunk in memory and a second run finds it there. The file
+ * is keyed by a hash of the graph (which names every tensor's offset and length), written under a `.partial`
+ * name and renamed only when complete: an aborted or failed build leaves nothing that a later run could mistake
+ * for a finished one. Where OPFS is missing or full, the weights are built in memory instead (not cached).
+ */
+import type { ModelFiles } from '../onnx/write-model.ts';
+import { AbortedError } from './lm.ts';
+
+export interface ReplicaData {
+  /** What onnxruntime-web's `externalData` takes: a URL it fetches (an OPFS file) or the bytes. */
+  data: string | Uint8Array;
+  cache: 'opfs' | 'memory';
+  cached: boolean;
+  /** Why the weights are in memory rather than OPFS, when they are. */
+  note: string | null;
+  /** Drop the object URL (after the session has read it). */
+  release(): void;
+}
+
+const DIR = 'ondevice-replicas';
+
+async function graphKey(graph: Uint8Array): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', graph as Uint8Array<ArrayBuffer>));
+  return Array.from(digest.subarray(0, 12), (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** A buffer of `bytes`: an ArrayBuffer where the engine allows one that large, else a WebAssembly.Memory's. */
+function bigBuffer(bytes: number): Uint8Array {
+  try {
+    return new Uint8Array(new ArrayBuffer(bytes));
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    const pages = Math.ceil(bytes / 65536);
+    return new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer, 0, bytes);
+  }
+}
+
+type Progress = (written: number, total: number) => void;
+
+async function inMemory(files: ModelFiles, onProgress: Progress, aborted: () => boolean, note: string): Promise<ReplicaData> {
+  const data = bigBuffer(files.dataBytes);
+  let at = 0;
+  await files.writeData((chunk) => {
+    if (aborted()) throw new AbortedError('Aborted while building the replica.');
+    data.set(chunk, at);
+    at += chunk.length;
+  }, onProgress);
+  return { data, cache: 'memory', cached: false, note, release: () => undefined };
+}
+
+/** The replica's data file, from the OPFS cache or freshly written there (or into memory when OPFS fails). */
+export async function replicaData(files: ModelFiles, onProgress: Progress, aborted: () => boolean): Promise<ReplicaData> {
+  let dir: FileSystemDirectoryHandle;
+  try {
+    dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
+  } catch (err) {
+    return inMemory(files, onProgress, aborted, `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`);
+  }
+  const name = `${await graphKey(files.graph)}.onnx_data`;
+  const existing = await dir.getFileHandle(name).catch(() => null);
+  if (existing) {
+    const file = await existing.getFile();
+    if (file.size === files.dataBytes) {
+      onProgress(files.dataBytes, files.dataBytes);
+      const url = URL.createObjectURL(file);
+      return { data: url, cache: 'opfs', cached: true, note: null, release: () => URL.revokeObjectURL(url) };
+    }
+    await dir.removeEntry(name); // a different size cannot be ours: rebuild
+  }
+  const partial = `${name}.partial`;
+  const handle = await dir.getFileHandle(partial, { create: true });
+  const access = await handle.createSyncAccessHandle();
+  let at = 0;
+  try {
+    access.truncate(0);
+    await files.writeData((chunk) => {
+      if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
+      const n = access.write(chunk, { at });
+      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
+      at += n;
+    }, onProgress);
+    access.flush();
+    access.close();
+  } catch (err) {
+    access.close();
+    await dir.removeEntry(partial).catch(() => undefined);
+    if (err instanceof AbortedError) throw err;
+    // Quota exceeded and the like: the run can still go on from memory.
+    return inMemory(files, onProgress, aborted, `could not cache the replica in the origin-private file system (${(err as Error).message}): built in memory`);
+  }
+  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
+  const url = URL.createObjectURL(await handle.getFile());
+  return { data: url, cache: 'opfs', cached: false, note: null, release: () => URL.revokeObjectURL(url) };
+}
+
+/** Remove every cached replica (the app's "clear replica cache"; tests start clean with it). */
+export async function clearReplicaCache(): Promise<number> {
+  const root = await navigator.storage.getDirectory();
+  const dir = await root.getDirectoryHandle(DIR).catch(() => null);
+  if (!dir) return 0;
+  let n = 0;
+  for await (const key of (dir as FileSystemDirectoryHandle & { keys(): AsyncIterable<string> }).keys()) {
+    await dir.removeEntry(key);
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,76 @@
+/**
+ * Replicas: a model the articles name, rebuilt from its architecture config with the published export's graph,
+ * shapes and dtypes, and synthetic weights. Latency and memory do not depend on weight values, so a replica's
+ * timings are the real model's; its outputs mean nothing. This module picks the builder, takes the graph to a
+ * quantization level, and says how many bytes a run will need (the fit check).
+ */
+import { parseDecoderConfig } from '../core/arch/decoder.ts';
+import { parseEncoderConfig } from '../core/arch/encoder.ts';
+import { parseVisionConfig } from '../core/arch/vision.ts';
+import { fitEstimate, type FitEstimate } from '../core/fit.ts';
+import type { ReplicaRef } from '../core/spec.ts';
+import { InvalidInputError, type Dtype } from '../core/vocab.ts';
+import { collectWeights } from './graph.ts';
+import { inspectModel } from './inspect.ts';
+import { quantizeGraph, type QuantizeReport } from './quantize.ts';
+import { buildDecoderReplica, decoderParams } from './replica-decoder.ts';
+import { buildEncoderReplica } from './replica-encoder.ts';
+import type { ReplicaGraph } from './replica-types.ts';
+import { buildVisionReplica } from './replica-vision.ts';
+import { tensorBytes } from './tensor.ts';
+
+export type { ReplicaGraph } from './replica-types.ts';
+
+/** The fp32 graph of a replica (synthetic weights, nothing allocated). `what` names it in errors. */
+export function buildReplicaGraph(ref: ReplicaRef, what: string): ReplicaGraph {
+  switch (ref.kind) {
+    case 'decoder':
+      return buildDecoderReplica(parseDecoderConfig(ref.config, what));
+    case 'encoder':
+      return buildEncoderReplica(parseEncoderConfig(ref.config, what));
+    case 'vision':
+      return buildVisionReplica(parseVisionConfig(ref.config, what));
+    default:
+      throw new InvalidInputError(`${what}: unknown replica kind "${String((ref as { kind: unknown }).kind)}"; expected decoder, encoder or vision.`);
+  }
+}
+
+export interface BuiltReplica {
+  graph: ReplicaGraph;
+  dtype: Dtype;
+  report: QuantizeReport | null;
+  /** Parameters as the inspector counts them at fp32, less a tied lm_head's copy (see decoderParams). */
+  params: number;
+  weightBytes: number;
+  largestTensorBytes: number;
+}
+
+/** A replica at one level: built at fp32, then rewritten by the quantizer (still no weight bytes). */
+export function replicaAtLevel(ref: ReplicaRef, dtype: Dtype, what: string): BuiltReplica {
+  const graph = buildReplicaGraph(ref, what);
+  const params = ref.kind === 'decoder' ? decoderParams(graph.model, parseDecoderConfig(ref.config, what)) : inspectModel(graph.model).params;
+  const report = dtype === 'fp32' ? null : quantizeGraph(graph.model, dtype, {}, what);
+  let [weightBytes, largestTensorBytes] = [0, 0];
+  for (const w of collectWeights(graph.model)) {
+    const bytes = tensorBytes(w.tensor);
+    weightBytes += bytes;
+    largestTensorBytes = Math.max(largestTensorBytes, bytes);
+  }
+  return { graph, dtype, report, params, weightBytes, largestTensorBytes };
+}
+
+/** Bytes per KV-cache element: the cache is float32 in every replica (fp16 levels cast inside the graph). */
+const KV_BYTES = 4;
+
+/** The fit estimate of a run: weights + KV cache at `contextTokens` (decoders) + activations. */
+export function replicaFit(built: BuiltReplica, contextTokens: number | null): FitEstimate {
+  const lm = built.graph.lm;
+  const kvCacheBytes = lm && contextTokens ? 2 * lm.layers * lm.kvHeads * lm.headDim * contextTokens * KV_BYTES : 0;
+  return fitEstimate({
+    weightBytes: built.weightBytes,
+    largestTensorBytes: built.largestTensorBytes,
+    kvCacheBytes,
+    contextTokens: lm ? contextTokens : null,
+    activationBytes: built.graph.activationBytes,
+  });
+}
