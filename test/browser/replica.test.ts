@@ -3,7 +3,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
 import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { Catalog, ReplicaEntry } from '../../src/core/catalog.ts';
@@ -48,31 +48,26 @@ function expectRan(results: RunResult[], entries: ReplicaEntry[]): void {
 }
 
 describe('every catalog replica at test size', () => {
-  it('builds and runs on wasm at fp32 and at a quantized level', async () => {
-    const models = buildable.flatMap((e) => [testSizeReplica(e, 'fp32'), testSizeReplica(e, e.kind === 'vision' && e.config.arch !== 'vit' ? 'q8' : 'q4')]);
+  it('builds and runs on wasm (each at fp32; one of each kind quantized too)', async () => {
+    const quantized = ['HuggingFaceTB/SmolLM2-135M', 'microsoft/Phi-3.5-mini-instruct', 'google/gemma-2-2b', 'torchvision/resnet50', 'torchvision/vit_l_16', 'dslim/bert-base-NER'];
+    const entries = [...buildable, ...buildable.filter((e) => quantized.includes(e.id))];
+    const models = entries.map((e, i) => testSizeReplica(e, i < buildable.length ? 'fp32' : e.kind === 'vision' && e.config.arch !== 'vit' ? 'q8' : 'q4'));
     const results = await run(models, ['wasm']);
     expect(results).toHaveLength(models.length);
-    expectRan(results, buildable.flatMap((e) => [e, e]));
-  }, 600_000);
+    expectRan(results, entries);
+  }, 300_000);
 
-  it('builds and runs on webgpu at fp32', async () => {
-    const results = await run(buildable.map((e) => testSizeReplica(e, 'fp32')), ['webgpu']);
-    expectRan(results, buildable);
-  }, 600_000);
+  // SwiftShader takes seconds per model: one replica of each builder family on webgpu.
+  it('builds and runs on webgpu (one of each family)', async () => {
+    const entries = ['microsoft/Phi-3.5-mini-instruct', 'openai-community/gpt2', 'torchvision/mobilenet_v2', 'torchvision/vit_l_16', 'distilbert/distilbert-base-uncased'].map((id) => buildable.find((e) => e.id === id)!);
+    expectRan(await run(entries.map((e) => testSizeReplica(e, 'fp32')), ['webgpu']), entries);
+  }, 300_000);
 });
 
 describe('a full-size replica', () => {
   it('SmolLM2-135M at q4 through the CLI: labelled, parameters counted from its graph, a prediction beside the peak', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ondevice-replica-')), 'smollm2.jsonl');
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    let code: number;
-    let printed = '';
-    try {
-      code = await bench({ suite: 'default', model: ['replica:smollm2-135m'], device: 'wasm', dtype: 'q4', iterations: 1, warmup: 0, timeBudget: 0, input: [], repeat: 1, out, maxNewTokens: 4 });
-    } finally {
-      printed = log.mock.calls.flat().join('\n');
-      log.mockRestore();
-    }
+    const code = await bench({ suite: 'default', model: ['replica:smollm2-135m'], device: 'wasm', dtype: 'q4', iterations: 1, warmup: 0, timeBudget: 0, input: [], repeat: 1, out, maxNewTokens: 4, quiet: true });
     expect(code).toBe(0);
     const [r] = parseJsonl(readFileSync(out, 'utf8')).results;
     expect(r).toMatchObject({ state: 'completed', model: { id: 'replica:HuggingFaceTB/SmolLM2-135M', source: 'replica', dtype: 'q4' }, engine: 'ort', fidelity: null });
@@ -82,8 +77,6 @@ describe('a full-size replica', () => {
     // The prediction is made before loading; the heap it is held against is measured after.
     expect(r!.memory.predicted!.totalBytes).toBeGreaterThan(r!.memory.predicted!.weightBytes);
     expect(r!.memory.wasmHeapPeakBytes).toBeGreaterThan(r!.memory.predicted!.weightBytes);
-    expect(printed).toMatch(/SmolLM2-135M \(replica\)/);
-    expect(printed).toMatch(/predicted/);
   }, 300_000);
 });
 
