@@ -16,11 +16,15 @@ import { bytesTensor, float16Tensor, floatTensor, readFloats, tensorBytes } from
  * A float weight for the rewrite: its values, or null for a replica's synthetic weight (see synthetic.ts), which
  * the rewrite turns into synthetic tensors of the level's types and shapes without ever making the fp32 values.
  */
-type FloatWeight = { values: Float32Array | null; dims: number[] };
+type FloatWeight = { values: Float32Array | null; dims: number[]; std?: number };
 
 // What synthetic quantized tensors hold: random codes, and scales that map them back to about WEIGHT_STD.
 const SYN_CODES = { kind: 'bytes' } as const;
-const syntheticScale = (levels: number) => ({ kind: 'const', mean: (3 * WEIGHT_STD) / levels } as const);
+// Scales are chosen so that the dequantized weights keep the synthetic fp32 weight's spread: random codes have a
+// spread of their own (uniform bytes: 73.9; uniform nibbles around 8: 4.61; NF4's table: 0.53), and weights that
+// shrink or grow activations layer after layer would end in denormals or infinities, which run at other speeds.
+const CODE_STD = { int8: 73.9, nibble: 4.61, nf4: 0.53 } as const;
+const syntheticScale = (w: FloatWeight, codes: keyof typeof CODE_STD) => ({ kind: 'const', mean: (w.std ?? WEIGHT_STD) / CODE_STD[codes] } as const);
 
 export interface QuantizeOptions {
   /** MatMulNBits / MatMulBnb4 block size along K (a power of two ≥ 16). */
@@ -97,7 +101,7 @@ class Rewriter {
   floatWeight(name: string | undefined): FloatWeight | null {
     const w = name ? this.weights.get(name) : undefined;
     if (!w || w.tensor.dataType !== DataType.FLOAT) return null;
-    if (w.tensor.synthetic) return { values: null, dims: tensorDims(w.tensor) };
+    if (w.tensor.synthetic) return { values: null, dims: tensorDims(w.tensor), std: w.tensor.synthetic.std ?? WEIGHT_STD };
     const values = readFloats(w.tensor);
     return values ? { values, dims: tensorDims(w.tensor) } : null;
   }
@@ -175,7 +179,7 @@ function int8Tensors(rw: Rewriter, base: string, w: FloatWeight, channels: numbe
     return {
       wq: syntheticTensor(base, type, w.dims, SYN_CODES),
       wzp: syntheticTensor(zpName, type, groupDims, { kind: 'const', mean: scheme.signed ? 0 : 128 }),
-      wscale: syntheticTensor(scaleName, DataType.FLOAT, groupDims, syntheticScale(127)),
+      wscale: syntheticTensor(scaleName, DataType.FLOAT, groupDims, syntheticScale(w, 'int8')),
     };
   }
   const { q, scale, zero } = quantize8(w.values, channels, channelOf, scheme);
@@ -455,7 +459,7 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
           [b, m] = [bytesTensor(bName, DataType.UINT8, [packed.length], packed), floatTensor(mName, [absmax.length], absmax)];
         } else {
           b = syntheticTensor(bName, DataType.UINT8, [Math.ceil((k * n) / 2)], SYN_CODES);
-          m = syntheticTensor(mName, DataType.FLOAT, [Math.ceil((k * n) / opts.blockSize)], syntheticScale(1));
+          m = syntheticTensor(mName, DataType.FLOAT, [Math.ceil((k * n) / opts.blockSize)], syntheticScale(w, 'nf4'));
         }
         rw.requireOpset('com.microsoft', 1);
         out.push(constantNode(b), constantNode(m));
@@ -466,7 +470,7 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
         const [bName, sName] = [rw.unique(`${wName}_q4`), rw.unique(`${wName}_scales`)];
         const packed = values ? packNBits(values, k, n, opts.blockSize, opts.zeroPoints) : null;
         const bt = packed ? bytesTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], packed.b) : syntheticTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], SYN_CODES);
-        const st = packed ? floatTensor(sName, [n * kBlocks], packed.scales) : syntheticTensor(sName, DataType.FLOAT, [n * kBlocks], syntheticScale(8));
+        const st = packed ? floatTensor(sName, [n * kBlocks], packed.scales) : syntheticTensor(sName, DataType.FLOAT, [n * kBlocks], syntheticScale(w, 'nibble'));
         const inputs = [node.input[0]!, bt.name, st.name];
         out.push(constantNode(bt), constantNode(st));
         if (opts.zeroPoints) {

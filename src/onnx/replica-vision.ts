@@ -46,7 +46,9 @@ class VisionBuilder {
     if (x.c % groups !== 0 || cout % groups !== 0) throw new Error(`${name}: ${x.c} → ${cout} channels do not split into ${groups} groups`);
     const h = Math.floor((x.h + 2 * pad - k) / stride) + 1;
     const w = Math.floor((x.w + 2 * pad - k) / stride) + 1;
-    const weight = this.g.param(`${name}.weight`, [cout, x.c / groups, k, k]);
+    // He initialisation (std √(2 / fan-in)): without norms between convs, activations keep their scale through
+    // fifty layers instead of shrinking into denormals, which CPUs compute far more slowly.
+    const weight = this.g.param(`${name}.weight`, [cout, x.c / groups, k, k], { kind: 'normal', std: Math.sqrt(2 / ((x.c / groups) * k * k)) });
     const bias = this.g.param(`${name}.bias`, [cout], { kind: 'const', mean: 0 });
     let y = this.g.op('Conv', [x.name, weight, bias], `/${name}/Conv`, { kernel_shape: { ints: [k, k] }, strides: { ints: [stride, stride] }, pads: { ints: [pad, pad, pad, pad] }, group: { int: groups } });
     if (act === 'relu') y = this.g.op('Relu', [y], `/${name}/Relu`);
@@ -96,7 +98,7 @@ class VisionBuilder {
   linear(x: string, inF: number, outF: number, name: string, act: Act = null, output?: string): string {
     this.macs += inF * outF;
     this.live(inF, outF);
-    const weight = this.g.param(`${name}.weight`, [outF, inF]);
+    const weight = this.g.param(`${name}.weight`, [outF, inF], { kind: 'normal', std: Math.sqrt(1 / inF) });
     const bias = this.g.param(`${name}.bias`, [outF], { kind: 'const', mean: 0 });
     const y = this.g.op('Gemm', [x, weight, bias], `/${name}/Gemm`, { transB: { int: 1 } }, act ? undefined : output);
     return act === 'relu' ? this.g.op('Relu', [y], `/${name}/Relu`, {}, output) : y;
