@@ -10,7 +10,7 @@ import { GraphBuilder, tensorInfo } from './graph-builder.ts';
 import { DataType } from './onnx-schema.ts';
 import type { ReplicaGraph } from './replica-types.ts';
 
-/** The sequence length replicas are run (and their activations estimated) at. */
+/** The sequence length replicas are run (and their activations estimated) at, or the position table's size if smaller. */
 export const ENCODER_SEQUENCE = 128;
 
 export function buildEncoderReplica(c: EncoderConfig): ReplicaGraph {
@@ -18,7 +18,8 @@ export function buildEncoderReplica(c: EncoderConfig): ReplicaGraph {
   const { hidden: H, intermediate: I, heads: nH, headDim: D } = c;
   const A = nH * D; // attention width (MiniLM's head_dim can make it differ from H)
   const distil = c.modelType === 'distilbert';
-  const S = ENCODER_SEQUENCE;
+  // Positions past the table would make the position Gather fail at run time.
+  const S = Math.min(ENCODER_SEQUENCE, c.maxPositions);
   let macs = 0;
   const layerNorm = (x: string, w: string, path: string, output?: string) =>
     g.op('LayerNormalization', [x, g.param(`${w}.weight`, [H], { kind: 'const', mean: 1 }), g.param(`${w}.bias`, [H], { kind: 'const', mean: 0 })], `${path}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: c.normEps } }, output);
@@ -27,7 +28,8 @@ export function buildEncoderReplica(c: EncoderConfig): ReplicaGraph {
     macs += (perToken ? S : 1) * k * n;
     return g.op('Add', [g.op('MatMul', [x, g.param(`${w}.weight`, [k, n])], `${path}/MatMul`), g.param(`${w}.bias`, [n], { kind: 'const', mean: 0 })], `${path}/Add`, {}, output);
   };
-  const pre = distil ? 'distilbert.' : '';
+  // Hugging Face's names: a task model keeps the base model under `bert.` / `distilbert.` (BertModel has no prefix).
+  const pre = distil ? 'distilbert.' : c.head === 'feature-extraction' ? '' : 'bert.';
   const [ids, mask, types] = ['input_ids', 'attention_mask', 'token_type_ids'];
   const sLen = g.op('Squeeze', [g.op('Shape', [ids], '/embeddings/Shape', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/embeddings/Squeeze');
   const positions = g.op('Range', [g.int64([0], []), sLen, g.int64([1], [])], '/embeddings/Range');
@@ -44,7 +46,7 @@ export function buildEncoderReplica(c: EncoderConfig): ReplicaGraph {
   const scale = g.float(1 / Math.sqrt(D));
   const names = distil
     ? (l: number) => ({ q: `distilbert.transformer.layer.${l}.attention.q_lin`, k: `distilbert.transformer.layer.${l}.attention.k_lin`, v: `distilbert.transformer.layer.${l}.attention.v_lin`, o: `distilbert.transformer.layer.${l}.attention.out_lin`, ln1: `distilbert.transformer.layer.${l}.sa_layer_norm`, up: `distilbert.transformer.layer.${l}.ffn.lin1`, down: `distilbert.transformer.layer.${l}.ffn.lin2`, ln2: `distilbert.transformer.layer.${l}.output_layer_norm` })
-    : (l: number) => ({ q: `encoder.layer.${l}.attention.self.query`, k: `encoder.layer.${l}.attention.self.key`, v: `encoder.layer.${l}.attention.self.value`, o: `encoder.layer.${l}.attention.output.dense`, ln1: `encoder.layer.${l}.attention.output.LayerNorm`, up: `encoder.layer.${l}.intermediate.dense`, down: `encoder.layer.${l}.output.dense`, ln2: `encoder.layer.${l}.output.LayerNorm` });
+    : (l: number) => ({ q: `${pre}encoder.layer.${l}.attention.self.query`, k: `${pre}encoder.layer.${l}.attention.self.key`, v: `${pre}encoder.layer.${l}.attention.self.value`, o: `${pre}encoder.layer.${l}.attention.output.dense`, ln1: `${pre}encoder.layer.${l}.attention.output.LayerNorm`, up: `${pre}encoder.layer.${l}.intermediate.dense`, down: `${pre}encoder.layer.${l}.output.dense`, ln2: `${pre}encoder.layer.${l}.output.LayerNorm` });
 
   for (let l = 0; l < c.layers; l++) {
     const p = `/encoder/layer.${l}`;

@@ -5,6 +5,10 @@
  * which gives the multiply-accumulate count (the convention of torchvision's "GFLOPS" labels: conv and linear
  * MACs, and for ViT the attention matmuls; no norms, activations or pooling) and the activation estimate.
  *
+ * `activationBytes` is the largest (inputs + output) of any one node, fp32, batch 1, weights not included: what
+ * a runtime must hold at once at the least (e.g. ResNet-50's first residual Add, 3 × 256 × 56 × 56 floats). Tensors
+ * kept alive past their node (a skip connection across a block) come on top, so it is a floor, not a ceiling.
+ *
  * Folding BN changes the parameter count slightly against torchvision's, which counts BN's weight and bias
  * (2 per channel) where the export has one bias per channel.
  */
@@ -38,8 +42,9 @@ class VisionBuilder {
     return Math.max(1, Math.round(c / this.divisor));
   }
 
-  private live(...bytes: number[]): void {
-    this.peakBytes = Math.max(this.peakBytes, 4 * bytes.reduce((a, b) => a + b, 0));
+  /** One node's activations, inputs and output, in elements (see activationBytes above). */
+  live(...elements: number[]): void {
+    this.peakBytes = Math.max(this.peakBytes, 4 * elements.reduce((a, b) => a + b, 0));
   }
 
   conv(x: Map3, cout: number, k: number, stride = 1, pad = 0, groups = 1, act: Act = 'relu', name = `conv${this.n++}`): Map3 {
@@ -55,6 +60,7 @@ class VisionBuilder {
     if (act === 'relu6') y = this.g.op('Clip', [y, this.g.float(0), this.g.float(6)], `/${name}/Clip`);
     this.macs += cout * h * w * (x.c / groups) * k * k;
     this.live(x.c * x.h * x.w, cout * h * w);
+    if (act) this.live(2 * cout * h * w);
     return { name: y, c: cout, h, w };
   }
 
@@ -67,30 +73,39 @@ class VisionBuilder {
       return out;
     };
     const y = this.g.op('MaxPool', [x.name], `/pool${this.n++}/MaxPool`, { kernel_shape: { ints: [k, k] }, strides: { ints: [stride, stride] }, pads: { ints: [pad, pad, pad, pad] }, ceil_mode: { int: ceil ? 1 : 0 } });
-    return { name: y, c: x.c, h: size(x.h), w: size(x.w) };
+    const out = { name: y, c: x.c, h: size(x.h), w: size(x.w) };
+    this.live(x.c * x.h * x.w, out.c * out.h * out.w);
+    return out;
   }
 
   /** torchvision's AdaptiveAvgPool2d(target) as the export has it: nothing when the map is already that size. */
   adaptivePool(x: Map3, target: number): Map3 {
     if (x.h === target && x.w === target) return x;
-    if (x.h % target !== 0 || x.w % target !== 0) throw new InvalidInputError(`image_size gives a ${x.h}×${x.w} map before the classifier, which does not pool evenly to ${target}×${target}; use 224 or a multiple of ${32 * target}.`);
+    // An export needs whole windows: torch.onnx refuses an adaptive pool whose output size does not divide the input.
+    if (x.h % target !== 0 || x.w % target !== 0) throw new InvalidInputError(`image_size gives a ${x.h}×${x.w} map before the classifier, which does not pool evenly to ${target}×${target}; 224 does.`);
     const k = x.h / target;
     const y = this.g.op('AveragePool', [x.name], `/avgpool${this.n++}/AveragePool`, { kernel_shape: { ints: [k, k] }, strides: { ints: [k, k] } });
+    this.live(x.c * x.h * x.w, x.c * target * target);
     return { name: y, c: x.c, h: target, w: target };
   }
 
-  globalPool(x: Map3): string {
-    return this.g.op('Flatten', [this.g.op('GlobalAveragePool', [x.name], `/avgpool/GlobalAveragePool`)], '/Flatten', { axis: { int: 1 } });
+  /** Global average pool and flatten to [1, C]. */
+  globalPool(x: Map3, path = '/avgpool', output?: string): string {
+    this.live(x.c * x.h * x.w, x.c);
+    return this.g.op('Flatten', [this.g.op('GlobalAveragePool', [x.name], `${path}/GlobalAveragePool`)], `${path}/Flatten`, { axis: { int: 1 } }, output);
   }
 
   concat(maps: Map3[]): Map3 {
     const y = this.g.op('Concat', maps.map((m) => m.name), `/concat${this.n++}/Concat`, { axis: { int: 1 } });
-    return { name: y, c: maps.reduce((s, m) => s + m.c, 0), h: maps[0]!.h, w: maps[0]!.w };
+    const out = { name: y, c: maps.reduce((s, m) => s + m.c, 0), h: maps[0]!.h, w: maps[0]!.w };
+    this.live(2 * out.c * out.h * out.w);
+    return out;
   }
 
   add(a: Map3, b: Map3, act: Act = null): Map3 {
     let y = this.g.op('Add', [a.name, b.name], `/add${this.n++}/Add`);
     if (act === 'relu') y = this.g.op('Relu', [y], `/add${this.n++}/Relu`);
+    this.live(3 * a.c * a.h * a.w);
     return { ...a, name: y };
   }
 
@@ -145,8 +160,7 @@ const squeezenet = (v: '1_0' | '1_1'): Net => (b, x, classes) => {
     : [[16, 64, 64], [16, 64, 64], 'M', [32, 128, 128], [32, 128, 128], 'M', [48, 192, 192], [48, 192, 192], [64, 256, 256], [64, 256, 256]];
   for (const f of fires) y = f === 'M' ? b.maxPool(y, 3, 2, 0, true) : fire(b, y, ...f);
   // The classifier is a 1×1 conv to the classes, ReLU, global average pool.
-  const logits = b.conv(y, classes, 1, 1, 0, 1, 'relu', 'classifier.1');
-  b.g.op('Flatten', [b.g.op('GlobalAveragePool', [logits.name], '/classifier/GlobalAveragePool')], '/classifier/Flatten', { axis: { int: 1 } }, 'logits');
+  b.globalPool(b.conv(y, classes, 1, 1, 0, 1, 'relu', 'classifier.1'), '/classifier', 'logits');
 };
 
 const googlenet: Net = (b, x, classes) => {
@@ -267,15 +281,29 @@ function vit(b: VisionBuilder, x: Map3, c: VitConfig): void {
   }
   const cls = g.op('Gather', [ln(y, 'encoder.ln'), g.int64([0], [])], '/heads/Gather', { axis: { int: 1 } });
   b.linear(cls, H, c.num_classes, 'heads.head', null, 'logits');
-  // The largest live tensors of a layer: the scores and probabilities nH·T·T, and the MLP's T·mlp_dim.
-  b.peakBytes = Math.max(b.peakBytes, 4 * (2 * nH * T * T + T * c.mlp_dim + 3 * T * H));
+  // The largest nodes of a layer (inputs + output): Softmax (scores in, probabilities out), the scores MatMul
+  // (q and k in), the GELU's Mul (u and erf + 1 in, T·mlp_dim out), the fused qkv bias Add. conv() counted the patches.
+  b.live(2 * nH * T * T);
+  b.live(2 * T * H + nH * T * T);
+  b.live(3 * T * c.mlp_dim);
+  b.live(6 * T * H);
 }
+
+/**
+ * ViT's widths under the test divisor: each head narrower and the MLP smaller, with the heads, layers and tokens
+ * kept (so the attention's T² terms stay what they are at full size).
+ */
+const shrinkVit = (c: VitConfig): VitConfig => {
+  if (c.channel_divisor === 1) return c;
+  const headDim = Math.max(1, Math.round(c.hidden_dim / c.num_heads / c.channel_divisor));
+  return { ...c, hidden_dim: headDim * c.num_heads, mlp_dim: Math.max(1, Math.round(c.mlp_dim / c.channel_divisor)), channel_divisor: 1 };
+};
 
 export function buildVisionReplica(c: VisionConfig): ReplicaGraph {
   const b = new VisionBuilder(c.arch === 'vit' ? 1 : c.channel_divisor);
   const S = c.image_size;
   const x: Map3 = { name: 'pixel_values', c: 3, h: S, w: S };
-  if (c.arch === 'vit') vit(b, x, c);
+  if (c.arch === 'vit') vit(b, x, shrinkVit(c));
   else NETS[c.arch](b, x, c.num_classes, c);
   const model = b.g.model(c.arch, [tensorInfo('pixel_values', DataType.FLOAT, [1, 3, S, S])], [tensorInfo('logits', DataType.FLOAT, [1, c.num_classes])]);
   return { model, task: 'image-classification', inputs: { pixel_values: { shape: [1, 3, S, S] } }, macs: b.macs, activationBytes: b.peakBytes };

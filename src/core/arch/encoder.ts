@@ -41,12 +41,22 @@ export interface EncoderConfig {
   labels: number;
 }
 
+/** The head a config.json's `architectures` names (BertForTokenClassification → token-classification), if any. */
+function headOf(architectures: unknown): EncoderHead | undefined {
+  const name = Array.isArray(architectures) && typeof architectures[0] === 'string' ? architectures[0] : '';
+  if (name.endsWith('ForSequenceClassification')) return 'text-classification';
+  if (name.endsWith('ForTokenClassification')) return 'token-classification';
+  return undefined;
+}
+
+/** `head` when given, else from `architectures`, else feature-extraction (a base model's last_hidden_state). */
 export function parseEncoderConfig(raw: unknown, what: string): EncoderConfig {
   const modelType = (raw as { model_type?: unknown } | null)?.model_type;
   if (typeof modelType !== 'string' || !(ENCODER_TYPES as readonly string[]).includes(modelType)) {
     throw new InvalidInputError(`${what}: no replica builder for encoder model_type ${JSON.stringify(modelType ?? null)}; known encoder types: ${ENCODER_TYPES.join(', ')}.`);
   }
-  const parsed = (modelType === 'bert' ? Bert : DistilBert).safeParse(raw);
+  const r = raw as Record<string, unknown>;
+  const parsed = (modelType === 'bert' ? Bert : DistilBert).safeParse(r.head === undefined ? { ...r, head: headOf(r.architectures) } : r);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new InvalidInputError(`${what}: config field "${issue.path.join('.')}" ${/received undefined/.test(issue.message) ? 'is missing' : `is invalid (${issue.message})`}; a ${modelType} config needs it.`);

@@ -1,7 +1,8 @@
 /**
  * Image-model architectures a replica can be built from: torchvision's CNNs by name (their structure is
  * fixed; the catalog keeps the published description beside it) and ViT by its dimensions. `channel_divisor`
- * shrinks every width by the same factor — the same code at test size.
+ * shrinks every width by the same factor (for ViT each head's width and the MLP's; heads and tokens stay) — the
+ * same code at test size.
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../vocab.ts';
