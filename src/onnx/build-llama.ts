@@ -15,6 +15,7 @@
  * now and then, as quantized LMs do.
  */
 import { seededRandom } from '../core/inputs.ts';
+import { applyRotary, causalMask, repeatKv, rmsNorm, rotaryTables, splitHeads } from './decoder-ops.ts';
 import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './graph-builder.ts';
 import type { ValueInfoProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
@@ -99,7 +100,6 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
   const [nH, nKV, D] = [c.num_attention_heads, c.num_key_value_heads, llamaHeadDim(c)];
   if (!Number.isInteger(D) || D % 2 !== 0) throw new Error(`head_dim must be an even integer (got ${D})`);
   if (nH % nKV !== 0) throw new Error(`num_attention_heads (${nH}) must be a multiple of num_key_value_heads (${nKV})`);
-  const rep = nH / nKV;
   const normal = normalSource(seed);
   const g = new GraphBuilder();
 
@@ -117,53 +117,10 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
   const positions = 'position_ids';
   let x = g.op('Gather', [embedName, ids], '/model/embed_tokens/Gather');
 
-  // Rotary embeddings from position_ids: inv_freq = θ^(−2i/D) = exp(i · (−2 ln θ / D)), angles = position · inv_freq.
-  const half = D / 2;
-  const idx = g.op('Range', [g.int64([0], []), g.int64([half], []), g.int64([1], [])], '/model/rotary_emb/Range');
-  const idxF = g.op('Cast', [idx], '/model/rotary_emb/Cast', { to: { int: DataType.FLOAT } });
-  const invFreq = g.op('Exp', [g.op('Mul', [idxF, g.float((-2 * Math.log(c.rope_theta)) / D)], '/model/rotary_emb/Mul')], '/model/rotary_emb/Exp');
-  const posF = g.op('Cast', [positions], '/model/rotary_emb/Cast_1', { to: { int: DataType.FLOAT } });
-  const freqs = g.op('Mul', [g.op('Unsqueeze', [posF, g.int64([-1])], '/model/rotary_emb/Unsqueeze'), invFreq], '/model/rotary_emb/Mul_1');
-  const angles = g.op('Concat', [freqs, freqs], '/model/rotary_emb/Concat', { axis: { int: -1 } });
-  // [B, S, D] → [B, 1, S, D]: broadcast over heads.
-  const cos = g.op('Unsqueeze', [g.op('Cos', [angles], '/model/rotary_emb/Cos'), g.int64([1])], '/model/rotary_emb/Unsqueeze_1');
-  const sin = g.op('Unsqueeze', [g.op('Sin', [angles], '/model/rotary_emb/Sin'), g.int64([1])], '/model/rotary_emb/Unsqueeze_2');
-
-  // The mask, once for all layers: query i of the S new tokens (absolute position P + i, P = T − S) sees key j
-  // when j ≤ P + i and attention_mask[b, j] = 1. As an additive bias [B, 1, S, T]: 0 or −10000 (finite in fp16,
-  // so a row with every key masked stays a uniform softmax instead of NaN).
-  const sLen = g.op('Squeeze', [g.op('Shape', [ids], '/model/mask/Shape', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze');
-  const tLen = g.op('Squeeze', [g.op('Shape', [mask], '/model/mask/Shape_1', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze_1');
-  const keyIdx = g.op('Range', [g.int64([0], []), tLen, g.int64([1], [])], '/model/mask/Range');
-  const queryIdx = g.op('Range', [g.op('Sub', [tLen, sLen], '/model/mask/Sub'), tLen, g.int64([1], [])], '/model/mask/Range_1');
-  const causal = g.op('LessOrEqual', [g.op('Unsqueeze', [keyIdx, g.int64([0])], '/model/mask/Unsqueeze'), g.op('Unsqueeze', [queryIdx, g.int64([1])], '/model/mask/Unsqueeze_1')], '/model/mask/LessOrEqual');
-  const padding = g.op('Unsqueeze', [g.op('Cast', [mask], '/model/mask/Cast', { to: { int: DataType.BOOL } }), g.int64([1, 2])], '/model/mask/Unsqueeze_2');
-  const allowed = g.op('And', [causal, padding], '/model/mask/And');
-  const bias = g.op('Where', [allowed, g.float(0), g.float(-10000)], '/model/mask/Where');
-
-  const rmsNorm = (input: string, weight: string, path: string): string => {
-    const sq = g.op('Mul', [input, input], `${path}/Mul`);
-    const mean = g.op('ReduceMean', [sq], `${path}/ReduceMean`, { axes: { ints: [-1] }, keepdims: { int: 1 } });
-    const rms = g.op('Sqrt', [g.op('Add', [mean, g.float(c.rms_norm_eps)], `${path}/Add`)], `${path}/Sqrt`);
-    return g.op('Mul', [g.op('Div', [input, rms], `${path}/Div`), weight], `${path}/Mul_1`);
-  };
+  const rotary = rotaryTables(g, positions, D, c.rope_theta);
+  const { bias } = causalMask(g, ids, mask);
   const ones = new Float32Array(H).fill(1);
-  const rotary = (t: string, path: string): string => {
-    const x1 = g.op('Slice', [t, g.int64([0]), g.int64([half]), g.int64([-1])], `${path}/Slice`);
-    const x2 = g.op('Slice', [t, g.int64([half]), g.int64([D]), g.int64([-1])], `${path}/Slice_1`);
-    const rotated = g.op('Concat', [g.op('Neg', [x2], `${path}/Neg`), x1], `${path}/Concat`, { axis: { int: -1 } });
-    return g.op('Add', [g.op('Mul', [t, cos], `${path}/Mul`), g.op('Mul', [rotated, sin], `${path}/Mul_1`)], `${path}/Add`);
-  };
-  // [B, S, heads·D] → [B, heads, S, D]
-  const splitHeads = (t: string, heads: number, path: string): string =>
-    g.op('Transpose', [g.op('Reshape', [t, g.int64([0, 0, heads, D])], `${path}/Reshape`)], `${path}/Transpose`, { perm: { ints: [0, 2, 1, 3] } });
-  // Grouped-query attention: [B, nKV, T, D] → [B, nH, T, D], query head h reading KV head ⌊h / rep⌋ (repeat_kv).
-  const repeatKv = (t: string, path: string): string => {
-    if (rep === 1) return t;
-    const one = g.op('Unsqueeze', [t, g.int64([2])], `${path}/Unsqueeze`);
-    const copies = g.op('Concat', Array.from({ length: rep }, () => one), `${path}/Concat`, { axis: { int: 2 } });
-    return g.op('Reshape', [copies, g.int64([0, nH, -1, D])], `${path}/Reshape`);
-  };
+  const norm = (input: string, weight: string, path: string) => rmsNorm(g, input, weight, c.rms_norm_eps, path);
 
   const inputs: ValueInfoProto[] = [
     tensorInfo(ids, DataType.INT64, ['batch_size', 'sequence_length']),
@@ -180,19 +137,19 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
     inputs.push(tensorInfo(pastK, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]));
     inputs.push(tensorInfo(pastV, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]));
 
-    const xn = rmsNorm(x, g.weight(`${w}.input_layernorm.weight`, [H], ones), `${p}/input_layernorm`);
+    const xn = norm(x, g.weight(`${w}.input_layernorm.weight`, [H], ones), `${p}/input_layernorm`);
     const proj = (name: string, k: number, n: number): string =>
       g.op('MatMul', [xn, g.weight(`${w}.self_attn.${name}.weight`, [k, n], randomMatrix(normal, k, n, init.weightStd))], `${p}/self_attn/${name}/MatMul`);
-    const q = rotary(splitHeads(proj('q_proj', H, nH * D), nH, `${p}/self_attn/q`), `${p}/self_attn/q_rotary`);
-    const k = rotary(splitHeads(proj('k_proj', H, nKV * D), nKV, `${p}/self_attn/k`), `${p}/self_attn/k_rotary`);
-    const v = splitHeads(proj('v_proj', H, nKV * D), nKV, `${p}/self_attn/v`);
+    const q = applyRotary(g, splitHeads(g, proj('q_proj', H, nH * D), nH, D, `${p}/self_attn/q`), rotary, `${p}/self_attn/q_rotary`);
+    const k = applyRotary(g, splitHeads(g, proj('k_proj', H, nKV * D), nKV, D, `${p}/self_attn/k`), rotary, `${p}/self_attn/k_rotary`);
+    const v = splitHeads(g, proj('v_proj', H, nKV * D), nKV, D, `${p}/self_attn/v`);
     const presentK = g.op('Concat', [pastK, k], `${p}/self_attn/Concat_k`, { axis: { int: 2 } }, `present.${l}.key`);
     const presentV = g.op('Concat', [pastV, v], `${p}/self_attn/Concat_v`, { axis: { int: 2 } }, `present.${l}.value`);
     presents.push(tensorInfo(presentK, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]));
     presents.push(tensorInfo(presentV, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]));
 
-    const keys = repeatKv(presentK, `${p}/self_attn/repeat_k`);
-    const values = repeatKv(presentV, `${p}/self_attn/repeat_v`);
+    const keys = repeatKv(g, presentK, nH, nKV, D, `${p}/self_attn/repeat_k`);
+    const values = repeatKv(g, presentV, nH, nKV, D, `${p}/self_attn/repeat_v`);
     const kT = g.op('Transpose', [keys], `${p}/self_attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } });
     // 1/√D applied to q [B, nH, S, D] rather than to the scores [B, nH, S, T]: less work and memory at long contexts.
     const qScaled = g.op('Mul', [q, scale], `${p}/self_attn/Mul_scale`);
@@ -203,7 +160,7 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
     const attnOut = g.op('MatMul', [merged, g.weight(`${w}.self_attn.o_proj.weight`, [nH * D, H], randomMatrix(normal, nH * D, H, init.weightStd))], `${p}/self_attn/o_proj/MatMul`);
     x = g.op('Add', [x, attnOut], `${p}/Add`);
 
-    const hn = rmsNorm(x, g.weight(`${w}.post_attention_layernorm.weight`, [H], ones), `${p}/post_attention_layernorm`);
+    const hn = norm(x, g.weight(`${w}.post_attention_layernorm.weight`, [H], ones), `${p}/post_attention_layernorm`);
     const gate = g.op('MatMul', [hn, g.weight(`${w}.mlp.gate_proj.weight`, [H, I], randomMatrix(normal, H, I, init.weightStd))], `${p}/mlp/gate_proj/MatMul`);
     const up = g.op('MatMul', [hn, g.weight(`${w}.mlp.up_proj.weight`, [H, I], randomMatrix(normal, H, I, init.weightStd))], `${p}/mlp/up_proj/MatMul`);
     const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate], `${p}/mlp/act_fn/Sigmoid`)], `${p}/mlp/act_fn/Mul`);
@@ -211,7 +168,7 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
     x = g.op('Add', [x, down], `${p}/Add_1`);
   }
 
-  const xn = rmsNorm(x, g.weight('model.norm.weight', [H], ones), '/model/norm');
+  const xn = norm(x, g.weight('model.norm.weight', [H], ones), '/model/norm');
   // lm_head [H, V]: column succ(t) points along token t's embedding (and, weaker, column succ(succ(t))); a little
   // noise everywhere else. Tied embeddings get a copy of the embedding, transposed (the quantizer needs a [K, N]
   // initializer); such a model echoes its last token instead of walking the cycle.

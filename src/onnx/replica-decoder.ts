@@ -17,6 +17,7 @@
  * Hugging Face does.
  */
 import type { DecoderConfig } from '../core/arch/decoder.ts';
+import { applyRotary, causalMask, repeatKv, rmsNorm, rotaryTables, splitHeads } from './decoder-ops.ts';
 import { GraphBuilder, tensorInfo } from './graph-builder.ts';
 import { inspectModel } from './inspect.ts';
 import type { ModelProto, ValueInfoProto } from './model.ts';
@@ -37,20 +38,17 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
   let macsPerToken = 0;
 
   /** x · W (+ b): W [k, n] synthetic, named as Hugging Face names it. */
-  const linear = (x: string, k: number, n: number, weight: string, path: string, bias = false): string => {
+  const linear = (x: string, k: number, n: number, weight: string, path: string, bias = false, output?: string): string => {
     macsPerToken += k * n;
-    const y = g.op('MatMul', [x, g.param(`${weight}.weight`, [k, n])], `${path}/MatMul`);
+    const y = g.op('MatMul', [x, g.param(`${weight}.weight`, [k, n])], `${path}/MatMul`, {}, bias ? undefined : output);
     return bias ? g.op('Add', [y, g.param(`${weight}.bias`, [n], ZERO)], `${path}/Add`) : y;
   };
-  const rmsNorm = (input: string, weight: string, path: string): string => {
-    const mean = g.op('ReduceMean', [g.op('Mul', [input, input], `${path}/Mul`)], `${path}/ReduceMean`, { axes: { ints: [-1] }, keepdims: { int: 1 } });
-    const rms = g.op('Sqrt', [g.op('Add', [mean, g.float(c.normEps)], `${path}/Add`)], `${path}/Sqrt`);
-    // Gemma scales by (1 + w) with w stored around 0; the others by w around 1. Same ops, same shapes.
-    return g.op('Mul', [g.op('Div', [input, rms], `${path}/Div`), g.param(weight, [H], gemma ? ZERO : ONE)], `${path}/Mul_1`);
-  };
-  const layerNorm = (input: string, weight: string, path: string): string =>
-    g.op('LayerNormalization', [input, g.param(`${weight}.weight`, [H], ONE), g.param(`${weight}.bias`, [H], ZERO)], `${path}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: c.normEps } });
-  const norm = (input: string, weight: string, path: string): string => (gpt2 ? layerNorm(input, weight, path) : rmsNorm(input, `${weight}.weight`, path));
+  // GPT-2: LayerNorm with a bias. The others: RMSNorm — Gemma scales by (1 + w) with w stored around 0, the rest by
+  // w around 1 (same ops, same shapes).
+  const norm = (input: string, weight: string, path: string): string =>
+    gpt2
+      ? g.op('LayerNormalization', [input, g.param(`${weight}.weight`, [H], ONE), g.param(`${weight}.bias`, [H], ZERO)], `${path}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: c.normEps } })
+      : rmsNorm(g, input, g.param(`${weight}.weight`, [H], gemma ? ZERO : ONE), c.normEps, path);
   const gelu = (x: string, path: string): string => {
     // gelu_new / gelu_pytorch_tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     const cube = g.op('Mul', [g.op('Mul', [x, x], `${path}/Mul`), x], `${path}/Mul_1`);
@@ -58,8 +56,8 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
     const t = g.op('Add', [g.op('Tanh', [inner], `${path}/Tanh`), g.float(1)], `${path}/Add_1`);
     return g.op('Mul', [g.op('Mul', [x, g.float(0.5)], `${path}/Mul_4`), t], `${path}/Mul_5`);
   };
-  const softcap = (x: string, cap: number, path: string): string =>
-    g.op('Mul', [g.op('Tanh', [g.op('Div', [x, g.float(cap)], `${path}/Div`)], `${path}/Tanh`), g.float(cap)], `${path}/Mul`);
+  const softcap = (x: string, cap: number, path: string, output?: string): string =>
+    g.op('Mul', [g.op('Tanh', [g.op('Div', [x, g.float(cap)], `${path}/Div`)], `${path}/Tanh`), g.float(cap)], `${path}/Mul`, {}, output);
 
   const [ids, mask, positions] = ['input_ids', 'attention_mask', 'position_ids'];
   const inputs: ValueInfoProto[] = [
@@ -72,50 +70,15 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
   if (gemma) x = g.op('Mul', [x, g.float(Math.sqrt(H))], '/model/embed_tokens/Mul_normalizer');
   if (gpt2) x = g.op('Add', [x, g.op('Gather', [g.param('transformer.wpe.weight', [c.maxPositions, H]), positions], '/transformer/wpe/Gather')], '/transformer/Add_positions');
 
-  // Rotary angles from position_ids, once for all layers: [B, 1, S, D] cos and sin.
-  let cos = '';
-  let sin = '';
-  if (!gpt2) {
-    const half = D / 2;
-    const idx = g.op('Cast', [g.op('Range', [g.int64([0], []), g.int64([half], []), g.int64([1], [])], '/model/rotary_emb/Range')], '/model/rotary_emb/Cast', { to: { int: DataType.FLOAT } });
-    const invFreq = g.op('Exp', [g.op('Mul', [idx, g.float((-2 * Math.log(c.ropeTheta)) / D)], '/model/rotary_emb/Mul')], '/model/rotary_emb/Exp');
-    const posF = g.op('Cast', [positions], '/model/rotary_emb/Cast_1', { to: { int: DataType.FLOAT } });
-    const freqs = g.op('Mul', [g.op('Unsqueeze', [posF, g.int64([-1])], '/model/rotary_emb/Unsqueeze'), invFreq], '/model/rotary_emb/Mul_1');
-    const angles = g.op('Concat', [freqs, freqs], '/model/rotary_emb/Concat', { axis: { int: -1 } });
-    cos = g.op('Unsqueeze', [g.op('Cos', [angles], '/model/rotary_emb/Cos'), g.int64([1])], '/model/rotary_emb/Unsqueeze_1');
-    sin = g.op('Unsqueeze', [g.op('Sin', [angles], '/model/rotary_emb/Sin'), g.int64([1])], '/model/rotary_emb/Unsqueeze_2');
-  }
+  const rotary = gpt2 ? null : rotaryTables(g, positions, D, c.ropeTheta);
 
-  // The additive mask [B, 1, S, T]: query i (absolute position T − S + i) sees key j ≤ its position where
-  // attention_mask is 1; a sliding-window layer also hides keys more than `window` positions back.
-  const sLen = g.op('Squeeze', [g.op('Shape', [ids], '/model/mask/Shape', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze');
-  const tLen = g.op('Squeeze', [g.op('Shape', [mask], '/model/mask/Shape_1', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze_1');
-  const keyIdx = g.op('Unsqueeze', [g.op('Range', [g.int64([0], []), tLen, g.int64([1], [])], '/model/mask/Range'), g.int64([0])], '/model/mask/Unsqueeze');
-  const queryIdx = g.op('Unsqueeze', [g.op('Range', [g.op('Sub', [tLen, sLen], '/model/mask/Sub'), tLen, g.int64([1], [])], '/model/mask/Range_1'), g.int64([1])], '/model/mask/Unsqueeze_1');
-  const padding = g.op('Unsqueeze', [g.op('Cast', [mask], '/model/mask/Cast', { to: { int: DataType.BOOL } }), g.int64([1, 2])], '/model/mask/Unsqueeze_2');
-  const allowed = g.op('And', [g.op('LessOrEqual', [keyIdx, queryIdx], '/model/mask/LessOrEqual'), padding], '/model/mask/And');
-  const bias = g.op('Where', [allowed, g.float(0), g.float(-10000)], '/model/mask/Where');
+  // A sliding-window layer also hides keys more than `window` positions back.
+  const { bias, allowed, keyIdx, queryIdx } = causalMask(g, ids, mask);
   let slidingBias = '';
   if (c.slidingWindow) {
     const recent = g.op('Greater', [keyIdx, g.op('Sub', [queryIdx, g.int64([c.slidingWindow], [])], '/model/mask/Sub_window')], '/model/mask/Greater_window');
     slidingBias = g.op('Where', [g.op('And', [allowed, recent], '/model/mask/And_window'), g.float(0), g.float(-10000)], '/model/mask/Where_window');
   }
-
-  const rotary = (t: string, path: string): string => {
-    const half = D / 2;
-    const x1 = g.op('Slice', [t, g.int64([0]), g.int64([half]), g.int64([-1])], `${path}/Slice`);
-    const x2 = g.op('Slice', [t, g.int64([half]), g.int64([D]), g.int64([-1])], `${path}/Slice_1`);
-    const rotated = g.op('Concat', [g.op('Neg', [x2], `${path}/Neg`), x1], `${path}/Concat`, { axis: { int: -1 } });
-    return g.op('Add', [g.op('Mul', [t, cos], `${path}/Mul`), g.op('Mul', [rotated, sin], `${path}/Mul_1`)], `${path}/Add`);
-  };
-  const splitHeads = (t: string, heads: number, path: string): string =>
-    g.op('Transpose', [g.op('Reshape', [t, g.int64([0, 0, heads, D])], `${path}/Reshape`)], `${path}/Transpose`, { perm: { ints: [0, 2, 1, 3] } });
-  const repeatKv = (t: string, path: string): string => {
-    const rep = nH / nKV;
-    if (rep === 1) return t;
-    const one = g.op('Unsqueeze', [t, g.int64([2])], `${path}/Unsqueeze`);
-    return g.op('Reshape', [g.op('Concat', Array.from({ length: rep }, () => one), `${path}/Concat`, { axis: { int: 2 } }), g.int64([0, nH, -1, D])], `${path}/Reshape`);
-  };
   const slice = (t: string, from: number, to: number, path: string) => g.op('Slice', [t, g.int64([from]), g.int64([to]), g.int64([-1])], path);
 
   const presents: ValueInfoProto[] = [];
@@ -142,20 +105,20 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
       k = linear(xn, H, kvN, `${w}.self_attn.k_proj`, `${p}/self_attn/k_proj`, c.qkvBias);
       v = linear(xn, H, kvN, `${w}.self_attn.v_proj`, `${p}/self_attn/v_proj`, c.qkvBias);
     }
-    let qh = splitHeads(q, nH, `${p}/attn/q`);
-    let kh = splitHeads(k, nKV, `${p}/attn/k`);
-    if (!gpt2) [qh, kh] = [rotary(qh, `${p}/attn/q_rotary`), rotary(kh, `${p}/attn/k_rotary`)];
+    let qh = splitHeads(g, q, nH, D, `${p}/attn/q`);
+    let kh = splitHeads(g, k, nKV, D, `${p}/attn/k`);
+    if (rotary) [qh, kh] = [applyRotary(g, qh, rotary, `${p}/attn/q_rotary`), applyRotary(g, kh, rotary, `${p}/attn/k_rotary`)];
     const presentK = g.op('Concat', [pastK, kh], `${p}/attn/Concat_k`, { axis: { int: 2 } }, `present.${l}.key`);
-    const presentV = g.op('Concat', [pastV, splitHeads(v, nKV, `${p}/attn/v`)], `${p}/attn/Concat_v`, { axis: { int: 2 } }, `present.${l}.value`);
+    const presentV = g.op('Concat', [pastV, splitHeads(g, v, nKV, D, `${p}/attn/v`)], `${p}/attn/Concat_v`, { axis: { int: 2 } }, `present.${l}.value`);
     presents.push(tensorInfo(presentK, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]), tensorInfo(presentV, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]));
 
-    const kT = g.op('Transpose', [repeatKv(presentK, `${p}/attn/repeat_k`)], `${p}/attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } });
+    const kT = g.op('Transpose', [repeatKv(g, presentK, nH, nKV, D, `${p}/attn/repeat_k`)], `${p}/attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } });
     let scores = g.op('MatMul', [g.op('Mul', [qh, scale], `${p}/attn/Mul_scale`), kT], `${p}/attn/MatMul_qk`);
     if (c.attnSoftcap) scores = softcap(scores, c.attnSoftcap, `${p}/attn/softcap`);
     // Hugging Face's Gemma 2 slides the window on even layers.
     scores = g.op('Add', [scores, slidingBias && l % 2 === 0 ? slidingBias : bias], `${p}/attn/Add_mask`);
     const probs = g.op('Softmax', [scores], `${p}/attn/Softmax`, { axis: { int: -1 } });
-    const ctx = g.op('MatMul', [probs, repeatKv(presentV, `${p}/attn/repeat_v`)], `${p}/attn/MatMul_pv`);
+    const ctx = g.op('MatMul', [probs, repeatKv(g, presentV, nH, nKV, D, `${p}/attn/repeat_v`)], `${p}/attn/MatMul_pv`);
     const merged = g.op('Reshape', [g.op('Transpose', [ctx], `${p}/attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, qN])], `${p}/attn/Reshape_o`);
     let attnOut = gpt2 ? linear(merged, H, H, `${w}.attn.c_proj`, `${p}/attn/c_proj`, true) : linear(merged, qN, H, `${w}.self_attn.o_proj`, `${p}/self_attn/o_proj`, c.oBias);
     if (gemma) attnOut = norm(attnOut, `${w}.post_attention_layernorm`, `${p}/post_attention_layernorm`);
@@ -183,13 +146,8 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
   }
 
   const xn = norm(x, gpt2 ? 'transformer.ln_f' : 'model.norm', '/model/norm');
-  if (c.finalSoftcap) {
-    const logits = linear(xn, H, V, 'lm_head', '/lm_head');
-    g.op('Identity', [softcap(logits, c.finalSoftcap, '/model/final_softcap')], '/model/logits', {}, 'logits');
-  } else {
-    macsPerToken += H * V;
-    g.op('MatMul', [xn, g.param('lm_head.weight', [H, V])], '/lm_head/MatMul', {}, 'logits');
-  }
+  if (c.finalSoftcap) softcap(linear(xn, H, V, 'lm_head', '/lm_head'), c.finalSoftcap, '/model/final_softcap', 'logits');
+  else linear(xn, H, V, 'lm_head', '/lm_head', false, 'logits');
   const model = g.model(c.modelType, inputs, [tensorInfo('logits', DataType.FLOAT, ['batch_size', 'sequence_length', V]), ...presents]);
 
   // Activations of one prefill of S tokens at context S (fp32): logits S·V, the attention scores of one layer
