@@ -13,14 +13,13 @@
  * factors change rotary values, not shapes or op counts: they are left out.
  *
  * lm_head is its own MatMul weight even when the config ties it to the embeddings: exports carry it as a
- * separate (transposed) initializer, and quantized exports quantize it. `decoderParams` counts it once, as
- * Hugging Face does.
+ * separate (transposed) initializer, and quantized exports quantize it. `duplicateParams` lets the count take it
+ * once, as Hugging Face does.
  */
 import type { DecoderConfig } from '../core/arch/decoder.ts';
 import { applyRotary, causalMask, repeatKv, rmsNorm, rotaryTables, splitHeads } from './decoder-ops.ts';
 import { GraphBuilder, tensorInfo } from './graph-builder.ts';
-import { inspectModel } from './inspect.ts';
-import type { ModelProto, ValueInfoProto } from './model.ts';
+import type { ValueInfoProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
 import type { ReplicaGraph } from './replica-types.ts';
 
@@ -160,11 +159,7 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
     inputs: {},
     macs: macsPerToken,
     activationBytes,
+    duplicateParams: c.tied ? H * V : 0,
     lm: { layers: c.layers, kvHeads: nKV, headDim: D, vocab: V, maxContext: c.maxPositions, eos: c.eos },
   };
-}
-
-/** Parameters as Hugging Face counts them: the inspector's count, less lm_head's copy when it is tied. */
-export function decoderParams(model: ModelProto, c: DecoderConfig): number {
-  return inspectModel(model).params - (c.tied ? c.hidden * c.vocab : 0);
 }

@@ -92,5 +92,6 @@ export function buildEncoderReplica(c: EncoderConfig): ReplicaGraph {
     macs,
     // One layer's live tensors at S tokens: the scores and probabilities nH·S·S twice, the MLP's S·I, a few S·H.
     activationBytes: 4 * (2 * nH * S * S + 2 * S * I + 6 * S * H),
+    duplicateParams: 0,
   };
 }

@@ -28,6 +28,11 @@ export interface ReplicaGraph {
   macs: number | null;
   /** Estimated peak bytes of activations (fp32) for one inference at the built size: the fit check adds it to the weights. */
   activationBytes: number;
+  /**
+   * Parameters the graph holds twice that the model has once (a tied lm_head: exports carry it as its own
+   * MatMul weight); subtracted from the inspector's count to give the published convention. 0 for most.
+   */
+  duplicateParams: number;
   /** Set for decoders. */
   lm?: ReplicaLm;
 }

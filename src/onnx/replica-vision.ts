@@ -306,5 +306,5 @@ export function buildVisionReplica(c: VisionConfig): ReplicaGraph {
   if (c.arch === 'vit') vit(b, x, shrinkVit(c));
   else NETS[c.arch](b, x, c.num_classes, c);
   const model = b.g.model(c.arch, [tensorInfo('pixel_values', DataType.FLOAT, [1, 3, S, S])], [tensorInfo('logits', DataType.FLOAT, [1, c.num_classes])]);
-  return { model, task: 'image-classification', inputs: { pixel_values: { shape: [1, 3, S, S] } }, macs: b.macs, activationBytes: b.peakBytes };
+  return { model, task: 'image-classification', inputs: { pixel_values: { shape: [1, 3, S, S] } }, macs: b.macs, activationBytes: b.peakBytes, duplicateParams: 0 };
 }

@@ -13,7 +13,7 @@ import { InvalidInputError, type Dtype } from '../core/vocab.ts';
 import { collectWeights } from './graph.ts';
 import { inspectModel } from './inspect.ts';
 import { quantizeGraph, type QuantizeReport } from './quantize.ts';
-import { buildDecoderReplica, decoderParams } from './replica-decoder.ts';
+import { buildDecoderReplica } from './replica-decoder.ts';
 import { buildEncoderReplica } from './replica-encoder.ts';
 import type { ReplicaGraph } from './replica-types.ts';
 import { buildVisionReplica } from './replica-vision.ts';
@@ -39,7 +39,7 @@ export interface BuiltReplica {
   graph: ReplicaGraph;
   dtype: Dtype;
   report: QuantizeReport | null;
-  /** Parameters as the inspector counts them at fp32, less a tied lm_head's copy (see decoderParams). */
+  /** Parameters as the inspector counts them at fp32, less what the graph holds twice (ReplicaGraph.duplicateParams). */
   params: number;
   weightBytes: number;
   largestTensorBytes: number;
@@ -48,7 +48,7 @@ export interface BuiltReplica {
 /** A replica at one level: built at fp32, then rewritten by the quantizer (still no weight bytes). */
 export function replicaAtLevel(ref: ReplicaRef, dtype: Dtype, what: string): BuiltReplica {
   const graph = buildReplicaGraph(ref, what);
-  const params = ref.kind === 'decoder' ? decoderParams(graph.model, parseDecoderConfig(ref.config, what)) : inspectModel(graph.model).params;
+  const params = inspectModel(graph.model).params - graph.duplicateParams;
   const report = dtype === 'fp32' ? null : quantizeGraph(graph.model, dtype, {}, what);
   let [weightBytes, largestTensorBytes] = [0, 0];
   for (const w of collectWeights(graph.model)) {
