@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../vocab.ts';
+import { checkConfig, knownType } from './check.ts';
 
 export const DECODER_TYPES = ['llama', 'mistral', 'qwen2', 'phi3', 'gemma2', 'gpt2'] as const;
 export type DecoderType = (typeof DECODER_TYPES)[number];
@@ -79,23 +80,11 @@ export interface DecoderConfig {
 
 const ids = (v: number | number[] | null | undefined): number[] => (v == null ? [] : Array.isArray(v) ? v : [v]);
 
-function fail(what: string, err: z.ZodError, modelType: string): never {
-  const issue = err.issues[0]!;
-  const field = issue.path.join('.') || '(config)';
-  const detail = issue.code === 'invalid_type' && /received undefined/.test(issue.message) ? 'is missing' : `is invalid (${issue.message})`;
-  throw new InvalidInputError(`${what}: config field "${field}" ${detail}; a ${modelType} config needs it.`);
-}
-
 /** Check a config.json and normalise it; the error names the model, the field and what would be valid. */
 export function parseDecoderConfig(raw: unknown, what: string): DecoderConfig {
-  const modelType = (raw as { model_type?: unknown } | null)?.model_type;
-  if (typeof modelType !== 'string' || !(DECODER_TYPES as readonly string[]).includes(modelType)) {
-    throw new InvalidInputError(`${what}: no replica builder for model_type ${JSON.stringify(modelType ?? null)}; known decoder types: ${DECODER_TYPES.join(', ')}.`);
-  }
+  const modelType = knownType(raw, 'model_type', DECODER_TYPES, what, 'model_type', 'known decoder types');
   if (modelType === 'gpt2') {
-    const parsed = Gpt2.safeParse(raw);
-    if (!parsed.success) fail(what, parsed.error, modelType);
-    const c = parsed.data;
+    const c = checkConfig(Gpt2, raw, what, modelType);
     if (c.n_embd % c.n_head !== 0) throw new InvalidInputError(`${what}: n_embd (${c.n_embd}) must be a multiple of n_head (${c.n_head}).`);
     return {
       modelType: 'gpt2', vocab: c.vocab_size, hidden: c.n_embd, intermediate: c.n_inner ?? 4 * c.n_embd, layers: c.n_layer, heads: c.n_head, kvHeads: c.n_head,
@@ -103,9 +92,7 @@ export function parseDecoderConfig(raw: unknown, what: string): DecoderConfig {
       slidingWindow: null, attentionScale: 1 / Math.sqrt(c.n_embd / c.n_head), attnSoftcap: null, finalSoftcap: null, eos: ids(c.eos_token_id),
     };
   }
-  const parsed = LlamaLike.safeParse(raw);
-  if (!parsed.success) fail(what, parsed.error, modelType);
-  const c = parsed.data;
+  const c = checkConfig(LlamaLike, raw, what, modelType);
   const kvHeads = c.num_key_value_heads ?? c.num_attention_heads;
   const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
   if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new InvalidInputError(`${what}: head_dim must be an even whole number (got ${headDim}); set head_dim or make hidden_size a multiple of 2 × num_attention_heads.`);

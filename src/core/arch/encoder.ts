@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../vocab.ts';
+import { checkConfig, knownType } from './check.ts';
 
 export const ENCODER_TYPES = ['bert', 'distilbert'] as const;
 export const ENCODER_HEADS = ['feature-extraction', 'text-classification', 'token-classification'] as const;
@@ -51,17 +52,10 @@ function headOf(architectures: unknown): EncoderHead | undefined {
 
 /** `head` when given, else from `architectures`, else feature-extraction (a base model's last_hidden_state). */
 export function parseEncoderConfig(raw: unknown, what: string): EncoderConfig {
-  const modelType = (raw as { model_type?: unknown } | null)?.model_type;
-  if (typeof modelType !== 'string' || !(ENCODER_TYPES as readonly string[]).includes(modelType)) {
-    throw new InvalidInputError(`${what}: no replica builder for encoder model_type ${JSON.stringify(modelType ?? null)}; known encoder types: ${ENCODER_TYPES.join(', ')}.`);
-  }
+  const modelType = knownType(raw, 'model_type', ENCODER_TYPES, what, 'encoder model_type', 'known encoder types');
   const r = raw as Record<string, unknown>;
-  const parsed = (modelType === 'bert' ? Bert : DistilBert).safeParse(r.head === undefined ? { ...r, head: headOf(r.architectures) } : r);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidInputError(`${what}: config field "${issue.path.join('.')}" ${/received undefined/.test(issue.message) ? 'is missing' : `is invalid (${issue.message})`}; a ${modelType} config needs it.`);
-  }
-  const c = parsed.data;
+  const withHead = r.head === undefined ? { ...r, head: headOf(r.architectures) } : r;
+  const c = modelType === 'bert' ? checkConfig(Bert, withHead, what, modelType) : checkConfig(DistilBert, withHead, what, modelType);
   const labelCount = c.head === 'feature-extraction' ? 0 : (c.num_labels ?? Object.keys(c.id2label ?? {}).length) || 2;
   if (c.model_type === 'bert') {
     const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;

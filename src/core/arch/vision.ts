@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { InvalidInputError } from '../vocab.ts';
+import { checkConfig, knownType } from './check.ts';
 
 export const CNN_ARCHS = ['mobilenet_v2', 'squeezenet1_0', 'squeezenet1_1', 'googlenet', 'resnet50', 'resnext50_32x4d', 'vgg16', 'alexnet'] as const;
 export const VISION_ARCHS = [...CNN_ARCHS, 'vit'] as const;
@@ -21,16 +22,8 @@ export type VitConfig = z.infer<typeof Vit>;
 export type VisionConfig = CnnConfig | VitConfig;
 
 export function parseVisionConfig(raw: unknown, what: string): VisionConfig {
-  const arch = (raw as { arch?: unknown } | null)?.arch;
-  if (typeof arch !== 'string' || !(VISION_ARCHS as readonly string[]).includes(arch)) {
-    throw new InvalidInputError(`${what}: no replica builder for image architecture ${JSON.stringify(arch ?? null)}; known: ${VISION_ARCHS.join(', ')}.`);
-  }
-  const parsed = (arch === 'vit' ? Vit : Cnn).safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new InvalidInputError(`${what}: config field "${issue.path.join('.')}" ${/received undefined/.test(issue.message) ? 'is missing' : `is invalid (${issue.message})`}; a ${arch} config needs it.`);
-  }
-  const c = parsed.data;
+  const arch = knownType(raw, 'arch', VISION_ARCHS, what, 'image architecture');
+  const c: VisionConfig = arch === 'vit' ? checkConfig(Vit, raw, what, arch) : checkConfig(Cnn, raw, what, arch);
   if (c.arch === 'vit') {
     if (c.image_size % c.patch_size !== 0) throw new InvalidInputError(`${what}: image_size (${c.image_size}) must be a multiple of patch_size (${c.patch_size}).`);
     if (c.hidden_dim % c.num_heads !== 0) throw new InvalidInputError(`${what}: hidden_dim (${c.hidden_dim}) must be a multiple of num_heads (${c.num_heads}).`);
