@@ -3,7 +3,7 @@ import { kvCacheBytes } from '../core/generation.ts';
 import type { RunSpec } from '../core/spec.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, type LmConfig } from './hf-files.ts';
 import { argmax, type LanguageModel } from './lm.ts';
-import { loadOrtDecoder, type ExternalData } from './ort-engine.ts';
+import { loadOrtDecoder, type ExternalData, type OrtDecoder } from './ort-engine.ts';
 import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { loadTokenizer } from './tokenizer.ts';
 
@@ -12,14 +12,22 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Pr
   if (!repo) throw new Error(`Model "${spec.model.id}" has no tokenizer or config: text generation needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/…).`);
   const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
   const decoder = await loadOrtDecoder(spec, bytes, argmax, config.num_hidden_layers ?? null);
+  return asLanguageModel(decoder, { maxContextTokens: maxContextOf(config), eos: eosIdsOf(config), encode: tokenizer.encode, decode: tokenizer.decode });
+}
+
+/** Our greedy loop as a LanguageModel, given how the model's text becomes ids and back, and its limits. */
+function asLanguageModel(
+  decoder: OrtDecoder,
+  m: Pick<LanguageModel, 'maxContextTokens' | 'encode' | 'decode'> & { eos: readonly number[] },
+): LanguageModel & { sessionMs: number } {
   // transformers.js suppresses end-of-sequence until min_new_tokens; we do the same so both engines make the same tokens.
-  const banned = new Set(eosIdsOf(config));
+  const banned = new Set(m.eos);
   const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
   return {
     sessionMs: decoder.sessionMs,
-    maxContextTokens: maxContextOf(config),
-    encode: tokenizer.encode,
-    decode: tokenizer.decode,
+    maxContextTokens: m.maxContextTokens,
+    encode: m.encode,
+    decode: m.decode,
     generate: (ids, n, onToken, shouldStop) => decoder.generate(ids, n, banned, onToken, shouldStop),
     kvCacheBytes: (tokens) => kvCacheBytes({ ...decoder.kv, bytesPerElement }, tokens),
     dispose: () => decoder.dispose(),
@@ -45,16 +53,11 @@ export function replicaPromptIds(text: string, lm: Pick<ReplicaLm, 'vocab' | 'eo
 /** A replica decoder on the ORT engine: the same greedy loop as a real model, synthetic prompt ids, no text. */
 export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm): Promise<LanguageModel & { sessionMs: number }> {
   const decoder = await loadOrtDecoder(spec, graph, argmax, lm.layers, externalData);
-  const banned = new Set(lm.eos);
-  const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
-  return {
-    sessionMs: decoder.sessionMs,
+  return asLanguageModel(decoder, {
     maxContextTokens: lm.maxContext,
+    eos: lm.eos,
     encode: (text) => replicaPromptIds(text, lm),
     // Synthetic weights make meaningless tokens: show their ids, never pretend they are text.
     decode: (ids) => ids.map((id) => `<${id}>`).join(''),
-    generate: (ids, n, onToken, shouldStop) => decoder.generate(ids, n, banned, onToken, shouldStop),
-    kvCacheBytes: (tokens) => kvCacheBytes({ ...decoder.kv, bytesPerElement }, tokens),
-    dispose: () => decoder.dispose(),
-  };
+  });
 }

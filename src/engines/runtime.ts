@@ -5,18 +5,19 @@ import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { envFrom } from '../core/env.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
-import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
+import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
 import { estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
-import { replicaAtLevel, replicaFit } from '../onnx/replica.ts';
+import { replicaAtLevel, replicaFit, type BuiltReplica } from '../onnx/replica.ts';
+import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { layoutModel } from '../onnx/write-model.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
 import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts';
-import { configureOrt, loadOrtModel, probeOutputShapes } from './ort-engine.ts';
+import { configureOrt, loadOrtModel, probeOutputShapes, type ExternalData } from './ort-engine.ts';
 import { loadOrtLanguageModel, loadOrtReplicaLanguageModel, replicaPromptIds } from './ort-lm.ts';
 import { clearReplicaCache, replicaData } from './replica-store.ts';
 import { probeCapabilities } from './probe.ts';
@@ -76,6 +77,18 @@ function contextTokensOf(spec: RunSpec, lm: { vocab: number; eos: number[]; maxC
   return Math.min(lm.maxContext, start + g.maxNewTokens);
 }
 
+/** A model's ONNX bytes ready for a session: fetched, or (a replica) built, with its weights beside it. */
+interface OnnxSource {
+  bytes: Uint8Array;
+  externalData?: ExternalData;
+  /** Inputs the replica builder says to feed (a real model's come from its catalog entry). */
+  inputs?: Record<string, InputOverride>;
+  /** A replica decoder's cache layout and vocabulary (a real one's come from its config.json). */
+  lm?: ReplicaLm;
+  /** Let go of what the session has read (an object URL). */
+  release?: () => void;
+}
+
 /** The text a text model (classifier, encoder) is run on: the workload's prompt. */
 const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DEFAULT_GENERATION.prompt;
 
@@ -108,11 +121,17 @@ export function createRuntime(): RunnerApi {
     return bytes;
   }
 
+  /** A replica's weights written into the cache (or found there) — the one build path of runs and `buildReplica`. */
+  async function writeReplica(built: BuiltReplica, onProgress: (written: number, total: number) => void) {
+    const files = layoutModel(built.graph.model);
+    return { files, data: await replicaData(files, onProgress, aborted) };
+  }
+
   /**
-   * A replica: built here from its architecture (no weight bytes), checked against the device's limits before a
-   * byte is written, its weights streamed into the OPFS cache (or found there), then loaded like any model.
+   * A replica's bytes, as fetchOnnx gives a real model's: built here from its architecture (no weight bytes),
+   * checked against the device's limits before a byte is written, its weights streamed into the OPFS cache.
    */
-  async function loadReplica(spec: RunSpec, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
+  async function buildOnnx(spec: RunSpec, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void): Promise<OnnxSource> {
     const t0 = performance.now();
     const built = replicaAtLevel(spec.model.replica!, spec.model.dtype, `Replica "${spec.model.id}"`);
     const lm = built.graph.lm;
@@ -127,35 +146,19 @@ export function createRuntime(): RunnerApi {
     };
     const problem = fitProblem(predicted, spec.device, limits);
     if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem}`);
-    const files = layoutModel(built.graph.model);
-    const data = await replicaData(files, (written, total) => onProgress({ phase: 'build', writtenBytes: written, totalBytes: total }), aborted);
+    const { files, data } = await writeReplica(built, (written, total) => onProgress({ phase: 'build', writtenBytes: written, totalBytes: total }));
     result.timings.buildMs = performance.now() - t0;
     result.model.bytes = files.graph.byteLength + files.dataBytes;
     result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: files.dataBytes, cacheNote: data.note };
     onProgress({ phase: 'session' });
-    const externalData = [{ path: files.dataFile, data: data.data }];
-    try {
-      if (lm) {
-        const model = await loadOrtReplicaLanguageModel(spec, files.graph, externalData, lm);
-        result.timings.sessionMs = model.sessionMs;
-        result.timings.loadMs = result.timings.buildMs + model.sessionMs;
-        return { kind: 'lm', model };
-      }
-      const model = await loadOrtModel(spec, files.graph, { ...built.graph.inputs, ...spec.workload.inputs }, externalData);
-      result.timings.sessionMs = model.sessionMs;
-      result.timings.loadMs = result.timings.buildMs + model.sessionMs;
-      result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
-      return { kind: 'runnable', model };
-    } finally {
-      data.release();
-    }
+    return { bytes: files.graph, externalData: [{ path: files.dataFile, data: data.data }], inputs: built.graph.inputs, lm, release: data.release };
   }
 
   /** Load the model the spec names on its engine; fills the load timings. */
   async function load(spec: RunSpec, threads: number, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void): Promise<Loaded> {
     const setLoad = (sessionMs: number) => {
       result.timings.sessionMs = sessionMs;
-      result.timings.loadMs = (result.timings.fetchMs ?? 0) + sessionMs;
+      result.timings.loadMs = (result.timings.fetchMs ?? 0) + (result.timings.buildMs ?? 0) + sessionMs;
     };
     if (spec.engine === 'transformers') {
       // Loaded on demand: ORT-only runs never parse transformers.js.
@@ -173,17 +176,20 @@ export function createRuntime(): RunnerApi {
       return { kind: 'lm', model: loaded };
     }
     configureOrt(threads);
-    if (spec.model.source === 'replica') return loadReplica(spec, caps, result, onProgress);
-    const bytes = await fetchOnnx(spec, result, onProgress);
-    if (spec.model.task === 'text-generation') {
-      const lm = await loadOrtLanguageModel(spec, bytes);
-      setLoad(lm.sessionMs);
-      return { kind: 'lm', model: lm };
+    const source: OnnxSource = spec.model.source === 'replica' ? await buildOnnx(spec, caps, result, onProgress) : { bytes: await fetchOnnx(spec, result, onProgress) };
+    try {
+      if (spec.model.task === 'text-generation') {
+        const lm = source.lm ? await loadOrtReplicaLanguageModel(spec, source.bytes, source.externalData!, source.lm) : await loadOrtLanguageModel(spec, source.bytes);
+        setLoad(lm.sessionMs);
+        return { kind: 'lm', model: lm };
+      }
+      const model = await loadOrtModel(spec, source.bytes, { ...spec.model.inputs, ...source.inputs, ...spec.workload.inputs }, source.externalData);
+      setLoad(model.sessionMs);
+      result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
+      return { kind: 'runnable', model };
+    } finally {
+      source.release?.();
     }
-    const model = await loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
-    setLoad(model.sessionMs);
-    result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
-    return { kind: 'runnable', model };
   }
 
   /** The first run alone (shader compilation, lazy allocation, the outputs), warm-up, then timed iterations. */
@@ -293,8 +299,7 @@ export function createRuntime(): RunnerApi {
       if (model.source !== 'replica' || !model.replica) throw new Error(`Model "${model.id}" is not a replica.`);
       const t0 = performance.now();
       const built = replicaAtLevel(model.replica, model.dtype, `Replica "${model.id}"`);
-      const files = layoutModel(built.graph.model);
-      const data = await replicaData(files, onProgress, aborted);
+      const { files, data } = await writeReplica(built, onProgress);
       data.release();
       return {
         model, params: built.params, weightBytes: built.weightBytes, graphBytes: files.graph.byteLength, dataBytes: files.dataBytes,
