@@ -5,6 +5,7 @@ import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import type { SuiteEvent } from '../client/suite.ts';
+import { isReplicaName } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
@@ -75,7 +76,7 @@ export function parseInputFlag(flag: string): [string, InputOverride] {
  * the other levels --dtype asks for from an fp32 file.
  */
 export function modelEntry(name: string, catalogIds: readonly string[], server: AppServer): string | ModelRef {
-  if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || /^(hub|replica):/i.test(name)) return name;
+  if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || name.startsWith('hub:') || isReplicaName(name)) return name;
   const path = resolve(name);
   return { id: name, source: 'file', url: server.serveFile(path), dtype: dtypeFromFileName(path), task: 'unknown' };
 }

@@ -75,9 +75,12 @@ export interface Catalog {
 
 export const REPLICA_PREFIX = 'replica:';
 
+/** Whether a name the user gave means a replica (`replica:NAME`, any case). */
+export const isReplicaName = (name: string): boolean => name.slice(0, REPLICA_PREFIX.length).toLowerCase() === REPLICA_PREFIX;
+
 /** The catalog entry `replica:NAME` means: its id (any case), an alias, or the id's last part in lower case. */
 export function findReplica(name: string, catalog: Catalog): ReplicaEntry | undefined {
-  const key = name.replace(/^replica:/i, '').trim().toLowerCase();
+  const key = (isReplicaName(name) ? name.slice(REPLICA_PREFIX.length) : name).trim().toLowerCase();
   return (catalog.replicas ?? []).find(
     (r) => r.id.toLowerCase() === key || r.aliases.includes(key) || r.id.split('/').pop()!.toLowerCase() === key,
   );
@@ -109,7 +112,7 @@ export function resolveReplica(name: string, dtype: Dtype, catalog: Catalog): Mo
  * lacks is an error that names the levels it has.
  */
 export function resolveModel(name: string, dtype: Dtype, catalog: Catalog): ModelRef {
-  if (/^replica:/i.test(name)) return resolveReplica(name, dtype, catalog);
+  if (isReplicaName(name)) return resolveReplica(name, dtype, catalog);
   const entry = catalog.models.find((m) => m.id === name);
   if (entry) {
     if (!entry.levels.includes(dtype)) {

@@ -1,5 +1,5 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { DEFAULT_HUB_HOST, findReplica, hubModel, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
+import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
@@ -74,14 +74,14 @@ export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => strin
 export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, model: string | ModelRef): Engine[] {
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
   // Replicas have no tokenizer or model files for transformers.js: they run on ort.
-  if (typeof model === 'string' ? /^replica:/i.test(model) : model.source === 'replica') return ['ort'];
+  if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') return ['ort'];
   const hfLayout = typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
   return hfLayout ? ['ort', 'transformers'] : ['ort'];
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */
 export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
-  const entry = /^replica:/i.test(id) ? findReplica(id, catalog) : catalog.models.find((m) => m.id === id);
+  const entry = isReplicaName(id) ? findReplica(id, catalog) : catalog.models.find((m) => m.id === id);
   return entry ? DTYPES.filter((d) => entry.levels.includes(d)) : ['fp32'];
 }
 
