@@ -8,11 +8,10 @@ import { parseEncoderConfig, type EncoderHead } from '../../src/core/arch/encode
 import type { Catalog } from '../../src/core/catalog.ts';
 import { InvalidInputError } from '../../src/core/vocab.ts';
 import { inspectModel } from '../../src/onnx/inspect.ts';
-import type { ModelProto } from '../../src/onnx/model.ts';
 import { quantizeGraph } from '../../src/onnx/quantize.ts';
 import type { ReplicaGraph } from '../../src/onnx/replica-types.ts';
 import { buildEncoderReplica, ENCODER_SEQUENCE } from '../../src/onnx/replica-encoder.ts';
-import { layoutModel } from '../../src/onnx/write-model.ts';
+import { replicaSession } from '../fixtures/replica-session.ts';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -68,14 +67,7 @@ describe('full-size encoder replicas', () => {
 
 /** Written as graph + external data, loaded, run once with the replica's own `inputs`; the one output. */
 async function runOnce(replica: ReplicaGraph): Promise<ort.Tensor> {
-  const files = layoutModel(replica.model as ModelProto);
-  const data = new Uint8Array(files.dataBytes);
-  let at = 0;
-  await files.writeData((chunk) => {
-    data.set(chunk, at);
-    at += chunk.length;
-  });
-  const session = await ort.InferenceSession.create(files.graph, { executionProviders: ['wasm'], logSeverityLevel: 3, externalData: [{ path: files.dataFile, data }] });
+  const session = await replicaSession(replica.model);
   try {
     const feeds = Object.fromEntries(
       Object.entries(replica.inputs).map(([name, { shape, fill }]) => {

@@ -11,7 +11,7 @@ import { inspectModel } from '../../src/onnx/inspect.ts';
 import type { ModelProto, ValueInfoProto } from '../../src/onnx/model.ts';
 import { quantizeGraph } from '../../src/onnx/quantize.ts';
 import { buildVisionReplica } from '../../src/onnx/replica-vision.ts';
-import { layoutModel } from '../../src/onnx/write-model.ts';
+import { replicaSession } from '../fixtures/replica-session.ts';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -83,14 +83,7 @@ describe('full-size image replicas', () => {
 
 /** Written as graph + external data, loaded, run once on a fixed image; the logits. */
 async function runOnce(model: ModelProto, size: number): Promise<ort.Tensor> {
-  const files = layoutModel(model);
-  const data = new Uint8Array(files.dataBytes);
-  let at = 0;
-  await files.writeData((chunk) => {
-    data.set(chunk, at);
-    at += chunk.length;
-  });
-  const session = await ort.InferenceSession.create(files.graph, { executionProviders: ['wasm'], logSeverityLevel: 3, externalData: [{ path: files.dataFile, data }] });
+  const session = await replicaSession(model);
   try {
     const pixels = Float32Array.from({ length: 3 * size * size }, (_, i) => Math.sin(i * 0.37));
     const out = await session.run({ pixel_values: new ort.Tensor('float32', pixels, [1, 3, size, size]) });

@@ -14,6 +14,7 @@ import { QUANTIZE_LEVELS, quantizeGraph } from '../../src/onnx/quantize.ts';
 import { fillSynthetic, synthesizeWeights } from '../../src/onnx/synthetic.ts';
 import { readFloats } from '../../src/onnx/tensor.ts';
 import { layoutModel } from '../../src/onnx/write-model.ts';
+import { written } from '../fixtures/replica-session.ts';
 
 const catalog = JSON.parse(readFileSync('models/catalog.json', 'utf8')) as Catalog;
 const GIB = 1024 ** 3;
@@ -24,19 +25,6 @@ function tinyMlp(k = 64, hidden = 96, n = 16): ModelProto {
   const h = g.op('Relu', [g.op('Add', [g.op('MatMul', ['x', g.param('w1', [k, hidden])], '/fc1/MatMul'), g.param('b1', [hidden], { kind: 'const', mean: 0.1 })], '/fc1/Add')], '/relu');
   g.op('MatMul', [h, g.param('w2', [hidden, n])], '/fc2/MatMul', {}, 'y');
   return g.model('mlp', [tensorInfo('x', DataType.FLOAT, [2, k])], [tensorInfo('y', DataType.FLOAT, [2, n])]);
-}
-
-async function written(model: ModelProto) {
-  const files = layoutModel(model);
-  const data = new Uint8Array(files.dataBytes);
-  let at = 0;
-  let chunks = 0;
-  await files.writeData((c) => {
-    data.set(c, at);
-    at += c.length;
-    chunks++;
-  });
-  return { files, data, at, chunks };
 }
 
 describe('synthetic weights', () => {
