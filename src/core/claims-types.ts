@@ -1,0 +1,121 @@
+/**
+ * The shapes of the articles' claims (models/claims.json) and of their verdicts on one device. Pure types: the
+ * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed there, the report (src/ui/report*.ts)
+ * only formats them.
+ */
+import type { InputOverride } from './spec.ts';
+import type { Device, Dtype } from './vocab.ts';
+
+export const VERDICTS = ['held', 'not-held', 'cannot-run-here', 'not-measurable'] as const;
+/**
+ * held: measured, meets the bar. not-held: measured, misses it (the verdict says by how much). cannot-run-here:
+ * the device cannot run what the check needs (the verdict says why, with the runs' errors). not-measurable: a
+ * quality or training claim no on-device measurement can speak to (kept, with the reason).
+ */
+export type VerdictKind = (typeof VERDICTS)[number];
+
+/** One bar of a claim. A default: the user can change it (app, CLI `--threshold CLAIM.NAME=VALUE`). */
+export interface Threshold {
+  /** Key within the claim, e.g. `p50Ms`; `CLAIM_ID.name` addresses it from outside. */
+  name: string;
+  value: number;
+  /** Unit of `value` as printed: "ms", "MB", "tok/s", "×", "%". */
+  unit: string;
+  /** What the bar is, for the report: "MobileNetV2 p50 latency at most". */
+  label: string;
+  /** `max`: the measured value must be ≤ value; `min`: ≥ value. */
+  direction: 'max' | 'min';
+}
+
+/**
+ * A group of runs a claim needs. The claims suite turns each group into one suite plan; groups of several claims
+ * that ask for the same runs are run once.
+ */
+export interface ClaimRuns {
+  /** Catalog ids or `replica:NAME`. */
+  models: string[];
+  dtypes: Dtype[];
+  /** `inference`: timed iterations; `generation`: greedy decode after a prompt; `context`: the context-length run type. */
+  kind: 'inference' | 'generation' | 'context' | 'inspect';
+  /** Timed iterations (inference) or measured generations (generation); the suite's default when absent. */
+  iterations?: number;
+  /** Generation: prompt length in tokens (replicas: one token per 4 UTF-8 bytes of prompt). */
+  promptTokens?: number;
+  maxNewTokens?: number;
+  /** Context kind: the lengths to fill the context to. */
+  contextLengths?: number[];
+  inputs?: Record<string, InputOverride>;
+}
+
+export interface ClaimSource {
+  /** The article's file name in ../shared/claims.md, e.g. `000_728d1d8222639978.txt`. */
+  document: string;
+  title: string;
+  /** As the article dates itself, e.g. "2024-07". */
+  date: string;
+}
+
+export interface Claim {
+  id: string;
+  source: ClaimSource;
+  /** The article's words, verbatim. */
+  quote: string;
+  english: string;
+  /** How ondevice checks it, in a sentence or two (claims.md's "check" column). */
+  check: string;
+  /** What is measured, e.g. "model bytes at fp32 (ratio)". */
+  metric: string;
+  /** The evaluation rule in claims.ts (usually the claim's id); `not-measurable` for claims no run speaks to. */
+  rule: string;
+  thresholds: Threshold[];
+  runs: ClaimRuns[];
+  /** Set when the whole claim is not measurable on a device: why. */
+  notMeasurable?: string;
+  /** Parts of a measurable claim that no measurement speaks to (quality, power, training cost), with why. */
+  unmeasuredParts?: { part: string; reason: string }[];
+}
+
+export interface ClaimsFile {
+  schema: 'ondevice.claims/1';
+  claims: Claim[];
+}
+
+/** One measured (or derived) figure behind a verdict. */
+export interface Evidence {
+  /** What it is: "MobileNetV2 fp32 p50 on wasm". */
+  label: string;
+  value: number | null;
+  /** Unit of `value` as printed. */
+  unit: string;
+  /** The run it came from (null for figures derived from several runs, e.g. a ratio; see Verdict.runIds). */
+  runId: string | null;
+}
+
+/** Overrides of claims' default thresholds, keyed `CLAIM_ID.NAME`. */
+export type ThresholdOverrides = Readonly<Record<string, number>>;
+
+export interface Verdict {
+  claimId: string;
+  verdict: VerdictKind;
+  /** One sentence: what was measured, against which bar. */
+  summary: string;
+  /** How far from the bar, when not held: "ratio 20.3× against ≥ 100× (4.9× short)". */
+  margin: string | null;
+  /** The thresholds as used (defaults with the overrides applied). */
+  thresholds: Threshold[];
+  evidence: Evidence[];
+  /** Every run the verdict was computed from (or, for cannot-run-here, the runs that failed). */
+  runIds: string[];
+  /** cannot-run-here / not-measurable: why (runs' error messages, the fit check's numbers). */
+  reasons: string[];
+  /** The backend(s) the figures came from. */
+  devices: Device[];
+}
+
+/** A device, as far as its results tell (src/core/device.ts computes both from a run's env). */
+export interface DeviceIdentity {
+  /** Stable key: same browser build, cores, memory and GPU adapter → same key. */
+  key: string;
+  /** For people: "Chromium 156 · Linux x86_64 · 2 cores · 8 GiB · WebGPU google/swiftshader". */
+  label: string;
+}
