@@ -12,7 +12,7 @@ import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype, type Engine } from '../core/vocab.ts';
 import { engineComparison } from '../core/compare.ts';
-import { formatBytes, formatMs, formatNumber, formatPercent, formatRate, formatUtilisation } from '../ui/format.ts';
+import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
 import { openApp } from './driver.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { startAppServer, type AppServer } from './serve.ts';
@@ -110,9 +110,10 @@ function table(results: readonly RunResult[]): string {
   // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
   const fidelity = results.some((r) => r.fidelity);
   const engines = new Set(results.map((r) => r.engine)).size > 1;
-  // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading).
+  // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading), and
+  // measured ÷ predicted: the WASM heap on wasm, GPU buffers on WebGPU (fitAccuracy).
   const predicted = results.some((r) => r.memory.predicted);
-  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', ...(predicted ? ['predicted'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
+  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   if (roofline) head.push('roofline use');
@@ -128,7 +129,7 @@ function table(results: readonly RunResult[]): string {
     const row = [
       modelName(r), r.model.dtype, r.device, ...(engines ? [r.engine] : []), r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
       formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
-      ...(predicted ? [formatBytes(r.memory.predicted?.totalBytes)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
+      ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
     if (roofline) row.push(formatUtilisation(r));
@@ -144,7 +145,7 @@ function table(results: readonly RunResult[]): string {
 function generationTable(results: readonly RunResult[]): string {
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   const predicted = results.some((r) => r.memory.predicted);
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
@@ -152,7 +153,7 @@ function generationTable(results: readonly RunResult[]): string {
     t.push([
       modelName(r), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
       formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
-      ...(predicted ? [formatBytes(r.memory.predicted?.totalBytes)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
+      ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
       f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
     ]);
   }

@@ -69,3 +69,26 @@ export function fitProblem(e: FitEstimate, device: Device, limits: DeviceLimits)
   }
   return null;
 }
+
+/** The prediction of a run held against what it measured: the figure the estimate is meant to bound on its backend. */
+export interface FitAccuracy {
+  predictedBytes: number;
+  /** On wasm the WASM heap's peak (weights, KV cache and activations all live there); on WebGPU the GPU buffers' peak. */
+  measured: 'wasmHeapPeakBytes' | 'gpuBufferPeakBytes';
+  measuredBytes: number;
+  /** measured ÷ predicted: above 1 the estimate undershoots (the fit check lets through runs that may not fit). */
+  ratio: number;
+}
+
+export function fitAccuracy(r: {
+  state: string;
+  device: Device;
+  memory: { predicted: { totalBytes: number } | null; wasmHeapPeakBytes: number | null; gpuBufferPeakBytes: number | null };
+}): FitAccuracy | null {
+  const predicted = r.memory.predicted?.totalBytes ?? 0;
+  if (r.state !== 'completed' || predicted <= 0) return null;
+  const measured = r.device === 'webgpu' ? 'gpuBufferPeakBytes' : 'wasmHeapPeakBytes';
+  const measuredBytes = r.memory[measured];
+  if (measuredBytes === null) return null;
+  return { predictedBytes: predicted, measured, measuredBytes, ratio: measuredBytes / predicted };
+}

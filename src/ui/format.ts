@@ -1,4 +1,5 @@
 /** All text formatting of numbers lives here: the records keep raw numbers with units in their names. */
+import { fitAccuracy } from '../core/fit.ts';
 import type { RunResult } from '../core/schema.ts';
 
 export function formatMs(ms: number | null | undefined): string {
@@ -56,4 +57,12 @@ export function formatUtilisation(r: Pick<RunResult, 'utilisation'>): string {
   const u = r.utilisation;
   if (!u) return '—';
   return `${(u.fraction * 100).toFixed(u.fraction < 0.1 ? 2 : 1)} % of ${u.attainable.toFixed(u.attainable < 10 ? 2 : 1)} ${u.unit} (${u.bound})`;
+}
+
+/** The fit check's prediction and how the measured peak compares: "221 MiB (peak 1.44×)". */
+export function formatPredicted(r: Pick<RunResult, 'state' | 'device' | 'memory'>): string {
+  const predicted = r.memory.predicted?.totalBytes;
+  if (!predicted) return '—';
+  const a = fitAccuracy(r);
+  return a ? `${formatBytes(predicted)} (peak ${a.ratio.toFixed(2)}×)` : formatBytes(predicted);
 }

@@ -2,7 +2,7 @@
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatPercent, formatRate, formatUtilisation } from './format.ts';
+import { formatBytes, formatDate, formatMs, formatPercent, formatPredicted, formatRate, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -41,8 +41,7 @@ function cell(r: RunResult): HTMLElement {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
   }
   if (r.memory.predicted && r.state === 'completed') {
-    const peak = Math.max(r.memory.wasmHeapPeakBytes ?? 0, r.memory.gpuBufferPeakBytes ?? 0);
-    td.append(el('br'), el('small', {}, `predicted ${formatBytes(r.memory.predicted.totalBytes)}${peak ? ` · peak ${formatBytes(peak)}` : ''}`));
+    td.append(el('br'), el('small', {}, `predicted ${formatPredicted(r)}`));
   }
   return td;
 }

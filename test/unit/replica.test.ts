@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { findReplica, resolveModel, type Catalog } from '../../src/core/catalog.ts';
-import { describeEstimate, fitEstimate, fitProblem, WASM_HEAP_LIMIT_BYTES } from '../../src/core/fit.ts';
+import { describeEstimate, fitAccuracy, fitEstimate, fitProblem, WASM_HEAP_LIMIT_BYTES } from '../../src/core/fit.ts';
 import { expandPlan } from '../../src/core/plan.ts';
 import { GraphBuilder, tensorInfo } from '../../src/onnx/graph-builder.ts';
 import { inspectModel } from '../../src/onnx/inspect.ts';
@@ -120,6 +120,15 @@ describe('the fit check', () => {
     expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: GIB, deviceMemoryGiB: 4 })).toMatch(/reports 4 GiB of memory/);
     expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: GIB, deviceMemoryGiB: 8 })).toBeNull();
     expect(describeEstimate(estimate)).toContain('KV cache');
+  });
+  it('holds the prediction against the peak of the memory it bounds: the WASM heap on wasm, GPU buffers on WebGPU', () => {
+    const memory = { predicted: { totalBytes: 200 }, wasmHeapPeakBytes: 300, gpuBufferPeakBytes: 150 };
+    expect(fitAccuracy({ state: 'completed', device: 'wasm', memory })).toEqual({ predictedBytes: 200, measured: 'wasmHeapPeakBytes', measuredBytes: 300, ratio: 1.5 });
+    expect(fitAccuracy({ state: 'completed', device: 'webgpu', memory })).toMatchObject({ measured: 'gpuBufferPeakBytes', ratio: 0.75 });
+    // Nothing to compare: no prediction, no peak, or a run that did not complete.
+    expect(fitAccuracy({ state: 'completed', device: 'wasm', memory: { ...memory, predicted: null } })).toBeNull();
+    expect(fitAccuracy({ state: 'completed', device: 'wasm', memory: { ...memory, wasmHeapPeakBytes: null } })).toBeNull();
+    expect(fitAccuracy({ state: 'unsupported', device: 'wasm', memory })).toBeNull();
   });
 });
 
