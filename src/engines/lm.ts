@@ -68,13 +68,18 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
       contexts,
     });
 
-  // Warm-up: shaders, kernels and allocations happen here, not in the first measured generation.
-  const warm = await trace(lm, promptIds, Math.min(4, g.maxNewTokens), hooks);
-  result.timings.firstRunMs = (warm.tokenTimesMs.at(-1) ?? performance.now()) - warm.startMs;
-  if (hooks.aborted()) {
-    // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
-    result.generation = warm.tokens.length ? finishBlock([warm], null) : null;
-    throw new AbortedError(`Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`);
+  // Warm-up: shaders, kernels and allocations happen here, not in the first measured generation. `warmup: 0` skips
+  // it (a multi-billion-parameter model on wasm spends minutes on one prefill): the first measured generation is
+  // then cold, and its time is the first run's.
+  const spanOf = (t: GenerationTrace) => (t.tokenTimesMs.at(-1) ?? performance.now()) - t.startMs;
+  if (spec.workload.warmup > 0) {
+    const warm = await trace(lm, promptIds, Math.min(4, g.maxNewTokens), hooks);
+    result.timings.firstRunMs = spanOf(warm);
+    if (hooks.aborted()) {
+      // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
+      result.generation = warm.tokens.length ? finishBlock([warm], null) : null;
+      throw new AbortedError(`Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`);
+    }
   }
 
   if (g.contextLengths?.length) {
@@ -109,6 +114,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
   };
   while (traces.length < Math.max(1, spec.workload.iterations) && (budget === null || traces.length === 0 || performance.now() - started < budget)) {
     const t = await trace(lm, promptIds, g.maxNewTokens, hooks);
+    result.timings.firstRunMs ??= spanOf(t);
     if (t.tokens.length > 0) traces.push(t);
     record();
     hooks.onProgress({ phase: 'measure', done: traces.length, total: spec.workload.iterations });
