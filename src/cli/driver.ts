@@ -23,7 +23,7 @@ export interface AppSession {
   server: AppServer;
   /** Every URL the page and its workers requested, for the loopback-only check. */
   requests: string[];
-  runSuite(plan: SuitePlan): Promise<RunResult[]>;
+  runSuite(plan: SuitePlan | SuitePlan[]): Promise<RunResult[]>;
   /** A fresh roofline measurement of one backend (also kept as this browser's cached figure). */
   measureRoofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'>): Promise<RooflineResult>;
   close(): Promise<void>;

@@ -20,8 +20,8 @@ import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/ro
 export interface Controller {
   catalog(): Promise<Catalog>;
   capabilities(): Promise<Capabilities>;
-  /** Runs the plan; rejects only if another suite is already running. */
-  runSuite(plan: SuitePlan): Promise<RunResult[]>;
+  /** Runs the plan (or several as one suite); rejects only if another suite is already running. */
+  runSuite(plan: SuitePlan | SuitePlan[]): Promise<RunResult[]>;
   /** Abort the suite in progress: the current run ends `aborted`, no further run starts. */
   abort(): boolean;
   isRunning(): boolean;
@@ -116,11 +116,12 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       const controller = new AbortController();
       running = controller;
       try {
-        const prepared = await withLevels(plan);
+        const prepared: SuitePlan[] = [];
         try {
+          for (const p of Array.isArray(plan) ? plan : [plan]) prepared.push(await withLevels(p));
           return await runSuite(prepared, { catalog: await loadCatalog(), signal: controller.signal, onEvent: emit });
         } finally {
-          for (const m of prepared.models) if (typeof m !== 'string' && m.url.startsWith('blob:')) URL.revokeObjectURL(m.url);
+          for (const m of prepared.flatMap((p) => p.models)) if (typeof m !== 'string' && m.url.startsWith('blob:')) URL.revokeObjectURL(m.url);
         }
       } finally {
         running = null;

@@ -4,6 +4,7 @@ import { fidelityBlock, tokenFidelity } from '../core/fidelity.ts';
 import { expandPlan, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
+import { DEVICES } from '../core/vocab.ts';
 import { appendResult } from '../store/results-db.ts';
 import { inspectInWorker, runInWorker } from './runner-client.ts';
 import { deviceRoofline } from './roofline-client.ts';
@@ -41,15 +42,16 @@ function comparedGroups(planned: readonly PlannedRun[]): Set<string> {
   return new Set([...levels].filter(([, l]) => l.has('fp32') && l.size > 1).map(([k]) => k));
 }
 
-/** The roofline of each backend the plan uses, measured once (or cached) before its runs; a reason where none. */
-async function rooflines(plan: SuitePlan, emit: (e: SuiteEvent) => void): Promise<Map<string, RooflineResult>> {
+/** The roofline of each backend the plans use, measured once (or cached) before their runs; a reason where none. */
+async function rooflines(plans: readonly SuitePlan[], emit: (e: SuiteEvent) => void): Promise<Map<string, RooflineResult>> {
   const out = new Map<string, RooflineResult>();
-  if (!plan.roofline) return out;
-  const devices = ROOFLINE_DEVICES.filter((d) => plan.devices.includes(d));
+  const asked = plans.find((p) => p.roofline)?.roofline;
+  if (!asked) return out;
+  const devices = ROOFLINE_DEVICES.filter((d) => plans.some((p) => p.roofline && p.devices.includes(d)));
   for (const [i, device] of devices.entries()) {
     emit({ type: 'prepare', message: `measuring the ${device} roofline (bandwidth, GFLOP/s)`, done: i, total: devices.length });
     const result = await deviceRoofline(device, {
-      quick: plan.roofline === 'quick',
+      quick: asked === 'quick',
       onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}${p.detail ? ` ${p.detail}` : ''}`, done: i, total: devices.length }),
     });
     out.set(device, result);
@@ -97,15 +99,25 @@ async function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<stri
   result.utilisationReason = reason;
 }
 
-export async function runSuite(plan: SuitePlan, options: SuiteOptions): Promise<RunResult[]> {
-  const suiteId = plan.suiteId ?? newId();
-  const planned = expandPlan({ ...plan, suiteId }, options.catalog, newId);
+/**
+ * Run a suite: one plan, or several run as one suite (one id, one progress count, one log) — the claims suite is
+ * the plans its claims need, each with its own workload.
+ */
+export async function runSuite(plan: SuitePlan | readonly SuitePlan[], options: SuiteOptions): Promise<RunResult[]> {
+  const plans: readonly SuitePlan[] = Array.isArray(plan) ? plan : [plan as SuitePlan];
+  const suiteId = plans[0]?.suiteId ?? newId();
+  // Every wasm run before any WebGPU run across all the plans, as within one (see expandPlan); stable otherwise.
+  const planned = plans
+    .flatMap((p) => expandPlan({ ...p, suiteId }, options.catalog, newId))
+    .map((run, order) => ({ run, order, device: DEVICES.indexOf(run.kind === 'run' ? run.spec.device : run.result.device) }))
+    .sort((a, b) => a.device - b.device || a.order - b.order)
+    .map((x) => x.run);
   const emit = options.onEvent ?? (() => undefined);
   const total = planned.length;
   const results: RunResult[] = [];
   const compared = comparedGroups(planned);
   const references = new Map<string, RunResult>();
-  const roofs = await rooflines(plan, emit);
+  const roofs = await rooflines(plans, emit);
   const flopsCache = new Map<string, number | null>();
   emit({ type: 'suite-start', suiteId, total });
   for (const [index, item] of planned.entries()) {
