@@ -83,6 +83,8 @@ export const PredictedMemorySchema = z.object({
   kvCacheBytes: bytes,
   contextTokens: z.number().int().nonnegative().nullable(),
   activationBytes: bytes,
+  /** onnxruntime's own heap (src/core/fit.ts RUNTIME_HEAP_BYTES); 0 in records from before it was counted. */
+  runtimeBytes: bytes.default(0),
   totalBytes: bytes,
 });
 
