@@ -507,7 +507,7 @@ const RULES: Readonly<Record<string, Rule>> = Object.freeze({
           ev(`${n} FLOPs`, f.value / 1e9, 'GFLOP', f.run), ev(`${n} p50 latency on ${pair.device}`, pair.a.value, 'ms', pair.a.run),
         );
         used.push(p.run, f.run, pair.a.run, pair.b.run);
-        texts.push(`${n}: ${count(p.value)} parameters (${ratio(pr)} ${nameOf(ref.model)}'s, ${op(t)} ${ratio(t.value)} or below ${nameOf(ceiling.model)}'s ${count(ceilP.value)}), ${num(f.value / 1e9)} GFLOP against ${num(refF.value / 1e9)}, p50 ${withUnit(pair.a.value, 'ms')} against ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
+        texts.push(`${n}: ${count(p.value)} parameters (${ratio(pr)} ${nameOf(ref.model)}'s, ${op(t)} ${ratio(t.value)} or below ${nameOf(ceiling.model)}'s ${count(ceilP.value)}), ${num(f.value / 1e9)} GFLOP against ${nameOf(ref.model)}'s ${num(refF.value / 1e9)}, p50 ${withUnit(pair.a.value, 'ms')} against ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
         if (!paramsOk) misses.push(`${n} parameters ${ratio(pr)} ${nameOf(ref.model)}'s against ${op(t)} ${ratio(t.value)} (${gap(pr, t)}) and not below ${nameOf(ceiling.model)}'s`);
         if (!(f.value > refF.value)) misses.push(`${n} FLOPs ${num(f.value / 1e9)} G not above ${nameOf(ref.model)}'s ${num(refF.value / 1e9)} G`);
         if (!(pair.a.value > pair.b.value)) misses.push(`${n} p50 ${withUnit(pair.a.value, 'ms')} not above ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
@@ -579,7 +579,7 @@ const RULES: Readonly<Record<string, Rule>> = Object.freeze({
       }
       if (!top) return cannotRun(found, [], evidence, ['no completed run recorded a decode speed']);
       const b = bar(`${nameOf(top.f.model)} at ${top.f.dtype} decode on ${top.run.device}`, top.value, t);
-      return { ...judged([], `${texts.join('; ')} (bar ${op(t)} ${withUnit(t.value, t.unit)}).`, evidence, used), ...(b.ok ? {} : { verdict: 'not-held' as const, margin: b.margin }) };
+      return judged([], `${texts.join('; ')} (bar ${op(t)} ${withUnit(t.value, t.unit)}).`, evidence, used, b.ok ? [] : [b.margin!]);
     },
   },
 

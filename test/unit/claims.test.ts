@@ -296,7 +296,7 @@ describe('verdicts', () => {
     ];
     const v = verdictOf('resnet-moderate-compute', results);
     expect(v.verdict).toBe('held');
-    expect(v.summary).toContain("resnet50: 25.56 M parameters (3.86× googlenet's, ≤ 2× or below vgg16's 138.4 M), 8.18 GFLOP against 3, p50 95 ms against 58 ms on wasm");
+    expect(v.summary).toContain("resnet50: 25.56 M parameters (3.86× googlenet's, ≤ 2× or below vgg16's 138.4 M), 8.18 GFLOP against googlenet's 3, p50 95 ms against googlenet's 58 ms on wasm");
     const quick = [...base, replicaRun(RESNET, 'fp32', 'wasm', { p50: 40, params: 25_557_032, flops: 8.18e9 }), replicaRun(RESNEXT, 'fp32', 'wasm', { p50: 120, params: 25_028_904, flops: 8.46e9 })];
     const missed = verdictOf('resnet-moderate-compute', quick);
     expect(missed.verdict).toBe('not-held');
