@@ -89,7 +89,7 @@ export const ClaimsFileSchema = z
 /** Parse and check a claims file; an error names the claim (by id where it has one) and the field. */
 export function parseClaims(json: unknown): ClaimsFile {
   const parsed = ClaimsFileSchema.safeParse(json);
-  if (parsed.success) return parsed.data as ClaimsFile;
+  if (parsed.success) return parsed.data;
   const raw = (json as { claims?: unknown } | null)?.claims;
   const problems = parsed.error.issues.map((issue) => {
     const [head, index, ...rest] = issue.path;
