@@ -72,7 +72,26 @@ export interface Claim {
   /** Set when the whole claim is not measurable on a device: why. */
   notMeasurable?: string;
   /** Parts of a measurable claim that no measurement speaks to (quality, power, training cost), with why. */
-  unmeasuredParts?: { part: string; reason: string }[];
+  unmeasuredParts?: UnmeasuredPart[];
+  /**
+   * Which of the claim's models plays which part in its rule (`reference`, `subject`, …: each rule in claims.ts
+   * names the roles it reads), so a rule never depends on the order of `runs[].models`.
+   */
+  roles?: Record<string, string[]>;
+  /** Figures the article quotes that a rule measures against: parameters, FLOPs (as quoted), an input shape. */
+  quoted?: QuotedFigures;
+}
+
+export interface UnmeasuredPart {
+  part: string;
+  reason: string;
+}
+
+export interface QuotedFigures {
+  params?: number;
+  /** Compute as quoted; the rule says whether it matches multiply-adds counted once (MACs) or twice (FLOPs). */
+  flops?: number;
+  inputShape?: number[];
 }
 
 export interface ClaimsFile {
@@ -110,6 +129,10 @@ export interface Verdict {
   reasons: string[];
   /** The backend(s) the figures came from. */
   devices: Device[];
+  /** The device the runs were made on (from the first run that recorded its environment). */
+  device?: DeviceIdentity;
+  /** The claim's parts no measurement speaks to (copied from the claim, so a verdict can be shown alone). */
+  unmeasuredParts?: UnmeasuredPart[];
 }
 
 /** A device, as far as its results tell (src/core/device.ts computes both from a run's env). */

@@ -37,6 +37,7 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
       dtype: spec.model.dtype,
       bytes: null,
       params: spec.model.params ?? null,
+      flops: null,
     },
     engine: spec.engine,
     task: spec.model.task,

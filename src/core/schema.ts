@@ -189,6 +189,11 @@ export const RunResultSchema = z.object({
     dtype: z.enum(DTYPES),
     bytes: bytes.nullable(),
     params: z.number().int().nonnegative().nullable(),
+    /**
+     * FLOPs of one inference at the run's input shapes (a multiply-add counts 2), where known: replicas' builders
+     * count them; null for others and for decoders (whose count is per token). Older records lack it.
+     */
+    flops: z.number().nonnegative().nullable().default(null),
   }),
   engine: z.enum(ENGINES),
   task: z.string(),

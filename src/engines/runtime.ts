@@ -10,8 +10,8 @@ import { asSamples, summarize } from '../core/stats.ts';
 import { estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
-import { replicaAtLevel, replicaFit, type BuiltReplica } from '../onnx/replica.ts';
-import type { ReplicaLm } from '../onnx/replica-types.ts';
+import { replicaAtLevel, replicaFit, replicaFlops, type BuiltReplica } from '../onnx/replica.ts';
+import type { ReplicaGraph, ReplicaLm } from '../onnx/replica-types.ts';
 import { layoutModel } from '../onnx/write-model.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
@@ -85,6 +85,8 @@ interface OnnxSource {
   inputs?: Record<string, InputOverride>;
   /** A replica decoder's cache layout and vocabulary (a real one's come from its config.json). */
   lm?: ReplicaLm;
+  /** A replica's graph: its builder counted the multiply-adds (result.model.flops at the shapes it was built for). */
+  graph?: ReplicaGraph;
   /** Let go of what the session has read (an object URL). */
   release?: () => void;
 }
@@ -151,7 +153,7 @@ export function createRuntime(): RunnerApi {
     result.model.bytes = files.graph.byteLength + files.dataBytes;
     result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: files.dataBytes, cacheNote: data.note };
     onProgress({ phase: 'session' });
-    return { bytes: files.graph, externalData: [{ path: files.dataFile, data: data.data }], inputs: built.graph.inputs, lm, release: data.release };
+    return { bytes: files.graph, externalData: [{ path: files.dataFile, data: data.data }], inputs: built.graph.inputs, lm, graph: built.graph, release: data.release };
   }
 
   /** Load the model the spec names on its engine; fills the load timings. */
@@ -186,6 +188,8 @@ export function createRuntime(): RunnerApi {
       const model = await loadOrtModel(spec, source.bytes, { ...spec.model.inputs, ...source.inputs, ...spec.workload.inputs }, source.externalData);
       setLoad(model.sessionMs);
       result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
+      // Never the inspector's shape pass here: on a multi-GB replica it would run the model once more, exposing every value.
+      if (source.graph) result.model.flops = replicaFlops(source.graph, result.workload.inputs);
       return { kind: 'runnable', model };
     } finally {
       source.release?.();

@@ -74,3 +74,17 @@ export function replicaFit(built: BuiltReplica, contextTokens: number | null): F
     activationBytes: built.graph.activationBytes,
   });
 }
+
+/**
+ * FLOPs of one inference (a multiply-add counts 2) at the shapes a run fed: the builder's count, which holds only
+ * at the input shapes it was built for (an encoder run on 32 tokens instead of 128 gets null, not a wrong figure).
+ * Null for decoders: their count is per token, and a generation is many inferences of different lengths.
+ */
+export function replicaFlops(graph: Pick<ReplicaGraph, 'macs' | 'inputs' | 'lm'>, runInputs: readonly { name: string; dims: readonly number[] }[]): number | null {
+  if (graph.macs === null || graph.lm) return null;
+  const same = Object.entries(graph.inputs).every(([name, o]) => {
+    const fed = runInputs.find((i) => i.name === name);
+    return o.shape !== undefined && fed !== undefined && fed.dims.length === o.shape.length && fed.dims.every((d, i) => d === o.shape![i]);
+  });
+  return same ? 2 * graph.macs : null;
+}

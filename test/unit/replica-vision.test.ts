@@ -10,6 +10,7 @@ import { InvalidInputError, type Dtype } from '../../src/core/vocab.ts';
 import { inspectModel } from '../../src/onnx/inspect.ts';
 import type { ModelProto, ValueInfoProto } from '../../src/onnx/model.ts';
 import { quantizeGraph } from '../../src/onnx/quantize.ts';
+import { replicaFlops } from '../../src/onnx/replica.ts';
 import { buildVisionReplica } from '../../src/onnx/replica-vision.ts';
 import { replicaSession } from '../fixtures/replica-session.ts';
 
@@ -148,5 +149,24 @@ describe('bad image configs', () => {
   it('sizes an export could not have', () => {
     expect(() => parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 64, num_layers: 1, num_heads: 4, mlp_dim: 64, image_size: 100 }, 'v')).toThrow(/multiple of patch_size/);
     expect(() => buildVisionReplica(parseVisionConfig({ arch: 'vgg16', image_size: 64 }, 'vgg'))).toThrow(/2×2 map before the classifier, which does not pool evenly to 7×7/);
+  });
+});
+
+describe('FLOPs a replica run records (result.model.flops)', () => {
+  const fed = (graph: { inputs: Record<string, { shape?: number[] }> }) =>
+    Object.entries(graph.inputs).map(([name, o]) => ({ name, dims: o.shape! }));
+
+  it.each(['torchvision/resnet50', 'torchvision/mobilenet_v2', 'vit_l_16@384'])('%s: 2 × the builder’s MACs, within 1 %% of the published MACs × 2', (id) => {
+    const entry = vision.find((r) => r.id === id)!;
+    const graph = buildVisionReplica(parseVisionConfig(entry.config, id));
+    const flops = replicaFlops(graph, fed(graph))!;
+    expect(flops).toBe(2 * graph.macs!);
+    expect(Math.abs(flops / (2 * publishedMacs(entry.flopsPublished!)) - 1)).toBeLessThan(0.01);
+  });
+
+  it('is null when the run fed other shapes than the graph was counted at', () => {
+    const graph = buildVisionReplica(parseVisionConfig(vision.find((r) => r.id === 'torchvision/resnet50')!.config, 'resnet50'));
+    expect(replicaFlops(graph, [{ name: 'pixel_values', dims: [1, 3, 256, 256] }])).toBeNull();
+    expect(replicaFlops(graph, [])).toBeNull();
   });
 });
