@@ -70,7 +70,7 @@ function replicaRun(model: string, dtype: Dtype, device: Device, f: Figures = {}
   );
   r.env = device === 'webgpu' ? ENV : { ...ENV };
   r.model.params = f.params ?? entry.paramsPublished;
-  r.memory.predicted = { weightBytes: 1, largestTensorBytes: 1, kvCacheBytes: 0, contextTokens: null, activationBytes: 0, totalBytes: 1 };
+  r.memory.predicted = { weightBytes: 1, largestTensorBytes: 1, kvCacheBytes: 0, contextTokens: null, activationBytes: 0, runtimeBytes: 0, totalBytes: 1 };
   r.model.bytes = f.bytes ?? null;
   r.model.flops = f.flops ?? null;
   r.replica = { paramsPublished: f.paramsPublished ?? entry.paramsPublished, cache: 'memory', cached: false, dataBytes: f.bytes ?? 0, cacheNote: null };
@@ -98,7 +98,7 @@ function failedRun(model: string, dtype: Dtype, device: Device, message: string,
     new Date('2026-12-02T08:00:00.000Z'),
   );
   r.env = ENV;
-  if (counted) r.memory.predicted = { weightBytes: 1, largestTensorBytes: 1, kvCacheBytes: 0, contextTokens: null, activationBytes: 0, totalBytes: 1 };
+  if (counted) r.memory.predicted = { weightBytes: 1, largestTensorBytes: 1, kvCacheBytes: 0, contextTokens: null, activationBytes: 0, runtimeBytes: 0, totalBytes: 1 };
   return finish(r, state, { name: state === 'unsupported' ? 'UnsupportedError' : state === 'aborted' ? 'AbortError' : 'Error', message }, new Date('2026-12-02T08:00:01.000Z'));
 }
 
