@@ -71,11 +71,24 @@ const yearOf = (iso: string): number | null => {
   return d.getUTCFullYear() + (t - start) / (Date.UTC(d.getUTCFullYear() + 1, 0, 1) - start);
 };
 
-const axis = (type: 'linear' | 'logarithmic' | 'category', title: string, extra: Json = {}): Json => ({
+/**
+ * Tick labels through Chart.js's own Intl.NumberFormat options (JSON, unlike a callback): no forced trailing
+ * zeros ("30", not "30.00"), and counts in compact notation ("135M", "3.8B").
+ */
+const TICKS: Readonly<Record<'plain' | 'count', Json>> = {
+  plain: { format: { minimumFractionDigits: 0, maximumFractionDigits: 2 } },
+  count: { format: { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 } },
+};
+
+const axis = (type: 'linear' | 'logarithmic' | 'category', title: string, extra: Json = {}, ticks: keyof typeof TICKS = 'plain'): Json => ({
   type,
   title: { display: true, text: type === 'logarithmic' ? `${title} (log scale)` : title },
+  ...(type === 'category' ? {} : { ticks: TICKS[ticks] }),
   ...extra,
 });
+
+/** Point charts: legend entries drawn as their points, not as boxes. */
+const POINT_LEGEND: Json = { legend: { position: 'bottom', labels: { usePointStyle: true } } };
 
 const base = (extra: Json = {}): Json => ({
   animation: false,
@@ -131,7 +144,7 @@ function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
           scales: {
             x: axis('category', 'level · model size'),
             y: axis('logarithmic', lm ? 'decode tokens/s' : 'p50 latency (ms)'),
-            fidelity: axis('linear', lm ? 'token agreement with fp32' : 'cosine with fp32', { position: 'right', max: 1, grid: { drawOnChartArea: false } }),
+            fidelity: axis('linear', lm ? 'token agreement with fp32' : 'cosine with fp32', { position: 'right', beginAtZero: false, suggestedMax: 1, grid: { drawOnChartArea: false } }),
           },
         }),
       },
@@ -173,7 +186,7 @@ function latencyChart(placed: Placed[], series: Series): ChartSpec | null {
     id: '',
     title: 'Latency distributions',
     note: 'Per run: the thin bar spans the fastest to the slowest timed iteration, the thick bar p50 to p90. Language models’ samples are whole generations.',
-    height: Math.max(160, 70 + labels.length * (18 + 10 * deviceKeys.length)),
+    height: Math.max(160, 90 + labels.length * (14 + 16 * deviceKeys.length)),
     config: {
       type: 'bar',
       data: { labels, datasets },
@@ -204,7 +217,7 @@ function decodeVsParamsChart(placed: Placed[], series: Series): ChartSpec | null
     title: 'Decode speed against model size',
     note: 'Each point a language-model run: parameters (published, for replicas) against decode tokens/s.',
     height: 320,
-    config: { type: 'scatter', data: { datasets }, options: base({ scales: { x: axis('logarithmic', 'parameters'), y: axis('logarithmic', 'decode tokens/s') } }) },
+    config: { type: 'scatter', data: { datasets }, options: base({ plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'parameters', {}, 'count'), y: axis('logarithmic', 'decode tokens/s') } }) },
     tips,
   };
 }
@@ -221,12 +234,12 @@ function densingChart(placed: Placed[], series: Series, replicas: readonly Repor
   if (dated.length === 0) return null;
   const byId = new Map(dated.map((r) => [r.id.toLowerCase(), r]));
   const measured = placed.filter((p) => p.run.state === 'completed' && p.run.model.source === 'replica' && byId.has(p.run.model.id.replace(/^replica:/, '').toLowerCase()));
-  const datasets: Json[] = [{ type: 'scatter', label: 'catalog (published)', data: dated.map((r) => ({ x: r.year, y: r.params })), backgroundColor: '#ffffff', borderColor: '#8a93a6', borderWidth: 1.5, pointRadius: 6 }];
+  const datasets: Json[] = [{ type: 'scatter', label: 'catalog (published)', data: dated.map((r) => ({ x: r.year, y: r.params })), backgroundColor: 'rgba(0,0,0,0)', borderColor: '#8a93a6', borderWidth: 1.5, pointRadius: 7, order: 2 }];
   const tips: string[][] = [dated.map((r) => `${shortModel(r.id)}${r.family ? ` (${r.family})` : ''}: ${formatFigure(r.params)} parameters, released ${r.releaseDate}`)];
   for (const key of [...new Set(measured.map((p) => series.key(p)))]) {
     const mine = measured.filter((p) => series.key(p) === key).map((p) => p.run);
     const at = (r: RunResult) => byId.get(r.model.id.replace(/^replica:/, '').toLowerCase())!;
-    datasets.push({ type: 'scatter', label: `measured: ${series.label(key)}`, data: mine.map((r) => ({ x: at(r).year, y: at(r).params })), backgroundColor: series.color(key), borderColor: series.color(key), pointRadius: 4, pointStyle: 'rectRot' });
+    datasets.push({ type: 'scatter', label: `measured: ${series.label(key)}`, data: mine.map((r) => ({ x: at(r).year, y: at(r).params })), backgroundColor: series.color(key), borderColor: series.color(key), pointRadius: 5, pointStyle: 'rectRot', order: 1 });
     tips.push(
       mine.map((r) => {
         const speed = isLm(r) ? `${formatRate(decodeTokPerS(r))} tok/s decode` : `p50 ${formatMs(r.timings.latency?.p50Ms)}`;
@@ -243,7 +256,7 @@ function densingChart(placed: Placed[], series: Series, replicas: readonly Repor
     config: {
       type: 'scatter',
       data: { datasets },
-      options: base({ scales: { x: axis('linear', 'release date (year)', { ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } } }), y: axis('logarithmic', 'parameters') } }),
+      options: base({ plugins: POINT_LEGEND, scales: { x: axis('linear', 'release date (year)', { ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } } }), y: axis('logarithmic', 'parameters', {}, 'count') } }),
     },
     tips,
   };
@@ -294,7 +307,7 @@ function rooflineChart(input: ReportInput, series: Series): ChartSpec | null {
     const key = series.key({ run: anyRun, deviceIndex });
     const label = series.label(key).replace(/ · (onnxruntime-web|transformers\.js)$/, '');
     const points = rooflinePoints(roof, range);
-    datasets.push({ type: 'line', label: `${label} roof`, data: points.map((p) => ({ x: p.intensity, y: p.gflops })), borderColor: series.color(key), backgroundColor: series.color(key), borderWidth: 2, pointRadius: 0 });
+    datasets.push({ type: 'line', label: `${label} roof`, data: points.map((p) => ({ x: p.intensity, y: p.gflops })), borderColor: series.color(key), backgroundColor: series.color(key), borderWidth: 2, pointRadius: 0, pointStyle: 'line' });
     tips.push(points.map((p) => `${label} roof: ${formatFigure(p.gflops)} GFLOP/s at ${formatFigure(p.intensity)} FLOP/byte (${formatFigure(roof.bandwidthGBps)} GB/s, ${formatFigure(roof.gflops)} GFLOP/s)`));
     const mine = results.filter((r) => r.device === roof.device && r.utilisation?.intensityFlopPerByte);
     if (mine.length === 0) continue;
@@ -306,7 +319,7 @@ function rooflineChart(input: ReportInput, series: Series): ChartSpec | null {
     title: 'Roofline',
     note: 'Lines: what the backend can reach at each arithmetic intensity (memory roof, then the compute roof). Points: runs at their FLOPs per byte of model and achieved GFLOP/s.',
     height: 340,
-    config: { type: 'line', data: { datasets }, options: base({ parsing: false, scales: { x: axis('logarithmic', 'arithmetic intensity (FLOP per byte of model)'), y: axis('logarithmic', 'GFLOP/s') } }) },
+    config: { type: 'line', data: { datasets }, options: base({ parsing: false, plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'arithmetic intensity (FLOP per byte of model)'), y: axis('logarithmic', 'GFLOP/s') } }) },
     tips,
   };
 }

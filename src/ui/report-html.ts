@@ -45,8 +45,11 @@ function claimCell(row: ClaimRow): string {
 ${unmeasured ? `<ul class="unmeasured" aria-label="parts not measured">${unmeasured}</ul>` : ''}</td>`;
 }
 
-const sourceCell = (row: ClaimRow): string =>
-  row.claim ? `<td class="source"><span class="doc-title">${esc(row.claim.source.title)}</span><br><span class="muted">${esc(row.claim.source.date)}</span></td>` : '<td class="source muted">—</td>';
+/** The claim's id and the article it is from (title, date; the file name on hover). */
+const idCell = (row: ClaimRow): string => {
+  const src = row.claim?.source;
+  return `<th scope="row" class="claim-id"><code>${esc(row.claimId)}</code>${src ? `<span class="source" title="${esc(src.document)}"><span class="doc-title">${esc(src.title)}</span> <span class="muted">${esc(src.date)}</span></span>` : ''}</th>`;
+};
 
 const summaryHtml = (v: Verdict): string =>
   `<p>${esc(v.summary)}</p>${v.reasons.length ? `<ul class="reasons">${v.reasons.map((r) => `<li>${esc(r)}</li>`).join('')}</ul>` : ''}`;
@@ -62,26 +65,28 @@ const thresholdHtml = (v: Verdict): string =>
     : '<span class="muted">—</span>';
 
 const runsHtml = (v: Verdict, known: ReadonlySet<string>): string =>
-  v.runIds.length ? v.runIds.map((id) => runLink(id, known)).join(' ') : '<span class="muted">—</span>';
+  v.runIds.length ? `<ul class="run-list">${v.runIds.map((id) => `<li>${runLink(id, known)}</li>`).join('')}</ul>` : '<span class="muted">—</span>';
+
+const marginHtml = (v: Verdict): string => (v.margin ? `<p class="margin"><span class="sub-h">margin</span>${esc(v.margin)}</p>` : '');
 
 const backends = (v: Verdict): string => (v.devices.length ? ` <span class="muted">on ${esc(v.devices.join(', '))}</span>` : '');
 
 /** One device: verdict, summary, evidence, thresholds, margin and runs each in their own column. */
 function singleDeviceCells(v: Verdict | null, known: ReadonlySet<string>): string {
-  if (!v) return `<td class="verdict"><span class="badge v-none">no verdict</span></td><td colspan="5" class="muted">not evaluated on this device</td>`;
-  return `<td class="verdict" data-verdict="${esc(v.verdict)}">${badge(v.verdict)}${backends(v)}</td>
-<td class="summary">${summaryHtml(v)}</td><td>${evidenceHtml(v, known)}</td><td>${thresholdHtml(v)}</td>
-<td class="margin">${v.margin ? esc(v.margin) : '<span class="muted">—</span>'}</td><td class="runs">${runsHtml(v, known)}</td>`;
+  if (!v) return `<td class="verdict"><span class="badge v-none">no verdict</span></td><td colspan="4" class="muted">not evaluated on this device</td>`;
+  return `<td class="verdict" data-verdict="${esc(v.verdict)}">${badge(v.verdict)}${backends(v)}${marginHtml(v)}</td>
+<td class="summary">${summaryHtml(v)}</td><td class="measured">${evidenceHtml(v, known)}</td><td class="threshold">${thresholdHtml(v)}</td>
+<td class="runs">${runsHtml(v, known)}</td>`;
 }
 
 /** Several devices: one column per device, each cell holding the whole verdict. */
 function deviceCell(v: Verdict | null, known: ReadonlySet<string>): string {
   if (!v) return `<td class="verdict"><span class="badge v-none">no verdict</span></td>`;
-  return `<td class="verdict" data-verdict="${esc(v.verdict)}">${badge(v.verdict)}${backends(v)}${summaryHtml(v)}
+  return `<td class="verdict" data-verdict="${esc(v.verdict)}">${badge(v.verdict)}${backends(v)}<div class="sub">${summaryHtml(v)}</div>
 ${v.evidence.length ? `<div class="sub"><span class="sub-h">measured</span>${evidenceHtml(v, known)}</div>` : ''}
 ${v.thresholds.length ? `<div class="sub"><span class="sub-h">threshold</span>${thresholdHtml(v)}</div>` : ''}
-${v.margin ? `<div class="sub"><span class="sub-h">margin</span> ${esc(v.margin)}</div>` : ''}
-<div class="sub"><span class="sub-h">runs</span> ${runsHtml(v, known)}</div></td>`;
+${marginHtml(v)}
+<div class="sub"><span class="sub-h">runs</span>${runsHtml(v, known)}</div></td>`;
 }
 
 function claimsTable(input: ReportInput, known: ReadonlySet<string>): string {
@@ -90,14 +95,14 @@ function claimsTable(input: ReportInput, known: ReadonlySet<string>): string {
   const several = input.devices.length > 1;
   const head = several
     ? input.devices.map((d, i) => `<th scope="col" class="device-col">${esc(deviceTag(i))}<br><span class="muted">${esc(d.identity.label)}</span></th>`).join('')
-    : ['verdict', 'summary', 'measured', 'threshold', 'margin', 'runs'].map((h) => `<th scope="col">${h}</th>`).join('');
+    : ['verdict', 'summary', 'measured', 'threshold', 'runs'].map((h) => `<th scope="col">${h}</th>`).join('');
   const body = rows
     .map((row) => {
       const verdicts = several || input.devices.length === 0 ? row.verdicts.map((v) => deviceCell(v, known)).join('') : singleDeviceCells(row.verdicts[0] ?? null, known);
-      return `<tr id="${claimAnchor(row.claimId)}" data-claim-id="${esc(row.claimId)}"><th scope="row" class="claim-id"><code>${esc(row.claimId)}</code></th>${sourceCell(row)}${claimCell(row)}${verdicts}</tr>`;
+      return `<tr id="${claimAnchor(row.claimId)}" data-claim-id="${esc(row.claimId)}">${idCell(row)}${claimCell(row)}${verdicts}</tr>`;
     })
     .join('\n');
-  return `<div class="table-wrap"><table class="claims${several ? ' several' : ''}"><thead><tr><th scope="col">claim</th><th scope="col">source</th><th scope="col">what it says</th>${head}</tr></thead>
+  return `<div class="table-wrap"><table class="claims${several ? ' several' : ''}"><thead><tr><th scope="col">claim · source</th><th scope="col">what it says</th>${head}</tr></thead>
 <tbody>${body}</tbody></table></div>`;
 }
 
@@ -132,7 +137,8 @@ function chartsSection(charts: ChartSpec[], withChartJs: boolean): string {
 function runsTable(input: ReportInput): string {
   const rows = runRows(input);
   if (rows.length === 0) return '<p class="muted">No runs.</p>';
-  const cols = runColumns(input);
+  // The error message gets a full-width line under its run: in a column it would push the table off the page.
+  const cols = runColumns(input).filter((c) => c !== 'error');
   const numeric = new Set(['load', 'p50', 'TTFT', 'decode tok/s', 'WASM heap', 'GPU peak']);
   const head = cols.map((c) => `<th scope="col"${numeric.has(c) ? ' class="num"' : ''}>${esc(c)}</th>`).join('');
   const body = rows
@@ -142,10 +148,10 @@ function runsTable(input: ReportInput): string {
         if (c === 'run') return `<th scope="row"><a href="#${r.anchor}"><code>${esc(v)}</code></a></th>`;
         if (c === 'model') return `<td>${esc(v)}${r.replica ? ' <span class="badge replica" title="the real architecture with synthetic weights: timings and memory are the real model’s, outputs are meaningless">replica</span>' : ''}</td>`;
         if (c === 'state') return `<td><span class="state s-${esc(r.state)}">${esc(v)}</span></td>`;
-        if (c === 'error') return `<td class="error">${esc(v)}</td>`;
         return `<td${numeric.has(c) ? ' class="num"' : ''}>${esc(v)}</td>`;
       });
-      return `<tr id="${r.anchor}" data-run-id="${esc(r.id)}">${cells.join('')}</tr>`;
+      const error = r.cells.error ? `\n<tr class="error-row" data-error-of="${esc(r.id)}"><td></td><td colspan="${cols.length - 1}" class="error">${esc(r.cells.error)}</td></tr>` : '';
+      return `<tr id="${r.anchor}" data-run-id="${esc(r.id)}"${error ? ' class="has-error"' : ''}>${cells.join('')}</tr>${error}`;
     })
     .join('\n');
   return `<div class="table-wrap"><table class="runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
@@ -198,7 +204,7 @@ const CSS = `
 * { box-sizing: border-box; }
 html { -webkit-text-size-adjust: 100%; }
 body { margin: 0; background: var(--bg); color: var(--fg); font: 14px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
-.page-head, main, footer { max-width: 1280px; margin: 0 auto; padding: 0 20px; }
+.page-head, main, footer { max-width: 1400px; margin: 0 auto; padding: 0 20px; }
 .page-head { padding-top: 28px; }
 h1 { font-size: 24px; margin: 0 0 4px; letter-spacing: -0.01em; }
 h2 { font-size: 18px; margin: 32px 0 12px; padding-bottom: 6px; border-bottom: 1px solid var(--line); }
@@ -210,7 +216,8 @@ a:hover { text-decoration: underline; }
 .hint { color: var(--muted); font-size: 13px; margin: 4px 0 12px; }
 .num { font-variant-numeric: tabular-nums; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 16px; }
-.devices { display: grid; grid-template-columns: repeat(auto-fit, minmax(380px, 1fr)); gap: 14px; }
+.devices { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(380px, 100%), 1fr)); gap: 14px; }
+.devices > *, .charts > * { min-width: 0; }
 .device dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 0; font-size: 13px; }
 .device dt { color: var(--muted); }
 .device dd { margin: 0; overflow-wrap: anywhere; }
@@ -232,10 +239,10 @@ thead th { position: sticky; top: 0; background: #f0f2f6; font-size: 12px; text-
 tbody tr:last-child > * { border-bottom: 0; }
 table.claims { font-size: 13px; }
 table.claims td p { margin: 0 0 4px; }
-.claim-id code { white-space: nowrap; font-weight: 600; }
-td.source { min-width: 140px; max-width: 200px; }
-.doc-title { font-size: 12px; }
-td.claim { min-width: 240px; max-width: 360px; }
+.claim-id { min-width: 150px; max-width: 190px; font-weight: 400; }
+.claim-id code { white-space: nowrap; font-weight: 600; display: block; margin-bottom: 4px; }
+.claim-id .source { display: block; font-size: 12px; line-height: 1.35; color: #3b4252; }
+td.claim { min-width: 220px; max-width: 320px; }
 .english { cursor: help; }
 details summary { cursor: pointer; color: var(--muted); font-size: 12px; }
 blockquote { margin: 6px 0; padding: 4px 10px; border-left: 3px solid var(--line); color: #3b4252; }
@@ -244,14 +251,20 @@ ul.unmeasured, ul.reasons, ul.evidence, ul.thresholds { margin: 4px 0 0; padding
 ul.unmeasured { font-size: 12px; color: var(--muted); }
 ul.evidence, ul.thresholds { list-style: none; padding-left: 0; }
 ul.reasons { font-size: 12px; color: #5a4a2a; }
-td.summary { min-width: 220px; }
-td.runs { min-width: 90px; }
+td.summary { min-width: 200px; }
+td.measured { min-width: 190px; }
+td.threshold { min-width: 150px; }
+td.verdict { min-width: 120px; }
+.margin { margin: 6px 0 0; font-size: 12px; color: #7a2e2e; }
+ul.run-list { list-style: none; margin: 0; padding: 0; white-space: nowrap; }
+ul.evidence li, ul.thresholds li { margin-bottom: 3px; }
+.ev-label { color: #3b4252; }
 .run-link, .run-missing { font: 12px ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; }
 .run-missing { color: var(--not-held); text-decoration: line-through; }
 table.several td.verdict { min-width: 260px; }
 .sub { margin-top: 6px; font-size: 12px; }
 .sub-h { display: block; color: var(--muted); text-transform: uppercase; font-size: 10px; letter-spacing: 0.05em; }
-.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(520px, 1fr)); gap: 14px; }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(520px, 100%), 1fr)); gap: 14px; }
 .chart { margin: 0; break-inside: avoid; }
 .chart figcaption { font-weight: 600; margin-bottom: 8px; }
 .chart-box { position: relative; width: 100%; }
@@ -259,7 +272,9 @@ table.several td.verdict { min-width: 260px; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
 table.runs { font-size: 12px; }
 table.runs td, table.runs th { padding: 6px 8px; white-space: nowrap; }
-table.runs td.error { white-space: normal; min-width: 240px; color: #7a2e2e; }
+tr.has-error > * { border-bottom: 0; }
+table.runs tr.error-row td { padding-top: 0; }
+table.runs td.error { white-space: normal; color: #7a2e2e; }
 table.runs td.num, table.runs th.num { text-align: right; }
 tr:target { background: #fff6d6; }
 .state { font-weight: 600; }
@@ -274,7 +289,6 @@ footer { padding: 28px 20px 40px; font-size: 12px; }
   .card, .table-wrap { border-color: #ccc; break-inside: avoid; }
   .table-wrap { overflow: visible; }
   thead th { position: static; }
-  details > *:not(summary) { display: block; }
   .charts { grid-template-columns: 1fr 1fr; }
   a { color: inherit; }
 }
