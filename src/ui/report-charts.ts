@@ -34,7 +34,7 @@ interface Placed {
 
 /**
  * A series is one device × backend (× engine, when both engines ran): the unit the charts overlay. With one
- * device the label is just the backend; with several it starts with the device's label.
+ * device the label is just the backend; with several it starts with the device's tag.
  */
 class Series {
   private readonly keys: string[] = [];
@@ -49,7 +49,8 @@ class Series {
   }
   label(key: string): string {
     const [d, backend, engine] = key.split('\u0000') as [string, string, string | undefined];
-    const parts = [this.input.devices.length > 1 ? this.input.devices[Number(d)]!.identity.label : null, backend, engine ? (engine === 'ort' ? 'onnxruntime-web' : 'transformers.js') : null];
+    // Devices by their tag (D1, D2): whole labels would crowd the legend out of the chart; each chart names them below.
+    const parts = [this.input.devices.length > 1 ? deviceTag(Number(d)) : null, backend, engine ? (engine === 'ort' ? 'onnxruntime-web' : 'transformers.js') : null];
     return parts.filter(Boolean).join(' · ');
   }
   /** Keys are registered in first-seen order (reportCharts registers every run first): a series keeps its colour. */
@@ -75,8 +76,9 @@ const yearOf = (iso: string): number | null => {
  * Tick labels through Chart.js's own Intl.NumberFormat options (JSON, unlike a callback): no forced trailing
  * zeros ("30", not "30.00"), and counts in compact notation ("135M", "3.8B").
  */
-const TICKS: Readonly<Record<'plain' | 'count', Json>> = {
+const TICKS: Readonly<Record<'plain' | 'fine' | 'count', Json>> = {
   plain: { format: { minimumFractionDigits: 0, maximumFractionDigits: 2 } },
+  fine: { format: { minimumFractionDigits: 0, maximumFractionDigits: 4 } },
   count: { format: { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 } },
 };
 
@@ -144,7 +146,7 @@ function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
           scales: {
             x: axis('category', 'level · model size'),
             y: axis('logarithmic', lm ? 'decode tokens/s' : 'p50 latency (ms)'),
-            fidelity: axis('linear', lm ? 'token agreement with fp32' : 'cosine with fp32', { position: 'right', beginAtZero: false, suggestedMax: 1, grid: { drawOnChartArea: false } }),
+            fidelity: axis('linear', lm ? 'token agreement with fp32' : 'cosine with fp32', { position: 'right', beginAtZero: false, suggestedMax: 1, grace: '8%', grid: { drawOnChartArea: false } }, 'fine'),
           },
         }),
       },
@@ -162,8 +164,8 @@ function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
 function latencyChart(placed: Placed[], series: Series): ChartSpec | null {
   const runs = placed.filter((p) => p.run.timings.latency && p.run.state !== 'errored' && p.run.state !== 'unsupported');
   if (runs.length === 0) return null;
-  const labels = [...new Set(runs.map((p) => `${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`))];
   const nameOf = (p: Placed) => `${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
+  const labels = [...new Set(runs.map(nameOf))];
   const deviceKeys = [...new Set(runs.map((p) => p.deviceIndex))];
   const datasets: Json[] = [];
   const tips: string[][] = [];

@@ -123,13 +123,14 @@ ${tally ? `<p class="tally">${tally}</p>` : ''}<dl>${facts}</dl></section>`;
     .join('')}</div>`;
 }
 
-function chartsSection(charts: ChartSpec[], withChartJs: boolean): string {
+function chartsSection(input: ReportInput, charts: ChartSpec[], withChartJs: boolean): string {
   if (charts.length === 0) return '<p class="muted">No chart: the runs have no figures to draw.</p>';
+  const key = input.devices.length > 1 ? `<p class="device-key">${input.devices.map((d, i) => `<span><span class="tag">${esc(deviceTag(i))}</span> ${esc(d.identity.label)}</span>`).join(' ')}</p>` : '';
   return `<div class="charts">${charts
     .map(
       (c) => `<figure class="chart card" data-chart="${esc(c.id)}"><figcaption>${esc(c.title)}</figcaption>
 <div class="chart-box${withChartJs ? '' : ' chart-missing'}" style="height:${Math.round(c.height)}px">${withChartJs ? `<canvas id="${esc(c.id)}" role="img" aria-label="${esc(c.title)}"></canvas>` : 'charts need Chart.js'}</div>
-<p class="note">${esc(c.note)}</p></figure>`,
+<p class="note">${esc(c.note)}</p>${key}</figure>`,
     )
     .join('\n')}</div>`;
 }
@@ -187,7 +188,7 @@ export function renderReportHtml(input: ReportInput): string {
 <section id="claims"><h2>Claims</h2>${legend()}
 <p class="hint">Thresholds are the project’s reading of the articles’ words; each verdict prints the bar it used. Hover a claim for the original quote.</p>
 ${claimsTable(input, known)}</section>
-<section id="charts"><h2>Charts</h2>${chartsSection(charts, withChartJs)}</section>
+<section id="charts"><h2>Charts</h2>${chartsSection(input, charts, withChartJs)}</section>
 <section id="runs"><h2>Runs</h2>${runsTable(input)}</section>
 </main>
 <footer class="muted">ondevice · run records schema <code>ondevice.run/1</code> · this file makes no network request.</footer>
@@ -270,6 +271,10 @@ table.several td.verdict { min-width: 260px; }
 .chart-box { position: relative; width: 100%; }
 .chart-missing { display: flex; align-items: center; justify-content: center; color: var(--muted); background: repeating-linear-gradient(45deg, #fafbfc, #fafbfc 10px, #f3f4f7 10px, #f3f4f7 20px); border-radius: 6px; }
 .note { color: var(--muted); font-size: 12px; margin: 8px 0 0; }
+.device-key { font-size: 11px; color: var(--muted); margin: 6px 0 0; display: flex; flex-direction: column; gap: 2px; }
+.device-key .tag { font-size: 10px; }
+thead th.device-col { min-width: 280px; }
+thead th.device-col .muted { text-transform: none; letter-spacing: 0; font-weight: 500; font-size: 12px; white-space: normal; }
 table.runs { font-size: 12px; }
 table.runs td, table.runs th { padding: 6px 8px; white-space: nowrap; }
 tr.has-error > * { border-bottom: 0; }

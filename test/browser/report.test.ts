@@ -128,8 +128,9 @@ it('two devices: a verdict column each, charts overlaying both', async () => {
       const Chart = (window as unknown as { Chart: { instances: Record<string, { data: { datasets: { label: string }[] } }> } }).Chart;
       return Object.values(Chart.instances).flatMap((c) => c.data.datasets.map((s) => s.label));
     });
-    expect(labels.some((l) => l.includes('2 cores'))).toBe(true);
-    expect(labels.some((l) => l.includes('16 cores'))).toBe(true);
+    expect(labels.some((l) => l.startsWith('D1 · '))).toBe(true);
+    expect(labels.some((l) => l.startsWith('D2 · '))).toBe(true);
+    expect(await o.page.locator('figure.chart').first().innerText()).toContain('16 cores');
     await o.page.screenshot({ path: join(SCRATCH, 'report-two.png'), fullPage: true });
   } finally {
     await o.page.close();
