@@ -181,13 +181,15 @@ function latencyChart(placed: Placed[], series: Series): ChartSpec | null {
     };
     datasets.push({ label: `${who}min–max`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.minMs, Math.max(r.timings.latency.maxMs, r.timings.latency.minMs * 1.001)] : null)), backgroundColor: `${color}55`, stack: `d${d}`, barPercentage: 0.25, categoryPercentage: 0.9 });
     tips.push(at.map(tip));
+    datasets.push({ label: `${who}p90–p99`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p90Ms, Math.max(r.timings.latency.p99Ms, r.timings.latency.p90Ms * 1.001)] : null)), backgroundColor: `${color}99`, stack: `d${d}`, barPercentage: 0.55, categoryPercentage: 0.9 });
+    tips.push(at.map(tip));
     datasets.push({ label: `${who}p50–p90`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p50Ms, Math.max(r.timings.latency.p90Ms, r.timings.latency.p50Ms * 1.01)] : null)), backgroundColor: color, stack: `d${d}`, barPercentage: 0.8, categoryPercentage: 0.9 });
     tips.push(at.map(tip));
   }
   return {
     id: '',
     title: 'Latency distributions',
-    note: 'Per run: the thin bar spans the fastest to the slowest timed iteration, the thick bar p50 to p90. Language models’ samples are whole generations.',
+    note: 'Per run: the thin bar spans the fastest to the slowest timed iteration, the thick bar p50 to p90, the lighter one p90 to p99 (hover for the figures). Language models’ samples are whole generations.',
     height: Math.max(160, 90 + labels.length * (14 + 16 * deviceKeys.length)),
     config: {
       type: 'bar',
@@ -220,6 +222,28 @@ function decodeVsParamsChart(placed: Placed[], series: Series): ChartSpec | null
     note: 'Each point a language-model run: parameters (published, for replicas) against decode tokens/s.',
     height: 320,
     config: { type: 'scatter', data: { datasets }, options: base({ plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'parameters', {}, 'count'), y: axis('logarithmic', 'decode tokens/s') } }) },
+    tips,
+  };
+}
+
+/** Context-length runs: decode tok/s as the context fills (the cost of long reasoning on the device), one line per run. */
+function contextChart(placed: Placed[], series: Series): ChartSpec | null {
+  const runs = placed.filter((p) => p.run.generation?.contexts?.some((c) => c.decodeTokPerS !== null));
+  if (runs.length === 0) return null;
+  const datasets: Json[] = [];
+  const tips: string[][] = [];
+  for (const p of runs) {
+    const points = p.run.generation!.contexts!.filter((c) => c.decodeTokPerS !== null);
+    const label = `${series.label(series.key(p))} · ${shortModel(p.run.model.id)} ${p.run.model.dtype}`;
+    datasets.push({ type: 'line', label, data: points.map((c) => ({ x: c.contextTokens, y: c.decodeTokPerS })), borderColor: series.color(series.key(p)), backgroundColor: series.color(series.key(p)), pointRadius: 4 });
+    tips.push(points.map((c) => `${label}: ${formatRate(c.decodeTokPerS)} tok/s at ${c.contextTokens} tokens of context${c.kvCacheBytes ? `, KV cache ${formatBytes(c.kvCacheBytes)}` : ''}`));
+  }
+  return {
+    id: '',
+    title: 'Decode speed as the context grows',
+    note: 'Context-length runs: the context is filled to each length, then decode speed is measured there.',
+    height: 300,
+    config: { type: 'line', data: { datasets }, options: base({ parsing: false, plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'context length (tokens)'), y: axis('linear', 'decode tokens/s', { beginAtZero: true }) } }) },
     tips,
   };
 }
@@ -337,6 +361,7 @@ export function reportCharts(input: ReportInput): ChartSpec[] {
     ...quantCharts(placed, series),
     latencyChart(placed, series),
     decodeVsParamsChart(placed, series),
+    contextChart(placed, series),
     densingChart(placed, series, input.catalog?.replicas ?? []),
     memoryChart(placed, input),
     rooflineChart(input, series),

@@ -42,7 +42,7 @@ function claimCell(row: ClaimRow): string {
   const unmeasured = (c.unmeasuredParts ?? []).map((p) => `<li><strong>${esc(p.part)}</strong>: ${esc(p.reason)}</li>`).join('');
   return `<td class="claim"><p class="english" title="${esc(c.quote)}">${esc(c.english)}</p>
 <details><summary>original and check</summary><blockquote lang="zh">${esc(c.quote)}</blockquote><p class="check"><strong>Check:</strong> ${esc(c.check)}</p>${c.metric ? `<p class="check"><strong>Metric:</strong> ${esc(c.metric)}</p>` : ''}</details>
-${unmeasured ? `<ul class="unmeasured" aria-label="parts not measured">${unmeasured}</ul>` : ''}</td>`;
+${c.notMeasurable ? `<p class="unmeasured"><strong>Not measurable:</strong> ${esc(c.notMeasurable)}</p>` : ''}${unmeasured ? `<ul class="unmeasured" aria-label="parts not measured">${unmeasured}</ul>` : ''}</td>`;
 }
 
 /** The claim's id and the article it is from (title, date; the file name on hover). */
@@ -249,7 +249,7 @@ details summary { cursor: pointer; color: var(--muted); font-size: 12px; }
 blockquote { margin: 6px 0; padding: 4px 10px; border-left: 3px solid var(--line); color: #3b4252; }
 .check { font-size: 12px; color: #3b4252; }
 ul.unmeasured, ul.reasons, ul.evidence, ul.thresholds { margin: 4px 0 0; padding-left: 16px; }
-ul.unmeasured { font-size: 12px; color: var(--muted); }
+.unmeasured { font-size: 12px; color: var(--muted); }
 ul.evidence, ul.thresholds { list-style: none; padding-left: 0; }
 ul.reasons { font-size: 12px; color: #5a4a2a; }
 td.summary { min-width: 200px; }

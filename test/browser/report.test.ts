@@ -75,8 +75,8 @@ describe('one device', () => {
 
   it('draws every chart with the inlined Chart.js', async () => {
     const d = await drawn(o.page);
-    expect(d.canvases).toBe(7);
-    expect(d.instances).toBe(7);
+    expect(d.canvases).toBe(8);
+    expect(d.instances).toBe(8);
     // A drawn chart paints axes, labels and data: thousands of pixels, not a blank canvas.
     for (const n of d.painted) expect(n).toBeGreaterThan(2000);
     expect(await o.page.locator('.chart-missing').count()).toBe(0);
@@ -142,9 +142,9 @@ it('without Chart.js: the tables render and each chart place says so', async () 
   try {
     expect(o.requests).toEqual([o.url]);
     expect(await o.page.locator('canvas').count()).toBe(0);
-    expect(await o.page.locator('.chart-missing', { hasText: 'charts need Chart.js' }).count()).toBe(7);
+    expect(await o.page.locator('.chart-missing', { hasText: 'charts need Chart.js' }).count()).toBe(8);
     expect(await o.page.locator('table.claims tbody tr').count()).toBe(CLAIMS.length);
-    expect(await o.page.locator('table.runs tbody tr[data-run-id]').count()).toBe(9);
+    expect(await o.page.locator('table.runs tbody tr[data-run-id]').count()).toBe(10);
   } finally {
     await o.page.close();
   }

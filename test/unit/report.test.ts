@@ -87,8 +87,8 @@ describe('HTML report', () => {
 
   it('draws only the charts its data allows, one canvas each', () => {
     const canvases = html.match(/<canvas id="chart-\d+"/g) ?? [];
-    // Quantization (MobileNetV2 at 3 levels, SmolLM2 at 2), latency, decode vs params, Densing, memory, roofline.
-    expect(canvases).toHaveLength(7);
+    // Quantization (MobileNetV2 at 3 levels, SmolLM2 at 2), latency, decode vs params, context, Densing, memory, roofline.
+    expect(canvases).toHaveLength(8);
     const specs = JSON.parse(html.match(/id="report-charts">([\s\S]*?)<\/script>/)![1]!) as { id: string; tips: string[][]; config: { data: { datasets: unknown[] } } }[];
     for (const s of specs) expect(s.tips).toHaveLength(s.config.data.datasets.length);
     // No runs: no charts, a sentence instead.
@@ -101,9 +101,9 @@ describe('HTML report', () => {
     const out = renderReportHtml(oneDevice(null));
     expect(out).not.toContain('<script');
     expect(out).not.toContain('<canvas');
-    expect(out.match(/charts need Chart\.js/g)).toHaveLength(7);
+    expect(out.match(/charts need Chart\.js/g)).toHaveLength(8);
     for (const c of CLAIMS) expect(out).toContain(`data-claim-id="${c.id}"`);
-    expect(out.match(/<tr id="run-/g)).toHaveLength(9);
+    expect(out.match(/<tr id="run-/g)).toHaveLength(10);
   });
 
   it('gives each device its own verdict column', () => {
@@ -117,7 +117,7 @@ describe('HTML report', () => {
     const single = html.match(/<tr id="claim-mobilenet-on-device"[\s\S]*?<\/tr>/)![0];
     expect(single.match(/<td class="verdict"/g)).toHaveLength(1);
     // Runs of both devices, each with its anchor, and the device column.
-    expect(out.match(/<tr id="run-/g)).toHaveLength(18);
+    expect(out.match(/<tr id="run-/g)).toHaveLength(20);
     expect(out).toContain('<th scope="col">device</th>');
     // Charts overlay devices: datasets labelled by device tag and backend, each chart naming the devices below it.
     const withCharts = renderReportHtml(twoDevices(chartJs));
@@ -172,7 +172,7 @@ describe('Markdown report', () => {
   it('has a runs table with a row per run, the model name escaped', () => {
     const md = renderReportMarkdown(oneDevice(null));
     const rows = tableRows(md, '| run |');
-    expect(rows).toHaveLength(2 + 9);
+    expect(rows).toHaveLength(2 + 10);
     const width = cells(rows[0]!);
     for (const r of rows) expect(cells(r)).toBe(width);
     expect(md).not.toContain(EVIL_MODEL);
