@@ -293,8 +293,17 @@ footer { padding: 28px 20px 40px; font-size: 12px; }
   body { background: #fff; font-size: 11px; }
   .card, .table-wrap { border-color: #ccc; break-inside: avoid; }
   .table-wrap { overflow: visible; }
+  /* Paper has one width: the screen's minimum column widths would push the tables off it. */
+  table.claims th, table.claims td { min-width: 0 !important; max-width: none; padding: 5px 6px; }
+  table.runs td, table.runs th { padding: 3px 4px; white-space: normal; }
+  thead th { white-space: normal; }
+  ul.run-list, .claim-id code { white-space: normal; overflow-wrap: anywhere; }
+  table.runs td.num { white-space: nowrap; }
+  thead th { font-size: 9px; letter-spacing: 0; }
+  table.runs { font-size: 9px; }
+  .page-head, main, footer { max-width: none; padding: 0; }
   thead th { position: static; }
-  .charts { grid-template-columns: 1fr 1fr; }
+  .charts { grid-template-columns: 1fr; }
   a { color: inherit; }
 }
 `;
