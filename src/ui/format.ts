@@ -66,3 +66,56 @@ export function formatPredicted(r: Pick<RunResult, 'state' | 'device' | 'memory'
   const a = fitAccuracy(r);
   return a ? `${formatBytes(predicted)} (peak ${a.ratio.toFixed(2)}×)` : formatBytes(predicted);
 }
+
+/** A plain figure with about three significant digits, no unit: 0.0421, 3.80, 20.3, 412. */
+export function formatFigure(x: number | null | undefined): string {
+  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
+  const a = Math.abs(x);
+  if (a === 0) return '0';
+  if (a >= 1e6) return formatCount(x);
+  if (a >= 100) return x.toFixed(0);
+  if (a >= 10) return x.toFixed(1);
+  if (a >= 1) return x.toFixed(2);
+  if (a >= 0.001) return x.toPrecision(3);
+  return x.toExponential(2);
+}
+
+/** Units that are written against the number ("20.3×", "98 %" keeps its space as SI asks). */
+const TIGHT_UNITS = new Set(['×', 'x']);
+
+/** A measured figure in the unit it was recorded in: "12.4 ms", "20.3×", "5.12 tok/s"; bytes and ms by their own rules. */
+export function formatMeasure(value: number | null | undefined, unit: string): string {
+  if (value === null || value === undefined) return '—';
+  if (unit === 'ms') return formatMs(value);
+  if (unit === 'bytes' || unit === 'B') return formatBytes(value);
+  if (unit === 'params' || unit === 'FLOPs' || unit === 'MACs') return `${formatCount(value)} ${unit}`;
+  if (unit === '') return formatFigure(value);
+  return TIGHT_UNITS.has(unit) ? `${formatFigure(value)}${unit}` : `${formatFigure(value)} ${unit}`;
+}
+
+/**
+ * A threshold as the user set it: "≤ 33 ms", "≥ 5 tok/s", "≥ 100×". The value is printed exactly as given
+ * (a bar is a number someone chose; rounding it would misstate it).
+ */
+export function formatThreshold(t: { direction: 'max' | 'min'; value: number; unit: string }): string {
+  const v = String(Number(t.value.toPrecision(12)));
+  const unit = t.unit === '' ? '' : TIGHT_UNITS.has(t.unit) ? t.unit : ` ${t.unit}`;
+  return `${t.direction === 'max' ? '≤' : '≥'} ${v}${unit}`;
+}
+
+/** navigator.deviceMemory (GiB, rounded and capped by the browser): "8 GiB". */
+export function formatDeviceMemory(gib: number | null | undefined): string {
+  return gib === null || gib === undefined ? '—' : `${gib} GiB`;
+}
+
+/** A roofline: "33.4 GB/s · 77.2 GFLOP/s". */
+export function formatRoofline(r: { bandwidthGBps: number; gflops: number }): string {
+  return `${formatFigure(r.bandwidthGBps)} GB/s · ${formatFigure(r.gflops)} GFLOP/s`;
+}
+
+/** An ISO timestamp as UTC, the same on every machine (reports are shared): "2026-12-02 07:45 UTC". */
+export function formatUtc(iso: string): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return `${d.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
