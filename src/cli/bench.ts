@@ -10,17 +10,23 @@ import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
-import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Dtype, type Engine } from '../core/vocab.ts';
+import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
+import type { Page } from 'playwright-core';
 import { engineComparison } from '../core/compare.ts';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
+import { claimRunPlans, parseThresholdFlags } from '../core/claims.ts';
+import { claimDevices } from '../core/capabilities.ts';
+import { judgeDevices } from '../core/judge.ts';
 import { openApp } from './driver.ts';
+import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from './report.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { startAppServer, type AppServer } from './serve.ts';
 
 export interface BenchOptions {
   suite: string;
   model: string[];
-  device: string;
+  /** Default wasm,webgpu; the claims suite: wasm, and webgpu when the adapter is a real GPU. */
+  device?: string;
   dtype?: string;
   iterations: number;
   warmup: number;
@@ -44,9 +50,14 @@ export interface BenchOptions {
   roofline?: string | boolean;
   /** Abort the suite after this many ms (what Ctrl-C does, on a timer: for tests and unattended runs). */
   abortAfter?: number;
+  /** --threshold CLAIM.NAME=VALUE: change a claim's default threshold. */
+  threshold?: string[];
+  /** --report FILE (.html or .md): the claims report of these runs. */
+  report?: string;
 }
 
-const SUITES = ['default', 'all'] as const;
+/** `claims`: the runs the articles' claims need (models/claims.json), then a verdict for each. */
+const SUITES = ['default', 'all', 'claims'] as const;
 
 const integer = (min: number) => (value: string): number => {
   const n = Number(value);
@@ -267,10 +278,21 @@ function withOsMemory(result: RunResult, peak: OsPeak | null): void {
   result.memory.os = { peakPssBytes: peak.peakPssBytes, byType: peak.byType, samples: peak.samples };
 }
 
+/** The claims suite's backends when none are named (claimDevices), saying why WebGPU is left out. */
+async function claimsDevices(page: Page): Promise<Device[]> {
+  const { devices, note } = claimDevices(await page.evaluate(() => window.ondevice.capabilities()));
+  if (note) process.stderr.write(`ondevice: ${note}\n`);
+  return devices;
+}
+
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
 export async function bench(opts: BenchOptions): Promise<number> {
-  parseOne('suite', SUITES, opts.suite);
-  const devices = parseList('device', DEVICES, opts.device);
+  const claimsSuite = parseOne('suite', SUITES, opts.suite) === 'claims';
+  // Flags about the claims are checked before anything starts: a typo costs nothing.
+  const claims = claimsSuite || opts.report ? loadClaims() : [];
+  const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
+  if (opts.report) reportKind(opts.report);
+  const devices = opts.device || !claimsSuite ? parseList('device', DEVICES, opts.device ?? 'wasm,webgpu') : null;
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
   const engines = parseEngines(opts.engine ?? 'auto');
@@ -316,11 +338,13 @@ export async function bench(opts: BenchOptions): Promise<number> {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const ids = catalog.models.map((m) => m.id);
     const names = opts.model.length ? opts.model : ids;
-    const plan: SuitePlan = {
-      models: names.map((n) => modelEntry(n, ids, server)), devices, dtypes, workload, repeat: opts.repeat, engines,
-      ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}),
-      ...(opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {}),
-    };
+    const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
+    const plan: SuitePlan | SuitePlan[] = claimsSuite
+      ? claimRunPlans(claims, devices ?? (await claimsDevices(session.page)), catalog).map((p) => ({ ...p, ...roofline }))
+      : {
+          models: names.map((n) => modelEntry(n, ids, server)), devices: devices!, dtypes, workload, repeat: opts.repeat, engines,
+          ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}), ...roofline,
+        };
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
     const abort = () => {
       process.stderr.write('\nondevice: aborting the run in progress (Ctrl-C again to quit at once)\n');
@@ -341,10 +365,14 @@ export async function bench(opts: BenchOptions): Promise<number> {
     await session.close();
     await server.close();
   }
+  const judged = claims.length ? judgeDevices(claims, [{ label: null, results }], overrides).devices : [];
+  if (opts.report) writeReport(opts.report, judged, claims, loadCatalog());
   if (opts.quiet) { /* the caller reads --out */ }
   else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
     process.stdout.write(report(results) + '\n');
+    if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
+    if (opts.report) process.stdout.write(`claims report written to ${opts.report}\n`);
     if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');
     const counts = [...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`);
     process.stdout.write(`${results.length} runs: ${counts.join(', ')}${opts.out ? `; written to ${opts.out}` : ''}\n`);
@@ -355,9 +383,9 @@ export async function bench(opts: BenchOptions): Promise<number> {
 export function program(): Command {
   return new Command('ondevice bench')
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
-    .option('--suite <name>', `which suite: ${SUITES.join(', ')}`, 'default')
+    .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
-    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')}`, 'wasm,webgpu')
+    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (default wasm,webgpu; the claims suite: wasm, plus webgpu when the adapter is a real GPU, not SwiftShader)`)
     .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
@@ -373,6 +401,8 @@ export function program(): Command {
     .option('--task <task>', 'task of hub: models (default text-generation)')
     .option('--roofline [quick]', "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats")
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
+    .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)', collect, [])
+    .option('--report <file>', 'write the claims report of these runs: .html (self-contained, opens offline) or .md')
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
     .option('--strict', 'exit 1 when any run errored');

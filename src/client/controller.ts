@@ -2,12 +2,14 @@
  * The app's one controller: the UI's buttons and the CLI's automation entry (`window.ondevice`) call the same
  * functions, so the headless runner exercises exactly what a person clicks.
  */
-import type { Capabilities } from '../core/capabilities.ts';
+import { claimDevices, type Capabilities } from '../core/capabilities.ts';
+import { claimRunPlans, evaluateClaims, parseClaims } from '../core/claims.ts';
+import type { Claim, ThresholdOverrides, Verdict } from '../core/claims-types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, RunSpec } from '../core/spec.ts';
-import { DTYPE_FILE_SUFFIX, DTYPES, type Dtype } from '../core/vocab.ts';
+import { DTYPE_FILE_SUFFIX, DTYPES, type Device, type Dtype } from '../core/vocab.ts';
 import type { InspectResult, ReplicaBuild } from '../engines/contract.ts';
 import type { QuantizeReport } from '../onnx/quantize.ts';
 import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
@@ -40,8 +42,23 @@ export interface Controller {
   /** Make quantized levels of an fp32 model in a worker; each is a model reference (blob URL) and a download. */
   makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
+  /** The articles' claims (models/claims.json), checked. */
+  claims(): Promise<Claim[]>;
+  /**
+   * Run every run the claims need (on `devices`, else wasm and — when it is a real GPU — webgpu) as one suite,
+   * logged like any other, and judge each claim on this device.
+   */
+  checkClaims(options?: { devices?: Device[]; overrides?: ThresholdOverrides }): Promise<ClaimsCheck>;
   /** This device's roofline for a backend: the cached figure, or a new measurement (`refresh` forces one). */
   roofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'> & { refresh?: boolean }): Promise<RooflineResult & { cached: boolean }>;
+}
+
+export interface ClaimsCheck {
+  results: RunResult[];
+  verdicts: Verdict[];
+  devices: Device[];
+  /** Why a backend was left out, when one was. */
+  note: string | null;
 }
 
 export interface LevelVariant {
@@ -66,6 +83,15 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
   };
 
   const emit = (e: SuiteEvent) => listeners.forEach((l) => l(e));
+
+  let claims: Promise<Claim[]> | null = null;
+  const loadClaims = (): Promise<Claim[]> => {
+    claims ??= fetch(new URL('claims.json', location.href)).then(async (r) => {
+      if (!r.ok) throw new Error(`Could not load the claims from ${r.url}: HTTP ${r.status}.`);
+      return parseClaims(await r.json()).claims;
+    });
+    return claims;
+  };
 
   async function makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]> {
     const wanted = levels.filter((l) => l !== 'fp32');
@@ -108,7 +134,7 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     return { ...plan, models };
   }
 
-  return {
+  const api: Controller = {
     catalog: loadCatalog,
     capabilities: probeCapabilities,
     async runSuite(plan) {
@@ -158,9 +184,17 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
         ...options,
         onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}${p.detail ? ` ${p.detail}` : ''}`, done: p.done, total: p.total }),
       }),
+    claims: loadClaims,
+    async checkClaims(options = {}) {
+      const [all, cat] = await Promise.all([loadClaims(), loadCatalog()]);
+      const chosen = options.devices?.length ? { devices: options.devices, note: null } : claimDevices(await probeCapabilities());
+      const results = await api.runSuite(claimRunPlans(all, chosen.devices, cat));
+      return { results, verdicts: evaluateClaims(all, results, options.overrides), ...chosen };
+    },
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
   };
+  return api;
 }

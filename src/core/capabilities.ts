@@ -1,6 +1,6 @@
 /** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why". */
 import type { RunSpec } from './spec.ts';
-import { FP16_COMPUTE_DTYPES } from './vocab.ts';
+import { FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
 
 export interface WebGpuInfo {
   vendor: string;
@@ -59,4 +59,22 @@ export function resolveThreads(requested: number | null | undefined, caps: Capab
   if (!caps.wasm.threads) return 1;
   if (requested != null && requested >= 1) return Math.floor(requested);
   return Math.max(1, caps.hardwareConcurrency ?? 1);
+}
+
+/**
+ * A WebGPU adapter that is the CPU pretending to be a GPU (SwiftShader, llvmpipe, Windows' basic render driver):
+ * correct, but its timings say nothing about a GPU and it is ~1 GFLOP/s, so the claims suite leaves it out unless asked.
+ */
+export function isSoftwareAdapter(gpu: Pick<WebGpuInfo, 'vendor' | 'architecture' | 'description'>): boolean {
+  return /swiftshader|llvmpipe|lavapipe|software|basic render/i.test(`${gpu.vendor} ${gpu.architecture} ${gpu.description}`);
+}
+
+/**
+ * The claims suite's backends when none are named: wasm, and webgpu unless the adapter is a CPU emulation (SwiftShader
+ * here runs a 3.8 B model's prefill for tens of minutes, and its figures say nothing about a GPU). `note` says why not.
+ */
+export function claimDevices(caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>): { devices: Device[]; note: string | null } {
+  if (caps.webgpu && !isSoftwareAdapter(caps.webgpu)) return { devices: ['wasm', 'webgpu'], note: null };
+  const why = caps.webgpu ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation` : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
+  return { devices: ['wasm'], note: `Claims on wasm only: ${why}. Name the backends (--device wasm,webgpu) to run WebGPU too.` };
 }
