@@ -317,6 +317,10 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
   if (endpoints.length) return benchOnDevices(opts, endpoints, makePlan);
   if (opts.resume) throw new InvalidInputError('--resume works with --connect: it fills in what each remote device is missing.');
+  // The CLI's own Chromium always opens the app on loopback (a secure context); these flags are for remote browsers.
+  if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
+    throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
+  }
   const server = await startAppServer();
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
@@ -373,7 +377,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
 }
 
 const summary = (results: readonly RunResult[]): string =>
-  `${results.length} runs: ${[...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`).join(', ')}`;
+  results.length === 0 ? '0 runs' : `${results.length} runs: ${[...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`).join(', ')}`;
 
 /** The same specs on each device: p50 (or decode tok/s for language models), the state where a run did not complete. */
 export function devicesTable(groups: ReadonlyMap<string, readonly RunResult[]>): string | null {
@@ -410,6 +414,9 @@ function devicesProgress(enabled: boolean): (e: Endpoint, event: SuiteEvent) => 
  * are in the log as aborted, for --resume), or with --strict on an errored run.
  */
 async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], makePlan: ReturnType<typeof planFromOptions>): Promise<number> {
+  if (opts.publicUrl && !/^https?:\/\/[^/]/i.test(opts.publicUrl)) {
+    throw new InvalidInputError(`--public-url "${opts.publicUrl}": expected the http:// or https:// URL remote browsers should open the app at, e.g. https://my-tunnel.example/ or http://localhost:5173/.`);
+  }
   if (opts.resume && opts.out && resolve(opts.out) !== resolve(opts.resume)) {
     throw new InvalidInputError(`--resume "${opts.resume}" appends to that file; leave out --out "${opts.out}" (or give the same file).`);
   }
@@ -503,9 +510,9 @@ export function program(): Command {
     .option('--connect <[name=]url>', 'run on a remote browser instead: a Playwright browser server (ws://HOST:PORT/…, what launchServer prints) or cdp:http://HOST:9222 / cdp:ws://… (DevTools, e.g. Selenium Grid 4); NAME= labels the device (repeatable)', collect, [])
     .option('--connect-cdp <[name=]url>', 'a remote browser over the DevTools protocol (connectOverCDP), as --connect cdp:URL (repeatable)', collect, [])
     .option('--concurrency <n>', 'remote browsers running at once', integer(1), 2)
-    .option('--host <addr>', 'address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')
-    .option('--port <n>', 'port to serve the app on (default any free one; a tunnel needs a fixed one)', integer(1))
-    .option('--public-url <url>', 'the URL remote browsers should open (a tunnel\'s, a port forward\'s) instead of http://HOST:PORT/')
+    .option('--host <addr>', 'with --connect: address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')
+    .option('--port <n>', 'with --connect: port to serve the app on (default any free one; a tunnel or port forward needs a fixed one)', integer(1))
+    .option('--public-url <url>', 'with --connect: the URL remote browsers open (a tunnel\'s https URL, http://localhost:PORT/ through a port forward) instead of http://HOST:PORT/')
     .option('--resume <file.jsonl>', 'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it')
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')

@@ -24,7 +24,18 @@ export interface SuiteOptions {
   signal?: AbortSignal;
 }
 
-export const newId = (): string => crypto.randomUUID();
+/** A version-4 UUID from getRandomValues: the fallback where randomUUID is missing. */
+function randomUuid(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// NOTE: crypto.randomUUID exists only in secure contexts; a remote browser that opens the app over plain http on
+// another host (--host 0.0.0.0) has getRandomValues alone, and its wasm runs are still worth having.
+export const newId = (): string => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : randomUuid());
 
 const groupKey = (spec: RunSpec): string => `${spec.model.id}\u0000${spec.device}\u0000${spec.engine}`;
 
