@@ -516,7 +516,17 @@ export function program(): Command {
     .option('--resume <file.jsonl>', 'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it')
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
-    .option('--strict', 'exit 1 when any run errored');
+    .option('--strict', 'exit 1 when any run errored')
+    .addHelpText('after', `
+Many devices (README, "Many devices"):
+  a Playwright browser server     npx playwright launch-server --browser chromium --config server.json   (prints ws://HOST:PORT/PATH)
+                                  npm run bench -- --connect phone=ws://HOST:PORT/PATH --host 0.0.0.0
+  a Chromium with DevTools open   chromium --remote-debugging-port=9222  →  --connect cdp:http://HOST:9222 (or --connect-cdp URL)
+  a Selenium Grid 4 session       --connect cdp:ws://grid:4444/session/<id>/se/cdp   (the session's se:cdp capability)
+  The remote browser must reach the app (--host, --port, --public-url) at a secure origin (https, or http://localhost through
+  a port forward) for WebGPU and WASM threads, with the COOP/COEP headers intact. A device that drops out keeps its finished
+  runs; the rest are logged aborted, and --resume FILE runs only those (match devices by NAME= labels). Exit 1 when a device
+  failed.`);
 }
 
 export async function main(argv: string[]): Promise<number> {
