@@ -1,18 +1,20 @@
 /** `npm run bench`: run a suite in headless Chromium against the built app, print a table, write JSONL. */
-import { appendFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
 import { Command, InvalidArgumentError } from 'commander';
 import type { SuiteEvent } from '../client/suite.ts';
-import { isReplicaName } from '../core/catalog.ts';
+import { isReplicaName, type Catalog } from '../core/catalog.ts';
+import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { Page } from 'playwright-core';
-import { engineComparison } from '../core/compare.ts';
+import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
+import { parseJsonl } from '../store/export.ts';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
 import { claimRunPlans, parseThresholdFlags } from '../core/claims.ts';
 import { claimDevices } from '../core/capabilities.ts';
@@ -20,6 +22,7 @@ import { judgeDevices } from '../core/judge.ts';
 import { openApp } from './driver.ts';
 import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from './report.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
+import { builtCatalog, describeEndpoint, parseEndpoints, readResumeFile, runOnDevices, type DeviceOutcome, type Endpoint } from './remote.ts';
 import { startAppServer, type AppServer } from './serve.ts';
 
 export interface BenchOptions {
@@ -54,6 +57,19 @@ export interface BenchOptions {
   threshold?: string[];
   /** --report FILE (.html or .md): the claims report of these runs. */
   report?: string;
+  /** --connect [NAME=]URL: remote browsers (Playwright browser servers; `cdp:` for DevTools endpoints) instead of a local one. */
+  connect?: string[];
+  /** --connect-cdp [NAME=]URL: DevTools endpoints (Selenium Grid 4, device clouds). */
+  connectCdp?: string[];
+  /** Remote browsers running at once (default 2). */
+  concurrency?: number;
+  /** Address the app is served on (default 127.0.0.1). */
+  host?: string;
+  port?: number;
+  /** The URL remote browsers open (a tunnel's), instead of http://HOST:PORT/. */
+  publicUrl?: string;
+  /** --resume FILE.jsonl: run only what FILE does not answer yet, appending to it. */
+  resume?: string;
 }
 
 /** `claims`: the runs the articles' claims need (models/claims.json), then a verdict for each. */
@@ -285,13 +301,16 @@ async function claimsDevices(page: Page): Promise<Device[]> {
   return devices;
 }
 
-/** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
-export async function bench(opts: BenchOptions): Promise<number> {
+/** The suite the flags ask for, made once the catalog, the app server and the backends are known. */
+interface PlanMaker {
+  /** Null: the claims suite with no --device, whose backends depend on the browser (claimDevices). */
+  devices: Device[] | null;
+  make(catalog: Catalog, server: AppServer, devices: Device[]): SuitePlan[];
+}
+
+/** The flags that shape the suite → its plans, once the model names can be resolved (catalog ids, served files). */
+function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMaker {
   const claimsSuite = parseOne('suite', SUITES, opts.suite) === 'claims';
-  // Flags about the claims are checked before anything starts: a typo costs nothing.
-  const claims = claimsSuite || opts.report ? loadClaims() : [];
-  const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
-  if (opts.report) reportKind(opts.report);
   const devices = opts.device || !claimsSuite ? parseList('device', DEVICES, opts.device ?? 'wasm,webgpu') : null;
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
@@ -312,6 +331,35 @@ export async function bench(opts: BenchOptions): Promise<number> {
     numThreads: opts.threads ?? null,
     inputs,
   };
+  const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
+  return {
+    devices,
+    make(catalog, server, chosen) {
+      // The claims suite's runs are what its claims need, with their own workloads.
+      if (claimsSuite) return claimRunPlans(claims, chosen, catalog).map((p) => ({ ...p, ...roofline }));
+      const ids = catalog.models.map((m) => m.id);
+      return [{
+        models: (opts.model.length ? opts.model : ids).map((n) => modelEntry(n, ids, server)), devices: chosen, dtypes, workload, repeat: opts.repeat, engines,
+        ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}), ...roofline,
+      }];
+    },
+  };
+}
+
+/** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
+export async function bench(opts: BenchOptions): Promise<number> {
+  // Flags about the claims are checked before anything starts: a typo costs nothing.
+  const claims = opts.suite === 'claims' || opts.report ? loadClaims() : [];
+  const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
+  if (opts.report) reportKind(opts.report);
+  const makePlan = planFromOptions(opts, claims);
+  const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
+  if (endpoints.length) return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
+  if (opts.resume) throw new InvalidInputError('--resume works with --connect: it fills in what each remote device is missing.');
+  // The CLI's own Chromium always opens the app on loopback (a secure context); these flags are for remote browsers.
+  if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
+    throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
+  }
   const server = await startAppServer();
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
@@ -336,15 +384,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   sampler = new OsMemorySampler(session.marker);
   try {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
-    const ids = catalog.models.map((m) => m.id);
-    const names = opts.model.length ? opts.model : ids;
-    const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
-    const plan: SuitePlan | SuitePlan[] = claimsSuite
-      ? claimRunPlans(claims, devices ?? (await claimsDevices(session.page)), catalog).map((p) => ({ ...p, ...roofline }))
-      : {
-          models: names.map((n) => modelEntry(n, ids, server)), devices: devices!, dtypes, workload, repeat: opts.repeat, engines,
-          ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}), ...roofline,
-        };
+    const plan = makePlan.make(catalog, server, makePlan.devices ?? (await claimsDevices(session.page)));
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
     const abort = () => {
       process.stderr.write('\nondevice: aborting the run in progress (Ctrl-C again to quit at once)\n');
@@ -374,10 +414,124 @@ export async function bench(opts: BenchOptions): Promise<number> {
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
     if (opts.report) process.stdout.write(`claims report written to ${opts.report}\n`);
     if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');
-    const counts = [...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`);
-    process.stdout.write(`${results.length} runs: ${counts.join(', ')}${opts.out ? `; written to ${opts.out}` : ''}\n`);
+    process.stdout.write(`${summary(results)}${opts.out ? `; written to ${opts.out}` : ''}\n`);
   }
   return opts.strict && results.some((r) => r.state === 'errored') ? 1 : 0;
+}
+
+const summary = (results: readonly RunResult[]): string =>
+  results.length === 0 ? '0 runs' : `${results.length} runs: ${[...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`).join(', ')}`;
+
+/** The same specs on each device: p50 (or decode tok/s for language models), the state where a run did not complete. */
+export function devicesTable(groups: ReadonlyMap<string, readonly RunResult[]>): string | null {
+  const { devices, rows } = deviceComparison(groups);
+  if (devices.length < 2 || rows.length === 0) return null;
+  const engines = new Set(rows.map((r) => r.engine)).size > 1;
+  const t = new Table({ head: ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'figure', ...devices], style: { head: [], border: [] } });
+  for (const row of rows) {
+    const cells = devices.map((d) => {
+      const f = row.byDevice[d];
+      if (!f) return '—';
+      if (f.state !== 'completed') return f.state;
+      return row.generative ? formatRate(f.decodeTokPerS) : formatMs(f.p50Ms);
+    });
+    t.push([basename(row.model), row.dtype, row.device, ...(engines ? [row.engine] : []), row.generative ? 'decode tok/s' : 'p50', ...cells]);
+  }
+  return `Devices side by side:\n${t.toString()}`;
+}
+
+/** Progress of several devices at once: a line per finished run, prefixed by the device (bars would interleave). */
+function devicesProgress(enabled: boolean): (e: Endpoint, event: SuiteEvent) => void {
+  if (!enabled) return () => undefined;
+  return (endpoint, e) => {
+    if (e.type !== 'run-end') return;
+    const r = e.result;
+    const figure = r.generation?.decodeTokPerS != null ? ` ${formatRate(r.generation.decodeTokPerS)} tok/s` : r.timings.latency ? ` p50 ${formatMs(r.timings.latency.p50Ms)}` : '';
+    process.stderr.write(`${endpoint.label}: ${e.index + 1}/${e.total} ${modelName(r)} ${r.model.dtype} ${r.device} ${r.engine}: ${r.state}${figure}\n`);
+  };
+}
+
+/**
+ * The suite on remote browsers: each device's records go to --out as they are made (--resume: appended to that
+ * file), then a table per device and the devices side by side. Exit 1 when a device failed (its unfinished runs
+ * are in the log as aborted, for --resume), or with --strict on an errored run.
+ */
+async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], makePlan: PlanMaker, claims: readonly Claim[], overrides: ThresholdOverrides): Promise<number> {
+  if (opts.publicUrl && !/^https?:\/\/[^/]/i.test(opts.publicUrl)) {
+    throw new InvalidInputError(`--public-url "${opts.publicUrl}": expected the http:// or https:// URL remote browsers should open the app at, e.g. https://my-tunnel.example/ or http://localhost:5173/.`);
+  }
+  if (opts.resume && opts.out && resolve(opts.out) !== resolve(opts.resume)) {
+    throw new InvalidInputError(`--resume "${opts.resume}" appends to that file; leave out --out "${opts.out}" (or give the same file).`);
+  }
+  const prior = opts.resume ? readResumeFile(opts.resume) : undefined;
+  const out = opts.resume ?? opts.out;
+  const catalog = builtCatalog();
+  const server = await startAppServer({ host: opts.host, port: opts.port, publicUrl: opts.publicUrl });
+  if (out && !opts.resume) writeFileSync(out, '');
+  const progress = devicesProgress(!opts.json && !opts.quiet);
+  const say = (line: string) => { if (!opts.quiet) process.stderr.write(`ondevice: ${line}\n`); };
+  const aborter = new AbortController();
+  const abort = () => {
+    say('aborting the runs in progress (Ctrl-C again to quit at once)');
+    process.once('SIGINT', () => process.exit(130));
+    aborter.abort();
+  };
+  process.once('SIGINT', abort);
+  const timer = opts.abortAfter !== undefined ? setTimeout(abort, opts.abortAfter) : null;
+  let outcomes: DeviceOutcome[];
+  try {
+    outcomes = await runOnDevices({
+      plan: makePlan.make(catalog, server, makePlan.devices ?? ['wasm']),
+      catalog,
+      endpoints,
+      server,
+      concurrency: opts.concurrency ?? 2,
+      prior,
+      signal: aborter.signal,
+      onEvent: progress,
+      onWarning: (e, message) => say(`${describeEndpoint(e)}: ${message}`),
+      // Written as each record is made: a crash later keeps what was measured.
+      onResult: (r) => { if (out) appendFileSync(out, JSON.stringify(r) + '\n'); },
+    });
+  } finally {
+    process.removeListener('SIGINT', abort);
+    if (timer) clearTimeout(timer);
+    await server.close();
+  }
+  const results = outcomes.flatMap((o) => o.results);
+  for (const o of outcomes) if (o.failure) say(o.failure);
+  // Side by side with what the resumed file already had, so a resume still compares every device; one report of all.
+  const merged = resultsByDevice([...(prior ?? []), ...results]);
+  const judged = claims.length ? judgeDevices(claims, [...merged].map(([label, rs]) => ({ label, results: rs })), overrides).devices : [];
+  if (opts.report) writeReport(opts.report, judged, claims, loadCatalog());
+  if (opts.quiet) { /* the caller reads --out */ }
+  else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : ''));
+  else {
+    for (const o of outcomes) {
+      if (o.planned === 0) process.stdout.write(`${describeEndpoint(o.endpoint)}: nothing left to run\n`);
+      // A device that never ran anything has only its failure line to show.
+      else if (o.results.some((r) => r.env)) process.stdout.write(`${describeEndpoint(o.endpoint)}:\n${report(o.results)}\n`);
+    }
+    // Side by side with what the resumed file already had, so a resume still compares every device.
+    const side = devicesTable(merged);
+    if (side) process.stdout.write(side + '\n');
+    if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
+    if (opts.report) process.stdout.write(`claims report written to ${opts.report}\n`);
+    process.stdout.write(`${summary(results)} on ${outcomes.length} device${outcomes.length === 1 ? '' : 's'}${out ? `; written to ${out}` : ''}\n`);
+  }
+  if (outcomes.some((o) => o.failure)) return 1;
+  return opts.strict && results.some((r) => r.state === 'errored') ? 1 : 0;
+}
+
+/**
+ * Every record of a merged log (or of a list), grouped by the device that made it (`remote.label`; "local" for the
+ * CLI's own browser): what a report over several devices starts from. Pass a JSONL path or records.
+ */
+export function resultsByDevice(source: string | readonly RunResult[]): Map<string, RunResult[]> {
+  if (typeof source !== 'string') return groupByRemote(source);
+  const { results, problems } = parseJsonl(readFileSync(source, 'utf8'));
+  if (problems.length) throw new InvalidInputError(`"${source}": ${problems[0]!.message}`);
+  return groupByRemote(results);
 }
 
 export function program(): Command {
@@ -403,9 +557,26 @@ export function program(): Command {
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
     .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)', collect, [])
     .option('--report <file>', 'write the claims report of these runs: .html (self-contained, opens offline) or .md')
+    .option('--connect <[name=]url>', 'run on a remote browser instead: a Playwright browser server (ws://HOST:PORT/…, what launchServer prints) or cdp:http://HOST:9222 / cdp:ws://… (DevTools, e.g. Selenium Grid 4); NAME= labels the device (repeatable)', collect, [])
+    .option('--connect-cdp <[name=]url>', 'a remote browser over the DevTools protocol (connectOverCDP), as --connect cdp:URL (repeatable)', collect, [])
+    .option('--concurrency <n>', 'remote browsers running at once', integer(1), 2)
+    .option('--host <addr>', 'with --connect: address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')
+    .option('--port <n>', 'with --connect: port to serve the app on (default any free one; a tunnel or port forward needs a fixed one)', integer(1))
+    .option('--public-url <url>', 'with --connect: the URL remote browsers open (a tunnel\'s https URL, http://localhost:PORT/ through a port forward) instead of http://HOST:PORT/')
+    .option('--resume <file.jsonl>', 'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it')
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
-    .option('--strict', 'exit 1 when any run errored');
+    .option('--strict', 'exit 1 when any run errored')
+    .addHelpText('after', `
+Many devices (README, "Many devices"):
+  a Playwright browser server     npx playwright launch-server --browser chromium --config server.json   (prints ws://HOST:PORT/PATH)
+                                  npm run bench -- --connect phone=ws://HOST:PORT/PATH --host 0.0.0.0
+  a Chromium with DevTools open   chromium --remote-debugging-port=9222  →  --connect cdp:http://HOST:9222 (or --connect-cdp URL)
+  a Selenium Grid 4 session       --connect cdp:ws://grid:4444/session/<id>/se/cdp   (the session's se:cdp capability)
+  The remote browser must reach the app (--host, --port, --public-url) at a secure origin (https, or http://localhost through
+  a port forward) for WebGPU and WASM threads, with the COOP/COEP headers intact. A device that drops out keeps its finished
+  runs; the rest are logged aborted, and --resume FILE runs only those (match devices by NAME= labels). Exit 1 when a device
+  failed.`);
 }
 
 export async function main(argv: string[]): Promise<number> {

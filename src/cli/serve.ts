@@ -1,6 +1,7 @@
 /** Serving the built app on loopback (Vite preview, cross-origin isolated), plus model files from disk for the CLI. */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { networkInterfaces } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preview, type Plugin } from 'vite';
@@ -8,6 +9,7 @@ import { preview, type Plugin } from 'vite';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
 export interface AppServer {
+  /** What a browser opens: http://127.0.0.1:PORT/ by default, or the public URL the server was given. */
   url: string;
   /** Make a file on disk fetchable by the page; returns its same-origin URL path. */
   serveFile(path: string): string;
@@ -20,10 +22,32 @@ function notFound(res: ServerResponse, message: string): void {
   res.end(message);
 }
 
-export async function startAppServer(): Promise<AppServer> {
+export interface ServeOptions {
+  /** Address to bind (default 127.0.0.1, loopback only); 0.0.0.0 serves every interface, for browsers on other machines. */
+  host?: string;
+  /** Port (default 0: any free one); a tunnel or port forward set up in advance needs a fixed one. */
+  port?: number;
+  /** The URL browsers should open instead of http://HOST:PORT/ (a tunnel's or a port forward's), with its trailing path. */
+  publicUrl?: string;
+}
+
+const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
+
+/** The address to put in the app's URL: the bound one, or for a wildcard bind the first external IPv4 (loopback if none). */
+function urlHost(host: string): string {
+  if (!WILDCARD.has(host)) return host.includes(':') && !host.startsWith('[') ? `[${host}]` : host;
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return '127.0.0.1';
+}
+
+export async function startAppServer(options: ServeOptions = {}): Promise<AppServer> {
+  const host = options.host ?? '127.0.0.1';
   if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
     throw new Error('The app is not built (dist/index.html is missing): run `npm run build` first.');
   }
+  const publicHost = options.publicUrl ? new URL(options.publicUrl).hostname : null;
   const files: string[] = [];
   const filesPlugin: Plugin = {
     name: 'ondevice-local-files',
@@ -44,12 +68,13 @@ export async function startAppServer(): Promise<AppServer> {
     configFile: join(ROOT, 'vite.config.ts'),
     logLevel: 'warn',
     plugins: [filesPlugin],
-    preview: { host: '127.0.0.1', port: 0, strictPort: false, open: false },
+    // Vite answers only Host headers it knows (DNS-rebinding protection): a tunnel's name must be allowed.
+    preview: { host, port: options.port ?? 0, strictPort: options.port !== undefined, open: false, ...(publicHost ? { allowedHosts: [publicHost] } : {}) },
   });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the app server did not report its port');
   return {
-    url: `http://127.0.0.1:${address.port}/`,
+    url: options.publicUrl ?? `http://${urlHost(host)}:${address.port}/`,
     serveFile(path) {
       files.push(resolve(path));
       return `/__files/${files.length - 1}/${encodeURIComponent(basename(path))}`;

@@ -1,10 +1,9 @@
 /** Running a suite: plan → one worker per run → append each result to the log before the next run starts. */
 import type { Catalog } from '../core/catalog.ts';
 import { fidelityBlock, tokenFidelity } from '../core/fidelity.ts';
-import { expandPlan, type PlannedRun, type SuitePlan } from '../core/plan.ts';
+import { expandPlans, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
-import { DEVICES } from '../core/vocab.ts';
 import { appendResult } from '../store/results-db.ts';
 import { inspectInWorker, runInWorker } from './runner-client.ts';
 import { deviceRoofline } from './roofline-client.ts';
@@ -25,7 +24,18 @@ export interface SuiteOptions {
   signal?: AbortSignal;
 }
 
-export const newId = (): string => crypto.randomUUID();
+/** A version-4 UUID from getRandomValues: the fallback where randomUUID is missing. */
+function randomUuid(): string {
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6]! & 0x0f) | 0x40;
+  b[8] = (b[8]! & 0x3f) | 0x80;
+  const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
+}
+
+// NOTE: crypto.randomUUID exists only in secure contexts; a remote browser that opens the app over plain http on
+// another host (--host 0.0.0.0) has getRandomValues alone, and its wasm runs are still worth having.
+export const newId = (): string => (typeof crypto.randomUUID === 'function' ? crypto.randomUUID() : randomUuid());
 
 const groupKey = (spec: RunSpec): string => `${spec.model.id}\u0000${spec.device}\u0000${spec.engine}`;
 
@@ -106,12 +116,7 @@ async function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<stri
 export async function runSuite(plan: SuitePlan | readonly SuitePlan[], options: SuiteOptions): Promise<RunResult[]> {
   const plans: readonly SuitePlan[] = Array.isArray(plan) ? plan : [plan as SuitePlan];
   const suiteId = plans[0]?.suiteId ?? newId();
-  // Every wasm run before any WebGPU run across all the plans, as within one (see expandPlan); stable otherwise.
-  const planned = plans
-    .flatMap((p) => expandPlan({ ...p, suiteId }, options.catalog, newId))
-    .map((run, order) => ({ run, order, device: DEVICES.indexOf(run.kind === 'run' ? run.spec.device : run.result.device) }))
-    .sort((a, b) => a.device - b.device || a.order - b.order)
-    .map((x) => x.run);
+  const planned = expandPlans(plans.map((p) => ({ ...p, suiteId })), options.catalog, newId);
   const emit = options.onEvent ?? (() => undefined);
   const total = planned.length;
   const results: RunResult[] = [];

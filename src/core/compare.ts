@@ -1,7 +1,8 @@
-/** Side-by-side views over result sets: the two engines on the same language model. Pure. */
+/** Side-by-side views over result sets: the two engines on the same language model; the same specs on several devices. Pure. */
 import { tokenFidelity } from './fidelity.ts';
 import type { RunResult } from './schema.ts';
-import type { Device, Dtype } from './vocab.ts';
+import { runKey } from './plan.ts';
+import type { Device, Dtype, Engine, RunState } from './vocab.ts';
 
 export interface EngineComparison {
   model: string;
@@ -44,4 +45,63 @@ export function engineComparison(results: readonly RunResult[]): EngineCompariso
     });
   }
   return rows;
+}
+
+/** The group of runs made by the CLI's own browser (and the app): records without `remote`. */
+export const LOCAL_DEVICE = 'local';
+
+/** Results grouped by the browser that ran them (`remote.label`, else LOCAL_DEVICE; src/core/device.ts groups by what the env says instead), devices in order of first appearance. */
+export function groupByRemote(results: readonly RunResult[]): Map<string, RunResult[]> {
+  const groups = new Map<string, RunResult[]>();
+  for (const r of results) {
+    const label = r.remote?.label ?? LOCAL_DEVICE;
+    if (!groups.has(label)) groups.set(label, []);
+    groups.get(label)!.push(r);
+  }
+  return groups;
+}
+
+/** One device's figure for a spec: p50 latency, or decode tok/s for language models; the state when it did not complete. */
+export interface DeviceFigure {
+  state: RunState;
+  p50Ms: number | null;
+  decodeTokPerS: number | null;
+}
+
+export interface DeviceComparisonRow {
+  model: string;
+  dtype: Dtype;
+  device: Device;
+  engine: Engine;
+  /** True for language models: compare `decodeTokPerS` (higher is better), else `p50Ms` (lower is better). */
+  generative: boolean;
+  /** Per device label; null where that device has no record of the spec. */
+  byDevice: Record<string, DeviceFigure | null>;
+}
+
+/**
+ * The same spec (model, level, backend, engine) on each device, side by side. A repeated spec shows its last
+ * completed run (else its last record). Context-length runs are left out (their figures are per length).
+ */
+export function deviceComparison(groups: ReadonlyMap<string, readonly RunResult[]>): { devices: string[]; rows: DeviceComparisonRow[] } {
+  const rows = new Map<string, DeviceComparisonRow>();
+  const chosen = new Map<string, RunResult>();
+  for (const [label, results] of groups) {
+    for (const r of results) {
+      if (r.generation?.contexts) continue;
+      const key = runKey(r);
+      if (!rows.has(key)) rows.set(key, { model: r.model.id, dtype: r.model.dtype, device: r.device, engine: r.engine, generative: r.task === 'text-generation', byDevice: {} });
+      const cell = `${label}\u0000${key}`;
+      const previous = chosen.get(cell);
+      if (!previous || r.state === 'completed' || previous.state !== 'completed') chosen.set(cell, r);
+    }
+  }
+  const devices = [...groups.keys()];
+  for (const [key, row] of rows) {
+    for (const label of devices) {
+      const r = chosen.get(`${label}\u0000${key}`);
+      row.byDevice[label] = r ? { state: r.state, p50Ms: r.timings.latency?.p50Ms ?? null, decodeTokPerS: r.generation?.decodeTokPerS ?? null } : null;
+    }
+  }
+  return { devices, rows: [...rows.values()] };
 }

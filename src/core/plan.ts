@@ -3,7 +3,7 @@ import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX,
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -29,12 +29,57 @@ export interface SuitePlan {
    * env, and give each run its utilisation. `quick` measures with fewer repeats and a smaller matmul.
    */
   roofline?: boolean | 'quick';
+  /**
+   * Run only these runs (their `plannedKeys`), leaving the rest of the plan out: how `--resume` runs just what a
+   * log lacks. Absent: the whole plan.
+   */
+  only?: string[];
 }
 
 /** A spec to run, or a result already decided (a level the model lacks, an unknown model). */
 export type PlannedRun = { kind: 'run'; spec: RunSpec } | { kind: 'decided'; result: RunResult };
 
+/** What identifies a spec across runs of a suite (one device's): model, level, backend, engine. */
+export const runKey = (r: { model: { id: string; dtype: string }; device: string; engine: string }): string =>
+  `${r.model.id}\u0000${r.model.dtype}\u0000${r.device}\u0000${r.engine}`;
+
+const runOf = (p: PlannedRun) => (p.kind === 'run' ? p.spec : p.result);
+
+/**
+ * Each planned run's key with its repeat index (`runKey` + "#n"): a spec's repeats are planned one after another,
+ * so the n-th time a key occurs is repeat n. Records carry no repeat index; a log is matched the same way, by count.
+ */
+export function plannedKeys(planned: readonly PlannedRun[]): string[] {
+  const seen = new Map<string, number>();
+  return planned.map((p) => {
+    const key = runKey(runOf(p));
+    const n = seen.get(key) ?? 0;
+    seen.set(key, n + 1);
+    return `${key}#${n}`;
+  });
+}
+
+/**
+ * Several plans run as one suite (the claims suite is the plans its claims need): each expanded, then every wasm run
+ * before any WebGPU run across all of them, as within one (see expandAll); stable otherwise. `only` applies to each.
+ */
+export function expandPlans(plans: readonly SuitePlan[], catalog: Catalog, newId: () => string): PlannedRun[] {
+  return plans
+    .flatMap((p) => expandPlan(p, catalog, newId))
+    .map((run, order) => ({ run, order, device: DEVICES.indexOf(runOf(run).device) }))
+    .sort((a, b) => a.device - b.device || a.order - b.order)
+    .map((x) => x.run);
+}
+
 export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
+  const all = expandAll(plan, catalog, newId);
+  if (!plan.only) return all;
+  const only = new Set(plan.only);
+  const keys = plannedKeys(all);
+  return all.filter((_, i) => only.has(keys[i]!));
+}
+
+function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
   const out: PlannedRun[] = [];
   // Backend outermost: every wasm run finishes before any WebGPU run starts, so a GPU that is still busy
   // (SwiftShader runs on the same CPU cores) cannot slow the wasm figures. Within a backend, fp32 comes

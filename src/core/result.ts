@@ -66,6 +66,7 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
     utilisation: null,
     utilisationReason: null,
     env: null,
+    remote: null,
     outputs: null,
     error: null,
   };

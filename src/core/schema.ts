@@ -228,6 +228,11 @@ export const RunResultSchema = z.object({
   utilisation: UtilisationSchema.nullable().default(null),
   utilisationReason: z.string().nullable().default(null),
   env: EnvSchema.nullable(),
+  /**
+   * Runs on a remote browser (`--connect`): the device's label (what resume matches on) and the endpoint it was
+   * reached at, credentials and query string removed; null for the CLI's own browser and the app.
+   */
+  remote: z.object({ label: z.string().min(1), endpoint: z.string() }).nullable().default(null),
   outputs: z.array(OutputSchema).nullable(),
   error: z.object({ name: z.string(), message: z.string() }).nullable(),
 });

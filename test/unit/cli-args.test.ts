@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findChromium } from '../../src/cli/browser.ts';
 import { parseInputFlag, program } from '../../src/cli/bench.ts';
+import { parseEndpoint, parseEndpoints } from '../../src/cli/remote.ts';
 
 describe('bench flags', () => {
   it('parses shapes and fills', () => {
@@ -28,5 +29,24 @@ describe('findChromium', () => {
     writeFileSync(fake, '');
     expect(findChromium({ CHROME_PATH: fake })).toBe(fake);
     expect(findChromium({ CHROME_PATH: join(dir, 'missing') })).toBeNull();
+  });
+});
+
+describe('--connect endpoints', () => {
+  it('takes Playwright ws:// endpoints and cdp: DevTools ones, labelled or not, and hides credentials', () => {
+    expect(parseEndpoint('ws://10.0.0.5:3000/abc')).toEqual({ label: 'ws://10.0.0.5:3000/abc', url: 'ws://10.0.0.5:3000/abc', protocol: 'playwright', shown: 'ws://10.0.0.5:3000/abc' });
+    expect(parseEndpoint('pixel-8=cdp:http://10.0.0.6:9222')).toMatchObject({ label: 'pixel-8', url: 'http://10.0.0.6:9222', protocol: 'cdp' });
+    expect(parseEndpoint('ws://grid:4444/session/1/se/cdp', true)).toMatchObject({ protocol: 'cdp', url: 'ws://grid:4444/session/1/se/cdp' });
+    expect(parseEndpoint('wss://user:key@cloud.example/playwright?caps=%7B%22key%22%3A1%7D')).toMatchObject({ shown: 'wss://cloud.example/playwright?…', label: 'wss://cloud.example/playwright?…' });
+  });
+  it('names what would be valid, and wants devices told apart', () => {
+    expect(() => parseEndpoint('http://grid:4444')).toThrow(/--connect "http:\/\/grid:4444": expected a Playwright browser server's ws:\/\/ or wss:\/\/ endpoint/);
+    expect(() => parseEndpoints(['a=ws://h:1/x', 'a=ws://h:2/y'])).toThrow(/two devices are labelled "a"/);
+  });
+  it('has the flags, with defaults', () => {
+    const opts = program().parse(['--connect', 'ws://h:1/x', '--connect', 'b=cdp:http://h:9222', '--connect-cdp', 'http://h:9223'], { from: 'user' }).opts();
+    expect(opts).toMatchObject({ connect: ['ws://h:1/x', 'b=cdp:http://h:9222'], connectCdp: ['http://h:9223'], concurrency: 2, host: '127.0.0.1' });
+    const names = program().options.map((o) => o.long);
+    for (const flag of ['--connect', '--connect-cdp', '--concurrency', '--host', '--port', '--public-url', '--resume']) expect(names).toContain(flag);
   });
 });
