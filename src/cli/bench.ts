@@ -539,7 +539,7 @@ export function program(): Command {
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
-    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (default wasm,webgpu; the claims suite: wasm, plus webgpu when the adapter is a real GPU, not SwiftShader)`)
+    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (the claims suite, when not given: wasm, plus webgpu when the adapter is a real GPU, not SwiftShader)`, 'wasm,webgpu')
     .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
@@ -580,7 +580,10 @@ Many devices (README, "Many devices"):
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const opts = program().parse(argv, { from: 'user' }).opts<BenchOptions>();
+  const cmd = program().parse(argv, { from: 'user' });
+  const opts = cmd.opts<BenchOptions>();
+  // The claims suite picks its backends from the browser unless --device was given (claimDevices).
+  if (opts.suite === 'claims' && cmd.getOptionValueSource('device') === 'default') delete opts.device;
   try {
     return await bench(opts);
   } catch (err) {

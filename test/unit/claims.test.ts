@@ -487,7 +487,7 @@ describe('claimRunPlans', () => {
 
   it('gives generation runs a 128-token prompt and context runs their lengths', () => {
     const ctx = plans.find((p) => p.workload.generation?.contextLengths)!;
-    expect(ctx.workload).toEqual({ iterations: 1, warmup: 1, timeBudgetMs: 10_000, generation: { prompt: promptOfTokens(128), maxNewTokens: 8, contextLengths: [128, 512, 2048, 4096] } });
+    expect(ctx.workload).toEqual({ iterations: 1, warmup: 0, timeBudgetMs: 10_000, generation: { prompt: promptOfTokens(128), maxNewTokens: 8, contextLengths: [128, 512, 2048, 4096] } });
     expect(new TextEncoder().encode(promptOfTokens(128)).length).toBe(512);
     const sst = plans.find((p) => (p.models as string[]).some((m) => m.includes('sst-2')))!;
     expect(sst.workload.inputs).toEqual({ attention_mask: { shape: [1, 32], fill: 1 }, input_ids: { shape: [1, 32], fill: 1 } });
