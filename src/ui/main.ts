@@ -128,9 +128,11 @@ async function init(): Promise<void> {
 
   $('share-copy').addEventListener('click', async () => {
     const url = `${location.origin}${location.pathname}${shareQuery(readConfig(form, catalogView), { autorun: true })}`;
+    const button = $<HTMLButtonElement>('share-copy');
     try {
       await navigator.clipboard.writeText(url);
-      notice('share-status', ['Copied a link that re-creates this setup and starts the run.'], 'info');
+      button.textContent = 'Copied';
+      setTimeout(() => (button.textContent = 'Copy run link'), 2000);
     } catch {
       notice('share-status', [`Copy this link: ${url}`], 'info');
     }
@@ -169,6 +171,7 @@ async function init(): Promise<void> {
     catalogView.select(catalog.models.map((m) => m.id));
   }
   sync();
+  $('latest-table').replaceChildren(comparisonTable([]));
   await historyView.refresh();
   if (shared.autorun) form.requestSubmit();
 }
