@@ -61,6 +61,24 @@ it('browses the catalog: bundled and replicas, filtered by kind, task and search
   expect(await page.locator('#hub-list input').count()).toBe(0);
 });
 
+it('Full suite preset ticks every bundled model at every level it ships on both backends; a file of yours joins the run', async () => {
+  await page.click('[data-preset=full]');
+  const bundled = await page.locator('#models input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+  expect(await checked('#catalog input[name=model]')).toEqual(bundled);
+  expect(await checked('input[name=dtype]')).toEqual(['shipped']);
+  expect(await page.locator('input[name=dtype][value=q4]').isDisabled()).toBe(true);
+  expect(await checked('input[name=device]')).toEqual(['wasm', 'webgpu']);
+  expect(await visibleText('#selection')).toMatch(new RegExp(`^${bundled.length} models × every level each ships × 2 backends`));
+
+  await page.setInputFiles('#user-model', 'models/bundled/mlp-1m.onnx');
+  await expect.poll(() => visibleText('#inspection'), { timeout: 30_000 }).toMatch(/parameters 1\.38 M/);
+  expect(await page.locator('#user-model-use').isChecked()).toBe(true);
+  expect(await visibleText('#selection')).toMatch(/mlp-1m\.onnx \(your file\)/);
+  await shot('config-full');
+  await page.locator('#user-model-use').uncheck();
+  expect(await visibleText('#selection')).not.toMatch(/your file/);
+});
+
 it('Quick check preset, edited, runs with suite and run progress (ETA once a run ends) and lands in the history', async () => {
   await page.click('[data-preset=quick]');
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
@@ -166,5 +184,11 @@ it('autorun=1 starts the shared run, and the URL then drops autorun', async () =
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot('dark');
   expect(await page.evaluate(() => getComputedStyle(document.body).backgroundColor)).not.toBe('rgb(244, 246, 249)');
+  await page.setViewportSize({ width: 420, height: 900 });
+  await shot('narrow-dark');
+  // One column on a phone: the run panel sits under the catalog, nothing wider than the screen.
+  const [catalogBox, setupBox] = await Promise.all([page.locator('#catalog').boundingBox(), page.locator('#setup').boundingBox()]);
+  expect(setupBox!.y).toBeGreaterThan(catalogBox!.y + catalogBox!.height - 1);
+  expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
   await page.emulateMedia({ colorScheme: 'light' });
 });
