@@ -9,7 +9,7 @@ export interface CatalogView {
   /** The model names ticked, in catalog order (bundled, replicas, then hub ids and URLs). */
   selected(): string[];
   /** Tick exactly these models (hub ids and URLs are added to the list); returns the names it could not place. */
-  select(models: readonly string[]): string[];
+  select(models: readonly string[]): { missing: string[]; unbuildable: string[] };
 }
 
 const levelsText = (levels: readonly string[]): string =>
@@ -122,8 +122,10 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
       for (const m of models) if (!rows.has(m) && (m.startsWith('hub:') || /^https?:\/\//i.test(m))) addCustom(m);
       for (const box of boxes()) box.checked = wanted.has(box.value) && !box.disabled;
       const placed = new Set(boxes().filter((b) => b.checked).map((b) => b.value));
-      for (const m of models) if (!placed.has(m)) missing.push(m);
-      return missing;
+      const greyed = new Set(boxes().filter((b) => b.disabled).map((b) => b.value));
+      const unbuildable: string[] = [];
+      for (const m of models) if (!placed.has(m)) (greyed.has(m) ? unbuildable : missing).push(m);
+      return { missing, unbuildable };
     },
   };
 }

@@ -47,8 +47,9 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
   const problems: string[] = [];
   const field = <T extends HTMLInputElement | HTMLSelectElement>(name: string) => form.querySelector<T>(`[name=${name}]`)!;
   if (config.models) {
-    const missing = catalog.select(config.models);
+    const { missing, unbuildable } = catalog.select(config.models);
     if (missing.length) problems.push(`Not in this app’s catalog: ${missing.join(', ')}.`);
+    if (unbuildable.length) problems.push(`Left out, no replica builder for their architecture yet: ${unbuildable.map((m) => m.replace(/^replica:/, '')).join(', ')}.`);
   }
   if (config.dtypes) {
     for (const box of form.querySelectorAll<HTMLInputElement>('input[name=dtype]')) {
@@ -70,7 +71,7 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
 }
 
 /** The models and the number of runs a configuration stands for, above the Run button. */
-export function renderSelection(config: RunConfig, extra: string[]): void {
+export function renderSelection(config: RunConfig, extra: string[], runs: number): void {
   const models = [...config.models.map((m) => m.replace(/^replica:/, '')), ...extra];
   const box = $('selection');
   if (!models.length) {
@@ -81,7 +82,8 @@ export function renderSelection(config: RunConfig, extra: string[]): void {
   box.replaceChildren(
     el('p', { class: 'selection-head' }, el('strong', {}, `${models.length} model${models.length === 1 ? '' : 's'}`),
       ` × ${config.dtypes === 'shipped' ? 'every level each ships' : `${config.dtypes.length} level${config.dtypes.length === 1 ? '' : 's'}`}`,
-      ` × ${config.devices.length} backend${config.devices.length === 1 ? '' : 's'}`),
+      ` × ${config.devices.length} backend${config.devices.length === 1 ? '' : 's'}`,
+      el('span', { class: 'runs' }, ` → ${runs} run${runs === 1 ? '' : 's'}`)),
     el('p', { class: 'selection-models' }, ...shown.map((m) => el('span', { class: 'pill' }, m)), models.length > shown.length ? el('span', { class: 'hint' }, ` and ${models.length - shown.length} more`) : ''),
   );
 }

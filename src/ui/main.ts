@@ -1,10 +1,12 @@
 /** The app: browse the catalog, configure a suite (presets, share links), watch it run, compare, keep the log. */
 import { createController } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
+import { expandPlan } from '../core/plan.ts';
 import { planOf, presetConfig, PRESETS, type Preset } from '../core/run-config.ts';
 import type { RunResult } from '../core/schema.ts';
 import { parseShare, shareQuery } from '../core/share.ts';
 import { DEFAULT_GENERATION } from '../core/spec.ts';
+import { DTYPES } from '../core/vocab.ts';
 import { mountCatalog } from './catalog-view.ts';
 import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
 import { applyConfig, mountConfigFields, readConfig, renderSelection } from './config-view.ts';
@@ -99,7 +101,10 @@ async function init(): Promise<void> {
   sync = () => {
     const config = readConfig(form, catalogView);
     const file = yours.forRun();
-    renderSelection(config, file ? [`${file.id} (your file)`] : []);
+    // Runs as the suite will plan them (levels a model lacks count: they are logged as unsupported).
+    const levels = config.dtypes === 'shipped' ? DTYPES.length : config.dtypes.length;
+    const runs = expandPlan(planOf(config), catalog, () => '').length + (file ? levels * config.devices.length : 0);
+    renderSelection(config, file ? [`${file.id} (your file)`] : [], runs);
     const query = shareQuery(config);
     history.replaceState(null, '', `${location.pathname}${query}${location.hash}`);
     $<HTMLAnchorElement>('share-link').href = `${location.origin}${location.pathname}${query}`;

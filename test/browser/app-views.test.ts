@@ -89,7 +89,7 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   await page.fill('input[name=iterations]', '2');
   await page.fill('input[name=warmup]', '0');
   await page.locator('input[name=dtype][value=q8]').check();
-  expect(await visibleText('#selection')).toMatch(/1 model × 2 levels × 1 backend/);
+  expect(await visibleText('#selection')).toMatch(/1 model × 2 levels × 1 backend → 2 runs/);
   await shot('config-quick');
 
   // Every text the progress lines show, as they change.
@@ -157,7 +157,7 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
   expect(await page.inputValue('input[name=iterations]')).toBe('3');
   expect(await page.inputValue('input[name=threads]')).toBe('1');
   expect(await page.locator('#share-status').isVisible()).toBe(false);
-  expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend/);
+  expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend → 4 runs/);
   await shot('share');
   // Editing the form rewrites the URL, and the link says the same.
   await page.fill('input[name=iterations]', '4');
@@ -175,6 +175,11 @@ it('a bad share link names the bad value and the valid ones, and applies the res
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
   expect(await page.inputValue('input[name=iterations]')).toBe('2');
   await shot('share-bad');
+  // A replica without a builder is named as such, not as unknown.
+  await page.goto(`${app.server.url}?models=mlp-1m,replica:apple/DCLM-7B`);
+  await page.waitForSelector('#replicas label.entry');
+  expect(await visibleText('#share-status')).toBe('Left out, no replica builder for their architecture yet: apple/DCLM-7B.');
+  expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
 });
 
 it('autorun=1 starts the shared run, and the URL then drops autorun', async () => {
