@@ -37,6 +37,8 @@ export interface BrowseFilter {
   kind?: EntryKind | null;
   /** Words that must all appear in the id, name, family or task, in any case. */
   query?: string;
+  /** Keep only these refs (the "selected" view). */
+  only?: ReadonlySet<string> | null;
 }
 
 export function filterEntries(entries: readonly BrowseEntry[], f: BrowseFilter): BrowseEntry[] {
@@ -44,6 +46,7 @@ export function filterEntries(entries: readonly BrowseEntry[], f: BrowseFilter):
   return entries.filter((e) => {
     if (f.task && e.task !== f.task) return false;
     if (f.kind && e.kind !== f.kind) return false;
+    if (f.only && !f.only.has(e.ref)) return false;
     const text = `${e.ref} ${e.name} ${e.family ?? ''} ${e.task}`.toLowerCase();
     return words.every((w) => text.includes(w));
   });

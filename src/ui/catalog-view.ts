@@ -48,20 +48,27 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
   const task = $<HTMLSelectElement>('catalog-task');
   task.append(...tasksOf(entries).map((t) => el('option', { value: t }, t)));
   const search = $<HTMLInputElement>('catalog-search');
-  let kind: EntryKind | null = null;
+  const selectedButton = $('catalog-kind').querySelector<HTMLButtonElement>('[data-kind=selected]')!;
+  const boxes = () => [...document.querySelectorAll<HTMLInputElement>('#catalog input[name=model]')];
+  const selected = () => boxes().filter((b) => b.checked && !b.disabled).map((b) => b.value);
+  // A kind, or "selected": only what is ticked (the way to find what a preset or a link chose).
+  let kind: EntryKind | 'selected' | null = null;
 
   function applyFilter(): void {
-    const shown = new Set(filterEntries(entries, { task: task.value || null, kind, query: search.value }).map((e) => e.ref));
+    const only = kind === 'selected' ? new Set(selected()) : null;
+    const shown = new Set(filterEntries(entries, { task: task.value || null, kind: kind === 'selected' ? null : kind, query: search.value, only }).map((e) => e.ref));
     for (const [ref, row] of rows) row.hidden = !shown.has(ref);
     for (const id of ['models', 'replicas']) $(id).hidden = ![...$(id).querySelectorAll<HTMLElement>('label.entry')].some((r) => !r.hidden);
     $('catalog-empty').hidden = shown.size > 0;
+    $('catalog-empty').textContent = kind === 'selected' && !search.value && !task.value ? 'Nothing selected yet.' : 'No model matches the search.';
+    selectedButton.textContent = `Selected (${selected().length})`;
     $('catalog-count').textContent = shown.size === entries.length ? `${entries.length} models` : `${shown.size} of ${entries.length} shown`;
   }
   search.addEventListener('input', applyFilter);
   task.addEventListener('change', applyFilter);
   for (const b of $('catalog-kind').querySelectorAll<HTMLButtonElement>('button')) {
     b.addEventListener('click', () => {
-      kind = (b.dataset.kind || null) as EntryKind | null;
+      kind = (b.dataset.kind || null) as EntryKind | 'selected' | null;
       for (const o of $('catalog-kind').querySelectorAll('button')) o.setAttribute('aria-pressed', String(o === b));
       applyFilter();
     });
@@ -79,7 +86,7 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
     remove.addEventListener('click', (ev) => {
       ev.preventDefault();
       row.remove();
-      onChange();
+      changed();
     });
     hubList.append(row);
     return box;
@@ -98,7 +105,7 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
     status.textContent = '';
     status.classList.remove('problem');
     hubInput.value = '';
-    onChange();
+    changed();
   };
   $('hub-add').addEventListener('click', addHub);
   hubInput.addEventListener('keydown', (ev) => {
@@ -108,12 +115,17 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
     }
   });
 
-  const boxes = () => [...document.querySelectorAll<HTMLInputElement>('#catalog input[name=model]')];
-  for (const box of boxes()) box.addEventListener('change', onChange);
-  hubList.addEventListener('change', onChange);
+  // The count on "Selected" follows every tick; the list itself is re-filtered only when asked, so a row
+  // does not vanish under the pointer while "Selected" is on.
+  const changed = () => {
+    selectedButton.textContent = `Selected (${selected().length})`;
+    onChange();
+  };
+  for (const box of boxes()) box.addEventListener('change', changed);
+  hubList.addEventListener('change', changed);
 
   return {
-    selected: () => boxes().filter((b) => b.checked && !b.disabled).map((b) => b.value),
+    selected,
     select(names) {
       // A link may name a replica by alias (replica:gpt2); the list knows it by its id.
       const models = names.map((m) => (isReplicaName(m) ? `${REPLICA_PREFIX}${findReplica(m, catalog)?.id ?? m.slice(REPLICA_PREFIX.length)}` : m));
@@ -125,6 +137,8 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
       const greyed = new Set(boxes().filter((b) => b.disabled).map((b) => b.value));
       const unbuildable: string[] = [];
       for (const m of models) if (!placed.has(m)) (greyed.has(m) ? unbuildable : missing).push(m);
+      if (kind === 'selected') applyFilter();
+      else selectedButton.textContent = `Selected (${selected().length})`;
       return { missing, unbuildable };
     },
   };

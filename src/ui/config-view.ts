@@ -66,7 +66,7 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
   if (config.iterations !== undefined) field('iterations').value = String(config.iterations);
   if (config.warmup !== undefined) field('warmup').value = String(config.warmup);
   if (config.threads !== undefined) field('threads').value = config.threads === null ? '' : String(config.threads);
-  if (config.timeBudgetMs !== undefined) field('budget').value = config.timeBudgetMs === null ? '0' : String(config.timeBudgetMs);
+  if (config.timeBudgetMs !== undefined) field('budget').value = config.timeBudgetMs === null ? '' : String(config.timeBudgetMs);
   return problems;
 }
 

@@ -158,7 +158,13 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
   expect(await page.inputValue('input[name=threads]')).toBe('1');
   expect(await page.locator('#share-status').isVisible()).toBe(false);
   expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend → 4 runs/);
+  // "Selected" finds what the link chose, wherever it is in the list.
+  await page.click('#catalog-kind button[data-kind=selected]');
+  expect(await visibleText('#catalog-kind button[data-kind=selected]')).toBe('Selected (2)');
+  expect(await page.locator('#catalog label.entry:visible input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['tiny-llama', 'replica:openai-community/gpt2']);
+  expect(await page.inputValue('input[name=budget]')).toBe('');
   await shot('share');
+  await page.click('#catalog-kind button[data-kind=""]');
   // Editing the form rewrites the URL, and the link says the same.
   await page.fill('input[name=iterations]', '4');
   const url = new URL(await page.evaluate(() => location.href));

@@ -25,6 +25,7 @@ describe('catalog browsing', () => {
     expect(filterEntries(entries, { task: 'feature-extraction' }).map((e) => e.ref)).toEqual(['mlp-1m']);
     expect(filterEntries(entries, { query: 'GPT-2 openai' }).map((e) => e.ref)).toEqual(['replica:openai-community/gpt2']);
     expect(filterEntries(entries, { query: 'nothing' })).toEqual([]);
+    expect(filterEntries(entries, { only: new Set(['mlp-1m']) }).map((e) => e.ref)).toEqual(['mlp-1m']);
   });
 });
 
