@@ -20,8 +20,8 @@ const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
 (window as unknown as { ondevice: typeof controller }).ondevice = controller;
 
-/** Set by the lead's claims work where it exists; the preset calls it. */
-type ClaimsHook = { checkClaims?: () => unknown };
+/** The claims check, where this build has one; the preset calls it (its verdicts are shown by the claims view). */
+type ClaimsHook = { checkClaims?: () => Promise<{ verdicts?: unknown[] } | undefined> | unknown };
 
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
@@ -120,8 +120,14 @@ async function init(): Promise<void> {
       if (config === null) {
         const check = (window.ondevice as unknown as ClaimsHook).checkClaims;
         if (typeof check === 'function') {
-          notice('preset-status', []);
-          void Promise.resolve(check.call(window.ondevice)).catch((err: Error) => notice('preset-status', [err.message]));
+          notice('preset-status', ['Checking the articles’ claims on this device…'], 'info');
+          Promise.resolve(check.call(window.ondevice)).then(
+            (out) => {
+              const verdicts = (out as { verdicts?: unknown[] } | undefined)?.verdicts;
+              notice('preset-status', [Array.isArray(verdicts) ? `Claims checked: ${verdicts.length} verdicts.` : 'Claims checked.'], 'info');
+            },
+            (err: Error) => notice('preset-status', [`The claims check failed: ${err.message}`]),
+          );
         } else notice('preset-status', ['The claims check is not available in this build.'], 'info');
         return;
       }

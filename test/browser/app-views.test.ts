@@ -116,7 +116,23 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   await shot('run-done');
 });
 
-it('Claims preset says it is not available in this build', async () => {
+it('Claims preset calls window.ondevice.checkClaims where the build has it, and says so where it has not', async () => {
+  // Both cases on a stand-in: the real check runs every claim's models, far too long for this test.
+  await page.evaluate(() => {
+    const api = window.ondevice as unknown as { checkClaims?: unknown; __claimsCalls?: number };
+    api.__claimsCalls = 0;
+    api.checkClaims = async () => {
+      api.__claimsCalls! += 1;
+      return { verdicts: [{}, {}, {}] };
+    };
+  });
+  await page.click('[data-preset=claims]');
+  await expect.poll(() => visibleText('#preset-status')).toBe('Claims checked: 3 verdicts.');
+  expect(await page.evaluate(() => (window.ondevice as unknown as { __claimsCalls: number }).__claimsCalls)).toBe(1);
+  await page.evaluate(() => {
+    const api = window.ondevice as unknown as { checkClaims?: unknown };
+    api.checkClaims = undefined;
+  });
   await page.click('[data-preset=claims]');
   expect(await visibleText('#preset-status')).toBe('The claims check is not available in this build.');
 });
