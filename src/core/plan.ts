@@ -3,7 +3,7 @@ import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX,
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DEVICES, DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
+import { DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -60,13 +60,15 @@ export function plannedKeys(planned: readonly PlannedRun[]): string[] {
 }
 
 /**
- * Several plans run as one suite (the claims suite is the plans its claims need): each expanded, then every wasm run
- * before any WebGPU run across all of them, as within one (see expandAll); stable otherwise. `only` applies to each.
+ * Several plans run as one suite (the claims suite is the plans its claims need): each expanded, then backend by
+ * backend across all of them, in the order the plans name the backends, as within one plan (see expandAll); stable
+ * otherwise. `only` applies to each.
  */
 export function expandPlans(plans: readonly SuitePlan[], catalog: Catalog, newId: () => string): PlannedRun[] {
+  const order = [...new Set(plans.flatMap((p) => p.devices))];
   return plans
     .flatMap((p) => expandPlan(p, catalog, newId))
-    .map((run, order) => ({ run, order, device: DEVICES.indexOf(runOf(run).device) }))
+    .map((run, i) => ({ run, order: i, device: order.indexOf(runOf(run).device) }))
     .sort((a, b) => a.device - b.device || a.order - b.order)
     .map((x) => x.run);
 }

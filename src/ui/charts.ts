@@ -19,7 +19,12 @@ function draw(canvas: HTMLCanvasElement, config: ChartConfiguration<'line' | 'sc
   charts.get(canvas)?.destroy();
   charts.delete(canvas);
   if (canvas.parentElement) canvas.parentElement.hidden = config === null;
-  if (config) charts.set(canvas, new Chart(canvas, config));
+  if (!config) return;
+  // Text and grid take the page's colours (style.css), so a chart reads in the dark scheme too.
+  const css = getComputedStyle(canvas);
+  Chart.defaults.color = css.getPropertyValue('--muted').trim() || Chart.defaults.color;
+  Chart.defaults.borderColor = css.getPropertyValue('--line').trim() || Chart.defaults.borderColor;
+  charts.set(canvas, new Chart(canvas, config));
 }
 
 /**

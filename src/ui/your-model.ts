@@ -38,14 +38,35 @@ function quantTable(results: readonly RunResult[], variants: readonly LevelVaria
   return table;
 }
 
-export function mountYourModel(controller: Controller, settings: () => { devices: Device[]; iterations: number; warmup: number; timeBudgetMs: number | null }): void {
+/** The suite revokes the blob URLs it ran; the download links keep their own. */
+const runCopies = (variants: readonly LevelVariant[]): Promise<ModelRef[]> =>
+  Promise.all(variants.map(async (v) => (v.model.unavailable ? v.model : { ...v.model, url: URL.createObjectURL(await (await fetch(v.model.url)).blob()) })));
+
+export interface YourModelView {
+  /** The chosen file as a model reference for the main run, when "add it to the run" is ticked; null otherwise. */
+  forRun(): ModelRef | null;
+}
+
+export function mountYourModel(
+  controller: Controller,
+  settings: () => { devices: Device[]; iterations: number; warmup: number; timeBudgetMs: number | null },
+  onChange: () => void,
+): YourModelView {
+  let file: File | null = null;
   let model: ModelRef | null = null;
   const button = $<HTMLButtonElement>('make-levels');
+  const use = $<HTMLInputElement>('user-model-use');
+  use.addEventListener('change', onChange);
+  // NOTE: the controller revokes a plan's blob URLs when its suite ends, so every use gets a URL of its own.
+  const fresh = (): ModelRef => ({ ...model!, url: URL.createObjectURL(file!) });
 
-  async function choose(file: File): Promise<void> {
-    if (model) URL.revokeObjectURL(model.url);
-    model = { id: file.name, source: 'file', url: URL.createObjectURL(file), dtype: dtypeFromFileName(file.name), task: 'unknown' };
-    $('user-model-name').textContent = `${file.name} (${formatBytes(file.size)})`;
+  async function choose(chosen: File): Promise<void> {
+    file = chosen;
+    model = { id: chosen.name, source: 'file', url: URL.createObjectURL(chosen), dtype: dtypeFromFileName(chosen.name), task: 'unknown' };
+    use.disabled = false;
+    use.checked = true;
+    onChange();
+    $('user-model-name').textContent = `${chosen.name} (${formatBytes(chosen.size)})`;
     $('quant-table').replaceChildren();
     $('downloads').replaceChildren();
     const pre = $('inspection');
@@ -53,6 +74,7 @@ export function mountYourModel(controller: Controller, settings: () => { devices
     pre.textContent = 'Inspecting…';
     try {
       pre.textContent = describeInspection(await controller.inspect(model), 12).join('\n');
+      URL.revokeObjectURL(model.url);
       button.disabled = model.dtype !== 'fp32';
       if (button.disabled) pre.textContent += `\n\nThis file is ${model.dtype} (by its name): the levels are made from an fp32 model.`;
     } catch (err) {
@@ -62,8 +84,8 @@ export function mountYourModel(controller: Controller, settings: () => { devices
   }
 
   $<HTMLInputElement>('user-model').addEventListener('change', (ev) => {
-    const file = (ev.target as HTMLInputElement).files?.[0];
-    if (file) void choose(file);
+    const picked = (ev.target as HTMLInputElement).files?.[0];
+    if (picked) void choose(picked);
   });
   const drop = $('drop');
   drop.addEventListener('dragover', (ev) => {
@@ -74,18 +96,20 @@ export function mountYourModel(controller: Controller, settings: () => { devices
   drop.addEventListener('drop', (ev) => {
     ev.preventDefault();
     drop.classList.remove('dragging');
-    const file = ev.dataTransfer?.files[0];
-    if (file) void choose(file);
+    const dropped = ev.dataTransfer?.files[0];
+    if (dropped) void choose(dropped);
   });
 
   button.addEventListener('click', async () => {
     if (!model) return;
     button.disabled = true;
+    $('yours').hidden = false;
+    const source = fresh();
     try {
-      const variants = await controller.makeLevels(model, [...DTYPES]);
+      const variants = await controller.makeLevels(source, [...DTYPES]);
       $('downloads').replaceChildren('Download: ', ...variants.map((v) => el('a', { href: v.model.url, download: v.fileName }, `${v.fileName} (${formatBytes(v.bytes)})`)));
       const { devices, ...workload } = settings();
-      const results = await controller.runSuite({ models: [model, ...variants.map((v) => v.model)], devices, dtypes: ['fp32'], workload });
+      const results = await controller.runSuite({ models: [source, ...(await runCopies(variants))], devices, dtypes: ['fp32'], workload });
       $('quant-table').replaceChildren(quantTable(results, variants));
       renderQuantChart($<HTMLCanvasElement>('quant-chart'), results);
     } catch (err) {
@@ -94,4 +118,5 @@ export function mountYourModel(controller: Controller, settings: () => { devices
       button.disabled = false;
     }
   });
+  return { forRun: () => (model && file && use.checked ? fresh() : null) };
 }

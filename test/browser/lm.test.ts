@@ -107,7 +107,7 @@ describe('tiny-llama', () => {
     );
     await expect.poll(() => app.page.evaluate(() => window.ondevice.isRunning())).toBe(true);
     // Wait until the measured generation is under way, then press the button's function.
-    await app.page.waitForFunction(() => document.querySelector('#progress-label')?.textContent?.match(/generating token (\d+)/)?.[1] !== undefined, null, { timeout: 60_000 });
+    await app.page.waitForFunction(() => document.querySelector('#progress-run-label')?.textContent?.match(/generating token (\d+)/)?.[1] !== undefined, null, { timeout: 60_000 });
     await app.page.waitForTimeout(1500);
     await app.page.evaluate(() => window.ondevice.abort());
     const [r] = await done;

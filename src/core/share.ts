@@ -1,0 +1,111 @@
+/**
+ * Run configurations as URLs: `?models=mlp-1m,replica:gpt2&dtypes=fp32,q4&devices=wasm&iterations=5…`, so a link
+ * re-creates a run (and `&autorun=1` starts it). Bad parameters become messages; the good ones still apply.
+ */
+import { findReplica, isReplicaName, type Catalog } from './catalog.ts';
+import type { RunConfig } from './run-config.ts';
+import { DEVICES, DTYPES, ENGINES } from './vocab.ts';
+
+/** Query parameter names, in the order a shared URL lists them. */
+export const SHARE_PARAMS = ['models', 'dtypes', 'devices', 'engines', 'iterations', 'warmup', 'threads', 'budget', 'autorun'] as const;
+
+export interface ParsedShare {
+  /** Only the fields the URL named and that were valid (a list keeps its valid items). */
+  config: Partial<RunConfig>;
+  autorun: boolean;
+  /** One message per bad value, naming it and what would have been valid. */
+  problems: string[];
+}
+
+const list = (v: readonly string[]): string => v.join(',');
+
+/** The query string (with its `?`) for a configuration; every field is written, so the link does not depend on defaults. */
+export function shareQuery(config: RunConfig, options: { autorun?: boolean } = {}): string {
+  const q = new URLSearchParams();
+  q.set('models', list(config.models));
+  q.set('dtypes', config.dtypes === 'shipped' ? 'shipped' : list(config.dtypes));
+  q.set('devices', list(config.devices));
+  q.set('engines', config.engines === 'auto' ? 'auto' : list(config.engines));
+  q.set('iterations', String(config.iterations));
+  q.set('warmup', String(config.warmup));
+  q.set('threads', config.threads === null ? 'auto' : String(config.threads));
+  q.set('budget', config.timeBudgetMs === null ? 'none' : String(config.timeBudgetMs));
+  if (options.autorun) q.set('autorun', '1');
+  // Commas, colons and slashes are legal in a query and keep the link readable.
+  return `?${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%2F/g, '/')}`;
+}
+
+const items = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+
+/** Keep the items of a vocabulary; one message per item outside it. */
+function vocabulary<T extends string>(what: string, param: string, valid: readonly T[], value: string, problems: string[], extra: string[] = []): T[] {
+  const out: T[] = [];
+  for (const item of items(value)) {
+    if ((valid as readonly string[]).includes(item)) {
+      if (!out.includes(item as T)) out.push(item as T);
+    } else problems.push(`Unknown ${what} "${item}" in the link (${param}=). Should be one of: ${[...valid, ...extra].join(', ')}.`);
+  }
+  return out;
+}
+
+function integer(param: string, value: string, min: number, max: number, problems: string[]): number | undefined {
+  const n = Number(value);
+  if (value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max) return n;
+  problems.push(`Bad ${param}= "${value}" in the link. Should be a whole number from ${min} to ${max}${param === 'threads' ? ', or auto' : param === 'budget' ? ', or none' : ''}.`);
+  return undefined;
+}
+
+/** Whether the app can resolve a model name: a catalog id, a replica, a hub id or an http(s) URL. */
+export function knownModel(name: string, catalog: Catalog): boolean {
+  if (isReplicaName(name)) return findReplica(name, catalog) !== undefined;
+  if (name.startsWith('hub:')) return /^hub:[\w.-]+\/[\w.-]+$/.test(name);
+  return catalog.models.some((m) => m.id === name) || /^https?:\/\//i.test(name);
+}
+
+/** Read a configuration from a query string (`location.search`); parameters it does not name are left out. */
+export function parseShare(search: string, catalog: Catalog): ParsedShare {
+  const q = new URLSearchParams(search);
+  const problems: string[] = [];
+  const config: Partial<RunConfig> = {};
+  const models = q.get('models');
+  if (models !== null) {
+    config.models = [];
+    for (const m of items(models)) {
+      if (knownModel(m, catalog)) config.models.push(m);
+      else problems.push(`Unknown model "${m}" in the link (models=). Should be a catalog id (${catalog.models.map((x) => x.id).join(', ')}), replica:NAME, hub:ORG/NAME or an http(s) URL.`);
+    }
+  }
+  const dtypes = q.get('dtypes');
+  if (dtypes !== null) config.dtypes = dtypes.trim() === 'shipped' ? 'shipped' : vocabulary('level', 'dtypes', DTYPES, dtypes, problems, ['shipped']);
+  const devices = q.get('devices');
+  if (devices !== null) config.devices = vocabulary('backend', 'devices', DEVICES, devices, problems);
+  const engines = q.get('engines');
+  if (engines !== null) config.engines = engines.trim() === 'auto' ? 'auto' : vocabulary('engine', 'engines', ENGINES, engines, problems, ['auto']);
+  const numbers = [['iterations', 1, 10_000], ['warmup', 0, 1000], ['threads', 1, 256]] as const;
+  for (const [param, min, max] of numbers) {
+    const v = q.get(param);
+    if (v === null) continue;
+    if (param === 'threads' && v === 'auto') {
+      config.threads = null;
+      continue;
+    }
+    const n = integer(param, v, min, max, problems);
+    if (n === undefined) continue;
+    if (param === 'threads') config.threads = n;
+    else config[param] = n;
+  }
+  const budget = q.get('budget');
+  if (budget !== null) {
+    if (budget === 'none') config.timeBudgetMs = null;
+    else {
+      const n = integer('budget', budget, 0, 3_600_000, problems);
+      if (n !== undefined) config.timeBudgetMs = n > 0 ? n : null;
+    }
+  }
+  const known = new Set<string>(SHARE_PARAMS);
+  const keys = new Set(q.keys());
+  // A URL with none of ours is not a share link: its parameters are someone else's business.
+  if ([...keys].some((k) => known.has(k))) for (const key of keys) if (!known.has(key)) problems.push(`Unknown parameter "${key}" in the link. Should be one of: ${SHARE_PARAMS.join(', ')}.`);
+  const autorun = q.get('autorun');
+  return { config, autorun: autorun === '1' || autorun === 'true', problems };
+}

@@ -1,0 +1,84 @@
+import { describe, expect, it } from 'vitest';
+import type { Catalog } from '../../src/core/catalog.ts';
+import { DEFAULT_CONFIG, planOf, presetConfig, type RunConfig } from '../../src/core/run-config.ts';
+import { parseShare, shareQuery } from '../../src/core/share.ts';
+
+const catalog: Catalog = {
+  models: [
+    { id: 'mlp-1m', name: 'MLP', task: 'feature-extraction', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', levels: ['fp32', 'q8'], params: 10, inputs: {} },
+    { id: 'tiny-llama', name: 'Llama', task: 'text-generation', from: { package: 'p', path: 'b.onnx' }, license: 'MIT', homepage: '', levels: ['fp32'], params: null, inputs: {} },
+  ],
+  replicas: [
+    { id: 'openai-community/gpt2', aliases: ['gpt2'], family: 'GPT-2', kind: 'decoder', task: 'text-generation', paramsPublished: 124e6, releaseDate: '2019-02-14', flopsPublished: null, levels: ['fp32', 'q4'], config: {}, sources: [], notes: null },
+  ],
+};
+
+const config: RunConfig = {
+  models: ['mlp-1m', 'replica:gpt2', 'hub:Xenova/gpt2'],
+  dtypes: ['fp32', 'q4'],
+  devices: ['wasm'],
+  engines: ['ort'],
+  iterations: 2,
+  warmup: 1,
+  threads: 4,
+  timeBudgetMs: null,
+};
+
+describe('shareQuery / parseShare', () => {
+  it('writes a readable query', () => {
+    expect(shareQuery(config, { autorun: true })).toBe(
+      '?models=mlp-1m,replica:gpt2,hub:Xenova/gpt2&dtypes=fp32,q4&devices=wasm&engines=ort&iterations=2&warmup=1&threads=4&budget=none&autorun=1',
+    );
+  });
+  it('round-trips a configuration, with and without the optional fields', () => {
+    expect(parseShare(shareQuery(config), catalog)).toEqual({ config, autorun: false, problems: [] });
+    const defaults = { ...DEFAULT_CONFIG, models: ['tiny-llama'] };
+    expect(parseShare(shareQuery(defaults), catalog)).toEqual({ config: defaults, autorun: false, problems: [] });
+    expect(parseShare('?models=mlp-1m&dtypes=shipped&engines=auto&autorun=1', catalog)).toEqual({
+      config: { models: ['mlp-1m'], dtypes: 'shipped', engines: 'auto' },
+      autorun: true,
+      problems: [],
+    });
+  });
+  it('names an unknown level and the valid ones, and still applies the rest', () => {
+    const parsed = parseShare('?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=7', catalog);
+    expect(parsed.config).toEqual({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 7 });
+    expect(parsed.problems).toEqual(['Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4, shipped.']);
+  });
+  it('reports bad models, backends, numbers and parameters one message each', () => {
+    const parsed = parseShare('?models=mlp-1m,nope,replica:nothing&devices=wasm,cuda&iterations=0&warmup=x&threads=2.5&budget=-1&colour=red', catalog);
+    expect(parsed.config).toEqual({ models: ['mlp-1m'], devices: ['wasm'] });
+    expect(parsed.problems).toEqual([
+      'Unknown model "nope" in the link (models=). Should be a catalog id (mlp-1m, tiny-llama), replica:NAME, hub:ORG/NAME or an http(s) URL.',
+      'Unknown model "replica:nothing" in the link (models=). Should be a catalog id (mlp-1m, tiny-llama), replica:NAME, hub:ORG/NAME or an http(s) URL.',
+      'Unknown backend "cuda" in the link (devices=). Should be one of: wasm, webgpu, webnn.',
+      'Bad iterations= "0" in the link. Should be a whole number from 1 to 10000.',
+      'Bad warmup= "x" in the link. Should be a whole number from 0 to 1000.',
+      'Bad threads= "2.5" in the link. Should be a whole number from 1 to 256, or auto.',
+      'Bad budget= "-1" in the link. Should be a whole number from 0 to 3600000, or none.',
+      'Unknown parameter "colour" in the link. Should be one of: models, dtypes, devices, engines, iterations, warmup, threads, budget, autorun.',
+    ]);
+  });
+  it('leaves a URL without share parameters alone', () => {
+    expect(parseShare('', catalog)).toEqual({ config: {}, autorun: false, problems: [] });
+    expect(parseShare('?utm_source=x', catalog)).toEqual({ config: {}, autorun: false, problems: [] });
+  });
+});
+
+describe('presets', () => {
+  it('Quick check: one bundled model, fp32, wasm, few iterations', () => {
+    expect(presetConfig('quick', catalog)).toMatchObject({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 5, warmup: 1 });
+  });
+  it('Full suite: every bundled model at every level it ships, on both backends', () => {
+    expect(presetConfig('full', catalog)).toMatchObject({ models: ['mlp-1m', 'tiny-llama'], dtypes: 'shipped', devices: ['wasm', 'webgpu'] });
+  });
+  it('Claims has no configuration of its own', () => {
+    expect(presetConfig('claims', catalog)).toBeNull();
+  });
+  it('planOf carries the workload fields', () => {
+    expect(planOf(config)).toEqual({
+      models: config.models, devices: ['wasm'], dtypes: ['fp32', 'q4'], engines: ['ort'],
+      workload: { iterations: 2, warmup: 1, timeBudgetMs: null, numThreads: 4 },
+    });
+  });
+});
