@@ -16,7 +16,7 @@ import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
-import { claimRunPlans, parseThresholdFlags } from '../core/claims.ts';
+import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import { claimDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../core/judge.ts';
 import { openApp } from './driver.ts';
@@ -57,6 +57,8 @@ export interface BenchOptions {
   threshold?: string[];
   /** --report FILE (.html or .md): the claims report of these runs. */
   report?: string;
+  /** --claim ID: only these claims (the claims suite runs only what they need). */
+  claim?: string[];
   /** --connect [NAME=]URL: remote browsers (Playwright browser servers; `cdp:` for DevTools endpoints) instead of a local one. */
   connect?: string[];
   /** --connect-cdp [NAME=]URL: DevTools endpoints (Selenium Grid 4, device clouds). */
@@ -349,7 +351,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
 export async function bench(opts: BenchOptions): Promise<number> {
   // Flags about the claims are checked before anything starts: a typo costs nothing.
-  const claims = opts.suite === 'claims' || opts.report ? loadClaims() : [];
+  const claims = opts.suite === 'claims' || opts.report ? selectClaims(loadClaims(), opts.claim ?? []) : [];
   const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
   if (opts.report) reportKind(opts.report);
   const makePlan = planFromOptions(opts, claims);
@@ -556,6 +558,7 @@ export function program(): Command {
     .option('--roofline [quick]', "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats")
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
     .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)', collect, [])
+    .option('--claim <id>', 'the claims suite and report: only this claim (repeatable; default every claim in models/claims.json)', collect, [])
     .option('--report <file>', 'write the claims report of these runs: .html (self-contained, opens offline) or .md')
     .option('--connect <[name=]url>', 'run on a remote browser instead: a Playwright browser server (ws://HOST:PORT/…, what launchServer prints) or cdp:http://HOST:9222 / cdp:ws://… (DevTools, e.g. Selenium Grid 4); NAME= labels the device (repeatable)', collect, [])
     .option('--connect-cdp <[name=]url>', 'a remote browser over the DevTools protocol (connectOverCDP), as --connect cdp:URL (repeatable)', collect, [])

@@ -7,7 +7,7 @@ import { basename, extname, join } from 'node:path';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import type { Catalog } from '../core/catalog.ts';
-import { parseClaims, parseThresholdFlags } from '../core/claims.ts';
+import { parseClaims, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
 import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../core/judge.ts';
 import { InvalidInputError } from '../core/vocab.ts';
@@ -68,12 +68,13 @@ export async function main(argv: string[]): Promise<number> {
     .description('Judge the claims from result files (JSONL from `bench --out` or the app\'s export), one or several devices side by side.')
     .requiredOption('--in <file.jsonl>', 'a result file (repeatable: each device, or the same device twice, side by side)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--report <file>', 'write the report: .html (self-contained, opens offline) or .md')
+    .option('--claim <id>', 'only this claim (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
     .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[]);
   try {
-    const opts = cmd.parse(argv, { from: 'user' }).opts<{ in: string[]; report?: string; threshold: string[] }>();
+    const opts = cmd.parse(argv, { from: 'user' }).opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
     if (opts.in.length === 0) throw new InvalidInputError('ondevice report needs at least one --in FILE.jsonl (run records from `bench --out` or the app\'s export).');
     if (opts.report) reportKind(opts.report);
-    const claims = loadClaims();
+    const claims = selectClaims(loadClaims(), opts.claim);
     const overrides: ThresholdOverrides = parseThresholdFlags(opts.threshold, claims);
     const sources: ResultSource[] = [];
     let bad = 0;

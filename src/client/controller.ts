@@ -3,7 +3,7 @@
  * functions, so the headless runner exercises exactly what a person clicks.
  */
 import { claimDevices, type Capabilities } from '../core/capabilities.ts';
-import { claimRunPlans, evaluateClaims, parseClaims } from '../core/claims.ts';
+import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../core/claims.ts';
 import type { Claim, ThresholdOverrides, Verdict } from '../core/claims-types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';
@@ -48,7 +48,7 @@ export interface Controller {
    * Run every run the claims need (on `devices`, else wasm and — when it is a real GPU — webgpu) as one suite,
    * logged like any other, and judge each claim on this device.
    */
-  checkClaims(options?: { devices?: Device[]; overrides?: ThresholdOverrides }): Promise<ClaimsCheck>;
+  checkClaims(options?: { devices?: Device[]; overrides?: ThresholdOverrides; only?: string[] }): Promise<ClaimsCheck>;
   /** This device's roofline for a backend: the cached figure, or a new measurement (`refresh` forces one). */
   roofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'> & { refresh?: boolean }): Promise<RooflineResult & { cached: boolean }>;
 }
@@ -186,7 +186,8 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       }),
     claims: loadClaims,
     async checkClaims(options = {}) {
-      const [all, cat] = await Promise.all([loadClaims(), loadCatalog()]);
+      const [file, cat] = await Promise.all([loadClaims(), loadCatalog()]);
+      const all = selectClaims(file, options.only);
       const chosen = options.devices?.length ? { devices: options.devices, note: null } : claimDevices(await probeCapabilities());
       const results = await api.runSuite(claimRunPlans(all, chosen.devices, cat));
       return { results, verdicts: evaluateClaims(all, results, options.overrides), ...chosen };

@@ -102,6 +102,14 @@ export function parseClaims(json: unknown): ClaimsFile {
   throw new InvalidInputError(`Invalid claims file: ${problems.join('; ')}.`);
 }
 
+/** The claims with these ids, in the file's order (all of them when `ids` is empty); an unknown id lists the valid ones. */
+export function selectClaims(claims: readonly Claim[], ids: readonly string[] = []): Claim[] {
+  const known = new Set(claims.map((c) => c.id));
+  const unknown = ids.filter((id) => !known.has(id));
+  if (unknown.length) throw new InvalidInputError(`Unknown claim${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Should be one of: ${[...known].join(', ')}.`);
+  return ids.length ? claims.filter((c) => ids.includes(c.id)) : [...claims];
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Thresholds
 

@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
-import { applyThresholds, claimRunPlans, evaluateClaims, parseClaims, parseThresholdFlag, parseThresholdFlags, promptOfTokens } from '../../src/core/claims.ts';
+import { applyThresholds, claimRunPlans, evaluateClaims, parseClaims, parseThresholdFlag, parseThresholdFlags, promptOfTokens, selectClaims } from '../../src/core/claims.ts';
 import type { Claim, Verdict } from '../../src/core/claims-types.ts';
 import { deviceIdentity, groupByDevice } from '../../src/core/device.ts';
 import { emptyResult, finish } from '../../src/core/result.ts';
@@ -496,6 +496,14 @@ describe('claimRunPlans', () => {
   it('rejects a claim that names a replica by an alias (its results would never be found)', () => {
     const aliased: Claim[] = [{ ...claims[0]!, runs: [{ ...claims[0]!.runs[0]!, models: ['replica:googlenet'] }] }];
     expect(() => claimRunPlans(aliased, ['wasm'], catalog)).toThrow('Claim "cnn-shrink-100x" names "replica:googlenet": write the replica\'s catalog id, replica:torchvision/googlenet, the id its results carry.');
+  });
+});
+
+describe('selectClaims', () => {
+  it('keeps the named claims in the file order, all of them when none are named, and names an unknown id', () => {
+    expect(selectClaims(claims, ['slm-99pct', 'mobilenet-on-device']).map((c) => c.id)).toEqual(['mobilenet-on-device', 'slm-99pct']);
+    expect(selectClaims(claims)).toHaveLength(claims.length);
+    expect(() => selectClaims(claims, ['mobilenet', 'slm-99pct'])).toThrow(/^Unknown claim "mobilenet". Should be one of: cnn-shrink-100x, /);
   });
 });
 
