@@ -12,9 +12,8 @@ import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
 import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../core/judge.ts';
 import { InvalidInputError } from '../core/vocab.ts';
 import { parseJsonl } from '../store/export.ts';
-import { renderReportHtml } from '../ui/report-html.ts';
-import { renderReportMarkdown } from '../ui/report-md.ts';
-import type { ReportInput } from '../ui/report-model.ts';
+import { renderReportHtml, renderReportMarkdown, type ReportInput } from '../ui/report.ts';
+import { readChartJsSource } from './report-assets.ts';
 import { ROOT } from './serve.ts';
 
 export const loadClaims = (): Claim[] => parseClaims(JSON.parse(readFileSync(join(ROOT, 'models', 'claims.json'), 'utf8'))).claims;
@@ -38,8 +37,7 @@ export function writeReport(path: string, devices: readonly DeviceVerdicts[], cl
     devices: devices.map((d) => ({ identity: d.identity, results: d.results, verdicts: d.verdicts })),
     claims: [...claims],
     catalog: { replicas: (catalog.replicas ?? []).map((r) => ({ id: r.id, paramsPublished: r.paramsPublished, releaseDate: r.releaseDate, family: r.family })) },
-    // NOTE: by path: chart.js's package exports do not list its UMD build.
-    chartJsSource: kind === 'html' ? readFileSync(join(ROOT, 'node_modules', 'chart.js', 'dist', 'chart.umd.js'), 'utf8') : null,
+    chartJsSource: kind === 'html' ? readChartJsSource() : null,
   };
   writeFileSync(path, kind === 'html' ? renderReportHtml(input) : renderReportMarkdown(input));
 }

@@ -8,6 +8,7 @@ import { parseShare, shareQuery } from '../core/share.ts';
 import { DEFAULT_GENERATION } from '../core/spec.ts';
 import { DTYPES } from '../core/vocab.ts';
 import { mountCatalog } from './catalog-view.ts';
+import { mountClaims } from './claims-view.ts';
 import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
 import { applyConfig, mountConfigFields, readConfig, renderSelection } from './config-view.ts';
 import { $, el } from './dom.ts';
@@ -20,8 +21,6 @@ const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
 (window as unknown as { ondevice: typeof controller }).ondevice = controller;
 
-/** The claims check, where this build has one; the preset calls it (its verdicts are shown by the claims view). */
-type ClaimsHook = { checkClaims?: () => Promise<{ verdicts?: unknown[] } | undefined> | unknown };
 
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
@@ -79,6 +78,7 @@ async function init(): Promise<void> {
   // Set below once every view exists; the views call it when their part of the configuration changes.
   let sync: () => void = () => undefined;
   const catalogView = mountCatalog(catalog, () => sync());
+  const claimsView = mountClaims(controller, catalog);
   void controller.capabilities().then(describeDevice);
 
   form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = DEFAULT_GENERATION.prompt;
@@ -118,17 +118,10 @@ async function init(): Promise<void> {
       if (!PRESETS.includes(preset)) return;
       const config = presetConfig(preset, catalog);
       if (config === null) {
-        const check = (window.ondevice as unknown as ClaimsHook).checkClaims;
-        if (typeof check === 'function') {
-          notice('preset-status', ['Checking the articles’ claims on this device…'], 'info');
-          Promise.resolve(check.call(window.ondevice)).then(
-            (out) => {
-              const verdicts = (out as { verdicts?: unknown[] } | undefined)?.verdicts;
-              notice('preset-status', [Array.isArray(verdicts) ? `Claims checked: ${verdicts.length} verdicts.` : 'Claims checked.'], 'info');
-            },
-            (err: Error) => notice('preset-status', [`The claims check failed: ${err.message}`]),
-          );
-        } else notice('preset-status', ['The claims check is not available in this build.'], 'info');
+        // The Claims preset: the claims panel plans its own runs (what each ticked claim needs).
+        notice('preset-status', ['Checking the articles’ claims on this device: see the claims panel below.'], 'info');
+        $('claims').scrollIntoView({ behavior: 'smooth' });
+        void claimsView.check();
         return;
       }
       notice('preset-status', applyConfig(form, catalogView, config));
