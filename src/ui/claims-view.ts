@@ -9,7 +9,7 @@ import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
 import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../core/judge.ts';
 import type { Catalog } from '../core/catalog.ts';
 import { parseJsonl } from '../store/export.ts';
-import { $, el } from './dom.ts';
+import { $, download, el } from './dom.ts';
 import { formatThreshold } from './format.ts';
 import { loadChartJsSource } from './report-assets.ts';
 import { renderReportHtml, renderReportMarkdown } from './report.ts';
@@ -18,12 +18,6 @@ import { VERDICT_TEXT } from './report-model.ts';
 export interface ClaimsView {
   /** Run the checked claims' runs on this device and show their verdicts (the Claims preset calls it). */
   check(): Promise<void>;
-}
-
-function download(name: string, text: string, type: string): void {
-  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 export function mountClaims(controller: Controller, catalog: Catalog): ClaimsView {
@@ -56,7 +50,8 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
   const chosen = (): string[] => [...document.querySelectorAll<HTMLInputElement>('#claims-table input[name=claim]:checked')].map((i) => i.value);
 
   function render(): void {
-    const shown = applyThresholds(claims, overrides().problems.length ? {} : overrides().values);
+    const typedBars = overrides();
+    const shown = applyThresholds(claims, typedBars.problems.length ? {} : typedBars.values);
     const head = el('tr', {}, el('th', {}, 'check'), el('th', {}, 'claim'), el('th', {}, 'thresholds'), ...judged.map((d, i) => el('th', { title: d.identity.label }, judged.length > 1 ? `D${i + 1}` : 'verdict')), ...(judged.length === 1 ? [el('th', {}, 'what was measured')] : []));
     const rows = shown.map((c) => {
       const verdicts = judged.map((d) => d.verdicts.find((v) => v.claimId === c.id));

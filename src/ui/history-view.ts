@@ -2,19 +2,13 @@
 import type { Controller } from '../client/controller.ts';
 import { filterHistory, HISTORY_FACETS, historyFacets, type HistoryFacet, type HistoryFilter } from '../core/history-filter.ts';
 import type { RunResult } from '../core/schema.ts';
-import { $, el } from './dom.ts';
+import { $, download, el } from './dom.ts';
 import { historyTable } from './tables.ts';
 
 const FACET_LABEL: Readonly<Record<HistoryFacet, string>> = { model: 'model', dtype: 'level', device: 'backend', engine: 'engine', state: 'state' };
 
 export interface HistoryView {
   refresh(): Promise<void>;
-}
-
-function download(name: string, text: string, type: string): void {
-  const a = el('a', { href: URL.createObjectURL(new Blob([text], { type })), download: name });
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
 export function mountHistory(controller: Controller): HistoryView {
