@@ -49,6 +49,7 @@ describe('the claims panel', () => {
     expect(await verdictOf('mobilenet-on-device')).toBe('held');
     expect(await verdictOf('slm-99pct')).toBe('not measurable');
     expect(await page.locator('#claims-table tr[data-claim="mobilenet-on-device"]').textContent()).toContain('≤ 100000 ms');
+    await page.locator('#claims').screenshot({ path: '.scratch/claims-panel.png' });
     checked = await page.evaluate(() => window.ondevice.results());
     expect(checked.map((r) => `${r.model.id} ${r.model.dtype} ${r.state}`)).toEqual([
       'replica:torchvision/mobilenet_v2 fp32 completed',

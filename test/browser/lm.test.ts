@@ -20,6 +20,8 @@ afterAll(async () => app?.close());
 const LEVELS = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
 const generation = { prompt: 'The small model on the phone', maxNewTokens: 8 };
 const quick = { iterations: 1, warmup: 1, timeBudgetMs: 0, generation };
+// Every level through both engines: one generation each, no warm-up generation (the suites' run count is what costs).
+const once = { ...quick, warmup: 0 };
 const byEngine = (results: RunResult[], engine: string) => results.filter((r) => r.engine === engine);
 
 /** Our loop and transformers.js made the same greedy tokens at every level they both ran. */
@@ -34,7 +36,7 @@ function expectEnginesAgree(results: RunResult[]): void {
 describe('tiny-llama', () => {
   let wasm: RunResult[];
   it('generates at every level on wasm through both engines, the same tokens from each', async () => {
-    wasm = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: 'shipped', workload: quick });
+    wasm = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: 'shipped', workload: once });
     expect(wasm.map((r) => `${r.engine}:${r.model.dtype}:${r.state}`)).toEqual([
       ...LEVELS.map((d) => `ort:${d}:completed`),
       ...LEVELS.map((d) => `transformers:${d}:completed`),
@@ -68,7 +70,7 @@ describe('tiny-llama', () => {
   });
 
   it('runs every level on webgpu through both engines; fp16 levels end unsupported without shader-f16', async () => {
-    const gpu = await app.runSuite({ models: ['tiny-llama'], devices: ['webgpu'], dtypes: 'shipped', workload: { ...quick, generation: { ...generation, maxNewTokens: 4 } } });
+    const gpu = await app.runSuite({ models: ['tiny-llama'], devices: ['webgpu'], dtypes: 'shipped', workload: { ...once, generation: { ...generation, maxNewTokens: 4 } } });
     expect(gpu).toHaveLength(16);
     for (const r of gpu) {
       if (r.model.dtype === 'fp16' || r.model.dtype === 'q4f16') {
@@ -139,8 +141,8 @@ describe('the CLI', () => {
 
 describe('BERT pipelines', () => {
   it('classifies, tags and embeds text through transformers.js and runs the same files on the ORT engine', async () => {
-    const results = await app.runSuite({ models: ['tiny-bert', 'tiny-bert-sst', 'tiny-bert-ner'], devices: ['wasm'], dtypes: ['fp32', 'q8'], workload: { iterations: 2, warmup: 1, generation } });
-    results.push(...(await app.runSuite({ models: ['tiny-bert-sst'], devices: ['webgpu'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, generation } })));
+    const results = await app.runSuite({ models: ['tiny-bert', 'tiny-bert-sst', 'tiny-bert-ner'], devices: ['wasm'], dtypes: ['fp32', 'q8'], workload: { iterations: 1, warmup: 0, generation } });
+    results.push(...(await app.runSuite({ models: ['tiny-bert-sst'], devices: ['webgpu'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 0, generation } })));
     expect(results).toHaveLength(14);
     for (const r of results) expect(r.state, `${r.model.id} ${r.engine} ${r.model.dtype} ${r.device}: ${r.error?.message}`).toBe('completed');
     const tf = results.filter((r) => r.engine === 'transformers' && r.device === 'wasm' && r.model.dtype === 'q8');

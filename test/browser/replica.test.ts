@@ -94,7 +94,7 @@ describe('the cache', () => {
   it('an abort during the build leaves nothing half-written, and the next run builds it whole', async () => {
     // SmolLM2-360M at fp32 is 1.4 GB of weights: seconds of writing, time enough to abort half way.
     const done = run(['replica:smollm2-360m'], ['wasm']);
-    await app.page.waitForFunction(() => /building the replica: [1-9]/.test(document.querySelector('#progress-label')?.textContent ?? ''), null, { timeout: 60_000 });
+    await app.page.waitForFunction(() => /building the replica: [1-9]/.test(document.querySelector('#progress-run-label')?.textContent ?? ''), null, { timeout: 60_000 });
     await app.page.evaluate(() => window.ondevice.abort());
     const [r] = await done;
     expect(r!.state).toBe('aborted');
