@@ -64,7 +64,7 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
         el('td', {}, el('strong', {}, c.id), el('br'), el('small', { title: c.quote }, c.english)),
         el('td', {}, ...(bars.length ? bars : ['—'])),
         ...verdicts.map((v) => el('td', {}, v ? el('span', { class: `verdict verdict-${v.verdict}`, title: VERDICT_TEXT[v.verdict].meaning }, VERDICT_TEXT[v.verdict].label) : '—', ...(v?.margin ? [el('br'), el('small', {}, v.margin)] : []))),
-        ...(judged.length === 1 ? [el('td', {}, el('small', {}, verdicts[0]?.summary ?? ''), ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', { class: 'hint' }, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []))] : []),
+        ...(judged.length === 1 ? [el('td', {}, el('small', {}, verdicts[0]?.summary ?? ''), ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', {}, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []))] : []),
       );
     });
     // Keep what was ticked and typed across re-renders.

@@ -20,7 +20,7 @@ afterAll(async () => app?.close());
 const LEVELS = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'];
 const generation = { prompt: 'The small model on the phone', maxNewTokens: 8 };
 const quick = { iterations: 1, warmup: 1, timeBudgetMs: 0, generation };
-// Every level through both engines: one generation each, no warm-up generation (the suites' run count is what costs).
+// The every-level suites: one generation per run and no warm-up generation (what they cost is mostly each run's start).
 const once = { ...quick, warmup: 0 };
 const byEngine = (results: RunResult[], engine: string) => results.filter((r) => r.engine === engine);
 
