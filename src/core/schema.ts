@@ -1,6 +1,6 @@
 /** The result record (`ondevice.run/1`, one JSON object per run) as a zod schema: the single source of its type. */
 import { z } from 'zod';
-import { DEVICES, DTYPES, ENGINES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
 
 const ms = z.number().finite().nonnegative();
 const bytes = z.number().int().nonnegative();
@@ -138,6 +138,8 @@ export const EnvSchema = z.object({
     })
     .nullable(),
   versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
+  /** The onnxruntime-web wasm build the run loaded (null: none, or a record from before builds were recorded). */
+  ortBuild: z.enum(ORT_BUILDS).nullable().default(null),
   /** The device roofline of this run's backend (measured once per device and cached), when the suite asked for it. */
   roofline: z
     .object({

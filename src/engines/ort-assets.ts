@@ -1,8 +1,15 @@
 /**
- * onnxruntime-web's wasm files as URLs the app serves (never a CDN). Both engines point ORT at these: the webgpu
- * entry uses the asyncify build, the same one transformers.js loads, so the app ships one wasm.
+ * onnxruntime-web's wasm files as URLs the app serves (never a CDN), one pair per build. The plain build is
+ * CPU-only (no WebGPU, no asyncify instrumentation: 14 MB against 27 MB) and is what WASM runs use; WebGPU runs
+ * need the asyncify build, which is also the one transformers.js's bundle is written against.
  */
-import wasmMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
-import wasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import plainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
+import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
+import asyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
+import asyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import type { OrtBuild } from '../core/vocab.ts';
 
-export const ORT_WASM_PATHS = Object.freeze({ mjs: wasmMjsUrl, wasm: wasmUrl });
+export const ORT_WASM_PATHS: Readonly<Record<OrtBuild, { mjs: string; wasm: string }>> = Object.freeze({
+  plain: Object.freeze({ mjs: plainMjsUrl, wasm: plainWasmUrl }),
+  asyncify: Object.freeze({ mjs: asyncifyMjsUrl, wasm: asyncifyWasmUrl }),
+});

@@ -1,10 +1,10 @@
 /** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
-import * as ort from 'onnxruntime-web/webgpu';
+import type * as Ort from 'onnxruntime-web';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { InputOverride, RunSpec } from '../core/spec.ts';
-import type { Device } from '../core/vocab.ts';
+import { ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
 import { halfToFloat } from '../onnx/tensor.ts';
 import { ORT_WASM_PATHS } from './ort-assets.ts';
 
@@ -30,19 +30,40 @@ export interface LoadedOrtModel {
 /** Weights kept outside the model file (ONNX external data): the file name the graph names, and its bytes or URL. */
 export type ExternalData = { path: string; data: string | Uint8Array }[];
 
-export function configureOrt(numThreads: number): void {
-  ort.env.wasm.wasmPaths = { ...ORT_WASM_PATHS };
-  ort.env.wasm.numThreads = numThreads;
-  // We are already in a worker: ORT's own proxy worker would only add a hop.
-  ort.env.wasm.proxy = false;
-  ort.env.logLevel = 'error';
+type OrtModule = typeof Ort;
+
+/**
+ * The onnxruntime-web entry of the build in use, set by `configureOrt`. A worker runs one task, so it loads one
+ * build: the plain CPU build for wasm, the asyncify build (WebGPU, WebNN) for the others. Both entries have the
+ * same API; only their wasm differs.
+ */
+let ort: OrtModule | null = null;
+
+function runtime(): OrtModule {
+  if (!ort) throw new Error('onnxruntime-web is not configured: call configureOrt(device, threads) first.');
+  return ort;
 }
 
-function executionProvider(device: Device): ort.InferenceSession.ExecutionProviderConfig {
+/** Load the build `device` needs and set its threads; returns the build, for the record. */
+export async function configureOrt(device: Device, numThreads: number): Promise<OrtBuild> {
+  const build = ortBuildFor(device);
+  // NOTE: a dynamic import per build keeps the other entry (and its 14–27 MB wasm) out of the worker entirely.
+  const loaded = (build === 'plain' ? await import('onnxruntime-web/wasm') : await import('onnxruntime-web/webgpu')) as unknown as OrtModule;
+  if (ort && ort !== loaded) throw new Error(`onnxruntime-web is already loaded with another build in this worker; a worker runs one task (asked for ${build}).`);
+  ort = loaded;
+  loaded.env.wasm.wasmPaths = { ...ORT_WASM_PATHS[build] };
+  loaded.env.wasm.numThreads = numThreads;
+  // We are already in a worker: ORT's own proxy worker would only add a hop.
+  loaded.env.wasm.proxy = false;
+  loaded.env.logLevel = 'error';
+  return build;
+}
+
+function executionProvider(device: Device): Ort.InferenceSession.ExecutionProviderConfig {
   return device === 'webnn' ? { name: 'webnn', deviceType: 'cpu' } : device;
 }
 
-function toMeta(meta: ort.InferenceSession.ValueMetadata): InputMeta {
+function toMeta(meta: Ort.InferenceSession.ValueMetadata): InputMeta {
   if (!meta.isTensor) return { name: meta.name, type: 'non-tensor', shape: null };
   return { name: meta.name, type: meta.type, shape: meta.shape };
 }
@@ -52,19 +73,19 @@ function toMeta(meta: ort.InferenceSession.ValueMetadata): InputMeta {
 const detailOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
 
 /** Concrete inputs for a session (metadata + overrides) and seeded values for each, as ORT tensors. */
-function synthesizedFeeds(session: ort.InferenceSession, overrides: Record<string, InputOverride>) {
+function synthesizedFeeds(session: Ort.InferenceSession, overrides: Record<string, InputOverride>) {
   const inputs = resolveInputs(session.inputMetadata.map(toMeta), overrides);
-  const feeds: Record<string, ort.Tensor> = {};
+  const feeds: Record<string, Ort.Tensor> = {};
   inputs.forEach((input, i) => {
-    feeds[input.name] = new ort.Tensor(input.type as ort.Tensor.Type, synthesize(input, i + 1) as ort.Tensor.DataType, input.dims);
+    feeds[input.name] = new (runtime().Tensor)(input.type as Ort.Tensor.Type, synthesize(input, i + 1) as Ort.Tensor.DataType, input.dims);
   });
   return { inputs, feeds };
 }
 
 /** A session on the spec's backend; a model onnxruntime cannot load is a ModelLoadError naming it. */
-async function createSession(spec: RunSpec, bytes: Uint8Array, extra: ort.InferenceSession.SessionOptions = {}, externalData?: ExternalData): Promise<ort.InferenceSession> {
+async function createSession(spec: RunSpec, bytes: Uint8Array, extra: Ort.InferenceSession.SessionOptions = {}, externalData?: ExternalData): Promise<Ort.InferenceSession> {
   try {
-    return await ort.InferenceSession.create(bytes, {
+    return await runtime().InferenceSession.create(bytes, {
       executionProviders: [executionProvider(spec.device)],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
@@ -87,7 +108,7 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
     inputs,
     sessionMs,
     async run(capture) {
-      let out: ort.InferenceSession.ReturnType;
+      let out: Ort.InferenceSession.ReturnType;
       try {
         out = await session.run(feeds);
       } catch (err) {
@@ -109,7 +130,7 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
 
 /** Run a model once (on wasm) and return the dims of every output it produced, by name. */
 export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
-  const session = await ort.InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
+  const session = await runtime().InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
   try {
     const { inputs, feeds } = synthesizedFeeds(session, overrides);
     const out = await session.run(feeds);
@@ -133,7 +154,7 @@ interface KvLayout {
 const PAST = /^past_key_values\.(\d+)\.(key|value)$/;
 
 /** Check that a session has a decoder's I/O and read its cache layout; the error names what is missing. */
-function decoderLayout(session: ort.InferenceSession, modelId: string): KvLayout {
+function decoderLayout(session: Ort.InferenceSession, modelId: string): KvLayout {
   const inputs = session.inputMetadata;
   const names = new Set(inputs.map((m) => m.name));
   const missing = ['input_ids', 'attention_mask'].filter((n) => !names.has(n));
@@ -169,10 +190,10 @@ export interface OrtDecoder {
 const presentOnGpu = (layers: number): Record<string, 'gpu-buffer'> =>
   Object.fromEntries(Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat().map((n) => [n, 'gpu-buffer' as const]));
 
-const int64 = (values: ArrayLike<number>, dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(Array.from(values, BigInt)), dims);
+const int64 = (values: ArrayLike<number>, dims: number[]) => new (runtime().Tensor)('int64', BigInt64Array.from(Array.from(values, BigInt)), dims);
 
 /** The last position's logits as float32, read back from the GPU if they are there (fp16 logits are widened). */
-async function lastLogits(t: ort.Tensor): Promise<Float32Array> {
+async function lastLogits(t: Ort.Tensor): Promise<Float32Array> {
   const vocab = t.dims.at(-1)!;
   const offset = t.size - vocab;
   const data = await t.getData();
@@ -207,27 +228,27 @@ export async function loadOrtDecoder(
   const pastNames = session.inputNames.filter((n) => PAST.test(n));
   const emptyPast = () => {
     const data = kv.type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-    return Object.fromEntries(pastNames.map((n) => [n, new ort.Tensor(kv.type, data, [1, kv.kvHeads, 0, kv.headDim])]));
+    return Object.fromEntries(pastNames.map((n) => [n, new (runtime().Tensor)(kv.type, data, [1, kv.kvHeads, 0, kv.headDim])]));
   };
 
   return {
     kv,
     sessionMs,
     async generate(ids, maxNewTokens, banned, onToken, shouldStop) {
-      let past: Record<string, ort.Tensor> = emptyPast();
+      let past: Record<string, Ort.Tensor> = emptyPast();
       let pastLength = 0;
       let step = [...ids];
       const out: number[] = [];
       try {
         while (out.length < maxNewTokens) {
           const total = pastLength + step.length;
-          const feeds: Record<string, ort.Tensor> = {
+          const feeds: Record<string, Ort.Tensor> = {
             input_ids: int64(step, [1, step.length]),
             attention_mask: int64(new Array<number>(total).fill(1), [1, total]),
             ...past,
           };
           if (hasPositions) feeds.position_ids = int64(step.map((_, i) => pastLength + i), [1, step.length]);
-          let result: ort.InferenceSession.ReturnType;
+          let result: Ort.InferenceSession.ReturnType;
           try {
             result = await session.run(feeds);
           } catch (err) {

@@ -165,6 +165,7 @@ export function createRuntime(): RunnerApi {
     if (spec.engine === 'transformers') {
       // Loaded on demand: ORT-only runs never parse transformers.js.
       const tf = await import('./transformers-engine.ts');
+      result.env!.ortBuild = tf.TRANSFORMERS_BUILD(spec.device);
       const loaded = spec.model.task === 'text-generation'
         ? await tf.loadTransformersLanguageModel(spec, threads, onProgress)
         : await tf.loadTransformersTask(spec, textOf(spec), threads, onProgress);
@@ -177,7 +178,7 @@ export function createRuntime(): RunnerApi {
       }
       return { kind: 'lm', model: loaded };
     }
-    configureOrt(threads);
+    result.env!.ortBuild = await configureOrt(spec.device, threads);
     const source: OnnxSource = spec.model.source === 'replica' ? await buildOnnx(spec, caps, result, onProgress) : { bytes: await fetchOnnx(spec, result, onProgress) };
     try {
       if (spec.model.task === 'text-generation') {
@@ -224,7 +225,7 @@ export function createRuntime(): RunnerApi {
     const result = emptyResult(spec);
     const checked = await check(spec, result);
     if ('reason' in checked) throw new Error(checked.reason);
-    configureOrt(checked.threads);
+    await configureOrt(spec.device, checked.threads);
     const bytes = await fetchOnnx(spec, result, () => undefined);
     return loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
   }
@@ -284,7 +285,7 @@ export function createRuntime(): RunnerApi {
         return { model, bytes: built.weightBytes, inspection, flops, flopsError: macs === null ? 'the replica builder does not count FLOPs for this architecture' : null, inputs };
       }
       const caps = await probeCapabilities();
-      configureOrt(resolveThreads(null, caps));
+      await configureOrt('wasm', resolveThreads(null, caps));
       const bytes = await fetchModelBytes(model.id, model.url, () => undefined);
       const parsed = decodeModel(bytes, `Model "${model.id}"`);
       const inspection = inspectModel(parsed);

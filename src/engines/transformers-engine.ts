@@ -8,15 +8,18 @@ import { kvCacheBytes } from '../core/generation.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
-import { FP16_COMPUTE_DTYPES } from '../core/vocab.ts';
+import { FP16_COMPUTE_DTYPES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
 import type { LanguageModel } from './lm.ts';
 import { ORT_WASM_PATHS } from './ort-assets.ts';
+
+/** The onnxruntime-web build transformers.js runs on for `device` (its bundle is onnxruntime-web's webgpu entry). */
+export const TRANSFORMERS_BUILD = (device: Device): OrtBuild => ortBuildFor(device);
 
 function configure(spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
   const onnx = env.backends.onnx;
   if (onnx.wasm) {
-    onnx.wasm.wasmPaths = { ...ORT_WASM_PATHS };
+    onnx.wasm.wasmPaths = { ...ORT_WASM_PATHS[TRANSFORMERS_BUILD(spec.device)] };
     onnx.wasm.numThreads = threads;
     onnx.wasm.proxy = false;
   }

@@ -50,6 +50,9 @@ describe.each(Object.keys(SMALL))('%s', (model) => {
     }
     const gpu = results.get(`${model}/webgpu`)!;
     expect(gpu.env?.webgpu?.architecture).toBeTruthy();
+    // WASM runs load onnxruntime-web's CPU-only build; WebGPU needs the asyncify one.
+    expect(results.get(`${model}/wasm`)!.env?.ortBuild).toBe('plain');
+    expect(gpu.env?.ortBuild).toBe('asyncify');
     expect(gpu.memory.gpuBufferPeakBytes).toBeGreaterThan(0);
     // WASM runs on every core when isolated (ORT's default would be half).
     expect(results.get(`${model}/wasm`)!.env?.numThreads).toBe(results.get(`${model}/wasm`)!.env?.hardwareConcurrency);
