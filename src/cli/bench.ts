@@ -17,7 +17,7 @@ import { deviceComparison, engineComparison, groupByRemote } from '../core/compa
 import { parseJsonl } from '../store/export.ts';
 import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
 import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
-import { claimDevices } from '../core/capabilities.ts';
+import { defaultDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../core/judge.ts';
 import { openApp } from './driver.ts';
 import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from './report.ts';
@@ -28,7 +28,7 @@ import { startAppServer, type AppServer } from './serve.ts';
 export interface BenchOptions {
   suite: string;
   model: string[];
-  /** Default wasm,webgpu; the claims suite: wasm, and webgpu when the adapter is a real GPU. */
+  /** Not given: wasm, and webgpu when the adapter is a real GPU (defaultDevices). */
   device?: string;
   dtype?: string;
   iterations: number;
@@ -296,24 +296,26 @@ function withOsMemory(result: RunResult, peak: OsPeak | null): void {
   result.memory.os = { peakPssBytes: peak.peakPssBytes, byType: peak.byType, samples: peak.samples };
 }
 
-/** The claims suite's backends when none are named (claimDevices), saying why WebGPU is left out. */
-async function claimsDevices(page: Page): Promise<Device[]> {
-  const { devices, note } = claimDevices(await page.evaluate(() => window.ondevice.capabilities()));
+/** The backends when none are named (defaultDevices), saying why WebGPU is left out. */
+async function browserDefaultDevices(page: Page): Promise<Device[]> {
+  const { devices, note } = defaultDevices(await page.evaluate(() => window.ondevice.capabilities()));
   if (note) process.stderr.write(`ondevice: ${note}\n`);
   return devices;
 }
 
 /** The suite the flags ask for, made once the catalog, the app server and the backends are known. */
 interface PlanMaker {
-  /** Null: the claims suite with no --device, whose backends depend on the browser (claimDevices). */
+  /** Null: no --device; the backends depend on the browser (defaultDevices). */
   devices: Device[] | null;
+  /** Without --device on remote browsers, which are not probed before planning: the claims suite wasm, else both. */
+  remoteDevices: Device[];
   make(catalog: Catalog, server: AppServer, devices: Device[]): SuitePlan[];
 }
 
 /** The flags that shape the suite → its plans, once the model names can be resolved (catalog ids, served files). */
 function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMaker {
   const claimsSuite = parseOne('suite', SUITES, opts.suite) === 'claims';
-  const devices = opts.device || !claimsSuite ? parseList('device', DEVICES, opts.device ?? 'wasm,webgpu') : null;
+  const devices = opts.device ? parseList('device', DEVICES, opts.device) : null;
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
   const engines = parseEngines(opts.engine ?? 'auto');
@@ -336,6 +338,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
   const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
   return {
     devices,
+    remoteDevices: claimsSuite ? ['wasm'] : ['wasm', 'webgpu'],
     make(catalog, server, chosen) {
       // The claims suite's runs are what its claims need, with their own workloads.
       if (claimsSuite) return claimRunPlans(claims, chosen, catalog).map((p) => ({ ...p, ...roofline }));
@@ -386,7 +389,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   sampler = new OsMemorySampler(session.marker);
   try {
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
-    const plan = makePlan.make(catalog, server, makePlan.devices ?? (await claimsDevices(session.page)));
+    const plan = makePlan.make(catalog, server, makePlan.devices ?? (await browserDefaultDevices(session.page)));
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
     const abort = () => {
       process.stderr.write('\nondevice: aborting the run in progress (Ctrl-C again to quit at once)\n');
@@ -483,7 +486,7 @@ async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], makePla
   let outcomes: DeviceOutcome[];
   try {
     outcomes = await runOnDevices({
-      plan: makePlan.make(catalog, server, makePlan.devices ?? ['wasm']),
+      plan: makePlan.make(catalog, server, makePlan.devices ?? makePlan.remoteDevices),
       catalog,
       endpoints,
       server,
@@ -541,7 +544,7 @@ export function program(): Command {
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
-    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (the claims suite, when not given: wasm, plus webgpu when the adapter is a real GPU, not SwiftShader)`, 'wasm,webgpu')
+    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (when not given: wasm, plus webgpu when the adapter is a real GPU, not a CPU emulation such as SwiftShader, llvmpipe or Microsoft Basic Render Driver)`, 'wasm,webgpu')
     .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
@@ -585,8 +588,8 @@ Many devices (README, "Many devices"):
 export async function main(argv: string[]): Promise<number> {
   const cmd = program().parse(argv, { from: 'user' });
   const opts = cmd.opts<BenchOptions>();
-  // The claims suite picks its backends from the browser unless --device was given (claimDevices).
-  if (opts.suite === 'claims' && cmd.getOptionValueSource('device') === 'default') delete opts.device;
+  // Without --device, the backends come from the browser: a software WebGPU adapter is left out (defaultDevices).
+  if (cmd.getOptionValueSource('device') === 'default') delete opts.device;
   try {
     return await bench(opts);
   } catch (err) {

@@ -2,7 +2,7 @@
  * The app's one controller: the UI's buttons and the CLI's automation entry (`window.ondevice`) call the same
  * functions, so the headless runner exercises exactly what a person clicks.
  */
-import { claimDevices, type Capabilities } from '../core/capabilities.ts';
+import { defaultDevices, type Capabilities } from '../core/capabilities.ts';
 import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../core/claims.ts';
 import type { Claim, ThresholdOverrides, Verdict } from '../core/claims-types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
@@ -188,7 +188,7 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     async checkClaims(options = {}) {
       const [file, cat] = await Promise.all([loadClaims(), loadCatalog()]);
       const all = selectClaims(file, options.only);
-      const chosen = options.devices?.length ? { devices: options.devices, note: null } : claimDevices(await probeCapabilities());
+      const chosen = options.devices?.length ? { devices: options.devices, note: null } : defaultDevices(await probeCapabilities());
       const results = await api.runSuite(claimRunPlans(all, chosen.devices, cat));
       return { results, verdicts: evaluateClaims(all, results, options.overrides), ...chosen };
     },

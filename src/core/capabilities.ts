@@ -70,11 +70,12 @@ export function isSoftwareAdapter(gpu: Pick<WebGpuInfo, 'vendor' | 'architecture
 }
 
 /**
- * The claims suite's backends when none are named: wasm, and webgpu unless the adapter is a CPU emulation (SwiftShader
- * here runs a 3.8 B model's prefill for tens of minutes, and its figures say nothing about a GPU). `note` says why not.
+ * The backends a suite runs when none are named (the default bench, the claims suite): wasm, and webgpu unless the
+ * adapter is a CPU emulation (SwiftShader here runs a 3.8 B model's prefill for tens of minutes, and its figures say
+ * nothing about a GPU). `note` says in one line why WebGPU was left out.
  */
-export function claimDevices(caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>): { devices: Device[]; note: string | null } {
+export function defaultDevices(caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>): { devices: Device[]; note: string | null } {
   if (caps.webgpu && !isSoftwareAdapter(caps.webgpu)) return { devices: ['wasm', 'webgpu'], note: null };
-  const why = caps.webgpu ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation` : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
-  return { devices: ['wasm'], note: `Claims on wasm only: ${why}. Name the backends (--device wasm,webgpu) to run WebGPU too.` };
+  const why = caps.webgpu ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation whose timings say nothing about a GPU` : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
+  return { devices: ['wasm'], note: `wasm only: ${why}. Name the backends (--device wasm,webgpu) to run WebGPU too.` };
 }
