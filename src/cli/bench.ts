@@ -15,7 +15,7 @@ import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseLi
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
-import { formatBytes, formatMs, formatNumber, formatPercent, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
+import { formatBytes, formatMs, formatNumber, formatRme, formatWarmup, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
 import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import { defaultDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../core/judge.ts';
@@ -33,6 +33,8 @@ export interface BenchOptions {
   dtype?: string;
   iterations: number;
   warmup: number;
+  /** --warmup-cap MS: adaptive warm-up's cap (0: exactly --warmup runs); default DEFAULT_WORKLOAD's. */
+  warmupCap?: number;
   timeBudget?: number;
   threads?: number;
   input: string[];
@@ -142,7 +144,7 @@ function table(results: readonly RunResult[]): string {
   // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading), and
   // measured ÷ predicted: the WASM heap on wasm, GPU buffers on WebGPU (fitAccuracy).
   const predicted = results.some((r) => r.memory.predicted);
-  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'size', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
+  const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'warm-up', 'size', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   if (roofline) head.push('roofline use');
@@ -157,7 +159,7 @@ function table(results: readonly RunResult[]): string {
     const l = r.timings.latency;
     const row = [
       modelName(r), r.model.dtype, r.device, ...(engines ? [r.engine] : []), r.state, formatMs(r.timings.loadMs), formatMs(r.timings.firstRunMs),
-      formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatPercent(l?.rme), l ? String(l.n) : '—', formatBytes(r.model.bytes),
+      formatMs(l?.p50Ms), formatMs(l?.p90Ms), formatRme(l), l ? String(l.n) : '—', formatWarmup(r.timings.warmup), formatBytes(r.model.bytes),
       ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
@@ -261,7 +263,9 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
           else if (p.phase === 'session') run.update(0, { label: `${current}: creating session` });
           else if (p.phase === 'build') { run.setTotal(Math.max(p.totalBytes, 1)); run.update(p.writtenBytes, { label: `${current}: building replica ${formatBytes(p.writtenBytes)}` }); }
           else if (p.phase === 'generate') { run.setTotal(p.total); run.update(p.done, { label: `${current}: generating${p.context ? ` at ${p.context} tokens` : ''}` }); }
-          else { run.setTotal(p.total); run.update(p.done, { label: `${current}: ${p.phase}` }); }
+          // Adaptive warm-up has no run count to reach: the bar fills with its time against the cap.
+          else if (p.phase === 'warmup' && p.total === null) { run.setTotal(Math.max(1, Math.round(p.capMs ?? 1))); run.update(Math.round(p.elapsedMs ?? 0), { label: `${current}: warm-up ${p.done} (until steady)` }); }
+          else { run.setTotal(p.total ?? p.done); run.update(p.done, { label: `${current}: ${p.phase}` }); }
           break;
         }
         case 'run-end': suite.update(e.index + 1, { label: `runs (last: ${current} ${e.result.state})` }); break;
@@ -331,6 +335,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
     generation,
     iterations: opts.iterations,
     warmup: opts.warmup,
+    warmupCapMs: opts.warmupCap === 0 ? null : opts.warmupCap ?? DEFAULT_WORKLOAD.warmupCapMs ?? null,
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
     numThreads: opts.threads ?? null,
     inputs,
@@ -547,7 +552,8 @@ export function program(): Command {
     .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (when not given: wasm, plus webgpu when the adapter is a real GPU, not a CPU emulation such as SwiftShader, llvmpipe or Microsoft Basic Render Driver)`, 'wasm,webgpu')
     .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
-    .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
+    .option('--warmup <n>', 'warm-up runs at least (the first run, timed alone, counts as one); then until the last runs settle, up to --warmup-cap', integer(0), DEFAULT_WORKLOAD.warmup)
+    .option('--warmup-cap <ms>', 'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)', integer(0), DEFAULT_WORKLOAD.warmupCapMs ?? 0)
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
     .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])

@@ -170,7 +170,7 @@ const CLAIM_NEW_TOKENS = 8;
 
 /**
  * The workload of a group of claim runs, with its keys in a fixed order (so equal workloads stringify equally).
- * Warm-up is the first run alone (none for language models, below): the claims' models are big and the suite runs many. An `inspect` group is run as
+ * Warm-up is at least the first run, then until steady (none for language models, below). An `inspect` group is run as
  * one timed inference: the run records the graph's parameters, FLOPs and input shapes, which is what it asks.
  */
 function workloadOf(g: ClaimRuns): Workload {
@@ -182,6 +182,8 @@ function workloadOf(g: ClaimRuns): Workload {
     warmup: lm ? 0 : 1,
     timeBudgetMs: DEFAULT_WORKLOAD.timeBudgetMs ?? null,
   };
+  // The timed claims (latency): warm up until steady, or the JIT's tier-up is what the verdict measures.
+  if (!lm && g.kind !== 'inspect') w.warmupCapMs = DEFAULT_WORKLOAD.warmupCapMs ?? null;
   if (g.inputs) w.inputs = Object.fromEntries(Object.keys(g.inputs).sort().map((k) => [k, sortedOverride(g.inputs![k]!)]));
   if (lm) {
     w.generation = {

@@ -45,10 +45,11 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
     workload: {
       iterations: spec.workload.iterations,
       warmup: spec.workload.warmup,
+      warmupCapMs: spec.workload.warmupCapMs ?? null,
       timeBudgetMs: spec.workload.timeBudgetMs ?? null,
       inputs: [],
     },
-    timings: { loadMs: null, fetchMs: null, buildMs: null, sessionMs: null, firstRunMs: null, latency: null, samplesMs: [] },
+    timings: { loadMs: null, fetchMs: null, buildMs: null, sessionMs: null, firstRunMs: null, warmup: null, latency: null, samplesMs: [] },
     generation: null,
     memory: {
       modelBytes: null,

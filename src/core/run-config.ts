@@ -1,7 +1,7 @@
 /** What the run form holds, as plain data: presets make one, share links carry one, the form turns one into a plan. */
 import type { Catalog } from './catalog.ts';
 import type { SuitePlan } from './plan.ts';
-import type { Workload } from './spec.ts';
+import { DEFAULT_WORKLOAD, type Workload } from './spec.ts';
 import { type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface RunConfig {
@@ -61,7 +61,8 @@ export function planOf(config: RunConfig, extra: Pick<Workload, 'generation'> & 
     devices: config.devices,
     dtypes: config.dtypes,
     engines: config.engines,
-    workload: { iterations: config.iterations, warmup: config.warmup, timeBudgetMs: config.timeBudgetMs, numThreads: config.threads, ...workloadExtra },
+    // The app warms up as the CLI does: at least `warmup` runs, then until steady (src/core/warmup.ts).
+    workload: { iterations: config.iterations, warmup: config.warmup, warmupCapMs: DEFAULT_WORKLOAD.warmupCapMs ?? null, timeBudgetMs: config.timeBudgetMs, numThreads: config.threads, ...workloadExtra },
     ...(roofline ? { roofline } : {}),
   };
 }

@@ -27,6 +27,11 @@ export const TimingsSchema = z.object({
   sessionMs: ms.nullable(),
   /** The first inference, timed alone: it includes shader compilation and lazy allocation. */
   firstRunMs: ms.nullable(),
+  /**
+   * The warm-up the run had (the first run included): how many runs, how long, and why it stopped — settled (the
+   * last two windows of runs agree), a cap, or a fixed count. Null in records from before warm-up was recorded.
+   */
+  warmup: z.object({ runs: z.number().int().nonnegative(), ms, stop: z.enum(['settled', 'time cap', 'run cap', 'fixed']) }).nullable().default(null),
   latency: LatencyStatsSchema.nullable(),
   /** The raw per-iteration samples the statistics came from. */
   samplesMs: z.array(ms),
@@ -203,6 +208,8 @@ export const RunResultSchema = z.object({
   workload: z.object({
     iterations: z.number().int().nonnegative(),
     warmup: z.number().int().nonnegative(),
+    /** Adaptive warm-up's cap (null: a fixed count of `warmup` runs). */
+    warmupCapMs: ms.nullable().default(null),
     timeBudgetMs: z.number().nonnegative().nullable(),
     inputs: z.array(z.object({ name: z.string(), type: z.string(), dims: z.array(z.number().int()) })),
   }),

@@ -67,7 +67,13 @@ export const DEFAULT_CONTEXT_LENGTHS: readonly number[] = Object.freeze([128, 51
 export interface Workload {
   /** Timed iterations after warm-up (an upper bound when a time budget is set). */
   iterations: number;
+  /** Warm-up runs at least (the first run, timed alone, counts as one); 0: none. */
   warmup: number;
+  /**
+   * Adaptive warm-up: after `warmup` runs, go on until the recent runs settle, for at most this long
+   * (src/core/warmup.ts). Null or absent: exactly `warmup` runs.
+   */
+  warmupCapMs?: number | null;
   /** Stop iterating once this much time has been spent measuring (at least one iteration runs). */
   timeBudgetMs?: number | null;
   /** WASM threads; default: all cores when cross-origin isolated, else 1. */
@@ -93,7 +99,8 @@ export interface RunSpec {
 export type Progress =
   | { phase: 'fetch'; loadedBytes: number; totalBytes: number | null }
   | { phase: 'session' }
-  | { phase: 'warmup'; done: number; total: number }
+  /** `total` null: adaptive warm-up, which goes on until steady (`elapsedMs` of at most `capMs`). */
+  | { phase: 'warmup'; done: number; total: number | null; elapsedMs?: number; capMs?: number }
   | { phase: 'measure'; done: number; total: number }
   /** Tokens generated in the current generation (`context` is set in the context-length run type). */
   | { phase: 'generate'; done: number; total: number; context?: number }
@@ -103,7 +110,8 @@ export type Progress =
   | { phase: 'build'; writtenBytes: number; totalBytes: number };
 
 /**
- * Defaults: 20 timed iterations after 2 warm-up runs (the first run, timed alone, counts as one), capped at
- * 10 s of measuring so that a slow backend (WebGPU on SwiftShader takes seconds per run) still finishes.
+ * Defaults: 20 timed iterations after at least 2 warm-up runs (the first run, timed alone, counts as one) and then
+ * until steady for up to 3 s, capped at 10 s of measuring so that a slow backend (WebGPU on SwiftShader takes
+ * seconds per run) still finishes.
  */
-export const DEFAULT_WORKLOAD: Readonly<Workload> = Object.freeze({ iterations: 20, warmup: 2, timeBudgetMs: 10_000 });
+export const DEFAULT_WORKLOAD: Readonly<Workload> = Object.freeze({ iterations: 20, warmup: 2, warmupCapMs: 3_000, timeBudgetMs: 10_000 });

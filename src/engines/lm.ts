@@ -7,6 +7,7 @@ import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, type
 import type { ContextPoint, Generation, RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type GenerationWorkload, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
+import { warmUp } from '../core/warmup.ts';
 import { gpuPhasePeakBytes, markGpuPeak, wasmHeapBytes } from './memory-probes.ts';
 
 export interface LanguageModel {
@@ -73,13 +74,16 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
   // then cold, and its time is the first run's.
   const spanOf = (t: GenerationTrace) => (t.tokenTimesMs.at(-1) ?? performance.now()) - t.startMs;
   if (spec.workload.warmup > 0) {
-    const warm = await trace(lm, promptIds, Math.min(4, g.maxNewTokens), hooks);
+    const warmTokens = Math.min(4, g.maxNewTokens);
+    const warm = await trace(lm, promptIds, warmTokens, hooks);
     result.timings.firstRunMs = spanOf(warm);
     if (hooks.aborted()) {
       // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
       result.generation = warm.tokens.length ? finishBlock([warm], null) : null;
       throw new AbortedError(`Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`);
     }
+    // More short generations until their times settle (with a cap; or exactly `warmup` of them without one).
+    result.timings.warmup = await warmUp(() => trace(lm, promptIds, warmTokens, hooks), result.timings.firstRunMs, spec.workload, hooks.onProgress, hooks.aborted);
   }
 
   if (g.contextLengths?.length) {

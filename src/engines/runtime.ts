@@ -7,6 +7,7 @@ import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/r
 import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
+import { warmUp } from '../core/warmup.ts';
 import { estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
@@ -197,17 +198,17 @@ export function createRuntime(): RunnerApi {
     }
   }
 
-  /** The first run alone (shader compilation, lazy allocation, the outputs), warm-up, then timed iterations. */
+  /**
+   * The first run alone (shader compilation, lazy allocation, the outputs), warm-up until steady (or the fixed
+   * count), then timed iterations.
+   */
   async function measure(model: Runnable, spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<void> {
-    const { iterations, warmup } = spec.workload;
+    const { iterations } = spec.workload;
     const budget = spec.workload.timeBudgetMs ?? null;
     let t = performance.now();
     result.outputs = await model.run(spec.workload.captureOutputs === true);
     result.timings.firstRunMs = performance.now() - t;
-    for (let i = 1; i < warmup && !aborted(); i++) {
-      onProgress({ phase: 'warmup', done: i, total: warmup });
-      await model.run(false);
-    }
+    result.timings.warmup = await warmUp(() => model.run(false), result.timings.firstRunMs, spec.workload, onProgress, aborted);
     const samples: number[] = result.timings.samplesMs;
     const started = performance.now();
     while (samples.length < iterations && (budget === null || performance.now() - started < budget || samples.length === 0)) {

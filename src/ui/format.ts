@@ -26,6 +26,20 @@ export function formatPercent(p: number | null | undefined): string {
   return p === null || p === undefined ? '—' : `±${p.toFixed(1)} %`;
 }
 
+/** Fewer samples than this and the margin of error says more about n than about the run: it is not printed. */
+export const RME_MIN_SAMPLES = 10;
+
+/** A latency summary's ±rme, or "n too small" below RME_MIN_SAMPLES samples. */
+export function formatRme(stats: { n: number; rme: number | null } | null | undefined): string {
+  if (!stats) return '—';
+  return stats.n < RME_MIN_SAMPLES ? 'n too small' : formatPercent(stats.rme);
+}
+
+/** How a run warmed up: "7 runs, 1.2 s, settled". */
+export function formatWarmup(w: { runs: number; ms: number; stop: string } | null | undefined): string {
+  return w ? `${w.runs} run${w.runs === 1 ? '' : 's'}, ${formatMs(w.ms)}, ${w.stop}` : '—';
+}
+
 export function formatDate(iso: string): string {
   const d = new Date(iso);
   return `${d.toLocaleDateString()} ${d.toLocaleTimeString()}`;

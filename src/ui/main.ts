@@ -1,5 +1,6 @@
 /** The app: browse the catalog, configure a suite (presets, share links), watch it run, compare, keep the log. */
 import { createController } from '../client/controller.ts';
+import { defaultDevices } from '../core/capabilities.ts';
 import type { SuiteEvent } from '../client/suite.ts';
 import { expandPlan } from '../core/plan.ts';
 import { planOf, presetConfig, PRESETS, type Preset } from '../core/run-config.ts';
@@ -79,7 +80,8 @@ async function init(): Promise<void> {
   let sync: () => void = () => undefined;
   const catalogView = mountCatalog(catalog, () => sync());
   const claimsView = mountClaims(controller, catalog);
-  void controller.capabilities().then(describeDevice);
+  const caps = controller.capabilities();
+  void caps.then(describeDevice);
 
   form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = DEFAULT_GENERATION.prompt;
   const generation = () => {
@@ -113,7 +115,7 @@ async function init(): Promise<void> {
   form.addEventListener('change', () => sync());
 
   for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
-    button.addEventListener('click', () => {
+    button.addEventListener('click', async () => {
       const preset = button.dataset.preset as Preset;
       if (!PRESETS.includes(preset)) return;
       const config = presetConfig(preset, catalog);
@@ -124,7 +126,9 @@ async function init(): Promise<void> {
         void claimsView.check();
         return;
       }
-      notice('preset-status', applyConfig(form, catalogView, config));
+      // The full suite's backends are the device's defaults: a software WebGPU adapter is left out, with why.
+      const chosen = preset === 'full' ? defaultDevices(await caps) : null;
+      notice('preset-status', [...applyConfig(form, catalogView, chosen ? { ...config, devices: chosen.devices } : config), ...(chosen?.note ? [chosen.note] : [])], chosen?.note ? 'info' : 'problem');
       for (const b of document.querySelectorAll('[data-preset]')) b.classList.toggle('active', b === button);
       sync();
     });
@@ -171,8 +175,11 @@ async function init(): Promise<void> {
     notice('share-status', problems);
   } else {
     notice('share-status', shared.problems);
-    // No link: every bundled model ticked, as the app always started.
+    // No link: every bundled model ticked, as the app always started, on the device's default backends.
     catalogView.select(catalog.models.map((m) => m.id));
+    const chosen = defaultDevices(await caps);
+    applyConfig(form, catalogView, { devices: chosen.devices });
+    if (chosen.note) notice('share-status', [chosen.note], 'info');
   }
   sync();
   $('latest-table').replaceChildren(comparisonTable([]));

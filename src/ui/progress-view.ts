@@ -14,6 +14,7 @@ export function describeProgress(p: Progress): { text: string; fraction: number 
     case 'session':
       return { text: 'creating the session', fraction: null };
     case 'warmup':
+      if (p.total === null) return { text: `warming up ${p.done} (until steady, at most ${formatDuration(p.capMs ?? 0)})`, fraction: p.capMs ? Math.min(1, (p.elapsedMs ?? 0) / p.capMs) : null };
       return { text: `warming up ${p.done}/${p.total}`, fraction: p.done / p.total };
     case 'measure':
       return { text: `measuring ${p.done}/${p.total}`, fraction: p.done / p.total };

@@ -2,7 +2,7 @@
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatPercent, formatPredicted, formatRate, formatUtilisation } from './format.ts';
+import { formatBytes, formatDate, formatMs, formatRme, formatPredicted, formatRate, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -33,7 +33,7 @@ function cell(r: RunResult): HTMLElement {
     td.append(
       el('strong', {}, formatMs(l.p50Ms)),
       el('br'),
-      el('small', {}, `p90 ${formatMs(l.p90Ms)} · ${formatPercent(l.rme)} · n=${l.n}`),
+      el('small', {}, `p90 ${formatMs(l.p90Ms)} · ${formatRme(l)} · n=${l.n}`),
       el('br'),
       el('small', {}, `load ${formatMs(r.timings.loadMs)} · first ${formatMs(r.timings.firstRunMs)}`),
     );

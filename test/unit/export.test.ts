@@ -10,7 +10,7 @@ function sample(id: string, state: 'completed' | 'errored' = 'completed'): RunRe
     new Date('2026-11-23T10:00:00.000Z'),
   );
   if (state === 'errored') return finish(r, 'errored', { name: 'ModelLoadError', message: 'bad, "quoted"\nline' }, new Date('2026-11-23T10:00:01.000Z'));
-  r.timings = { loadMs: 12, fetchMs: 2, buildMs: null, sessionMs: 10, firstRunMs: 5, samplesMs: [1, 2, 3], latency: summarize([1, 2, 3]) };
+  r.timings = { loadMs: 12, fetchMs: 2, buildMs: null, sessionMs: 10, firstRunMs: 5, warmup: { runs: 1, ms: 5, stop: 'fixed' }, samplesMs: [1, 2, 3], latency: summarize([1, 2, 3]) };
   return finish(r, 'completed', null, new Date('2026-11-23T10:00:01.000Z'));
 }
 

@@ -78,7 +78,7 @@ describe('presets', () => {
   it('planOf carries the workload fields', () => {
     expect(planOf(config)).toEqual({
       models: config.models, devices: ['wasm'], dtypes: ['fp32', 'q4'], engines: ['ort'],
-      workload: { iterations: 2, warmup: 1, timeBudgetMs: null, numThreads: 4 },
+      workload: { iterations: 2, warmup: 1, warmupCapMs: 3_000, timeBudgetMs: null, numThreads: 4 },
     });
   });
 });
