@@ -1,12 +1,20 @@
 /** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { InspectResult, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
+import type { CompiledWasm, InspectResult, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import type { Dtype } from '../core/vocab.ts';
 import { measureUaMemory } from './ua-memory.ts';
+import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
+
+/** Off only to measure what the hand-over saves (bench/config.ts): `globalThis.__ondeviceCompileWasmInWorker = true`. */
+async function compiledWasmFor(device: RunSpec['device']): Promise<CompiledWasm | null> {
+  if ((globalThis as { __ondeviceCompileWasmInWorker?: boolean }).__ondeviceCompileWasmInWorker) return null;
+  const compiled = await compiledOrtWasm(device);
+  return compiled ? { ...compiled, url: ortWasmUrl(device) } : null;
+}
 
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
@@ -74,7 +82,8 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   const w = spawn(options.signal);
   try {
     const onProgress = proxy((p: Progress) => options.onProgress?.(p));
-    const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag), w.failure]);
+    const wasm = await compiledWasmFor(spec.device);
+    const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm), w.failure]);
     // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
     if (result.state !== 'unsupported') {
       const ua = await measureUaMemory(result.env?.numThreads ?? 1);

@@ -14,6 +14,8 @@ export function envFrom(caps: Capabilities, numThreads: number | null, ortBuild:
     webgpu: caps.webgpu,
     versions: { ...VERSIONS },
     ortBuild,
+    wasmCompiledBy: null,
+    wasmCompileMs: null,
     roofline: null,
   };
 }

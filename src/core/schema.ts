@@ -145,6 +145,10 @@ export const EnvSchema = z.object({
   versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
   /** The onnxruntime-web wasm build the run loaded (null: none, or a record from before builds were recorded). */
   ortBuild: z.enum(ORT_BUILDS).nullable().default(null),
+  /** Who compiled that wasm: the page, once, handing the module to the run's worker; or the worker itself. */
+  wasmCompiledBy: z.enum(['page', 'worker']).nullable().default(null),
+  /** The page's fetch and compile of that wasm (once per page, in no run's load time); null when the worker compiled it. */
+  wasmCompileMs: z.number().nonnegative().nullable().default(null),
   /** The device roofline of this run's backend (measured once per device and cached), when the suite asked for it. */
   roofline: z
     .object({

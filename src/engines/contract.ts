@@ -35,6 +35,14 @@ export interface Variant {
   report: QuantizeReport;
 }
 
+/** onnxruntime's wasm as the page compiled it (src/client/wasm-modules.ts), and the URL it came from. */
+export interface CompiledWasm {
+  module: WebAssembly.Module;
+  url: string;
+  /** The page's fetch and compile of it, once per page. */
+  compileMs: number;
+}
+
 export interface RunnerApi {
   /** What this device offers (WebGPU adapter, WASM SIMD/threads, isolation), probed inside the worker. */
   capabilities(): Promise<Capabilities>;
@@ -42,7 +50,7 @@ export interface RunnerApi {
    * Load, warm up, measure and dispose, in that order; always resolves to a result (a failure is a result
    * with a reason). Timing happens here, inside the worker. The worker is terminated afterwards.
    */
-  execute(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null): Promise<RunResult>;
+  execute(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null, wasm?: CompiledWasm | null): Promise<RunResult>;
   /**
    * Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured.
    * A message only arrives when the worker's loop yields to its event loop, which a wasm decode loop may not do:

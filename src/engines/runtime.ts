@@ -21,6 +21,7 @@ import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts'
 import { configureOrt, loadOrtModel, probeOutputShapes, type ExternalData } from './ort-engine.ts';
 import { loadOrtLanguageModel, loadOrtReplicaLanguageModel, replicaPromptIds } from './ort-lm.ts';
 import { clearReplicaCache, replicaData } from './replica-store.ts';
+import { compiledWasmUsed, useCompiledWasm } from './wasm-handoff.ts';
 import { probeCapabilities } from './probe.ts';
 
 /** Fill the memory block from the probes, with a reason for every figure that is null. */
@@ -238,8 +239,9 @@ export function createRuntime(): RunnerApi {
       abortRequested = true;
     },
 
-    async execute(spec, reportProgress, flag) {
+    async execute(spec, reportProgress, flag, wasm) {
       abortFlag = flag ?? null;
+      if (wasm) useCompiledWasm(wasm.module, wasm.url);
       const onProgress = throttled(reportProgress);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
@@ -250,6 +252,10 @@ export function createRuntime(): RunnerApi {
           return finish(result, 'unsupported', { name: 'UnsupportedError', message: checked.reason });
         }
         const loaded = await load(spec, checked.threads, checked.caps, result, onProgress);
+        if (result.env) {
+          result.env.wasmCompiledBy = compiledWasmUsed() ? 'page' : 'worker';
+          result.env.wasmCompileMs = compiledWasmUsed() ? wasm?.compileMs ?? null : null;
+        }
         disposeModel = () => loaded.model.dispose();
         // GPU figures only mean something on webgpu (the probes see a GPUDevice type in every worker).
         const snapshot = () => (spec.device === 'webgpu' ? memorySnapshot() : { ...memorySnapshot(), gpuLiveBytes: null });

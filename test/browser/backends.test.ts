@@ -53,6 +53,11 @@ describe.each(Object.keys(SMALL))('%s', (model) => {
     // WASM runs load onnxruntime-web's CPU-only build; WebGPU needs the asyncify one.
     expect(results.get(`${model}/wasm`)!.env?.ortBuild).toBe('plain');
     expect(gpu.env?.ortBuild).toBe('asyncify');
+    // The page compiled each build once and handed the module to every run's worker.
+    for (const r of [results.get(`${model}/wasm`)!, gpu]) {
+      expect(r.env?.wasmCompiledBy).toBe('page');
+      expect(r.env?.wasmCompileMs).toBeGreaterThan(0);
+    }
     expect(gpu.memory.gpuBufferPeakBytes).toBeGreaterThan(0);
     // WASM runs on every core when isolated (ORT's default would be half).
     expect(results.get(`${model}/wasm`)!.env?.numThreads).toBe(results.get(`${model}/wasm`)!.env?.hardwareConcurrency);
