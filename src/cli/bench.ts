@@ -20,6 +20,7 @@ import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims
 import { defaultDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../core/judge.ts';
 import { openApp } from './driver.ts';
+import { setupLines } from '../ui/setup-text.ts';
 import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from './report.ts';
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { builtCatalog, describeEndpoint, parseEndpoints, readResumeFile, runOnDevices, type DeviceOutcome, type Endpoint } from './remote.ts';
@@ -229,6 +230,8 @@ export function report(results: readonly RunResult[]): string {
   const lm = results.filter((r) => r.task === 'text-generation');
   const other = results.filter((r) => r.task !== 'text-generation');
   const parts: string[] = [];
+  const setup = setupLines(results);
+  if (setup.length) parts.push(`Setup:\n${setup.map((l) => `  ${l}`).join('\n')}`);
   if (other.length) parts.push(table(other));
   const plain = lm.filter((r) => !r.generation?.contexts);
   if (plain.length) parts.push(generationTable(plain));

@@ -1,0 +1,36 @@
+// The setup line the CLI prints above its tables: build, compile, threads, warm-up, iterations, as the runs used them.
+import { describe, expect, it } from 'vitest';
+import { envFrom } from '../../src/core/env.ts';
+import { emptyResult, finish } from '../../src/core/result.ts';
+import type { Capabilities } from '../../src/core/capabilities.ts';
+import type { Device } from '../../src/core/vocab.ts';
+import { setupLines } from '../../src/ui/setup-text.ts';
+
+const caps: Capabilities = {
+  webgpu: null, webgpuReason: 'none', webnn: false, wasm: { simd: true, threads: true }, crossOriginIsolated: true,
+  hardwareConcurrency: 2, deviceMemory: 8, userAgent: 'test',
+};
+
+function run(device: Device, build: 'plain' | 'asyncify') {
+  const r = emptyResult({
+    id: device, engine: 'ort', device,
+    workload: { iterations: 20, warmup: 2, warmupCapMs: 3000, timeBudgetMs: 10_000 },
+    model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' },
+  });
+  r.env = { ...envFrom(caps, 1, build), wasmCompiledBy: 'page', wasmCompileMs: 182.4 };
+  return finish(r, 'completed');
+}
+
+describe('setupLines', () => {
+  it('names the build per backend, who compiled the wasm, the threads and the warm-up', () => {
+    const lines = setupLines([run('wasm', 'plain'), run('webgpu', 'asyncify')]);
+    expect(lines[0]).toMatch(/^onnxruntime-web .+: wasm on the plain CPU build, webgpu on the asyncify build; wasm compiled once by the page \(182 ms\)$/);
+    expect(lines[1]).toBe('WASM threads: 1 of 2 cores');
+    expect(lines[2]).toBe('warm-up: at least 2 run(s), then until steady for at most 3000 ms; measured: 20 iteration(s) within 10.0 s');
+  });
+
+  it('says nothing for runs that never started', () => {
+    const r = emptyResult({ id: 'x', engine: 'ort', device: 'wasm', workload: { iterations: 1, warmup: 0 }, model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' } });
+    expect(setupLines([finish(r, 'unsupported', { name: 'UnsupportedError', message: 'no' })])).toEqual([]);
+  });
+});
