@@ -11,7 +11,7 @@ import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
-import { DEVICES, DTYPES, ENGINES, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
+import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
@@ -38,6 +38,8 @@ export interface BenchOptions {
   warmupCap?: number;
   timeBudget?: number;
   threads?: number;
+  /** --ort-build: load this onnxruntime-web build instead of the device's fastest (setup comparisons). */
+  ortBuild?: string;
   input: string[];
   out?: string;
   json?: boolean;
@@ -341,6 +343,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
     warmupCapMs: opts.warmupCap === 0 ? null : opts.warmupCap ?? DEFAULT_WORKLOAD.warmupCapMs ?? null,
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
     numThreads: opts.threads ?? null,
+    ...(opts.ortBuild ? { ortBuild: parseOne('onnxruntime-web build', ORT_BUILDS, opts.ortBuild) } : {}),
     inputs,
   };
   const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
@@ -559,6 +562,7 @@ export function program(): Command {
     .option('--warmup-cap <ms>', 'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)', integer(0), DEFAULT_WORKLOAD.warmupCapMs ?? 0)
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
     .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
+    .option('--ort-build <name>', `onnxruntime-web build to load instead of the fastest for the backend (wasm: plain, webgpu: asyncify): ${ORT_BUILDS.join(', ')} (jsep is what a bare import of onnxruntime-web loads; to compare setups)`)
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
     .option('--engine <list>', `engines: ${ENGINES.join(', ')}, or auto (both for Hugging Face-layout models, else ort)`, 'auto')

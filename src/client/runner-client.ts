@@ -5,15 +5,16 @@ import type { CompiledWasm, InspectResult, ReplicaBuild, RunnerApi, Variant } fr
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
-import type { Dtype } from '../core/vocab.ts';
+import { ortBuildFor, type Dtype } from '../core/vocab.ts';
 import { measureUaMemory } from './ua-memory.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
 
 /** Off only to measure what the hand-over saves (bench/config.ts): `globalThis.__ondeviceCompileWasmInWorker = true`. */
-async function compiledWasmFor(device: RunSpec['device']): Promise<CompiledWasm | null> {
+async function compiledWasmFor(spec: RunSpec): Promise<CompiledWasm | null> {
   if ((globalThis as { __ondeviceCompileWasmInWorker?: boolean }).__ondeviceCompileWasmInWorker) return null;
-  const compiled = await compiledOrtWasm(device);
-  return compiled ? { ...compiled, url: ortWasmUrl(device) } : null;
+  const build = spec.workload.ortBuild ?? ortBuildFor(spec.device);
+  const compiled = await compiledOrtWasm(build);
+  return compiled ? { ...compiled, url: ortWasmUrl(build) } : null;
 }
 
 export interface RunOptions {
@@ -82,7 +83,7 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   const w = spawn(options.signal);
   try {
     const onProgress = proxy((p: Progress) => options.onProgress?.(p));
-    const wasm = await compiledWasmFor(spec.device);
+    const wasm = await compiledWasmFor(spec);
     const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm), w.failure]);
     // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
     if (result.state !== 'unsupported') {

@@ -4,19 +4,19 @@
  * a WebAssembly.Module posted to a worker shares its compiled (and tiered-up) code with the page's copy.
  */
 import { ORT_WASM_PATHS } from '../engines/ort-assets.ts';
-import { ortBuildFor, type Device } from '../core/vocab.ts';
+import type { OrtBuild } from '../core/vocab.ts';
 
-/** The absolute URL of the wasm a run on `device` loads (what the worker's fetch will ask for). */
-export const ortWasmUrl = (device: Device): string => new URL(ORT_WASM_PATHS[ortBuildFor(device)].wasm, location.href).href;
+/** The absolute URL of a build's wasm (what the worker's fetch will ask for). */
+export const ortWasmUrl = (build: OrtBuild): string => new URL(ORT_WASM_PATHS[build].wasm, location.href).href;
 
 const compiled = new Map<string, Promise<{ module: WebAssembly.Module; compileMs: number } | null>>();
 
 /**
- * The compiled module of the build a run on `device` loads, and how long the page took to fetch and compile it
+ * The compiled module of a build, and how long the page took to fetch and compile it
  * (once per page: no run's load time includes it); null where it cannot be compiled here (the worker then compiles its own).
  */
-export function compiledOrtWasm(device: Device): Promise<{ module: WebAssembly.Module; compileMs: number } | null> {
-  const url = ortWasmUrl(device);
+export function compiledOrtWasm(build: OrtBuild): Promise<{ module: WebAssembly.Module; compileMs: number } | null> {
+  const url = ortWasmUrl(build);
   let entry = compiled.get(url);
   if (!entry) {
     const t0 = performance.now();

@@ -1,6 +1,6 @@
 /** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why". */
 import type { RunSpec } from './spec.ts';
-import { FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
+import { buildHasDevice, FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
 
 export interface WebGpuInfo {
   vendor: string;
@@ -38,6 +38,11 @@ export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | n
   if (spec.model.task === 'text-generation' && !spec.model.repo && !spec.model.replica) {
     return `Text generation needs the model's tokenizer and config (the Hugging Face layout); "${spec.model.id}" is a single ONNX file. Run it as a plain model (task "unknown") or give its model folder.`;
   }
+  const build = spec.workload.ortBuild;
+  if (build && !buildHasDevice(build, spec.device)) {
+    return `onnxruntime-web's ${build} build has no ${spec.device} execution provider (it is CPU only). Use build asyncify or jsep for ${spec.device}, or device "wasm".`;
+  }
+  if (build && spec.engine !== 'ort') return `Choosing the onnxruntime-web build works on engine "ort" only; transformers.js loads its own (${spec.engine}).`;
   switch (spec.device) {
     case 'webgpu': {
       const gpu = caps.webgpu;

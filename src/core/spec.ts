@@ -1,5 +1,5 @@
 /** What to run: a model, an engine, a device and a workload. Plain data that crosses the worker boundary. */
-import type { Device, Dtype, Engine, ModelSource } from './vocab.ts';
+import type { Device, Dtype, Engine, ModelSource, OrtBuild } from './vocab.ts';
 
 /** Override for one model input: its shape (all dims concrete) and/or a constant fill value. */
 export interface InputOverride {
@@ -76,6 +76,8 @@ export interface Workload {
   warmupCapMs?: number | null;
   /** Stop iterating once this much time has been spent measuring (at least one iteration runs). */
   timeBudgetMs?: number | null;
+  /** onnxruntime-web build to load; null or absent: the device's fastest (ortBuildFor). For setup comparisons. */
+  ortBuild?: OrtBuild | null;
   /** WASM threads; default: all cores when cross-origin isolated, else 1. */
   numThreads?: number | null;
   /** Overrides on top of the model's own, by input name. */

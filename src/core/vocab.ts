@@ -23,15 +23,19 @@ export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze(
 export const FP16_COMPUTE_DTYPES: ReadonlySet<Dtype> = new Set<Dtype>(['fp16', 'q4f16']);
 
 /**
- * onnxruntime-web's wasm builds that ondevice loads. `plain` is the CPU-only build (`onnxruntime-web/wasm`);
+ * onnxruntime-web's wasm builds that ondevice can load. `plain` is the CPU-only build (`onnxruntime-web/wasm`);
  * `asyncify` carries the WebGPU and WebNN execution providers and the asyncify instrumentation they need, which
- * makes CPU kernels slower (1.5× on ResNet-50, 4.3× on ShuffleNet measured here): WASM runs never use it.
+ * makes CPU kernels slower (1.5× on ResNet-50, 4.3× on ShuffleNet measured here): WASM runs never use it by
+ * default. `jsep` is what a bare `import * as ort from 'onnxruntime-web'` loads: kept to measure against.
  */
-export const ORT_BUILDS = ['plain', 'asyncify'] as const;
+export const ORT_BUILDS = ['plain', 'asyncify', 'jsep'] as const;
 export type OrtBuild = (typeof ORT_BUILDS)[number];
 
-/** The build a run on `device` loads: the fastest one that has the device's execution provider. */
+/** The build a run on `device` loads by default: the fastest one that has the device's execution provider. */
 export const ortBuildFor = (device: Device): OrtBuild => (device === 'wasm' ? 'plain' : 'asyncify');
+
+/** Whether `build` has `device`'s execution provider (the plain build is CPU only). */
+export const buildHasDevice = (build: OrtBuild, device: Device): boolean => device === 'wasm' || build !== 'plain';
 
 export const ENGINES = ['ort', 'transformers'] as const;
 export type Engine = (typeof ENGINES)[number];

@@ -1,15 +1,19 @@
 /**
  * onnxruntime-web's wasm files as URLs the app serves (never a CDN), one pair per build. The plain build is
  * CPU-only (no WebGPU, no asyncify instrumentation: 14 MB against 27 MB) and is what WASM runs use; WebGPU runs
- * need the asyncify build, which is also the one transformers.js's bundle is written against.
+ * need the asyncify build, which is also the one transformers.js's bundle is written against. The jsep build is
+ * the default bundle's (`onnxruntime-web`), loaded only when a workload asks for it, to measure against.
  */
 import plainMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.mjs?url';
 import plainWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.wasm?url';
 import asyncifyMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.mjs?url';
 import asyncifyWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.asyncify.wasm?url';
+import jsepMjsUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.mjs?url';
+import jsepWasmUrl from 'onnxruntime-web/ort-wasm-simd-threaded.jsep.wasm?url';
 import type { OrtBuild } from '../core/vocab.ts';
 
 export const ORT_WASM_PATHS: Readonly<Record<OrtBuild, { mjs: string; wasm: string }>> = Object.freeze({
   plain: Object.freeze({ mjs: plainMjsUrl, wasm: plainWasmUrl }),
   asyncify: Object.freeze({ mjs: asyncifyMjsUrl, wasm: asyncifyWasmUrl }),
+  jsep: Object.freeze({ mjs: jsepMjsUrl, wasm: jsepWasmUrl }),
 });

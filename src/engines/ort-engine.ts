@@ -44,11 +44,11 @@ function runtime(): OrtModule {
   return ort;
 }
 
-/** Load the build `device` needs and set its threads; returns the build, for the record. */
-export async function configureOrt(device: Device, numThreads: number): Promise<OrtBuild> {
-  const build = ortBuildFor(device);
-  // NOTE: a dynamic import per build keeps the other entry (and its 14–27 MB wasm) out of the worker entirely.
-  const loaded = (build === 'plain' ? await import('onnxruntime-web/wasm') : await import('onnxruntime-web/webgpu')) as unknown as OrtModule;
+/** Load the build `device` needs (or the one asked for) and set its threads; returns the build, for the record. */
+export async function configureOrt(device: Device, numThreads: number, requested?: OrtBuild | null): Promise<OrtBuild> {
+  const build = requested ?? ortBuildFor(device);
+  // NOTE: a dynamic import per build keeps the other entries (and their 14–28 MB wasm) out of the worker entirely.
+  const loaded = (build === 'plain' ? await import('onnxruntime-web/wasm') : build === 'asyncify' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web')) as unknown as OrtModule;
   if (ort && ort !== loaded) throw new Error(`onnxruntime-web is already loaded with another build in this worker; a worker runs one task (asked for ${build}).`);
   ort = loaded;
   loaded.env.wasm.wasmPaths = { ...ORT_WASM_PATHS[build] };

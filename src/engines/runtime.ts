@@ -180,7 +180,7 @@ export function createRuntime(): RunnerApi {
       }
       return { kind: 'lm', model: loaded };
     }
-    result.env!.ortBuild = await configureOrt(spec.device, threads);
+    result.env!.ortBuild = await configureOrt(spec.device, threads, spec.workload.ortBuild);
     const source: OnnxSource = spec.model.source === 'replica' ? await buildOnnx(spec, caps, result, onProgress) : { bytes: await fetchOnnx(spec, result, onProgress) };
     try {
       if (spec.model.task === 'text-generation') {
@@ -227,7 +227,7 @@ export function createRuntime(): RunnerApi {
     const result = emptyResult(spec);
     const checked = await check(spec, result);
     if ('reason' in checked) throw new Error(checked.reason);
-    await configureOrt(spec.device, checked.threads);
+    await configureOrt(spec.device, checked.threads, spec.workload.ortBuild);
     const bytes = await fetchOnnx(spec, result, () => undefined);
     return loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
   }
