@@ -15,6 +15,7 @@ import { applyConfig, mountConfigFields, readConfig, renderSelection } from './c
 import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
+import { setupLines } from './setup-text.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
 
@@ -39,6 +40,7 @@ function onEvent(e: SuiteEvent): void {
     case 'run-end':
       latest.push(e.result);
       $('latest-table').replaceChildren(comparisonTable(latest));
+      showSetup(latest);
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
       renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);
@@ -51,6 +53,14 @@ function onEvent(e: SuiteEvent): void {
     default:
       break;
   }
+}
+
+/** What setup the latest runs measured (build, compile, threads, warm-up): a figure means little without it. */
+function showSetup(results: readonly RunResult[]): void {
+  const lines = setupLines(results);
+  const list = $('latest-setup');
+  list.hidden = lines.length === 0;
+  list.replaceChildren(...lines.map((l) => el('li', {}, l)));
 }
 
 /** A message box under a control: hidden when there is nothing to say. */

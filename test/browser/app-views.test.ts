@@ -115,6 +115,8 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   expect(await page.locator('#latest-table td[data-state]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual(['completed', 'completed']);
   expect(await page.locator('#history-table tbody tr').count()).toBe(2);
   expect(await visibleText('#history-table')).toMatch(/mlp-1m/);
+  // The setup the figures came from, under the results.
+  expect(await visibleText('#latest-setup')).toMatch(/wasm on the plain CPU build; wasm compiled once by the page/);
   await shot('run-done');
 });
 
