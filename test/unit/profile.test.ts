@@ -4,6 +4,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseOrtProfile, profileHints, profileUnsupportedReason, summarizeProfile } from '../../src/core/profile.ts';
 import { formatOpTypes, formatShare } from '../../src/ui/format.ts';
+import { renderReportHtml, renderReportMarkdown } from '../../src/ui/report.ts';
+import { oneDevice } from '../fixtures/report-input.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ort-profile/${name}`, import.meta.url), 'utf8');
 const fp32 = fixture('mlp-1m-fp32-wasm.txt');
@@ -89,5 +91,24 @@ describe('profiling and engines', () => {
 
   it('formats shares', () => {
     expect([0.94, 0.0321, 0.0004, 0].map(formatShare)).toEqual(['94 %', '3.2 %', '<0.1 %', '0.0 %']);
+  });
+});
+
+describe('the claims report shows profiles', () => {
+  it('a line per profiled run with its top op types and why; no section without profiles', () => {
+    const input = oneDevice(null);
+    const r = input.devices[0]!.results[0]!;
+    r.model.dtype = 'q4';
+    r.device = 'wasm';
+    r.profile = { workload: 'one inference', ...summarizeProfile(parseOrtProfile(q4), 1), profilingMs: 321, note: null };
+    const md = renderReportMarkdown(input);
+    expect(md).toContain('## Per-operator profiles');
+    expect(md).toContain(`| \`${r.id}\` | mobilenet\\_v2 q4 wasm ort: **MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %** | h1\\_mm\\_MatMulNBits (MatMulNBits) 28.90 ms, 83 % | 34.73 ms: one inference |`);
+    expect(md).toContain('no 4-bit kernel');
+    const html = renderReportHtml(input);
+    expect(html).toContain(`<tr data-profile-of="${r.id}">`);
+    expect(html).toContain('<strong>MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %</strong>');
+    expect(renderReportMarkdown(oneDevice(null))).not.toContain('Per-operator profiles');
+    expect(renderReportHtml(oneDevice(null))).not.toContain('id="profiles"');
   });
 });
