@@ -85,7 +85,7 @@ async function withProfile(result: RunResult, spec: RunSpec, w: Spawned, options
   }
   options.onProgress?.({ phase: 'profile' });
   try {
-    const { profile, reason } = await Promise.race([w.api.profile(absolute(spec)), w.failure]);
+    const { profile, reason } = await Promise.race([w.api.profile(absolute(spec), result.timings.latency?.p50Ms ?? null), w.failure]);
     result.profile = profile;
     result.profileReason = reason;
   } catch (err) {

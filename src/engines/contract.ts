@@ -46,9 +46,10 @@ export interface RunnerApi {
   /**
    * After `execute` (and after the page has measured memory), in the same worker: one more iteration with
    * onnxruntime's profiler, on a second session, so that no measured figure includes profiling. ORT engine only;
-   * anything else (or a failure) is a null profile with the reason.
+   * anything else (or a failure) is a null profile with the reason. A model whose measured p50 was under a second
+   * gets the median of three profiled runs (a single run on a busy machine can stall anywhere).
    */
-  profile(spec: RunSpec): Promise<{ profile: OpProfile | null; reason: string | null }>;
+  profile(spec: RunSpec, measuredP50Ms: number | null): Promise<{ profile: OpProfile | null; reason: string | null }>;
   /**
    * Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured.
    * A message only arrives when the worker's loop yields to its event loop, which a wasm decode loop may not do:

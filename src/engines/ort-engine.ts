@@ -148,13 +148,15 @@ export interface OrtProfileText {
 
 /**
  * One inference profiled, on a second session created with onnxruntime's profiler on (the measured session is gone
- * by then): `warmupRuns` runs to warm it up, then the profiled one; the caller reads that one (`skipRuns`).
+ * by then): `warmupRuns` runs to warm it up, then `profiledRuns` profiled ones; the caller reads those (`skipRuns`).
  */
-export async function profileOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData, warmupRuns = 1): Promise<OrtProfileText> {
+export async function profileOrtModel(
+  spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData, warmupRuns = 1, profiledRuns = 1,
+): Promise<OrtProfileText> {
   const session = await createSession(spec, bytes, { enableProfiling: true }, externalData);
   try {
     const { feeds } = synthesizedFeeds(session, overrides);
-    for (let i = 0; i <= warmupRuns; i++) {
+    for (let i = 0; i < warmupRuns + profiledRuns; i++) {
       const out = await session.run(feeds);
       for (const t of Object.values(out)) t.dispose();
     }

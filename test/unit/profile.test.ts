@@ -72,6 +72,11 @@ describe('summarizeProfile', () => {
     expect(s.opTypes[0]).toMatchObject({ opType: 'FusedGemm', nodes: 2, calls: 4 });
   });
 
+  it('repeats of one inference: the run of median length only (the lower one of an even count)', () => {
+    const median = summarizeProfile(parseOrtProfile(fp32), 0, undefined, true);
+    expect(median).toEqual(summarizeProfile(parseOrtProfile(fp32), 1));
+  });
+
   it('keeps the top n nodes and every op type', () => {
     const s = summarizeProfile(parseOrtProfile(q4), 1, 2);
     expect(s.topOps.map((o) => o.node)).toEqual(['h1_mm_MatMulNBits', 'h2_mm_MatMulNBits']);
