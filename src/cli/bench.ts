@@ -229,7 +229,7 @@ function rooflineTable(results: readonly RunResult[]): string | null {
 function profileTable(results: readonly RunResult[]): string | null {
   const asked = results.filter((r) => r.profile || r.profileReason);
   if (asked.length === 0) return null;
-  const t = new Table({ head: ['model', 'level', 'backend', 'engine', 'top op types (share of the profiled iteration)', 'slowest node', 'iteration', 'profiling took'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['model', 'level', 'backend', 'engine', 'top op types (share of the profiled iteration)', 'slowest node', 'profiled iteration (measured p50)', 'profiling took'], style: { head: [], border: [] } });
   const hints = new Set<string>();
   const notes = new Set<string>();
   for (const r of asked) {
@@ -241,12 +241,15 @@ function profileTable(results: readonly RunResult[]): string | null {
     const top = p.topOps[0];
     t.push([
       modelName(r), r.model.dtype, r.device, r.engine, formatOpTypes(p),
-      top ? `${top.node} (${top.opType}) ${formatMs(top.ms)}, ${formatShare(top.share)}` : '—', `${formatMs(p.iterationMs)}${p.runs > 1 ? ` (${p.runs} runs)` : ''}`, formatMs(p.profilingMs),
+      top ? `${top.node} (${top.opType}) ${formatMs(top.ms)}, ${formatShare(top.share)}` : '—', `${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''} (${r.task === 'text-generation' ? '—' : formatMs(r.timings.latency?.p50Ms)})`, formatMs(p.profilingMs),
     ]);
     for (const h of profileHints(p, r.device)) hints.add(h);
     if (p.note) notes.add(p.note);
     if (r.task === 'text-generation') notes.add(`language models: ${p.workload}`);
   }
+  // The profiler's own bookkeeping slows some kernels (onnxruntime times every node, and its thread pool's scheduling):
+  // the shares say where time goes; the measured p50 says how long a run takes.
+  notes.add('profiled times include the profiler\'s own overhead; compare shares, and take run times from the measured table');
   const lines = [...hints].map((h) => `  why: ${h}`).concat([...notes].map((n) => `  note: ${n}`));
   return `Per-operator profile (one more iteration after the measured ones, with onnxruntime's profiler):\n${t.toString()}${lines.length ? `\n${lines.join('\n')}` : ''}`;
 }

@@ -113,6 +113,7 @@ export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0,
 const WASM_OP_WHY: Readonly<Record<string, string>> = Object.freeze({
   MatMulNBits: 'onnxruntime-web\'s wasm build has no 4-bit kernel: MatMulNBits dequantizes its whole weight to fp32 on every call, then packs it, before an fp32 matmul',
   MatMulBnb4: 'onnxruntime-web\'s wasm build has no 4-bit kernel: MatMulBnb4 dequantizes its whole weight to fp32 on every call before an fp32 matmul',
+  DynamicQuantizeMatMul: 'q8/int8 levels quantize the activation on every call, then run the int8 GEMM, which on wasm repacks its weights on every call (no packed-weight path): it cannot beat fp32 MatMul at batch 1',
   MatMulInteger: 'the int8 GEMM on wasm repacks its weights on every call (no packed-weight path), so it cannot beat fp32 MatMul at batch 1',
   DynamicQuantizeLinear: 'q8/int8 levels quantize every activation on every call (DynamicQuantizeLinear) before the int8 GEMM',
   DequantizeLinear: 'weight-only DequantizeLinear runs on every inference unless the session folds it at load',
