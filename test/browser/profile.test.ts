@@ -60,6 +60,7 @@ it('the app: profile=1 in the link ticks the box, and the results panel shows th
   expect(await page.locator('input[name=profile]').isChecked()).toBe(true);
   await expect.poll(() => page.locator('#progress-label').innerText(), { timeout: 90_000 }).toMatch(/^Done: 1 runs \(1 completed\)/);
   const panel = page.locator('#profiles');
+  await page.locator('#latest').screenshot({ path: '.scratch/profile.png' });
   expect(await panel.innerText()).toMatch(/mlp-1m q4 · wasm · ort: MatMulNBits \d+ %/);
   expect(await panel.innerText()).toMatch(/Why: MatMulNBits: onnxruntime-web's wasm build has no 4-bit kernel/);
   expect(await page.locator('#latest-table .profile-line').first().innerText()).toMatch(/^ops: MatMulNBits \d+ %/);
