@@ -88,7 +88,7 @@ export function profileSection(results: readonly RunResult[]): HTMLElement | nul
   const profiled = results.filter((r) => r.profile);
   if (profiled.length === 0) return null;
   const section = el('div', { class: 'profiles', id: 'profiles' }, el('h3', {}, 'Per-operator profile'),
-    el('p', { class: 'hint' }, 'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times carry the profiler’s own work and run slower than the measured ones, so read the shares here and run times above.'));
+    el('p', { class: 'hint' }, 'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times include the profiler’s own work and come from one iteration (or the median of three), so read the shares here and run times above.'));
   for (const r of profiled) {
     const p = r.profile!;
     const table = el('table', { class: 'profile', 'data-run-id': r.id });
