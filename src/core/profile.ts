@@ -64,15 +64,22 @@ export type ProfileSummary = Pick<OpProfile, 'runs' | 'iterationMs' | 'kernelMs'
 /**
  * The operators of the profiled iteration: the `model_run`s after the first `skipRuns` (warm-up runs in the same
  * session), and the node events inside them. A node that runs in several of them (a decoder's steps) is summed.
- * With `medianRun`, those runs are repeats of one inference and only the one of median length is read: on a busy
- * machine a single run can stall anywhere, and the median's shares are the typical run's.
+ * With `repeatRuns`, those runs are repeats of one iteration of that many runs each (1 for an inference, a
+ * generation's steps), and only the repeat of median length is read: on a busy machine a single run can stall
+ * anywhere, and the median's shares are the typical iteration's.
  * Shares are of the iteration's wall time (its `model_run`s), so what is not an operator (onnxruntime's own
  * bookkeeping, copies between devices) is the rest to 100 %.
  */
-export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0, top = TOP_OPS, medianRun = false): ProfileSummary {
+export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0, top = TOP_OPS, repeatRuns: number | null = null): ProfileSummary {
   let runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(skipRuns);
   if (runs.length === 0) throw new ProfileParseError(`onnxruntime's profile has no model_run event after the first ${skipRuns}: nothing was profiled`);
-  if (medianRun) runs = [[...runs].sort((a, b) => a.dur - b.dur || a.ts - b.ts)[Math.floor((runs.length - 1) / 2)]!];
+  if (repeatRuns !== null && runs.length > repeatRuns) {
+    const repeats = Array.from({ length: Math.ceil(runs.length / repeatRuns) }, (_, i) => runs.slice(i * repeatRuns, (i + 1) * repeatRuns));
+    const length = (rs: readonly OrtTraceEvent[]) => rs.reduce((s, r) => s + r.dur, 0);
+    // A short last repeat (a generation stopped early) is no typical iteration.
+    const whole = repeats.filter((rs) => rs.length === repeatRuns);
+    runs = [...whole].sort((a, b) => length(a) - length(b) || a[0]!.ts - b[0]!.ts)[Math.floor((whole.length - 1) / 2)]!;
+  }
   const inRun = (e: OrtTraceEvent) => runs.some((r) => e.ts >= r.ts && e.ts + e.dur <= r.ts + r.dur);
   const nodes = new Map<string, { opType: string; provider: string | null; us: number; calls: number }>();
   for (const e of events) {

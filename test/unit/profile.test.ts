@@ -73,8 +73,10 @@ describe('summarizeProfile', () => {
   });
 
   it('repeats of one inference: the run of median length only (the lower one of an even count)', () => {
-    const median = summarizeProfile(parseOrtProfile(fp32), 0, undefined, true);
+    const median = summarizeProfile(parseOrtProfile(fp32), 0, undefined, 1);
     expect(median).toEqual(summarizeProfile(parseOrtProfile(fp32), 1));
+    // Repeats of two runs: only one whole repeat here, so both runs are read.
+    expect(summarizeProfile(parseOrtProfile(fp32), 0, undefined, 2)).toEqual(summarizeProfile(parseOrtProfile(fp32), 0));
   });
 
   it('keeps the top n nodes and every op type', () => {
