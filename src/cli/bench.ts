@@ -15,7 +15,8 @@ import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileN
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
-import { formatBytes, formatMs, formatNumber, formatRme, formatWarmup, formatPredicted, formatRate, formatUtilisation } from '../ui/format.ts';
+import { formatBytes, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation, formatWarmup } from '../ui/format.ts';
+import { PROFILE_ENGINES, profileHints } from '../core/profile.ts';
 import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import { defaultDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../core/judge.ts';
@@ -77,6 +78,8 @@ export interface BenchOptions {
   publicUrl?: string;
   /** --resume FILE.jsonl: run only what FILE does not answer yet, appending to it. */
   resume?: string;
+  /** --profile: one more iteration per run with onnxruntime's profiler; the top operators per run (ORT engine only). */
+  profile?: boolean;
 }
 
 /** `claims`: the runs the articles' claims need (models/claims.json), then a verdict for each. */
@@ -227,6 +230,35 @@ function rooflineTable(results: readonly RunResult[]): string | null {
   return `Device roofline (best of the repeats):\n${t.toString()}`;
 }
 
+/** The per-operator profiles (--profile): top op types and the slowest node per run, and why where we know. */
+function profileTable(results: readonly RunResult[]): string | null {
+  const asked = results.filter((r) => r.profile || r.profileReason);
+  if (asked.length === 0) return null;
+  const t = new Table({ head: ['model', 'level', 'backend', 'engine', 'top op types (share of the profiled iteration)', 'slowest node', 'profiled iteration (measured p50)', 'profiling took'], style: { head: [], border: [] } });
+  const hints = new Set<string>();
+  const notes = new Set<string>();
+  for (const r of asked) {
+    const p = r.profile;
+    if (!p) {
+      t.push([modelName(r), r.model.dtype, r.device, r.engine, { colSpan: 4, content: r.profileReason ?? '' }]);
+      continue;
+    }
+    const top = p.topOps[0];
+    t.push([
+      modelName(r), r.model.dtype, r.device, r.engine, formatOpTypes(p),
+      top ? `${top.node} (${top.opType}) ${formatMs(top.ms)}, ${formatShare(top.share)}` : '—', `${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''} (${r.task === 'text-generation' ? '—' : formatMs(r.timings.latency?.p50Ms)})`, formatMs(p.profilingMs),
+    ]);
+    for (const h of profileHints(p, r.device)) hints.add(h);
+    if (p.note) notes.add(p.note);
+    if (r.task === 'text-generation') notes.add(`language models: ${p.workload}`);
+  }
+  // The profiler's own bookkeeping slows some kernels (onnxruntime times every node, and its thread pool's scheduling):
+  // the shares say where time goes; the measured p50 says how long a run takes.
+  notes.add('profiled times include the profiler\'s own overhead; compare shares, and take run times from the measured table');
+  const lines = [...hints].map((h) => `  why: ${h}`).concat([...notes].map((n) => `  note: ${n}`));
+  return `Per-operator profile (one more iteration after the measured ones, with onnxruntime's profiler):\n${t.toString()}${lines.length ? `\n${lines.join('\n')}` : ''}`;
+}
+
 /** Every table that applies to these results. */
 export function report(results: readonly RunResult[]): string {
   const lm = results.filter((r) => r.task === 'text-generation');
@@ -243,6 +275,8 @@ export function report(results: readonly RunResult[]): string {
   if (engines) parts.push(engines);
   const roof = rooflineTable(results);
   if (roof) parts.push(roof);
+  const profiles = profileTable(results);
+  if (profiles) parts.push(profiles);
   return parts.join('\n');
 }
 
@@ -270,6 +304,7 @@ function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void;
           else if (p.phase === 'generate') { run.setTotal(p.total); run.update(p.done, { label: `${current}: generating${p.context ? ` at ${p.context} tokens` : ''}` }); }
           // Adaptive warm-up has no run count to reach: the bar fills with its time against the cap.
           else if (p.phase === 'warmup' && p.total === null) { run.setTotal(Math.max(1, Math.round(p.capMs ?? 1))); run.update(Math.round(p.elapsedMs ?? 0), { label: `${current}: warm-up ${p.done} (until steady)` }); }
+          else if (p.phase === 'profile') run.update(0, { label: `${current}: profiling one more iteration` });
           else { run.setTotal(p.total ?? p.done); run.update(p.done, { label: `${current}: ${p.phase}` }); }
           break;
         }
@@ -345,7 +380,11 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
     numThreads: opts.threads ?? null,
     ...(opts.ortBuild ? { ortBuild: parseOne('onnxruntime-web build', ORT_BUILDS, opts.ortBuild) } : {}),
     inputs,
+    ...(opts.profile ? { profile: true } : {}),
   };
+  if (opts.profile && engines !== 'auto' && !engines.some((e) => PROFILE_ENGINES.includes(e))) {
+    throw new InvalidInputError(`--profile works on the ort engine only (onnxruntime-web's profiler); --engine ${engines.join(',')} has none. Use --engine ort (or auto: its ort runs are profiled, its transformers runs say why not).`);
+  }
   const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
   return {
     devices,
@@ -381,13 +420,16 @@ export async function bench(opts: BenchOptions): Promise<number> {
   if (opts.out) writeFileSync(opts.out, '');
   const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);
   let sampler: OsMemorySampler | null = null;
+  // The profiled iteration (--profile) comes after everything measured: the OS peaks stop where it starts.
+  let measuredPeak: OsPeak | null | undefined;
   const session = await openApp({
     server,
     onEvent: (e) => {
       progress.onEvent(e);
-      if (e.type === 'run-start') sampler?.begin();
+      if (e.type === 'run-start') { sampler?.begin(); measuredPeak = undefined; }
+      if (e.type === 'run-progress' && e.progress.phase === 'profile') measuredPeak = sampler?.end() ?? null;
       if (e.type === 'run-end') {
-        withOsMemory(e.result, sampler?.end() ?? null);
+        withOsMemory(e.result, measuredPeak !== undefined ? measuredPeak : (sampler?.end() ?? null));
         results.push(e.result);
         // Written as each run ends: a crash later keeps what was measured.
         if (opts.out) appendFileSync(opts.out, JSON.stringify(e.result) + '\n');
@@ -571,6 +613,7 @@ export function program(): Command {
     .option('--context [lengths]', `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`)
     .option('--hub-host <url>', 'where hub:ORG/NAME models come from (default https://huggingface.co/; a mirror or a local server)')
     .option('--task <task>', 'task of hub: models (default text-generation)')
+    .option('--profile', 'after the measured iterations, one more with onnxruntime\'s profiler: the top operators by time per run (ort engine only)')
     .option('--roofline [quick]', "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats")
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
     .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)', collect, [])

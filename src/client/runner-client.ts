@@ -2,6 +2,7 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
 import type { CompiledWasm, InspectResult, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
+import { profileUnsupportedReason } from '../core/profile.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
@@ -77,6 +78,31 @@ const absoluteModel = (model: ModelRef): ModelRef => ({
 });
 const absolute = (spec: RunSpec): RunSpec => ({ ...spec, model: absoluteModel(spec.model) });
 
+/**
+ * The profiled iteration, in the run's worker once every figure is measured (memory by the page included): a
+ * failure or an abort here leaves the measured result as it is, with the reason in `profileReason`.
+ */
+async function withProfile(result: RunResult, spec: RunSpec, w: Spawned, options: RunOptions): Promise<void> {
+  if (result.state !== 'completed') {
+    result.profileReason = `Not profiled: the run ended ${result.state}.`;
+    return;
+  }
+  const unsupported = profileUnsupportedReason(spec.engine);
+  if (unsupported) {
+    result.profileReason = unsupported;
+    return;
+  }
+  options.onProgress?.({ phase: 'profile' });
+  try {
+    const { profile, reason } = await Promise.race([w.api.profile(absolute(spec), result.timings.latency?.p50Ms ?? null), w.failure]);
+    result.profile = profile;
+    result.profileReason = reason;
+  } catch (err) {
+    const info = toErrorInfo(err);
+    result.profileReason = `Profiling did not finish (the measured figures stand): ${info.name}: ${info.message}`;
+  }
+}
+
 /** Run one spec in a fresh worker; always resolves to a result, and the worker is gone afterwards. */
 export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date();
@@ -92,6 +118,7 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
       if (ua.reason) result.memory.unknown.uaMemoryBytes = ua.reason;
       else delete result.memory.unknown.uaMemoryBytes;
     }
+    if (spec.workload.profile) await withProfile(result, spec, w, options);
     return result;
   } catch (err) {
     const info = toErrorInfo(err);

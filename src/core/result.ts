@@ -66,6 +66,8 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
     replica: null,
     utilisation: null,
     utilisationReason: null,
+    profile: null,
+    profileReason: null,
     env: null,
     remote: null,
     outputs: null,

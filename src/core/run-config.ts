@@ -16,6 +16,8 @@ export interface RunConfig {
   threads: number | null;
   /** Stop measuring after this long; null: run every iteration. */
   timeBudgetMs: number | null;
+  /** One more iteration per run with onnxruntime's profiler (ORT engine runs): the top operators. Absent: off. */
+  profile?: boolean;
 }
 
 export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze<RunConfig>({
@@ -62,7 +64,7 @@ export function planOf(config: RunConfig, extra: Pick<Workload, 'generation'> & 
     dtypes: config.dtypes,
     engines: config.engines,
     // The app warms up as the CLI does: at least `warmup` runs, then until steady (src/core/warmup.ts).
-    workload: { iterations: config.iterations, warmup: config.warmup, warmupCapMs: DEFAULT_WORKLOAD.warmupCapMs ?? null, timeBudgetMs: config.timeBudgetMs, numThreads: config.threads, ...workloadExtra },
+    workload: { iterations: config.iterations, warmup: config.warmup, warmupCapMs: DEFAULT_WORKLOAD.warmupCapMs ?? null, timeBudgetMs: config.timeBudgetMs, numThreads: config.threads, ...(config.profile ? { profile: true } : {}), ...workloadExtra },
     ...(roofline ? { roofline } : {}),
   };
 }

@@ -185,6 +185,38 @@ export const OutputSchema = z.object({
   truncated: z.boolean(),
 });
 
+/**
+ * One extra iteration run with onnxruntime's profiler after everything else was measured (`--profile`, the app's
+ * "Per-operator profile"): the operators that took its time. Times are onnxruntime's own per-node timings.
+ */
+export const OpProfileSchema = z.object({
+  /** What was profiled, in words ("one inference", "a 8-token generation after a 12-token prompt"). */
+  workload: z.string(),
+  /** session.run calls in the profiled iteration (1, or a generation's steps). */
+  runs: z.number().int().positive(),
+  /** Wall time of the profiled iteration: its session.run calls, as onnxruntime timed them (profiling on). */
+  iterationMs: ms,
+  /** Sum of the node (kernel) times in it; the rest of iterationMs is onnxruntime's own work between nodes. */
+  kernelMs: ms,
+  /** How long profiling took: a second session with the profiler, a warm-up, the profiled iteration, reading it. */
+  profilingMs: ms,
+  /** Execution providers the nodes ran on (WebGPU runs keep some nodes on the CPU). */
+  providers: z.array(z.string()),
+  /** The slowest nodes: op type, node name, time summed over the iteration's calls, share of iterationMs. */
+  topOps: z.array(z.object({
+    opType: z.string(),
+    node: z.string(),
+    provider: z.string().nullable(),
+    ms,
+    share: z.number().nonnegative(),
+    calls: z.number().int().positive(),
+  })),
+  /** Every op type: time, share of iterationMs, how many nodes of it, how many node runs. */
+  opTypes: z.array(z.object({ opType: z.string(), ms, share: z.number().nonnegative(), nodes: z.number().int().positive(), calls: z.number().int().positive() })),
+  /** What the timings mean on this backend (WebGPU: times when the work was submitted, not GPU time); null on wasm. */
+  note: z.string().nullable(),
+});
+
 export const RunResultSchema = z.object({
   schema: z.literal(RESULT_SCHEMA),
   id: z.string().min(1),
@@ -240,6 +272,9 @@ export const RunResultSchema = z.object({
   /** Utilisation of the device roofline; null (with `utilisationReason`) when not asked for or not computable. */
   utilisation: UtilisationSchema.nullable().default(null),
   utilisationReason: z.string().nullable().default(null),
+  /** The per-operator profile (asked for with `workload.profile`); null with `profileReason` when asked for and not made. */
+  profile: OpProfileSchema.nullable().default(null),
+  profileReason: z.string().nullable().default(null),
   env: EnvSchema.nullable(),
   /**
    * Runs on a remote browser (`--connect`): the device's label (what resume matches on) and the endpoint it was
@@ -259,6 +294,7 @@ export type Env = z.infer<typeof EnvSchema>;
 export type UtilisationRecord = z.infer<typeof UtilisationSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;
+export type OpProfile = z.infer<typeof OpProfileSchema>;
 export type Timings = z.infer<typeof TimingsSchema>;
 export type PredictedMemory = z.infer<typeof PredictedMemorySchema>;
 export type ReplicaRecord = NonNullable<RunResult['replica']>;

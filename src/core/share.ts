@@ -7,7 +7,7 @@ import type { RunConfig } from './run-config.ts';
 import { DEVICES, DTYPES, ENGINES } from './vocab.ts';
 
 /** Query parameter names, in the order a shared URL lists them. */
-export const SHARE_PARAMS = ['models', 'dtypes', 'devices', 'engines', 'iterations', 'warmup', 'threads', 'budget', 'autorun'] as const;
+export const SHARE_PARAMS = ['models', 'dtypes', 'devices', 'engines', 'iterations', 'warmup', 'threads', 'budget', 'profile', 'autorun'] as const;
 
 export interface ParsedShare {
   /** Only the fields the URL named and that were valid (a list keeps its valid items). */
@@ -30,6 +30,8 @@ export function shareQuery(config: RunConfig, options: { autorun?: boolean } = {
   q.set('warmup', String(config.warmup));
   q.set('threads', config.threads === null ? 'auto' : String(config.threads));
   q.set('budget', config.timeBudgetMs === null ? 'none' : String(config.timeBudgetMs));
+  // Written only when on: links made before profiling existed stay the same.
+  if (config.profile) q.set('profile', '1');
   if (options.autorun) q.set('autorun', '1');
   // Commas, colons and slashes are legal in a query and keep the link readable.
   return `?${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%2F/g, '/')}`;
@@ -101,6 +103,12 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
       const n = integer('budget', budget, 0, 3_600_000, problems);
       if (n !== undefined) config.timeBudgetMs = n > 0 ? n : null;
     }
+  }
+  const profile = q.get('profile');
+  if (profile !== null) {
+    if (['1', 'true'].includes(profile)) config.profile = true;
+    else if (['0', 'false'].includes(profile)) config.profile = false;
+    else problems.push(`Bad profile= "${profile}" in the link. Should be 1 (profile one more iteration per run) or 0.`);
   }
   const known = new Set<string>(SHARE_PARAMS);
   const keys = new Set(q.keys());

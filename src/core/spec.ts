@@ -86,6 +86,8 @@ export interface Workload {
   captureOutputs?: boolean;
   /** Language models: what to generate (defaults: DEFAULT_GENERATION). */
   generation?: GenerationWorkload;
+  /** After the measured iterations, one more with onnxruntime's profiler (ORT engine only): `result.profile`. */
+  profile?: boolean;
 }
 
 export interface RunSpec {
@@ -109,7 +111,9 @@ export type Progress =
   /** Downloads by file (transformers.js and hub models fetch several files). */
   | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null }
   /** A replica's weights being written (or found cached: written = total at once). */
-  | { phase: 'build'; writtenBytes: number; totalBytes: number };
+  | { phase: 'build'; writtenBytes: number; totalBytes: number }
+  /** Everything is measured; the extra profiled iteration is under way (OS memory samplers stop here). */
+  | { phase: 'profile' };
 
 /**
  * Defaults: 20 timed iterations after at least 2 warm-up runs (the first run, timed alone, counts as one) and then

@@ -1,6 +1,6 @@
 /** The one typed boundary between page and worker: the client wraps it with comlink, the worker exposes it. */
 import type { Capabilities } from '../core/capabilities.ts';
-import type { RunResult } from '../core/schema.ts';
+import type { OpProfile, RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import type { Dtype } from '../core/vocab.ts';
 import type { FlopsEstimate, ModelInspection } from '../onnx/inspect.ts';
@@ -51,6 +51,13 @@ export interface RunnerApi {
    * with a reason). Timing happens here, inside the worker. The worker is terminated afterwards.
    */
   execute(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null, wasm?: CompiledWasm | null): Promise<RunResult>;
+  /**
+   * After `execute` (and after the page has measured memory), in the same worker: one more iteration with
+   * onnxruntime's profiler, on a second session, so that no measured figure includes profiling. ORT engine only;
+   * anything else (or a failure) is a null profile with the reason. A model whose measured p50 was under a second
+   * gets the median of three profiled runs (a single run on a busy machine can stall anywhere).
+   */
+  profile(spec: RunSpec, measuredP50Ms: number | null): Promise<{ profile: OpProfile | null; reason: string | null }>;
   /**
    * Ask the run in progress to stop at its next token or iteration; it resolves `aborted` with what it measured.
    * A message only arrives when the worker's loop yields to its event loop, which a wasm decode loop may not do:

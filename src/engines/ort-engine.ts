@@ -59,6 +59,40 @@ export async function configureOrt(device: Device, numThreads: number, requested
   return build;
 }
 
+
+/** Lines emscripten's stdout printed while `captured` is set (onnxruntime's profiler output). */
+let captured: string[] | null = null;
+let stdoutHooked = false;
+
+/**
+ * On WebAssembly onnxruntime's profiler writes its JSON to stdout (`std::cout`), which emscripten prints with the
+ * `console.log` it bound when the module started: wrap `console.log` before the first session so that the profile
+ * can be read back. Outside a capture it prints as before. Idempotent.
+ */
+export function installOrtStdoutCapture(): void {
+  if (stdoutHooked) return;
+  stdoutHooked = true;
+  const log = console.log;
+  console.log = (...args: unknown[]) => {
+    if (captured) captured.push(args.map(String).join(' '));
+    else log.apply(console, args);
+  };
+}
+
+/** End a profiling session's profile and return what onnxruntime printed (the trace events' JSON, a line at a time). */
+function endProfilingText(session: Ort.InferenceSession): string {
+  if (!stdoutHooked) throw new Error('onnxruntime\'s stdout is not captured (installOrtStdoutCapture was not called before the first session)');
+  const lines: string[] = [];
+  captured = lines;
+  try {
+    // Synchronous on this thread (no proxy worker): the profile is printed before endProfiling returns.
+    session.endProfiling();
+  } finally {
+    captured = null;
+  }
+  return lines.join('\n');
+}
+
 function executionProvider(device: Device): Ort.InferenceSession.ExecutionProviderConfig {
   return device === 'webnn' ? { name: 'webnn', deviceType: 'cpu' } : device;
 }
@@ -128,6 +162,32 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
   };
 }
 
+/** What a profiling session printed, and how many of its session.run calls came before the profiled iteration. */
+export interface OrtProfileText {
+  text: string;
+  skipRuns: number;
+}
+
+/**
+ * One inference profiled, on a second session created with onnxruntime's profiler on (the measured session is gone
+ * by then): `warmupRuns` runs to warm it up, then `profiledRuns` profiled ones; the caller reads those (`skipRuns`).
+ */
+export async function profileOrtModel(
+  spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData, warmupRuns = 1, profiledRuns = 1,
+): Promise<OrtProfileText> {
+  const session = await createSession(spec, bytes, { enableProfiling: true }, externalData);
+  try {
+    const { feeds } = synthesizedFeeds(session, overrides);
+    for (let i = 0; i < warmupRuns + profiledRuns; i++) {
+      const out = await session.run(feeds);
+      for (const t of Object.values(out)) t.dispose();
+    }
+    return { text: endProfilingText(session), skipRuns: warmupRuns };
+  } finally {
+    await session.release();
+  }
+}
+
 /** Run a model once (on wasm) and return the dims of every output it produced, by name. */
 export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
   const session = await runtime().InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
@@ -184,6 +244,8 @@ export interface OrtDecoder {
   sessionMs: number;
   /** Greedy generation with the KV cache; see LanguageModel.generate. */
   generate(ids: readonly number[], maxNewTokens: number, banned: ReadonlySet<number>, onToken: (id: number) => void, shouldStop: () => boolean): Promise<number[]>;
+  /** A decoder loaded with `profiling`: end the profile and return what onnxruntime printed. */
+  endProfiling(): string;
   dispose(): Promise<void>;
 }
 
@@ -217,11 +279,13 @@ export async function loadOrtDecoder(
   argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number,
   layers: number | null,
   externalData?: ExternalData,
+  profiling = false,
 ): Promise<OrtDecoder> {
   const t0 = performance.now();
   // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the layer
   // count (config.json), every output stays on the GPU and the logits are read with getData().
-  const session = await createSession(spec, bytes, spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {}, externalData);
+  const options: Ort.InferenceSession.SessionOptions = spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {};
+  const session = await createSession(spec, bytes, profiling ? { ...options, enableProfiling: true } : options, externalData);
   const kv = decoderLayout(session, spec.model.id);
   const sessionMs = performance.now() - t0;
   const hasPositions = session.inputNames.includes('position_ids');
@@ -271,6 +335,7 @@ export async function loadOrtDecoder(
       }
       return out;
     },
+    endProfiling: () => endProfilingText(session),
     async dispose() {
       await session.release();
     },

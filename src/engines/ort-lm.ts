@@ -7,11 +7,14 @@ import { loadOrtDecoder, type ExternalData, type OrtDecoder } from './ort-engine
 import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { loadTokenizer } from './tokenizer.ts';
 
-export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Promise<LanguageModel & { sessionMs: number }> {
+/** An ORT language model: the LanguageModel both engines give, its session's creation time, and (loaded with `profiling`) its profile. */
+export type OrtLanguageModel = LanguageModel & { sessionMs: number; endProfiling(): string };
+
+export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array, profiling = false): Promise<OrtLanguageModel> {
   const repo = spec.model.repo;
   if (!repo) throw new Error(`Model "${spec.model.id}" has no tokenizer or config: text generation needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/…).`);
   const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
-  const decoder = await loadOrtDecoder(spec, bytes, argmax, config.num_hidden_layers ?? null);
+  const decoder = await loadOrtDecoder(spec, bytes, argmax, config.num_hidden_layers ?? null, undefined, profiling);
   return asLanguageModel(decoder, { maxContextTokens: maxContextOf(config), eos: eosIdsOf(config), encode: tokenizer.encode, decode: tokenizer.decode });
 }
 
@@ -19,7 +22,7 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array): Pr
 function asLanguageModel(
   decoder: OrtDecoder,
   m: Pick<LanguageModel, 'maxContextTokens' | 'encode' | 'decode'> & { eos: readonly number[] },
-): LanguageModel & { sessionMs: number } {
+): OrtLanguageModel {
   // transformers.js suppresses end-of-sequence until min_new_tokens; we do the same so both engines make the same tokens.
   const banned = new Set(m.eos);
   const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
@@ -30,6 +33,7 @@ function asLanguageModel(
     decode: m.decode,
     generate: (ids, n, onToken, shouldStop) => decoder.generate(ids, n, banned, onToken, shouldStop),
     kvCacheBytes: (tokens) => kvCacheBytes({ ...decoder.kv, bytesPerElement }, tokens),
+    endProfiling: () => decoder.endProfiling(),
     dispose: () => decoder.dispose(),
   };
 }
@@ -51,8 +55,8 @@ export function replicaPromptIds(text: string, lm: Pick<ReplicaLm, 'vocab' | 'eo
 }
 
 /** A replica decoder on the ORT engine: the same greedy loop as a real model, synthetic prompt ids, no text. */
-export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm): Promise<LanguageModel & { sessionMs: number }> {
-  const decoder = await loadOrtDecoder(spec, graph, argmax, lm.layers, externalData);
+export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm, profiling = false): Promise<OrtLanguageModel> {
+  const decoder = await loadOrtDecoder(spec, graph, argmax, lm.layers, externalData, profiling);
   return asLanguageModel(decoder, {
     maxContextTokens: lm.maxContext,
     eos: lm.eos,

@@ -4,7 +4,7 @@ import { resolveThreads, unsupportedReason, type Capabilities } from '../core/ca
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { envFrom } from '../core/env.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
-import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
+import { MEMORY_FIELDS, type OpProfile, type OutputRecord, type RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
 import { warmUp } from '../core/warmup.ts';
@@ -18,8 +18,9 @@ import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
 import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts';
-import { configureOrt, loadOrtModel, probeOutputShapes, type ExternalData } from './ort-engine.ts';
+import { configureOrt, installOrtStdoutCapture, loadOrtModel, probeOutputShapes, profileOrtModel, type ExternalData, type OrtProfileText } from './ort-engine.ts';
 import { loadOrtLanguageModel, loadOrtReplicaLanguageModel, replicaPromptIds } from './ort-lm.ts';
+import { parseOrtProfile, PROFILE_NEW_TOKENS, profileUnsupportedReason, summarizeProfile } from '../core/profile.ts';
 import { clearReplicaCache, replicaData } from './replica-store.ts';
 import { compiledWasmUsed, useCompiledWasm } from './wasm-handoff.ts';
 import { probeCapabilities } from './probe.ts';
@@ -98,6 +99,8 @@ const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DE
 
 export function createRuntime(): RunnerApi {
   installMemoryProbes();
+  // Before onnxruntime starts: its profiler prints to the console.log that emscripten binds at start-up.
+  installOrtStdoutCapture();
   let abortRequested = false;
   let abortFlag: Int32Array | null = null;
   const aborted = () => abortRequested || (abortFlag !== null && Atomics.load(abortFlag, 0) !== 0);
@@ -223,6 +226,54 @@ export function createRuntime(): RunnerApi {
     }
   }
 
+  /** The profiled iteration on a second session (see RunnerApi.profile): what it ran, and onnxruntime's output. */
+  async function profileOrt(spec: RunSpec, measuredP50Ms: number | null): Promise<{ workload: string; repeatRuns: number | null } & OrtProfileText> {
+    const scratch = emptyResult(spec);
+    const caps = await probeCapabilities();
+    await configureOrt(spec.device, resolveThreads(spec.workload.numThreads, caps), spec.workload.ortBuild);
+    const source: OnnxSource = spec.model.source === 'replica' ? await buildOnnx(spec, caps, scratch, () => undefined) : { bytes: await fetchOnnx(spec, scratch, () => undefined) };
+    try {
+      if (spec.model.task !== 'text-generation') {
+        // As many warm-up runs as the run had (2 at most: a replica's run can take minutes), so the profiled run is warm.
+        const warmupRuns = Math.min(2, Math.max(1, spec.workload.warmup));
+        const repeats = measuredP50Ms !== null && measuredP50Ms < 1000 ? 3 : 1;
+        const out = await profileOrtModel(spec, source.bytes, { ...spec.model.inputs, ...source.inputs, ...spec.workload.inputs }, source.externalData, warmupRuns, repeats);
+        return {
+          workload: `one inference on the run's inputs (${repeats > 1 ? `the median of ${repeats} profiled runs, ` : ''}after ${warmupRuns} warm-up run${warmupRuns > 1 ? 's' : ''} on the profiling session)`,
+          repeatRuns: repeats > 1 ? 1 : null,
+          ...out,
+        };
+      }
+      // A short generation shows prefill and decode steps as the measured ones ran them; a context-length run's
+      // longest context would take minutes on a big model, so the prompt is the run's prompt.
+      const lm = source.lm
+        ? await loadOrtReplicaLanguageModel(spec, source.bytes, source.externalData!, source.lm, true)
+        : await loadOrtLanguageModel(spec, source.bytes, true);
+      try {
+        const g = { ...DEFAULT_GENERATION, ...spec.workload.generation };
+        const ids = lm.encode(g.prompt);
+        const n = Math.min(PROFILE_NEW_TOKENS, g.maxNewTokens);
+        // The median of three when the measured generations say three short ones take under a few seconds.
+        const perToken = measuredP50Ms === null ? null : measuredP50Ms / g.maxNewTokens;
+        const repeats = perToken !== null && perToken * n < 1000 ? 3 : 1;
+        const warm = await lm.generate(ids, n, () => undefined, aborted);
+        for (let i = 0; i < repeats && !aborted(); i++) await lm.generate(ids, n, () => undefined, aborted);
+        if (aborted()) throw new AbortedError('Aborted while profiling.');
+        // One session.run per token: the warm-up generation's runs come first.
+        return {
+          workload: `a ${n}-token greedy generation after a ${ids.length}-token prompt: prefill and ${n - 1} decode steps (${repeats > 1 ? `the median of ${repeats} profiled generations, ` : ''}after one warm-up generation on the profiling session)`,
+          text: lm.endProfiling(),
+          skipRuns: warm.length,
+          repeatRuns: repeats > 1 ? n : null,
+        };
+      } finally {
+        await lm.dispose();
+      }
+    } finally {
+      source.release?.();
+    }
+  }
+
   async function prepareForBareLoop(spec: RunSpec) {
     const result = emptyResult(spec);
     const checked = await check(spec, result);
@@ -277,6 +328,24 @@ export function createRuntime(): RunnerApi {
         return finish(result, 'errored', classifyMemoryError(info, spec.device));
       } finally {
         await disposeModel?.().catch(() => undefined);
+      }
+    },
+
+    async profile(spec, measuredP50Ms) {
+      const unsupported = profileUnsupportedReason(spec.engine);
+      if (unsupported) return { profile: null, reason: unsupported };
+      const t0 = performance.now();
+      try {
+        const { workload, text, skipRuns, repeatRuns } = await profileOrt(spec, measuredP50Ms);
+        const summary = summarizeProfile(parseOrtProfile(text), skipRuns, undefined, repeatRuns);
+        const note = spec.device === 'webgpu'
+          ? 'WebGPU: a node\'s time is what onnxruntime spent recording and submitting its GPU work on the CPU, not the GPU\'s execution time (that lands in whichever later node waits for it, e.g. a read-back)'
+          : null;
+        const profile: OpProfile = { workload, ...summary, profilingMs: performance.now() - t0, note };
+        return { profile, reason: null };
+      } catch (err) {
+        const info = toErrorInfo(err);
+        return { profile: null, reason: `Profiling failed (the measured figures stand): ${info.name}: ${info.message}` };
       }
     },
 

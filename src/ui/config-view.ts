@@ -39,6 +39,7 @@ export function readConfig(form: HTMLFormElement, catalog: CatalogView): RunConf
     warmup: Math.max(0, Math.round(num(data.get('warmup')) ?? 0)),
     threads: threads && threads > 0 ? Math.round(threads) : null,
     timeBudgetMs: budget && budget > 0 ? budget : null,
+    profile: data.get('profile') !== null,
   };
 }
 
@@ -66,6 +67,7 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
   if (config.iterations !== undefined) field('iterations').value = String(config.iterations);
   if (config.warmup !== undefined) field('warmup').value = String(config.warmup);
   if (config.threads !== undefined) field('threads').value = config.threads === null ? '' : String(config.threads);
+  if (config.profile !== undefined) field<HTMLInputElement>('profile').checked = config.profile;
   if (config.timeBudgetMs !== undefined) field('budget').value = config.timeBudgetMs === null ? '' : String(config.timeBudgetMs);
   return problems;
 }

@@ -1,6 +1,6 @@
 /** All text formatting of numbers lives here: the records keep raw numbers with units in their names. */
 import { fitAccuracy } from '../core/fit.ts';
-import type { RunResult } from '../core/schema.ts';
+import type { OpProfile, RunResult } from '../core/schema.ts';
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
@@ -141,4 +141,16 @@ export function formatDuration(ms: number): string {
   const m = Math.floor(s / 60);
   if (m < 60) return `${m} min ${String(s % 60).padStart(2, '0')} s`;
   return `${Math.floor(m / 60)} h ${String(m % 60).padStart(2, '0')} min`;
+}
+
+/** A fraction as a share: 0.94 → "94 %", below 10 % with one decimal ("3.2 %"), "<0.1 %" for crumbs. */
+export function formatShare(fraction: number): string {
+  const pct = fraction * 100;
+  if (pct > 0 && pct < 0.1) return '<0.1 %';
+  return `${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)} %`;
+}
+
+/** A profile's op types, biggest first: "MatMulNBits 94 %, Add 2.1 %, Relu 1.0 %" (at most `n`). */
+export function formatOpTypes(profile: Pick<OpProfile, 'opTypes'>, n = 3): string {
+  return profile.opTypes.slice(0, n).map((t) => `${t.opType} ${formatShare(t.share)}`).join(', ') || '—';
 }

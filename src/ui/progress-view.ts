@@ -24,6 +24,8 @@ export function describeProgress(p: Progress): { text: string; fraction: number 
       return { text: `downloading ${p.file}: ${of(p.loadedBytes, p.totalBytes)}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
     case 'build':
       return { text: `building the replica: ${formatBytes(p.writtenBytes)} of ${formatBytes(p.totalBytes)} of synthetic weights`, fraction: p.totalBytes ? p.writtenBytes / p.totalBytes : 1 };
+    case 'profile':
+      return { text: 'profiling one more iteration (after the measured ones)', fraction: null };
   }
 }
 

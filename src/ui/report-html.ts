@@ -7,7 +7,7 @@ import { VERDICTS } from '../core/claims-types.ts';
 import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './report-charts.ts';
 import { formatUtc } from './format.ts';
 import {
-  claimAnchor, claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, runAnchor, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts,
+  claimAnchor, claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runAnchor, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts,
   type ClaimRow, type ReportInput,
 } from './report-model.ts';
 
@@ -158,6 +158,19 @@ function runsTable(input: ReportInput): string {
   return `<div class="table-wrap"><table class="runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
+/** The runs that have a per-operator profile: a line each with the top op types, and why where we know. */
+function profilesSection(input: ReportInput): string {
+  const rows = profileRows(input);
+  if (rows.length === 0) return '';
+  const several = input.devices.length > 1;
+  const body = rows
+    .map((p) => `<tr data-profile-of="${esc(p.id)}"><th scope="row"><a href="#${p.anchor}"><code>${esc(p.id)}</code></a></th>${several ? `<td>${esc(p.device)}</td>` : ''}<td>${esc(p.run)}: <strong>${esc(p.ops)}</strong></td><td>${esc(p.slowest)}</td><td>${esc(p.iteration)}</td><td>${[...p.why, ...(p.note ? [p.note] : [])].map(esc).join('<br>')}</td></tr>`)
+    .join('\n');
+  return `<section id="profiles"><h2>Per-operator profiles</h2>
+<p class="hint">One more iteration per run after the measured ones, with onnxruntime’s profiler; shares are of that iteration.</p>
+<div class="table-wrap"><table class="runs"><thead><tr><th scope="col">run</th>${several ? '<th scope="col">device</th>' : ''}<th scope="col">top op types</th><th scope="col">slowest node</th><th scope="col">profiled iteration</th><th scope="col">why</th></tr></thead><tbody>${body}</tbody></table></div></section>`;
+}
+
 /** The report as one HTML document (a string); open it anywhere, offline. */
 export function renderReportHtml(input: ReportInput): string {
   const title = input.title ?? DEFAULT_TITLE;
@@ -190,6 +203,7 @@ export function renderReportHtml(input: ReportInput): string {
 ${claimsTable(input, known)}</section>
 <section id="charts"><h2>Charts</h2>${chartsSection(input, charts, withChartJs)}</section>
 <section id="runs"><h2>Runs</h2>${runsTable(input)}</section>
+${profilesSection(input)}
 </main>
 <footer class="muted">ondevice · run records schema <code>ondevice.run/1</code> · this file makes no network request.</footer>
 ${scripts}

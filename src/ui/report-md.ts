@@ -5,7 +5,7 @@
 import type { Verdict } from '../core/claims-types.ts';
 import { VERDICTS } from '../core/claims-types.ts';
 import { formatUtc } from './format.ts';
-import { claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts, type ReportInput } from './report-model.ts';
+import { claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts, type ReportInput } from './report-model.ts';
 
 /**
  * Text from data in a table cell: one line, `|` escaped, Markdown punctuation escaped so a name cannot turn into
@@ -79,5 +79,12 @@ export function renderReportMarkdown(input: ReportInput): string {
     for (const r of runRowsList) out.push(row(cols.map((c) => (c === 'run' ? code(r.cells.run) : c === 'model' && r.replica ? `${mdText(r.cells.model)} (replica)` : mdText(r.cells[c]) || ' '))));
   }
   out.push('');
+  const profiles = profileRows(input);
+  if (profiles.length) {
+    out.push('## Per-operator profiles', '', 'One more iteration per run after the measured ones, with onnxruntime\'s profiler; shares are of that iteration.', '');
+    out.push(row(['run', ...(several ? ['device'] : []), 'top op types', 'slowest node', 'profiled iteration', 'why']), row(Array(several ? 6 : 5).fill('---')));
+    for (const p of profiles) out.push(row([code(p.id), ...(several ? [mdText(p.device)] : []), `${mdText(p.run)}: **${mdText(p.ops)}**`, mdText(p.slowest), mdText(p.iteration), mdText([...p.why, ...(p.note ? [p.note] : [])].join(' ')) || ' ']));
+    out.push('');
+  }
   return out.join('\n');
 }

@@ -4,7 +4,8 @@
  */
 import type { Claim, DeviceIdentity, Threshold, Verdict, VerdictKind } from '../core/claims-types.ts';
 import type { Env, RunResult } from '../core/schema.ts';
-import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatRate, formatRoofline, formatThreshold, formatUtc } from './format.ts';
+import { profileHints } from '../core/profile.ts';
+import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from './format.ts';
 
 /** The runs and verdicts of one device. */
 export interface ReportDevice {
@@ -191,6 +192,47 @@ export function runRows(input: ReportInput): RunRow[] {
           'GPU peak': formatBytes(r.memory.gpuBufferPeakBytes),
           error: r.error ? `${r.error.name}: ${r.error.message}` : '',
         },
+      });
+    }
+  }
+  return rows;
+}
+
+/** A run with a per-operator profile, as the report prints it: its top op types, slowest node and why. */
+export interface ProfileRow {
+  id: string;
+  anchor: string;
+  device: string;
+  run: string;
+  /** "MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %" */
+  ops: string;
+  slowest: string;
+  iteration: string;
+  /** Why the top op types take their time, where we know (4-bit on wasm). */
+  why: string[];
+  note: string | null;
+}
+
+/** Every run that has a profile (`--profile`), in runRows' order. */
+export function profileRows(input: ReportInput): ProfileRow[] {
+  const seen = new Set<string>();
+  const rows: ProfileRow[] = [];
+  for (const d of input.devices) {
+    for (const r of d.results) {
+      const p = r.profile;
+      if (!p || seen.has(r.id)) continue;
+      seen.add(r.id);
+      const top = p.topOps[0];
+      rows.push({
+        id: r.id,
+        anchor: runAnchor(r.id),
+        device: d.identity.label,
+        run: `${shortModel(r.model.id)} ${r.model.dtype} ${r.device} ${r.engine}`,
+        ops: formatOpTypes(p),
+        slowest: top ? `${top.node} (${top.opType}) ${formatMs(top.ms)}, ${formatShare(top.share)}` : '—',
+        iteration: `${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''}: ${p.workload}`,
+        why: profileHints(p, r.device),
+        note: p.note,
       });
     }
   }

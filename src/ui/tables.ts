@@ -1,8 +1,9 @@
 /** The results tables: backends side by side for the latest suite, and the full history. */
+import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatRme, formatPredicted, formatRate, formatUtilisation } from './format.ts';
+import { formatBytes, formatDate, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -43,6 +44,8 @@ function cell(r: RunResult): HTMLElement {
   if (r.memory.predicted && r.state === 'completed') {
     td.append(el('br'), el('small', {}, `predicted ${formatPredicted(r)}`));
   }
+  if (r.profile) td.append(el('br'), el('small', { class: 'profile-line', title: 'Per-operator profile: share of one profiled iteration (see below)' }, `ops: ${formatOpTypes(r.profile)}`));
+  else if (r.profileReason && r.state === 'completed') td.append(el('br'), el('small', { class: 'reason' }, `no profile: ${r.profileReason}`));
   return td;
 }
 
@@ -73,8 +76,36 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
     );
   }
   table.append(body);
-  if (results.some((r) => r.model.source === 'replica')) return el('div', {}, table, el('p', { class: 'hint replica-note' }, REPLICA_NOTE));
+  const profiles = profileSection(results);
+  if (results.some((r) => r.model.source === 'replica') || profiles) {
+    return el('div', {}, table, results.some((r) => r.model.source === 'replica') ? el('p', { class: 'hint replica-note' }, REPLICA_NOTE) : '', profiles ?? '');
+  }
   return table;
+}
+
+/** The profiled runs' slowest operators, each run's own small table, with why where we know (4-bit on wasm). */
+export function profileSection(results: readonly RunResult[]): HTMLElement | null {
+  const profiled = results.filter((r) => r.profile);
+  if (profiled.length === 0) return null;
+  const section = el('div', { class: 'profiles', id: 'profiles' }, el('h3', {}, 'Per-operator profile'),
+    el('p', { class: 'hint' }, 'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times include the profiler’s own work and come from one iteration (or the median of three), so read the shares here and run times above.'));
+  for (const r of profiled) {
+    const p = r.profile!;
+    const table = el('table', { class: 'profile', 'data-run-id': r.id });
+    table.append(el('thead', {}, el('tr', {}, ...['op type', 'node', 'time', 'share', 'calls'].map((h) => el('th', {}, h)))));
+    const body = el('tbody');
+    for (const op of p.topOps) body.append(el('tr', {}, el('td', {}, op.opType), el('td', { class: 'node' }, op.node), el('td', {}, formatMs(op.ms)), el('td', {}, formatShare(op.share)), el('td', {}, String(op.calls))));
+    table.append(body);
+    const hints = profileHints(p, r.device);
+    section.append(
+      el('h4', {}, `${r.model.id.replace(/^replica:/, '')} ${r.model.dtype} · ${r.device} · ${r.engine}: `, el('strong', {}, formatOpTypes(p))),
+      el('p', { class: 'hint' }, `${p.workload}; iteration ${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''}, operators ${formatMs(p.kernelMs)}; profiling took ${formatMs(p.profilingMs)}. By op type: ${p.opTypes.map((t) => `${t.opType} ${formatShare(t.share)} (${t.nodes} node${t.nodes === 1 ? '' : 's'})`).join(', ')}.`),
+      ...hints.map((h) => el('p', { class: 'why' }, `Why: ${h}.`)),
+      ...(p.note ? [el('p', { class: 'hint' }, p.note)] : []),
+      table,
+    );
+  }
+  return section;
 }
 
 export function historyTable(results: readonly RunResult[]): HTMLElement {

@@ -40,6 +40,15 @@ describe('shareQuery / parseShare', () => {
       problems: [],
     });
   });
+  it('carries the per-operator profile as profile=1 (written only when on), and names a bad value', () => {
+    const profiled = { ...config, profile: true };
+    expect(shareQuery(profiled)).toBe('?models=mlp-1m,replica:gpt2,hub:Xenova/gpt2&dtypes=fp32,q4&devices=wasm&engines=ort&iterations=2&warmup=1&threads=4&budget=none&profile=1');
+    expect(parseShare(shareQuery(profiled), catalog)).toEqual({ config: profiled, autorun: false, problems: [] });
+    expect(parseShare('?models=mlp-1m&profile=0', catalog).config).toEqual({ models: ['mlp-1m'], profile: false });
+    expect(parseShare('?models=mlp-1m&profile=yes', catalog).problems).toEqual(['Bad profile= "yes" in the link. Should be 1 (profile one more iteration per run) or 0.']);
+    expect(planOf(profiled).workload.profile).toBe(true);
+    expect(planOf(config).workload.profile).toBeUndefined();
+  });
   it('names an unknown level and the valid ones, and still applies the rest', () => {
     const parsed = parseShare('?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=7', catalog);
     expect(parsed.config).toEqual({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 7 });
@@ -56,7 +65,7 @@ describe('shareQuery / parseShare', () => {
       'Bad warmup= "x" in the link. Should be a whole number from 0 to 1000.',
       'Bad threads= "2.5" in the link. Should be a whole number from 1 to 256, or auto.',
       'Bad budget= "-1" in the link. Should be a whole number from 0 to 3600000, or none.',
-      'Unknown parameter "colour" in the link. Should be one of: models, dtypes, devices, engines, iterations, warmup, threads, budget, autorun.',
+      'Unknown parameter "colour" in the link. Should be one of: models, dtypes, devices, engines, iterations, warmup, threads, budget, profile, autorun.',
     ]);
   });
   it('leaves a URL without share parameters alone', () => {
