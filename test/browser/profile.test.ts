@@ -61,9 +61,9 @@ it('the app: profile=1 in the link ticks the box, and the results panel shows th
   await expect.poll(() => page.locator('#progress-label').innerText(), { timeout: 90_000 }).toMatch(/^Done: 1 runs \(1 completed\)/);
   const panel = page.locator('#profiles');
   await page.locator('#latest').screenshot({ path: '.scratch/profile.png' });
-  expect(await panel.innerText()).toMatch(/mlp-1m q4 · wasm · ort: MatMulNBits \d+ %/);
+  expect(await panel.innerText()).toMatch(/mlp-1m q4 · wasm · ort: [^\n]*MatMulNBits \d+ %/); // first but for a stall on a loaded machine
   expect(await panel.innerText()).toMatch(/Why: MatMulNBits: onnxruntime-web's wasm build has no 4-bit kernel/);
-  expect(await page.locator('#latest-table .profile-line').first().innerText()).toMatch(/^ops: MatMulNBits \d+ %/);
+  expect(await page.locator('#latest-table .profile-line').first().innerText()).toMatch(/^ops: [^\n]*MatMulNBits \d+ %/);
   // The link the page keeps in its URL still carries the box.
   expect(new URL(await page.evaluate(() => location.href)).searchParams.get('profile')).toBe('1');
 });
