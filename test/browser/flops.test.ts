@@ -37,6 +37,4 @@ it('tiny-llama on wasm (ort): FLOPs per generated token and the weight bytes eac
   // Every weight but the embedding table (one row of it per token).
   expect(r!.model.weightBytesPerToken).toBeGreaterThan(0);
   expect(r!.model.weightBytesPerToken).toBeLessThan(r!.model.bytes!);
-  const end = events.findLast((e) => e.type === 'run-end');
-  console.log(`counting after the run: mlp-1m ${events.find((e) => e.type === 'run-end')?.type === 'run-end' ? (events.find((e) => e.type === 'run-end') as { countMs: number }).countMs.toFixed(0) : '?'} ms, tiny-llama ${(end as { countMs: number }).countMs.toFixed(0)} ms`);
 }, 120_000);
