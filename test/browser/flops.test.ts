@@ -38,3 +38,11 @@ it('tiny-llama on wasm (ort): FLOPs per generated token and the weight bytes eac
   expect(r!.model.weightBytesPerToken).toBeGreaterThan(0);
   expect(r!.model.weightBytesPerToken).toBeLessThan(r!.model.bytes!);
 }, 120_000);
+
+it('tiny-bert-sst on transformers.js: FLOPs at the tokenizer’s shapes, from the same ONNX file', async () => {
+  const [r] = await app.runSuite({ models: ['tiny-bert-sst'], devices: ['wasm'], dtypes: ['fp32'], engines: ['transformers'], workload: { iterations: 2, warmup: 1 } });
+  expect(r!.state, r!.error?.message).toBe('completed');
+  const ids = r!.workload.inputs.find((i) => i.name === 'input_ids')!;
+  expect(r!.model.flops).toBeGreaterThan(0);
+  expect(r!.model.flopsBasis).toContain(`input_ids[${ids.dims.join(',')}]`);
+}, 120_000);
