@@ -23,6 +23,11 @@ function runInputs(spec: RunSpec, result: RunResult): Record<string, InputOverri
 export async function withModelStats(result: RunResult, spec: RunSpec): Promise<number> {
   if (result.state !== 'completed') return 0;
   const lm = spec.model.task === 'text-generation';
+  if (spec.model.source === 'replica' && !lm && result.model.flops !== null) {
+    // The builder counted both at the shapes the run fed: nothing to start a worker for.
+    applyModelStats(result, { params: null, flops: null, flopsError: null, step: null, attention: null });
+    return 0;
+  }
   // A decoder's step cost does not depend on the prompt: one count serves every run of the model.
   const inputs = lm ? {} : runInputs(spec, result);
   const key = JSON.stringify([spec.model.source, spec.model.id, spec.model.url, spec.model.dtype, spec.model.task, inputs]);
