@@ -15,7 +15,7 @@ import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileN
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
-import { formatBytes, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation, formatWarmup } from '../ui/format.ts';
+import { formatBytes, formatGflops, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation, formatWarmup } from '../ui/format.ts';
 import { PROFILE_ENGINES, profileHints } from '../core/profile.ts';
 import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import { defaultDevices } from '../core/capabilities.ts';
@@ -152,6 +152,8 @@ function table(results: readonly RunResult[]): string {
   const predicted = results.some((r) => r.memory.predicted);
   const head = ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'state', 'load', 'first run', 'p50', 'p90', '±rme', 'n', 'warm-up', 'size', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', 'page+workers', 'browser PSS'];
   if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
+  const counted = results.some((r) => r.model.flops);
+  if (counted) head.push('GFLOP/s');
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   if (roofline) head.push('roofline use');
   head.push('reason');
@@ -169,6 +171,7 @@ function table(results: readonly RunResult[]): string {
       ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes), formatBytes(r.memory.uaMemoryBytes), formatBytes(r.memory.os?.peakPssBytes),
     ];
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
+    if (counted) row.push(formatGflops(r));
     if (roofline) row.push(formatUtilisation(r));
     row.push(r.error?.message ?? '');
     t.push(row);
@@ -181,8 +184,9 @@ function table(results: readonly RunResult[]): string {
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
 function generationTable(results: readonly RunResult[]): string {
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
+  const counted = results.some((r) => r.model.flops);
   const predicted = results.some((r) => r.memory.predicted);
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(roofline ? ['roofline use'] : []), 'reason'];
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(counted ? ['GFLOP/s'] : []), ...(roofline ? ['bandwidth use'] : []), 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
@@ -191,7 +195,8 @@ function generationTable(results: readonly RunResult[]): string {
       modelName(r), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
       formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
       ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
-      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
+      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(counted ? [formatGflops(r)] : []),
+      ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
     ]);
   }
   const g = results.find((r) => r.generation)?.generation;
@@ -420,16 +425,20 @@ export async function bench(opts: BenchOptions): Promise<number> {
   if (opts.out) writeFileSync(opts.out, '');
   const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);
   let sampler: OsMemorySampler | null = null;
-  // The profiled iteration (--profile) comes after everything measured: the OS peaks stop where it starts.
+  // The run's OS memory window ends with its measurement: the profiled iteration (--profile) and the FLOPs count
+  // that follow are not the run's memory.
   let measuredPeak: OsPeak | null | undefined;
   const session = await openApp({
     server,
     onEvent: (e) => {
       progress.onEvent(e);
       if (e.type === 'run-start') { sampler?.begin(); measuredPeak = undefined; }
-      if (e.type === 'run-progress' && e.progress.phase === 'profile') measuredPeak = sampler?.end() ?? null;
+      if ((e.type === 'run-progress' && e.progress.phase === 'profile') || e.type === 'run-measured') {
+        if (measuredPeak === undefined) measuredPeak = sampler?.end() ?? null;
+      }
       if (e.type === 'run-end') {
         withOsMemory(e.result, measuredPeak !== undefined ? measuredPeak : (sampler?.end() ?? null));
+        measuredPeak = undefined;
         results.push(e.result);
         // Written as each run ends: a crash later keeps what was measured.
         if (opts.out) appendFileSync(opts.out, JSON.stringify(e.result) + '\n');

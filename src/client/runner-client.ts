@@ -1,11 +1,11 @@
 /** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
-import type { CompiledWasm, InspectResult, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
+import type { CompiledWasm, InspectResult, ModelStats, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
 import { profileUnsupportedReason } from '../core/profile.ts';
 import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
+import type { InputOverride, ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import { ortBuildFor, type Dtype } from '../core/vocab.ts';
 import { measureUaMemory } from './ua-memory.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
@@ -152,6 +152,10 @@ export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<num
 
 export const buildReplicaInWorker = (model: ModelRef, onProgress: (written: number, total: number) => void = () => undefined): Promise<ReplicaBuild> =>
   withWorker((api) => api.buildReplica(model, proxy(onProgress)));
+
+/** A model's parameters and FLOPs at the given inputs (decoders: per step), counted in a fresh worker. */
+export const modelStatsInWorker = (model: ModelRef, inputs: Record<string, InputOverride>): Promise<ModelStats> =>
+  withWorker((api) => api.modelStats(absoluteModel(model), inputs));
 
 export const clearReplicaCacheInWorker = (): Promise<number> => withWorker((api) => api.clearReplicaCache());
 

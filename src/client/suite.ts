@@ -5,7 +5,8 @@ import { expandPlans, type PlannedRun, type SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { appendResult } from '../store/results-db.ts';
-import { inspectInWorker, runInWorker } from './runner-client.ts';
+import { withModelStats } from './model-stats.ts';
+import { runInWorker } from './runner-client.ts';
 import { deviceRoofline } from './roofline-client.ts';
 import { ROOFLINE_DEVICES, rooflineSummary, utilisationOf, type RooflineResult } from '../core/roofline.ts';
 
@@ -14,7 +15,10 @@ export type SuiteEvent =
   | { type: 'suite-start'; suiteId: string; total: number }
   | { type: 'run-start'; index: number; total: number; spec: RunSpec }
   | { type: 'run-progress'; index: number; total: number; progress: Progress }
-  | { type: 'run-end'; index: number; total: number; result: RunResult }
+  /** The run's worker is gone and its figures are in: what follows (counting FLOPs) is not the run's. */
+  | { type: 'run-measured'; index: number; total: number }
+  /** `countMs`: what counting the model's parameters and FLOPs after the run took (0 when counted before). */
+  | { type: 'run-end'; index: number; total: number; result: RunResult; countMs: number }
   | { type: 'suite-end'; suiteId: string; results: RunResult[] };
 
 export interface SuiteOptions {
@@ -70,18 +74,8 @@ async function rooflines(plans: readonly SuitePlan[], emit: (e: SuiteEvent) => v
   return out;
 }
 
-/** FLOPs per inference of a (non-LM) model at its run's input shapes, from the inspector; null when it cannot tell. */
-async function flopsOf(model: RunSpec['model'], cache: Map<string, number | null>): Promise<number | null> {
-  const key = `${model.id}\u0000${model.dtype}\u0000${model.url}\u0000${JSON.stringify(model.inputs ?? {})}`;
-  if (!cache.has(key)) {
-    const flops = await inspectInWorker(model).then((r) => r.flops?.flops ?? null, () => null);
-    cache.set(key, flops);
-  }
-  return cache.get(key)!;
-}
-
 /** Record the backend's roofline in the run's env and the run's utilisation of it. */
-async function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<string, RooflineResult>, flopsCache: Map<string, number | null>): Promise<void> {
+function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<string, RooflineResult>): void {
   const roof = roofs.get(spec.device);
   if (!roof) {
     if (roofs.size) result.utilisationReason = `no roofline for ${spec.device}`;
@@ -93,14 +87,14 @@ async function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<stri
   }
   if (result.env) result.env.roofline = rooflineSummary(roof.roofline);
   const lm = spec.model.task === 'text-generation';
-  const flops = !lm && result.state === 'completed' && spec.engine === 'ort' ? await flopsOf(spec.model, flopsCache) : null;
   const { utilisation, reason } = utilisationOf(
     {
       state: result.state,
       modelBytes: result.model.bytes,
+      weightBytesPerToken: result.model.weightBytesPerToken,
       decodeTokPerS: result.generation?.decodeTokPerS ?? null,
       p50Ms: result.timings.latency?.p50Ms ?? null,
-      flops,
+      flops: lm ? null : result.model.flops,
       isLanguageModel: lm,
     },
     roof.roofline,
@@ -123,11 +117,11 @@ export async function runSuite(plan: SuitePlan | readonly SuitePlan[], options: 
   const compared = comparedGroups(planned);
   const references = new Map<string, RunResult>();
   const roofs = await rooflines(plans, emit);
-  const flopsCache = new Map<string, number | null>();
   emit({ type: 'suite-start', suiteId, total });
   for (const [index, item] of planned.entries()) {
     if (options.signal?.aborted) break;
     let result: RunResult;
+    let countMs = 0;
     if (item.kind === 'decided') {
       result = item.result;
     } else {
@@ -160,12 +154,15 @@ export async function runSuite(plan: SuitePlan | readonly SuitePlan[], options: 
       }
       // Outputs taken only for fidelity are not logged: they would make every record tens of kilobytes.
       if (!keepOutputs) result = { ...result, outputs: null };
-      await withUtilisation(result, spec, roofs, flopsCache);
+      // Counted now, with the run's worker gone (its memory already measured) and the CLI's OS sampling ended.
+      emit({ type: 'run-measured', index, total });
+      countMs = await withModelStats(result, spec);
+      withUtilisation(result, spec, roofs);
     }
     // Logged before the next run starts: a crash later loses nothing already measured.
     await appendResult(result);
     results.push(result);
-    emit({ type: 'run-end', index, total, result });
+    emit({ type: 'run-end', index, total, result, countMs });
   }
   emit({ type: 'suite-end', suiteId, results });
   return results;

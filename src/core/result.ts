@@ -38,6 +38,8 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
       bytes: null,
       params: spec.model.params ?? null,
       flops: null,
+      flopsBasis: null,
+      weightBytesPerToken: null,
     },
     engine: spec.engine,
     task: spec.model.task,

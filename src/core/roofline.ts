@@ -224,6 +224,8 @@ export function utilisationOf(
   run: {
     state: string;
     modelBytes: number | null;
+    /** LM: bytes of weights each token reads (model.weightBytesPerToken); the model's bytes when unknown. */
+    weightBytesPerToken?: number | null;
     decodeTokPerS: number | null;
     p50Ms: number | null;
     flops: number | null;
@@ -233,9 +235,11 @@ export function utilisationOf(
 ): { utilisation: (Utilisation & { basis: string }) | null; reason: string | null } {
   if (run.state !== 'completed') return { utilisation: null, reason: `the run ended ${run.state}` };
   if (run.isLanguageModel) {
-    if (!run.modelBytes || !run.decodeTokPerS) return { utilisation: null, reason: 'no decode rate or model size to compare with the bandwidth' };
-    const u = utilisationFromDecode({ weightBytesPerToken: run.modelBytes, tokensPerS: run.decodeTokPerS }, r);
-    return { utilisation: { ...u, basis: `weights ${(run.modelBytes / 1e6).toFixed(2)} MB × ${run.decodeTokPerS.toFixed(1)} tok/s` }, reason: null };
+    const perToken = run.weightBytesPerToken || run.modelBytes;
+    if (!perToken || !run.decodeTokPerS) return { utilisation: null, reason: 'no decode rate or model size to compare with the bandwidth' };
+    const u = utilisationFromDecode({ weightBytesPerToken: perToken, tokensPerS: run.decodeTokPerS }, r);
+    const what = run.weightBytesPerToken ? 'weights read per token' : 'weights (the model file)';
+    return { utilisation: { ...u, basis: `${what} ${(perToken / 1e6).toFixed(2)} MB × ${run.decodeTokPerS.toFixed(1)} tok/s` }, reason: null };
   }
   if (!run.flops || !run.p50Ms) return { utilisation: null, reason: 'FLOPs per inference unknown (the inspector could not probe this model)' };
   const u = utilisationFromFlops({ flops: run.flops, latencyMs: run.p50Ms, bytes: run.modelBytes }, r);

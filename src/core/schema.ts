@@ -233,10 +233,21 @@ export const RunResultSchema = z.object({
     bytes: bytes.nullable(),
     params: z.number().int().nonnegative().nullable(),
     /**
-     * FLOPs of one inference at the run's input shapes (a multiply-add counts 2), where known: replicas' builders
-     * count them; null for others and for decoders (whose count is per token). Older records lack it.
+     * FLOPs of one inference at the run's input shapes (a multiply-add counts 2); for language models, FLOPs per
+     * generated token (see `flopsBasis`). Replicas' builders count them, the inspector counts the rest after the
+     * run; null where neither can. Older records lack it.
      */
     flops: z.number().nonnegative().nullable().default(null),
+    /**
+     * What `flops` counts ("per inference at x[1,256]", "per generated token at mean context 36: …"), or why it is
+     * null. Older records lack it.
+     */
+    flopsBasis: z.string().nullable().default(null),
+    /**
+     * Language models: bytes of weights read per generated token (every weight but embedding tables, of which a
+     * token reads one row), from the graph; the bandwidth utilisation's numerator. Older records lack it.
+     */
+    weightBytesPerToken: bytes.nullable().default(null),
   }),
   engine: z.enum(ENGINES),
   task: z.string(),

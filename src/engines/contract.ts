@@ -1,8 +1,9 @@
 /** The one typed boundary between page and worker: the client wraps it with comlink, the worker exposes it. */
 import type { Capabilities } from '../core/capabilities.ts';
 import type { OpProfile, RunResult } from '../core/schema.ts';
-import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
+import type { InputOverride, ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import type { Dtype } from '../core/vocab.ts';
+import type { ModelStats } from '../core/flops.ts';
 import type { FlopsEstimate, ModelInspection } from '../onnx/inspect.ts';
 import type { QuantizeReport } from '../onnx/quantize.ts';
 
@@ -15,6 +16,8 @@ export interface InspectResult {
   flopsError: string | null;
   inputs: { name: string; dims: number[] }[];
 }
+
+export type { ModelStats } from '../core/flops.ts';
 
 /** A replica built (or found in the cache) without running it: what building costs, for bench/replica-build.ts. */
 export interface ReplicaBuild {
@@ -71,6 +74,11 @@ export interface RunnerApi {
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
   /** Parse and inspect a model; FLOPs at its (overridden) input shapes. */
   inspect(model: ModelRef): Promise<InspectResult>;
+  /**
+   * Parameters and FLOPs of a model at the given inputs (a decoder: its per-step cost), for a run's record; run in
+   * a fresh worker after the run's own is gone, on one thread, so it disturbs nothing the run measured.
+   */
+  modelStats(model: ModelRef, inputs: Record<string, InputOverride>): Promise<ModelStats>;
   /** Build a replica's files into the cache (or find them there) without loading them. */
   buildReplica(model: ModelRef, onProgress: (written: number, total: number) => void): Promise<ReplicaBuild>;
   /** Empty the replica cache (OPFS); returns how many files were removed. */

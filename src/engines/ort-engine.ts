@@ -190,7 +190,8 @@ export async function profileOrtModel(
 
 /** Run a model once (on wasm) and return the dims of every output it produced, by name. */
 export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
-  const session = await runtime().InferenceSession.create(bytes, { executionProviders: ['wasm'], logSeverityLevel: 3 });
+  // Unoptimized: constant folding turns some exposed values (a Range of constants) into ones ORT cannot hand out.
+  const session = await runtime().InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
   try {
     const { inputs, feeds } = synthesizedFeeds(session, overrides);
     const out = await session.run(feeds);

@@ -8,7 +8,8 @@ import { MEMORY_FIELDS, type OpProfile, type OutputRecord, type RunResult } from
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
 import { warmUp } from '../core/warmup.ts';
-import { estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
+import { attentionShapeOf } from '../core/flops.ts';
+import { decoderStepCost, estimateFlops, exposeAllValues, FLOPS_CONVENTION, inspectModel, weightShapes } from '../onnx/inspect.ts';
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
 import { replicaAtLevel, replicaFit, replicaFlops, type BuiltReplica } from '../onnx/replica.ts';
@@ -16,6 +17,7 @@ import type { ReplicaGraph, ReplicaLm } from '../onnx/replica-types.ts';
 import { layoutModel } from '../onnx/write-model.ts';
 import type { RunnerApi } from './contract.ts';
 import { fetchModelBytes } from './fetch-model.ts';
+import { fetchRepoJson } from './hf-files.ts';
 import { gpuBufferBytes, installMemoryProbes, memorySnapshot, wasmHeapBytes } from './memory-probes.ts';
 import { AbortedError, measureLanguageModel, type LanguageModel } from './lm.ts';
 import { configureOrt, installOrtStdoutCapture, loadOrtModel, probeOutputShapes, profileOrtModel, type ExternalData, type OrtProfileText } from './ort-engine.ts';
@@ -373,6 +375,38 @@ export function createRuntime(): RunnerApi {
         return { model, bytes: bytes.byteLength, inspection, flops, flopsError: null, inputs: inputs.map(({ name, dims }) => ({ name, dims })) };
       } catch (err) {
         return { model, bytes: bytes.byteLength, inspection, flops: null, flopsError: toErrorInfo(err).message, inputs: [] };
+      }
+    },
+
+    async modelStats(model, inputs) {
+      const lm = model.task === 'text-generation';
+      const shapes = Object.entries(inputs).flatMap(([name, o]) => (o.shape ? [{ name, dims: o.shape }] : []));
+      if (model.source === 'replica') {
+        // The graph without its weights: the builder's counts, no fetch, no session.
+        const built = replicaAtLevel(model.replica!, model.dtype, `Replica "${model.id}"`);
+        if (lm) return { params: built.params, flops: null, flopsError: null, step: decoderStepCost(built.graph.model), attention: attentionShapeOf(model.replica!.config) };
+        const flops = replicaFlops(built.graph, shapes);
+        return { params: built.params, flops, flopsError: flops === null ? 'the replica builder counted FLOPs at other input shapes' : null, step: null, attention: null };
+      }
+      // A hub model is in the Cache API since its run; other URLs are fetched again (after the run, so its fetch was cold).
+      const bytes = await fetchModelBytes(model.id, model.url, () => undefined, { cache: model.source === 'hub' });
+      const parsed = decodeModel(bytes, `Model "${model.id}"`);
+      const params = inspectModel(parsed).params;
+      if (lm) {
+        const config = model.repo ? await fetchRepoJson(model.repo, 'config.json').catch(() => null) : null;
+        return { params, flops: null, flopsError: null, step: decoderStepCost(parsed), attention: config ? attentionShapeOf(config) : null };
+      }
+      // One thread: a threaded session's wasm workers outlive it and would stop later runs' page memory measurement.
+      await configureOrt('wasm', 1);
+      try {
+        const probed = await probeOutputShapes(encodeModel(exposeAllValues(parsed)), inputs);
+        const known = weightShapes(parsed);
+        for (const [k, v] of probed.shapes) known.set(k, v);
+        const estimate = estimateFlops(parsed, (name) => known.get(name));
+        const missing = estimate.unknown.length ? `; ${estimate.unknown.length} node(s) of unknown shape left out` : '';
+        return { params, flops: estimate.flops, flopsError: missing ? missing.slice(2) : null, step: null, attention: null };
+      } catch (err) {
+        return { params, flops: null, flopsError: `the shape probe failed: ${toErrorInfo(err).message}`, step: null, attention: null };
       }
     },
 

@@ -225,3 +225,57 @@ export function exposeAllValues(model: ModelProto): ModelProto {
   }
   return { ...model, graph: { ...graph, output: [...graph.output, ...extra] } };
 }
+
+/** What one generated token costs a decoder, from its graph alone (no session, no shapes). */
+export interface DecoderStepCost {
+  /** 2 × Σ K·N over the MatMul-like ops with a weight operand: the FLOPs of one token's projections and head. */
+  matmulFlops: number;
+  /**
+   * Bytes of weights read once per token: every weight some op other than Gather consumes is read whole; an
+   * embedding table only a Gather reads gives one row per token.
+   */
+  weightBytes: number;
+}
+
+const MATMUL_OPS = new Set(['MatMul', 'Gemm', 'MatMulInteger', 'MatMulNBits', 'MatMulBnb4']);
+/** Ops that hand a weight on unchanged in size (a transposed or dequantized lm_head): K·N is the weight's. */
+const WEIGHT_PASSTHROUGH = new Set(['Transpose', 'Cast', 'DequantizeLinear']);
+
+/** FLOPs and weight bytes of one decode step (one new token, any context), main graph only. */
+export function decoderStepCost(model: ModelProto): DecoderStepCost {
+  const graph = model.graph!;
+  const weights = new Map(collectWeights(model).filter((w) => w.graph === graph).map((w) => [w.name, w.tensor]));
+  const producer = new Map<string, NodeProto>();
+  for (const node of graph.node) for (const o of node.output) if (o) producer.set(o, node);
+  /** The weight a value is, or is made from by a size-keeping op. */
+  const weightOf = (name: string | undefined) => {
+    if (!name) return undefined;
+    const direct = weights.get(name);
+    if (direct) return direct;
+    const p = producer.get(name);
+    return p && WEIGHT_PASSTHROUGH.has(p.opType) ? weights.get(p.input[0] ?? '') : undefined;
+  };
+  let matmulFlops = 0;
+  const readWhole = new Set<string>();
+  const gathered = new Set<string>();
+  for (const node of graph.node) {
+    if (MATMUL_OPS.has(node.opType)) {
+      if (node.opType === 'MatMulNBits' || node.opType === 'MatMulBnb4') matmulFlops += 2 * attributeInt(node, 'K', 0) * attributeInt(node, 'N', 0);
+      else {
+        const b = weightOf(node.input[1]);
+        if (b) matmulFlops += 2 * elementCount(tensorDims(b));
+      }
+    }
+    node.input.forEach((name, slot) => {
+      if (!weights.has(name)) return;
+      if (node.opType === 'Gather' && slot === 0) gathered.add(name);
+      else readWhole.add(name);
+    });
+  }
+  let weightBytes = 0;
+  for (const [name, t] of weights) {
+    if (readWhole.has(name)) weightBytes += tensorBytes(t);
+    else if (gathered.has(name)) weightBytes += tensorBytes(t) / Math.max(1, tensorDims(t)[0] ?? 1);
+  }
+  return { matmulFlops, weightBytes: Math.round(weightBytes) };
+}

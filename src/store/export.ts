@@ -46,7 +46,7 @@ export function parseJsonl(text: string): ImportOutcome {
 
 /** CSV columns: one row per run, dotted paths into the record. */
 export const CSV_COLUMNS = [
-  'id', 'suiteId', 'startedAt', 'state', 'model.id', 'model.source', 'model.dtype', 'model.bytes', 'engine', 'task', 'device',
+  'id', 'suiteId', 'startedAt', 'state', 'model.id', 'model.source', 'model.dtype', 'model.bytes', 'model.params', 'model.flops', 'model.weightBytesPerToken', 'engine', 'task', 'device',
   'workload.iterations', 'workload.warmup', 'env.numThreads',
   'timings.fetchMs', 'timings.sessionMs', 'timings.loadMs', 'timings.firstRunMs',
   'timings.latency.n', 'timings.latency.meanMs', 'timings.latency.sdMs', 'timings.latency.rme', 'timings.latency.minMs',

@@ -1,5 +1,6 @@
 /** All text formatting of numbers lives here: the records keep raw numbers with units in their names. */
 import { fitAccuracy } from '../core/fit.ts';
+import { achievedGflops, shareOf } from '../core/flops.ts';
 import type { OpProfile, RunResult } from '../core/schema.ts';
 
 export function formatMs(ms: number | null | undefined): string {
@@ -71,6 +72,17 @@ export function formatUtilisation(r: Pick<RunResult, 'utilisation'>): string {
   const u = r.utilisation;
   if (!u) return '—';
   return `${(u.fraction * 100).toFixed(u.fraction < 0.1 ? 2 : 1)} % of ${u.attainable.toFixed(u.attainable < 10 ? 2 : 1)} ${u.unit} (${u.bound})`;
+}
+
+/**
+ * The GFLOP/s a run achieved (FLOPs ÷ p50; language models: FLOPs per token × decode tok/s) and, when its backend's
+ * roofline is known, its share of the measured f32 matmul peak: "3.21 GFLOP/s (4.2 % of peak)", or "—".
+ */
+export function formatGflops(r: Pick<RunResult, 'model' | 'timings' | 'generation' | 'env'>): string {
+  const g = achievedGflops(r);
+  if (g === null) return '—';
+  const share = shareOf(g, r.env?.roofline?.gflops);
+  return `${formatFigure(g)} GFLOP/s${share === null ? '' : ` (${(share * 100).toFixed(share < 0.1 ? 2 : 1)} % of peak)`}`;
 }
 
 /** The fit check's prediction and how the measured peak compares: "221 MiB (peak 1.44×)". */

@@ -3,7 +3,7 @@ import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation } from './format.ts';
+import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -40,6 +40,13 @@ function cell(r: RunResult): HTMLElement {
     );
   } else {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
+  }
+  if (r.state === 'completed' && r.model.flops) {
+    const lm = r.generation ? ' per token' : '';
+    td.append(el('br'), el('small', { title: r.model.flopsBasis ?? '' }, `${formatGflops(r)} · ${formatCount(r.model.flops)}FLOP${lm}`));
+  }
+  if (r.state === 'completed' && r.utilisation) {
+    td.append(el('br'), el('small', { title: r.utilisation.basis }, `${r.generation ? 'bandwidth' : 'roofline'} use ${formatUtilisation(r)}`));
   }
   if (r.memory.predicted && r.state === 'completed') {
     td.append(el('br'), el('small', {}, `predicted ${formatPredicted(r)}`));
@@ -112,7 +119,7 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
   if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
   const table = el('table', { class: 'history' });
   table.append(
-    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'engine', 'state', 'p50', 'TTFT', 'decode tok/s', 'load', 'model size', 'WASM heap', 'GPU buffers', 'page+workers', 'roofline use', 'reason'].map((h) => el('th', {}, h)))),
+    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'engine', 'state', 'p50', 'TTFT', 'decode tok/s', 'load', 'model size', 'WASM heap', 'GPU buffers', 'page+workers', 'params', 'GFLOP/s', 'roofline use', 'reason'].map((h) => el('th', {}, h)))),
   );
   const body = el('tbody');
   for (const r of [...results].reverse()) {
@@ -122,7 +129,8 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
         el('td', {}, formatDate(r.startedAt)), el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')), el('td', {}, r.model.dtype), el('td', {}, r.device), el('td', {}, r.engine),
         el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(r.generation?.ttftMs)), el('td', {}, formatRate(r.generation?.decodeTokPerS)), el('td', {}, formatMs(r.timings.loadMs)),
         el('td', {}, formatBytes(r.model.bytes)), el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)), el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
-        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)), el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
+        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)), el('td', {}, formatCount(r.model.params)), el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
+        el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
         el('td', { class: 'reason' }, r.error?.message ?? '')),
     );
   }
