@@ -109,6 +109,25 @@ export function probeCapabilities(): Promise<Capabilities> {
   return capabilities;
 }
 
+/** A worker holding one loaded session for repeated timed batches (thread calibration); `close` terminates it. */
+export interface TimingWorker {
+  threads: number;
+  timeRuns(runs: number): Promise<number[]>;
+  close(): void;
+}
+
+/** Load `spec` in a fresh worker and keep it for timed batches; the worker is terminated when loading fails. */
+export async function openTimingWorker(spec: RunSpec): Promise<TimingWorker> {
+  const w = spawn();
+  try {
+    const { threads } = await Promise.race([w.api.openTiming(absolute(spec)), w.failure]);
+    return { threads, timeRuns: (runs) => Promise.race([w.api.timeRuns(runs), w.failure]), close: () => w.close() };
+  } catch (err) {
+    w.close();
+    throw err;
+  }
+}
+
 /** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
 export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> =>
   withWorker((api) => api.bareLoop(absolute(spec), iterations));

@@ -2,8 +2,9 @@
 import { VERSIONS } from './build-info.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Env } from './schema.ts';
+import type { ThreadChoice } from './threads.ts';
 
-export function envFrom(caps: Capabilities, numThreads: number | null): Env {
+export function envFrom(caps: Capabilities, numThreads: number | null, threads: ThreadChoice | null = null): Env {
   return {
     userAgent: caps.userAgent,
     hardwareConcurrency: caps.hardwareConcurrency,
@@ -12,6 +13,7 @@ export function envFrom(caps: Capabilities, numThreads: number | null): Env {
     numThreads,
     webgpu: caps.webgpu,
     versions: { ...VERSIONS },
+    threads,
     roofline: null,
   };
 }

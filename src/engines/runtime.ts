@@ -1,8 +1,9 @@
 /** The worker side: one task per worker — a run (capability check to finished record), an inspection, or quantization. */
 import { transfer } from 'comlink';
-import { resolveThreads, unsupportedReason, type Capabilities } from '../core/capabilities.ts';
+import { resolveThreads, threadDevice, unsupportedReason, type Capabilities } from '../core/capabilities.ts';
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { envFrom } from '../core/env.ts';
+import { runThreads } from '../core/threads.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import { MEMORY_FIELDS, type OutputRecord, type RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
@@ -104,11 +105,11 @@ export function createRuntime(): RunnerApi {
 
   async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
     const caps = await probeCapabilities();
-    const threads = resolveThreads(spec.workload.numThreads, caps);
+    const { choice, problem } = runThreads(spec.workload.numThreads, spec.workload.threadChoice, threadDevice(caps));
     // onnxruntime's wasm threads start on every backend (WebGPU runs keep CPU kernels and the session there).
-    result.env = envFrom(caps, threads);
-    const reason = unsupportedReason(spec, caps);
-    return reason ? { reason } : { threads, caps };
+    result.env = envFrom(caps, choice.chosen, choice);
+    const reason = problem ?? unsupportedReason(spec, caps);
+    return reason ? { reason } : { threads: choice.chosen!, caps };
   }
 
   async function fetchOnnx(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Uint8Array> {
@@ -220,6 +221,9 @@ export function createRuntime(): RunnerApi {
     }
   }
 
+  /** The session the thread calibration times (openTiming / timeRuns); the worker is terminated after it. */
+  let timing: Awaited<ReturnType<typeof prepareForBareLoop>> | null = null;
+
   async function prepareForBareLoop(spec: RunSpec) {
     const result = emptyResult(spec);
     const checked = await check(spec, result);
@@ -321,6 +325,22 @@ export function createRuntime(): RunnerApi {
       });
       onProgress(levels.length, levels.length, levels.at(-1)!);
       return transfer(variants, variants.map((v) => v.bytes.buffer as ArrayBuffer));
+    },
+
+    async openTiming(spec) {
+      timing = await prepareForBareLoop(spec);
+      return { threads: resolveThreads(spec.workload.numThreads === 'sweep' ? null : spec.workload.numThreads, await probeCapabilities()) };
+    },
+
+    async timeRuns(runs) {
+      if (!timing) throw new Error('timeRuns before openTiming: nothing is loaded.');
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        await timing.bareRun();
+        samples.push(performance.now() - t);
+      }
+      return samples;
     },
 
     async bareLoop(spec, iterations) {
