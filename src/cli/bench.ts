@@ -1,5 +1,6 @@
 /** `npm run bench`: run a suite in headless Chromium against the built app, print a table, write JSONL. */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
@@ -24,6 +25,8 @@ import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from '.
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { builtCatalog, describeEndpoint, parseEndpoints, readResumeFile, runOnDevices, type DeviceOutcome, type Endpoint } from './remote.ts';
 import { startAppServer, type AppServer } from './serve.ts';
+import { sweepTables, threadsLines } from './threads-report.ts';
+import { parseThreads, type ThreadsRequest } from '../core/threads.ts';
 
 export interface BenchOptions {
   suite: string;
@@ -34,7 +37,8 @@ export interface BenchOptions {
   iterations: number;
   warmup: number;
   timeBudget?: number;
-  threads?: number;
+  /** --threads N|auto|sweep. */
+  threads?: ThreadsRequest;
   input: string[];
   out?: string;
   json?: boolean;
@@ -83,6 +87,14 @@ const integer = (min: number) => (value: string): number => {
   return n;
 };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** --threads: a count from 1 (this machine's cores are checked once the CLI knows the browser is local), auto or sweep. */
+const threadsFlag = (value: string): ThreadsRequest => {
+  try {
+    return parseThreads(value, '--threads');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 
 /** "x=1,3,48,320" or "sr=16000" with --input: a shape (commas/x) or, with a leading "=", a fill value ("sr==16000"). */
 export function parseInputFlag(flag: string): [string, InputOverride] {
@@ -227,6 +239,8 @@ export function report(results: readonly RunResult[]): string {
   const lm = results.filter((r) => r.task === 'text-generation');
   const other = results.filter((r) => r.task !== 'text-generation');
   const parts: string[] = [];
+  const threads = threadsLines(results);
+  if (threads) parts.push(threads);
   if (other.length) parts.push(table(other));
   const plain = lm.filter((r) => !r.generation?.contexts);
   if (plain.length) parts.push(generationTable(plain));
@@ -236,6 +250,8 @@ export function report(results: readonly RunResult[]): string {
   if (engines) parts.push(engines);
   const roof = rooflineTable(results);
   if (roof) parts.push(roof);
+  const sweep = sweepTables(results);
+  if (sweep) parts.push(sweep);
   return parts.join('\n');
 }
 
@@ -313,7 +329,15 @@ interface PlanMaker {
 /** The flags that shape the suite → its plans, once the model names can be resolved (catalog ids, served files). */
 function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMaker {
   const claimsSuite = parseOne('suite', SUITES, opts.suite) === 'claims';
-  const devices = opts.device || !claimsSuite ? parseList('device', DEVICES, opts.device ?? 'wasm,webgpu') : null;
+  const sweep = opts.threads === 'sweep';
+  // A sweep is a wasm measurement: without --device it runs there alone.
+  const devices = opts.device || !claimsSuite ? parseList('device', DEVICES, opts.device ?? (sweep ? 'wasm' : 'wasm,webgpu')) : null;
+  if (sweep) {
+    const models = claimsSuite ? 'the claims suite' : opts.model.length === 1 ? null : opts.model.length ? `${opts.model.length} models` : 'every bundled model (no --model)';
+    if (models) throw new InvalidInputError(`--threads sweep runs one model at every thread count; this run names ${models}. Give one --model, or use --threads auto or a count.`);
+    const other = devices?.filter((d) => d !== 'wasm') ?? [];
+    if (other.length) throw new InvalidInputError(`--threads sweep is for --device wasm: ${other.join(', ')} runs its kernels off the CPU, so a sweep there would time the CPU fallback. Use --device wasm, or --threads auto or a count.`);
+  }
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
   const engines = parseEngines(opts.engine ?? 'auto');
@@ -330,7 +354,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
     iterations: opts.iterations,
     warmup: opts.warmup,
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
-    numThreads: opts.threads ?? null,
+    numThreads: opts.threads === 'auto' ? null : opts.threads ?? null,
     inputs,
   };
   const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
@@ -358,6 +382,8 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
   if (endpoints.length) return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
   if (opts.resume) throw new InvalidInputError('--resume works with --connect: it fills in what each remote device is missing.');
+  // The CLI's own Chromium runs here: a count past this machine's cores is refused before launch (a remote device checks its own).
+  if (typeof opts.threads === 'number') parseThreads(String(opts.threads), '--threads', cpus().length);
   // The CLI's own Chromium always opens the app on loopback (a secure context); these flags are for remote browsers.
   if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
     throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
@@ -546,7 +572,7 @@ export function program(): Command {
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs (the first run, timed alone, counts as one)', integer(0), DEFAULT_WORKLOAD.warmup)
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
-    .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
+    .option('--threads <n|auto|sweep>', 'WASM threads: a count, auto (calibrated on this device; the default) or sweep (one model at every count)', threadsFlag)
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
     .option('--engine <list>', `engines: ${ENGINES.join(', ')}, or auto (both for Hugging Face-layout models, else ort)`, 'auto')

@@ -28,7 +28,7 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
   onProgress?: (message: string, done: number, total: number) => void;
   storage?: ThreadsStorage;
-  /** Measuring time after warm-up (default 2.5 s); at least MIN_ROUNDS rounds run whatever it says. */
+  /** Measuring time after warm-up (default 1.5 s); at least MIN_ROUNDS rounds run whatever it says. */
   budgetMs?: number;
 }
 
@@ -42,7 +42,7 @@ export interface CalibrationOutcome {
 const MIN_ROUNDS = 3;
 const MAX_ROUNDS = 12;
 /** Each count's warm-up: until this long has passed (V8 tiers up the wasm), at least WARMUP_MIN_RUNS runs. */
-const WARMUP_MS = 500;
+const WARMUP_MS = 300;
 const WARMUP_MIN_RUNS = 5;
 /** One batch of one count in a round takes about this long. */
 const BATCH_MS = 60;
@@ -119,7 +119,7 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
       }
       batch = Math.min(batch, Math.max(2, Math.min(50, Math.round(BATCH_MS / Math.max(0.05, median(warm.slice(-WARMUP_MIN_RUNS)))))));
     }
-    const budget = options.budgetMs ?? 2500;
+    const budget = options.budgetMs ?? 1500;
     const measuring = performance.now();
     let rounds = 0;
     while (rounds < MIN_ROUNDS || (rounds < MAX_ROUNDS && performance.now() - measuring < budget)) {

@@ -159,14 +159,14 @@ export const SWEEP_WEBGPU_PROBLEM =
  * Parse a threads value from a flag or a link: a whole number from 1 to `max`, `auto` or `sweep`. `max` is the
  * device's cores where the caller knows them, else MAX_THREADS; the message names the input and the valid values.
  */
-export function parseThreads(value: string, what: string, max = MAX_THREADS): ThreadsRequest {
+export function parseThreads(value: string, what: string, max = MAX_THREADS, where = ''): ThreadsRequest {
   const v = value.trim();
   if (v === 'auto' || v === 'sweep') return v;
   const n = Number(v);
   if (v !== '' && Number.isInteger(n) && n >= 1 && n <= max) return n;
   const range = max === 1 ? '1' : `a whole number from 1 to ${max}`;
   const cores = max === MAX_THREADS ? '' : ` (this device has ${max} core${max === 1 ? '' : 's'})`;
-  throw new InvalidInputError(`Bad ${what} "${value}". Should be ${range}${cores}, auto or sweep.`);
+  throw new InvalidInputError(`Bad ${what} "${value}"${where}. Should be ${range}${cores}, auto or sweep.`);
 }
 
 export interface SweepRow {
