@@ -3,22 +3,14 @@ import Table from 'cli-table3';
 import type { RunResult } from '../core/schema.ts';
 import { sweepRows } from '../core/threads.ts';
 import { formatMs } from '../ui/format.ts';
+import { threadChoiceLines } from '../ui/threads-text.ts';
 
 type Choice = NonNullable<NonNullable<RunResult['env']>['threads']>;
 
 /** "threads: auto → 1 (calibrated on ppocr-v2-cls fp32: 1 thread 12.1 ms, 2 threads 14.8 ms; …)", one per distinct choice. */
 export function threadsLines(results: readonly RunResult[]): string | null {
-  const seen = new Map<string, string>();
-  for (const r of results) {
-    const t = r.env?.threads;
-    if (!t || t.requested === 'sweep' || t.chosen === null) continue;
-    const took = t.calibration && !t.calibration.cached ? `; calibration took ${formatMs(t.calibration.elapsedMs)}` : '';
-    const line = t.requested === 'auto'
-      ? `threads: auto → ${t.chosen} (${t.reason}${took}; onnxruntime-web's default here: ${t.ortDefault})`
-      : `threads: ${t.chosen} (asked for; onnxruntime-web's default here: ${t.ortDefault})`;
-    seen.set(line, line);
-  }
-  return seen.size ? [...seen.values()].join('\n') : null;
+  const lines = threadChoiceLines(results.map((r) => r.env?.threads));
+  return lines.length ? lines.join('\n') : null;
 }
 
 /** Each swept model's p50 at every count, the best marked (fewest threads within 3 % of the fastest) and ORT's default. */

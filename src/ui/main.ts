@@ -16,6 +16,7 @@ import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
+import { mountThreads } from './threads-view.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
@@ -25,6 +26,7 @@ const controller = createController();
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
 const historyView = mountHistory(controller);
+const threadsView = mountThreads(controller);
 let latest: RunResult[] = [];
 
 function onEvent(e: SuiteEvent): void {
@@ -38,6 +40,7 @@ function onEvent(e: SuiteEvent): void {
     case 'run-end':
       latest.push(e.result);
       $('latest-table').replaceChildren(comparisonTable(latest));
+      threadsView.show(latest);
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
       renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);

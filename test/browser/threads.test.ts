@@ -71,3 +71,16 @@ it('sweeps one model over every count on wasm, and refuses the sweep on webgpu',
   expect(gpu.map((r) => r.state)).toEqual(['unsupported']);
   expect(gpu[0]!.error!.message).toMatch(/^threads=sweep is for WASM/);
 });
+
+it('the app: a threads=sweep link fills the form, runs and draws the sweep; an auto run shows the choice and its reason', async () => {
+  const { page } = app;
+  await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&engines=ort&iterations=2&warmup=0&threads=sweep&budget=none&autorun=1`);
+  expect(await page.inputValue('input[name=threads]')).toBe('sweep');
+  const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+  await expect.poll(() => page.locator('#threads-sweep table.sweep tbody tr').count(), { timeout: 60_000 }).toBe(Math.min(cores, 8));
+  expect(await page.locator('#threads-sweep tr.best').count()).toBe(1);
+  expect(await page.locator('#threads-sweep').innerText()).toMatch(/onnxruntime-web’s default/);
+  // auto: the cached calibration of this browser, named in the results.
+  await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&engines=ort&iterations=2&warmup=0&threads=auto&budget=none&autorun=1`);
+  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(/^threads: auto → \d \(calibrated on ppocr-v2-cls fp32: 1 thread [\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \d\)$/);
+});
