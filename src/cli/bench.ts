@@ -613,6 +613,8 @@ export async function main(argv: string[]): Promise<number> {
   const opts = cmd.opts<BenchOptions>();
   // The claims suite picks its backends from the browser unless --device was given (claimDevices).
   if (opts.suite === 'claims' && cmd.getOptionValueSource('device') === 'default') delete opts.device;
+  // A thread sweep is a wasm measurement: without --device it runs there alone.
+  if (opts.threads === 'sweep' && cmd.getOptionValueSource('device') === 'default') opts.device = 'wasm';
   try {
     return await bench(opts);
   } catch (err) {

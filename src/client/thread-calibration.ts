@@ -28,7 +28,7 @@ export interface CalibrateOptions {
   signal?: AbortSignal;
   onProgress?: (message: string, done: number, total: number) => void;
   storage?: ThreadsStorage;
-  /** Measuring time after warm-up (default 1.5 s); at least MIN_ROUNDS rounds run whatever it says. */
+  /** Measuring time after warm-up (default 2 s); at least MIN_ROUNDS rounds run whatever it says. */
   budgetMs?: number;
 }
 
@@ -39,7 +39,7 @@ export interface CalibrationOutcome {
   cached: boolean;
 }
 
-const MIN_ROUNDS = 3;
+const MIN_ROUNDS = 5;
 const MAX_ROUNDS = 12;
 /** Each count's warm-up: until this long has passed (V8 tiers up the wasm), at least WARMUP_MIN_RUNS runs. */
 const WARMUP_MS = 300;
@@ -103,6 +103,7 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
     const opened = await Promise.allSettled(
       counts.map((n) => openTimingWorker({ id: `calibrate-${n}`, model, engine: 'ort', device: 'wasm', workload: { iterations: 1, warmup: 0, numThreads: n } })),
     );
+    const loadMs = performance.now() - started;
     for (const o of opened) if (o.status === 'fulfilled') workers.push(o.value);
     const failed = opened.find((o) => o.status === 'rejected');
     if (failed) throw new Error(`Thread calibration could not load ${model.id}: ${(failed.reason as Error)?.message ?? String(failed.reason)}`);
@@ -119,7 +120,7 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
       }
       batch = Math.min(batch, Math.max(2, Math.min(50, Math.round(BATCH_MS / Math.max(0.05, median(warm.slice(-WARMUP_MIN_RUNS)))))));
     }
-    const budget = options.budgetMs ?? 1500;
+    const budget = options.budgetMs ?? 2000;
     const measuring = performance.now();
     let rounds = 0;
     while (rounds < MIN_ROUNDS || (rounds < MAX_ROUNDS && performance.now() - measuring < budget)) {
@@ -142,6 +143,7 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
       ortDefault: ortDefaultThreads(device),
       tolerance: THREAD_TOLERANCE,
       rounds,
+      loadMs,
       elapsedMs: performance.now() - started,
       measuredAt: new Date().toISOString(),
     };

@@ -41,6 +41,8 @@ export interface ThreadCalibration {
   ortDefault: number;
   tolerance: number;
   rounds: number;
+  /** Loading the workers (onnxruntime's wasm compiled in each), side by side: most of a calibration's time. */
+  loadMs?: number;
   /** Wall time of the whole calibration, loading the workers included. */
   elapsedMs: number;
   measuredAt: string;
