@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { envFrom } from '../../src/core/env.ts';
+import { emptyResult } from '../../src/core/result.ts';
+import { RunResultSchema } from '../../src/core/schema.ts';
 import {
   calibratedChoice, calibrationReason, chooseThreads, fixedAutoChoice, maxThreads, ortDefaultThreads, parseThreads, runThreads, sweepRows,
   threadCandidates, threadPlans, threadsProblem, validThreadsText, type ThreadCalibration, type ThreadChoice,
@@ -117,5 +120,19 @@ describe('threads in plans and runs', () => {
       { threads: 2, p50Ms: 14.8, best: false, ortDefault: true },
       { threads: 3, p50Ms: null, best: false, ortDefault: false },
     ]);
+  });
+});
+
+describe('env.threads in records', () => {
+  const caps = {
+    webgpu: null, webgpuReason: 'none', webnn: false, wasm: { simd: true, threads: true }, crossOriginIsolated: true, hardwareConcurrency: 2, deviceMemory: 8, userAgent: 'UA',
+  };
+  const spec = { id: 'r1', model: { id: 'mlp-1m', source: 'bundled' as const, url: 'mlp-1m.onnx', dtype: 'fp32' as const, task: 'feature-extraction' }, engine: 'ort' as const, device: 'wasm' as const, workload: { iterations: 1, warmup: 0 } };
+  it('validates a record with the choice, and imports an older record without it as null', () => {
+    const record = { ...emptyResult(spec), env: envFrom(caps, 1, calibratedChoice(cal, true)) };
+    expect(RunResultSchema.parse(JSON.parse(JSON.stringify(record))).env!.threads).toEqual(calibratedChoice(cal, true));
+    const old = JSON.parse(JSON.stringify(record));
+    delete old.env.threads;
+    expect(RunResultSchema.parse(old).env!.threads).toBeNull();
   });
 });
