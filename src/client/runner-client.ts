@@ -6,7 +6,7 @@ import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import type { Dtype } from '../core/vocab.ts';
-import { measureUaMemory } from './ua-memory.ts';
+import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
 
 export interface RunOptions {
   onProgress?: (p: Progress) => void;
@@ -121,6 +121,7 @@ export async function openTimingWorker(spec: RunSpec): Promise<TimingWorker> {
   const w = spawn();
   try {
     const { threads } = await Promise.race([w.api.openTiming(absolute(spec)), w.failure]);
+    if (threads > 1) noteThreadedWorker();
     return { threads, timeRuns: (runs) => Promise.race([w.api.timeRuns(runs), w.failure]), close: () => w.close() };
   } catch (err) {
     w.close();
