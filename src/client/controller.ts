@@ -148,14 +148,16 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     if (!plans.some((p) => p.workload.numThreads === 'sweep' || wantsAutoThreads(p))) return plans;
     const caps = await probeCapabilities();
     // An abort during calibration leaves the suite nothing to run (it stops before its first run): no choice needed.
-    const auto = plans.some(wantsAutoThreads) ? await calibrate({ signal }, caps).then((c) => c.choice, (err: Error) => {
+    // WebGPU runs keep onnxruntime's CPU threads too, but a calibration (timed on wasm) is only worth its seconds for wasm runs.
+    const measure = plans.some((p) => wantsAutoThreads(p) && p.devices.includes('wasm'));
+    const auto = plans.some(wantsAutoThreads) ? await calibrate({ signal, measure }, caps).then((c) => c.choice, (err: Error) => {
       if (err.name === 'AbortError') return null;
       throw err;
     }) : null;
     return plans.flatMap((p) => threadPlans(p, threadDevice(caps), auto));
   }
 
-  async function calibrate(options: { recalibrate?: boolean; budgetMs?: number; signal?: AbortSignal }, caps?: Capabilities): Promise<CalibrationOutcome> {
+  async function calibrate(options: { recalibrate?: boolean; budgetMs?: number; signal?: AbortSignal; measure?: boolean }, caps?: Capabilities): Promise<CalibrationOutcome> {
     return calibrateThreads({
       ...options,
       catalog: await loadCatalog(),

@@ -24,6 +24,8 @@ export interface CalibrateOptions {
   caps: Capabilities;
   /** Measure again even when this device has a cached calibration. */
   recalibrate?: boolean;
+  /** False: take a cached calibration, else onnxruntime-web's default, without measuring (suites with no wasm run). */
+  measure?: boolean;
   /** Aborting stops at the next batch; nothing is cached. */
   signal?: AbortSignal;
   onProgress?: (message: string, done: number, total: number) => void;
@@ -165,6 +167,10 @@ export async function calibrateThreads(options: CalibrateOptions): Promise<Calib
   const fingerprint = threadFingerprint(options.caps);
   const cached = options.recalibrate ? null : readCachedCalibration(fingerprint, storage);
   if (cached) return { choice: calibratedChoice(cached, true), calibration: cached, cached: true };
+  if (options.measure === false) {
+    const fallback = fixedAutoChoice(device, false)!;
+    return { choice: { ...fallback, reason: `${fallback.reason} (no wasm run in this suite to calibrate for)` }, calibration: null, cached: false };
+  }
   try {
     const calibration = await measure(options, fingerprint);
     writeCachedCalibration(calibration, storage);
