@@ -43,9 +43,15 @@ export interface CalibrationOutcome {
 
 const MIN_ROUNDS = 5;
 const MAX_ROUNDS = 12;
-/** Each count's warm-up: until this long has passed (V8 tiers up the wasm), at least WARMUP_MIN_RUNS runs. */
-const WARMUP_MS = 300;
-const WARMUP_MIN_RUNS = 5;
+/**
+ * Warm-up, the counts taking turns: until each count's runs stop getting faster (V8 tiers the wasm up in the
+ * background, per worker), or WARMUP_CAP_MS in all. Measured: with a fixed 300 ms each, the first calibration in a
+ * fresh page timed 1 thread at 81–88 ms against 32–39 ms in the next ones (and so chose 2 threads), twice out of two.
+ */
+const WARMUP_CAP_MS = 4000;
+const WARMUP_MIN_RUNS = 10;
+/** Settled: the median of the last 5 runs is no more than this much faster than that of the 5 before. */
+const SETTLED = 0.97;
 /** One batch of one count in a round takes about this long. */
 const BATCH_MS = 60;
 
@@ -111,17 +117,22 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
     if (failed) throw new Error(`Thread calibration could not load ${model.id}: ${(failed.reason as Error)?.message ?? String(failed.reason)}`);
     check();
     const samples = counts.map((): number[] => []);
-    let batch = Infinity;
-    for (const [i, w] of workers.entries()) {
-      progress(`calibrating threads: warming up ${w.threads} thread${w.threads === 1 ? '' : 's'}`, i + 1, counts.length + 1);
-      const t0 = performance.now();
-      const warm: number[] = [];
-      while (warm.length < WARMUP_MIN_RUNS || performance.now() - t0 < WARMUP_MS) {
-        warm.push(...(await w.timeRuns(1)));
+    const warm = counts.map((): number[] => []);
+    const settled = (xs: readonly number[]) => xs.length >= WARMUP_MIN_RUNS && median(xs.slice(-5)) >= SETTLED * median(xs.slice(-10, -5));
+    const warmStart = performance.now();
+    while (warm.some((xs) => !settled(xs)) && performance.now() - warmStart < WARMUP_CAP_MS) {
+      progress(`calibrating threads: warming up (${warm.map((xs, i) => `${counts[i]}: ${xs.length} runs`).join(', ')})`, 1, counts.length + 1);
+      for (const [i, w] of workers.entries()) {
+        if (settled(warm[i]!)) continue;
+        const last = warm[i]!.at(-1);
+        warm[i]!.push(...(await w.timeRuns(last === undefined ? 1 : Math.max(1, Math.min(20, Math.round(BATCH_MS / Math.max(0.05, last)))))));
         check();
       }
-      batch = Math.min(batch, Math.max(2, Math.min(50, Math.round(BATCH_MS / Math.max(0.05, median(warm.slice(-WARMUP_MIN_RUNS)))))));
     }
+    const warmupMs = performance.now() - warmStart;
+    // One batch of each count takes about BATCH_MS at the slowest count's speed.
+    const slowest = Math.max(...warm.map((xs) => median(xs.slice(-5))));
+    const batch = Math.max(2, Math.min(50, Math.round(BATCH_MS / Math.max(0.05, slowest))));
     const budget = options.budgetMs ?? 2000;
     const measuring = performance.now();
     let rounds = 0;
@@ -146,6 +157,8 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
       tolerance: THREAD_TOLERANCE,
       rounds,
       loadMs,
+      warmupMs,
+      warmupRuns: warm.map((xs) => xs.length),
       elapsedMs: performance.now() - started,
       measuredAt: new Date().toISOString(),
     };

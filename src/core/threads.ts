@@ -43,6 +43,9 @@ export interface ThreadCalibration {
   rounds: number;
   /** Loading the workers (onnxruntime's wasm compiled in each), side by side: most of a calibration's time. */
   loadMs?: number;
+  /** The warm-up (counts taking turns until their runs stop getting faster) and its runs per count. */
+  warmupMs?: number;
+  warmupRuns?: number[];
   /** Wall time of the whole calibration, loading the workers included. */
   elapsedMs: number;
   measuredAt: string;
