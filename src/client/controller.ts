@@ -147,9 +147,9 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
   async function withThreads(plans: SuitePlan[], signal: AbortSignal): Promise<SuitePlan[]> {
     if (!plans.some((p) => p.workload.numThreads === 'sweep' || wantsAutoThreads(p))) return plans;
     const caps = await probeCapabilities();
-    // An abort during calibration leaves the suite nothing to run (it stops before its first run): no choice needed.
     // WebGPU runs keep onnxruntime's CPU threads too, but a calibration (timed on wasm) is only worth its seconds for wasm runs.
     const measure = plans.some((p) => wantsAutoThreads(p) && p.devices.includes('wasm'));
+    // An abort during calibration leaves the suite nothing to run (it stops before its first run): no choice needed.
     const auto = plans.some(wantsAutoThreads) ? await calibrate({ signal, measure }, caps).then((c) => c.choice, (err: Error) => {
       if (err.name === 'AbortError') return null;
       throw err;
