@@ -32,7 +32,9 @@ try {
     const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const [r] = await app.runSuite({ models: [id], devices: ['wasm'], dtypes: ['fp32'], workload: spec.workload });
-      const b = await app.page.evaluate(([s, n]) => window.ondevice.bareLoop(s, n), [spec, iterations] as const);
+      // The bare loop at the count the runner used (`auto` is the page's calibrated choice; a bare loop alone has none).
+      const bareSpec = { ...spec, workload: { ...spec.workload, numThreads: r!.env?.numThreads ?? threads } };
+      const b = await app.page.evaluate(([s, n]) => window.ondevice.bareLoop(s, n), [bareSpec, iterations] as const);
       const rp50 = r!.timings.latency!.p50Ms;
       const bp50 = summarize(b as unknown as Samples).p50Ms;
       runner.push(rp50);

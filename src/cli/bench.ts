@@ -1,5 +1,6 @@
 /** `npm run bench`: run a suite in headless Chromium against the built app, print a table, write JSONL. */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
 import { basename, resolve } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import Table from 'cli-table3';
@@ -26,6 +27,8 @@ import { claimsTable, loadCatalog, loadClaims, reportKind, writeReport } from '.
 import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { builtCatalog, describeEndpoint, parseEndpoints, readResumeFile, runOnDevices, type DeviceOutcome, type Endpoint } from './remote.ts';
 import { startAppServer, type AppServer } from './serve.ts';
+import { sweepTables, threadsLines } from './threads-report.ts';
+import { parseThreads, type ThreadsRequest } from '../core/threads.ts';
 
 export interface BenchOptions {
   suite: string;
@@ -38,7 +41,8 @@ export interface BenchOptions {
   /** --warmup-cap MS: adaptive warm-up's cap (0: exactly --warmup runs); default DEFAULT_WORKLOAD's. */
   warmupCap?: number;
   timeBudget?: number;
-  threads?: number;
+  /** --threads N|auto|sweep. */
+  threads?: ThreadsRequest;
   /** --ort-build: load this onnxruntime-web build instead of the device's fastest (setup comparisons). */
   ortBuild?: string;
   input: string[];
@@ -91,6 +95,14 @@ const integer = (min: number) => (value: string): number => {
   return n;
 };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** --threads: a count from 1 (this machine's cores are checked once the CLI knows the browser is local), auto or sweep. */
+const threadsFlag = (value: string): ThreadsRequest => {
+  try {
+    return parseThreads(value, '--threads');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
 
 /** "x=1,3,48,320" or "sr=16000" with --input: a shape (commas/x) or, with a leading "=", a fill value ("sr==16000"). */
 export function parseInputFlag(flag: string): [string, InputOverride] {
@@ -271,6 +283,8 @@ export function report(results: readonly RunResult[]): string {
   const parts: string[] = [];
   const setup = setupLines(results);
   if (setup.length) parts.push(`Setup:\n${setup.map((l) => `  ${l}`).join('\n')}`);
+  const threads = threadsLines(results);
+  if (threads) parts.push(threads);
   if (other.length) parts.push(table(other));
   const plain = lm.filter((r) => !r.generation?.contexts);
   if (plain.length) parts.push(generationTable(plain));
@@ -282,6 +296,8 @@ export function report(results: readonly RunResult[]): string {
   if (roof) parts.push(roof);
   const profiles = profileTable(results);
   if (profiles) parts.push(profiles);
+  const sweep = sweepTables(results);
+  if (sweep) parts.push(sweep);
   return parts.join('\n');
 }
 
@@ -364,7 +380,14 @@ interface PlanMaker {
 /** The flags that shape the suite → its plans, once the model names can be resolved (catalog ids, served files). */
 function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMaker {
   const claimsSuite = parseOne('suite', SUITES, opts.suite) === 'claims';
+  const sweep = opts.threads === 'sweep';
   const devices = opts.device ? parseList('device', DEVICES, opts.device) : null;
+  if (sweep) {
+    const models = claimsSuite ? 'the claims suite' : opts.model.length === 1 ? null : opts.model.length ? `${opts.model.length} models` : 'every bundled model (no --model)';
+    if (models) throw new InvalidInputError(`--threads sweep runs one model at every thread count; this run names ${models}. Give one --model, or use --threads auto or a count.`);
+    const other = devices?.filter((d) => d !== 'wasm') ?? [];
+    if (other.length) throw new InvalidInputError(`--threads sweep is for --device wasm: ${other.join(', ')} runs its kernels off the CPU, so a sweep there would time the CPU fallback. Use --device wasm, or --threads auto or a count.`);
+  }
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
   const engines = parseEngines(opts.engine ?? 'auto');
@@ -382,7 +405,7 @@ function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): PlanMake
     warmup: opts.warmup,
     warmupCapMs: opts.warmupCap === 0 ? null : opts.warmupCap ?? DEFAULT_WORKLOAD.warmupCapMs ?? null,
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
-    numThreads: opts.threads ?? null,
+    numThreads: opts.threads === 'auto' ? null : opts.threads ?? null,
     ...(opts.ortBuild ? { ortBuild: parseOne('onnxruntime-web build', ORT_BUILDS, opts.ortBuild) } : {}),
     inputs,
     ...(opts.profile ? { profile: true } : {}),
@@ -416,6 +439,8 @@ export async function bench(opts: BenchOptions): Promise<number> {
   const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
   if (endpoints.length) return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
   if (opts.resume) throw new InvalidInputError('--resume works with --connect: it fills in what each remote device is missing.');
+  // The CLI's own Chromium runs here: a count past this machine's cores is refused before launch (a remote device checks its own).
+  if (typeof opts.threads === 'number') parseThreads(String(opts.threads), '--threads', cpus().length);
   // The CLI's own Chromium always opens the app on loopback (a secure context); these flags are for remote browsers.
   if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
     throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
@@ -612,7 +637,7 @@ export function program(): Command {
     .option('--warmup <n>', 'warm-up runs at least (the first run, timed alone, counts as one); then until the last runs settle, up to --warmup-cap', integer(0), DEFAULT_WORKLOAD.warmup)
     .option('--warmup-cap <ms>', 'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)', integer(0), DEFAULT_WORKLOAD.warmupCapMs ?? 0)
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
-    .option('--threads <n>', 'WASM threads (default: all cores when cross-origin isolated)', integer(1))
+    .option('--threads <n|auto|sweep>', 'WASM threads: a count, auto (calibrated on this device; the default) or sweep (one model at every count)', threadsFlag)
     .option('--ort-build <name>', `onnxruntime-web build to load instead of the fastest for the backend (wasm: plain, webgpu: asyncify): ${ORT_BUILDS.join(', ')} (jsep is what a bare import of onnxruntime-web loads; to compare setups)`)
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
@@ -655,6 +680,8 @@ export async function main(argv: string[]): Promise<number> {
   const opts = cmd.opts<BenchOptions>();
   // Without --device, the backends come from the browser: a software WebGPU adapter is left out (defaultDevices).
   if (cmd.getOptionValueSource('device') === 'default') delete opts.device;
+  // A thread sweep is a wasm measurement: without --device it runs there alone.
+  if (opts.threads === 'sweep' && cmd.getOptionValueSource('device') === 'default') opts.device = 'wasm';
   try {
     return await bench(opts);
   } catch (err) {

@@ -2,7 +2,8 @@
  * The app's one controller: the UI's buttons and the CLI's automation entry (`window.ondevice`) call the same
  * functions, so the headless runner exercises exactly what a person clicks.
  */
-import { defaultDevices, type Capabilities } from '../core/capabilities.ts';
+import { defaultDevices, threadDevice, type Capabilities } from '../core/capabilities.ts';
+import { threadPlans, wantsAutoThreads } from '../core/threads.ts';
 import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../core/claims.ts';
 import type { Claim, ThresholdOverrides, Verdict } from '../core/claims-types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
@@ -16,6 +17,7 @@ import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.
 import { appendResults, clearResults, listResults } from '../store/results-db.ts';
 import { bareLoopInWorker, buildReplicaInWorker, clearReplicaCacheInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
+import { calibrateThreads, clearThreadCache, type CalibrationOutcome } from './thread-calibration.ts';
 import { deviceRoofline } from './roofline-client.ts';
 import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
 
@@ -49,6 +51,13 @@ export interface Controller {
    * logged like any other, and judge each claim on this device.
    */
   checkClaims(options?: { devices?: Device[]; overrides?: ThresholdOverrides; only?: string[] }): Promise<ClaimsCheck>;
+  /**
+   * The thread count `auto` stands for here: the cached calibration, or a new one (one worker per count on the
+   * reference workload; `recalibrate` forces one). Aborted by `abort()`, it caches nothing.
+   */
+  calibrateThreads(options?: { recalibrate?: boolean; budgetMs?: number }): Promise<CalibrationOutcome>;
+  /** Forget this browser's thread calibrations: the next `auto` run calibrates again. */
+  clearThreadCalibration(): void;
   /** This device's roofline for a backend: the cached figure, or a new measurement (`refresh` forces one). */
   roofline(device: RooflineDevice, options?: Omit<RooflineOptions, 'device'> & { refresh?: boolean }): Promise<RooflineResult & { cached: boolean }>;
 }
@@ -134,6 +143,29 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     return { ...plan, models };
   }
 
+  /** Every plan with its threads decided: `auto` calibrated (or cached) once for the suite, `sweep` one plan per count. */
+  async function withThreads(plans: SuitePlan[], signal: AbortSignal): Promise<SuitePlan[]> {
+    if (!plans.some((p) => p.workload.numThreads === 'sweep' || wantsAutoThreads(p))) return plans;
+    const caps = await probeCapabilities();
+    // WebGPU runs keep onnxruntime's CPU threads too, but a calibration (timed on wasm) is only worth its seconds for wasm runs.
+    const measure = plans.some((p) => wantsAutoThreads(p) && p.devices.includes('wasm'));
+    // An abort during calibration leaves the suite nothing to run (it stops before its first run): no choice needed.
+    const auto = plans.some(wantsAutoThreads) ? await calibrate({ signal, measure }, caps).then((c) => c.choice, (err: Error) => {
+      if (err.name === 'AbortError') return null;
+      throw err;
+    }) : null;
+    return plans.flatMap((p) => threadPlans(p, threadDevice(caps), auto));
+  }
+
+  async function calibrate(options: { recalibrate?: boolean; budgetMs?: number; signal?: AbortSignal; measure?: boolean }, caps?: Capabilities): Promise<CalibrationOutcome> {
+    return calibrateThreads({
+      ...options,
+      catalog: await loadCatalog(),
+      caps: caps ?? (await probeCapabilities()),
+      onProgress: (message, done, total) => emit({ type: 'prepare', message, done, total }),
+    });
+  }
+
   const api: Controller = {
     catalog: loadCatalog,
     capabilities: probeCapabilities,
@@ -145,7 +177,8 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
         const prepared: SuitePlan[] = [];
         try {
           for (const p of Array.isArray(plan) ? plan : [plan]) prepared.push(await withLevels(p));
-          return await runSuite(prepared, { catalog: await loadCatalog(), signal: controller.signal, onEvent: emit });
+          const threaded = await withThreads(prepared, controller.signal);
+          return await runSuite(threaded, { catalog: await loadCatalog(), signal: controller.signal, onEvent: emit });
         } finally {
           for (const m of prepared.flatMap((p) => p.models)) if (typeof m !== 'string' && m.url.startsWith('blob:')) URL.revokeObjectURL(m.url);
         }
@@ -184,6 +217,17 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
         ...options,
         onProgress: (p) => emit({ type: 'prepare', message: `${device} roofline: ${p.phase}${p.detail ? ` ${p.detail}` : ''}`, done: p.done, total: p.total }),
       }),
+    async calibrateThreads(options = {}) {
+      if (running) throw new Error('A suite is already running: abort it or wait for it to end.');
+      const controller = new AbortController();
+      running = controller;
+      try {
+        return await calibrate({ ...options, signal: controller.signal });
+      } finally {
+        running = null;
+      }
+    },
+    clearThreadCalibration: () => clearThreadCache(),
     claims: loadClaims,
     async checkClaims(options = {}) {
       const [file, cat] = await Promise.all([loadClaims(), loadCatalog()]);

@@ -7,7 +7,7 @@ import { emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { InputOverride, ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import { ortBuildFor, type Dtype } from '../core/vocab.ts';
-import { measureUaMemory } from './ua-memory.ts';
+import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
 
 /** Off only to measure what the hand-over saves (bench/config.ts): `globalThis.__ondeviceCompileWasmInWorker = true`. */
@@ -144,6 +144,27 @@ let capabilities: Promise<Capabilities> | null = null;
 export function probeCapabilities(): Promise<Capabilities> {
   capabilities ??= withWorker((api) => api.capabilities());
   return capabilities;
+}
+
+/** A worker holding one loaded session for repeated timed batches (thread calibration); `close` terminates it. */
+export interface TimingWorker {
+  threads: number;
+  timeRuns(runs: number): Promise<number[]>;
+  close(): void;
+}
+
+/** Load `spec` in a fresh worker and keep it for timed batches; the worker is terminated when loading fails. */
+export async function openTimingWorker(spec: RunSpec): Promise<TimingWorker> {
+  const w = spawn();
+  try {
+    // The page's compiled wasm, as runs get it: the calibration's workers start without compiling it each.
+    const { threads } = await Promise.race([w.api.openTiming(absolute(spec), await compiledWasmFor(spec)), w.failure]);
+    if (threads > 1) noteThreadedWorker();
+    return { threads, timeRuns: (runs) => Promise.race([w.api.timeRuns(runs), w.failure]), close: () => w.close() };
+  } catch (err) {
+    w.close();
+    throw err;
+  }
 }
 
 /** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */

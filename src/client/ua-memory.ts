@@ -21,7 +21,19 @@ export type UaMemory = { bytes: number; reason: null } | { bytes: null; reason: 
  * run are still alive in the page (they are: see the leak check in the README), so in practice it needs a
  * page that has run single-threaded only.
  */
+let threadedWorkerSeen = false;
+
+/** A worker with WASM threads has lived in this page (a threaded run, the thread calibration): Chromium will not answer. */
+export function noteThreadedWorker(): void {
+  threadedWorkerSeen = true;
+}
+
 export async function measureUaMemory(wasmThreads: number, deadlineMs = UA_MEMORY_DEADLINE_MS): Promise<UaMemory> {
+  if (wasmThreads > 1) threadedWorkerSeen = true;
+  else if (threadedWorkerSeen) {
+    // Asking would only wait out the deadline (2 s a run) for the same null.
+    return { bytes: null, reason: 'not measured: a WASM thread worker has lived in this page (an earlier threaded run or the thread calibration), and Chromium then never answers measureUserAgentSpecificMemory(); run single-threaded in a fresh page (CLI: --threads 1) to get it' };
+  }
   if (wasmThreads > 1) {
     return { bytes: null, reason: `not measured: with ${wasmThreads} WASM threads Chromium never answers measureUserAgentSpecificMemory() (onnxruntime's thread workers wait in Atomics.wait); run with 1 thread (CLI: --threads 1) to get it` };
   }

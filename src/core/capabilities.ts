@@ -1,5 +1,6 @@
 /** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why". */
 import type { RunSpec } from './spec.ts';
+import { ortDefaultThreads, type ThreadDevice } from './threads.ts';
 import { buildHasDevice, FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
 
 export interface WebGpuInfo {
@@ -59,12 +60,15 @@ export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | n
   }
 }
 
-/** WASM threads to use: the spec's count, else every core when threads are possible (ORT's own default is half). */
+/** WASM threads for work the page did not choose a count for (inspection, bare loops): the count asked, else onnxruntime-web's default. */
 export function resolveThreads(requested: number | null | undefined, caps: Capabilities): number {
   if (!caps.wasm.threads) return 1;
   if (requested != null && requested >= 1) return Math.floor(requested);
-  return Math.max(1, caps.hardwareConcurrency ?? 1);
+  return ortDefaultThreads({ hardwareConcurrency: caps.hardwareConcurrency, threads: true });
 }
+
+/** The part of the capabilities thread choices depend on. */
+export const threadDevice = (caps: Capabilities): ThreadDevice => ({ hardwareConcurrency: caps.hardwareConcurrency, threads: caps.wasm.threads });
 
 /**
  * A WebGPU adapter that is the CPU pretending to be a GPU (SwiftShader, llvmpipe, Windows' basic render driver):

@@ -2,9 +2,10 @@
 import { VERSIONS } from './build-info.ts';
 import type { Capabilities } from './capabilities.ts';
 import type { Env } from './schema.ts';
-import type { OrtBuild } from './vocab.ts';
+import type { ThreadChoice } from './threads.ts';
 
-export function envFrom(caps: Capabilities, numThreads: number | null, ortBuild: OrtBuild | null = null): Env {
+/** The build and compile fields are filled once the run has loaded onnxruntime (runtime.ts). */
+export function envFrom(caps: Capabilities, numThreads: number | null, threads: ThreadChoice | null = null): Env {
   return {
     userAgent: caps.userAgent,
     hardwareConcurrency: caps.hardwareConcurrency,
@@ -13,9 +14,10 @@ export function envFrom(caps: Capabilities, numThreads: number | null, ortBuild:
     numThreads,
     webgpu: caps.webgpu,
     versions: { ...VERSIONS },
-    ortBuild,
+    ortBuild: null,
     wasmCompiledBy: null,
     wasmCompileMs: null,
+    threads,
     roofline: null,
   };
 }

@@ -12,8 +12,8 @@ export interface RunConfig {
   engines: Engine[] | 'auto';
   iterations: number;
   warmup: number;
-  /** WASM threads; null: onnxruntime's default (all cores when cross-origin isolated). */
-  threads: number | null;
+  /** WASM threads; null: auto (calibrated per device); `sweep`: one model at every count. */
+  threads: number | 'sweep' | null;
   /** Stop measuring after this long; null: run every iteration. */
   timeBudgetMs: number | null;
   /** One more iteration per run with onnxruntime's profiler (ORT engine runs): the top operators. Absent: off. */

@@ -149,6 +149,28 @@ export const EnvSchema = z.object({
   wasmCompiledBy: z.enum(['page', 'worker']).nullable().default(null),
   /** The page's fetch and compile of that wasm (once per page, in no run's load time); null when the worker compiled it. */
   wasmCompileMs: z.number().nonnegative().nullable().default(null),
+  /**
+   * The WASM thread count asked for (a number, `auto`, `sweep`), the one used (null: the run never started), onnxruntime-web's
+   * own default here, why, and for `auto` the calibration behind it (src/core/threads.ts). Older records lack it.
+   */
+  threads: z
+    .object({
+      requested: z.union([z.literal('auto'), z.literal('sweep'), z.number().int().positive()]),
+      chosen: z.number().int().positive().nullable(),
+      ortDefault: z.number().int().positive(),
+      reason: z.string(),
+      calibration: z
+        .object({
+          reference: z.string(),
+          timings: z.array(z.object({ threads: z.number().int().positive(), p50Ms: z.number().nonnegative(), n: z.number().int().nonnegative() })),
+          measuredAt: z.string(),
+          elapsedMs: z.number().nonnegative(),
+          cached: z.boolean(),
+        })
+        .nullable(),
+    })
+    .nullable()
+    .default(null),
   /** The device roofline of this run's backend (measured once per device and cached), when the suite asked for it. */
   roofline: z
     .object({

@@ -4,6 +4,7 @@
  */
 import { findReplica, isReplicaName, type Catalog } from './catalog.ts';
 import type { RunConfig } from './run-config.ts';
+import { MAX_THREADS, parseThreads } from './threads.ts';
 import { DEVICES, DTYPES, ENGINES } from './vocab.ts';
 
 /** Query parameter names, in the order a shared URL lists them. */
@@ -53,7 +54,7 @@ function vocabulary<T extends string>(what: string, param: string, valid: readon
 function integer(param: string, value: string, min: number, max: number, problems: string[]): number | undefined {
   const n = Number(value);
   if (value.trim() !== '' && Number.isInteger(n) && n >= min && n <= max) return n;
-  problems.push(`Bad ${param}= "${value}" in the link. Should be a whole number from ${min} to ${max}${param === 'threads' ? ', or auto' : param === 'budget' ? ', or none' : ''}.`);
+  problems.push(`Bad ${param}= "${value}" in the link. Should be a whole number from ${min} to ${max}${param === 'budget' ? ', or none' : ''}.`);
   return undefined;
 }
 
@@ -83,18 +84,22 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   if (devices !== null) config.devices = vocabulary('backend', 'devices', DEVICES, devices, problems);
   const engines = q.get('engines');
   if (engines !== null) config.engines = engines.trim() === 'auto' ? 'auto' : vocabulary('engine', 'engines', ENGINES, engines, problems, ['auto']);
-  const numbers = [['iterations', 1, 10_000], ['warmup', 0, 1000], ['threads', 1, 256]] as const;
+  const numbers = [['iterations', 1, 10_000], ['warmup', 0, 1000]] as const;
   for (const [param, min, max] of numbers) {
     const v = q.get(param);
     if (v === null) continue;
-    if (param === 'threads' && v === 'auto') {
-      config.threads = null;
-      continue;
-    }
     const n = integer(param, v, min, max, problems);
-    if (n === undefined) continue;
-    if (param === 'threads') config.threads = n;
-    else config[param] = n;
+    if (n !== undefined) config[param] = n;
+  }
+  const threads = q.get('threads');
+  if (threads !== null) {
+    // The device's own limit (its cores) is checked by the run, which ends unsupported naming the valid counts.
+    try {
+      const t = parseThreads(threads, 'threads=', MAX_THREADS, ' in the link');
+      config.threads = t === 'auto' ? null : t;
+    } catch (err) {
+      problems.push((err as Error).message);
+    }
   }
   const budget = q.get('budget');
   if (budget !== null) {

@@ -1,4 +1,5 @@
 /** What to run: a model, an engine, a device and a workload. Plain data that crosses the worker boundary. */
+import type { ThreadChoice } from './threads.ts';
 import type { Device, Dtype, Engine, ModelSource, OrtBuild } from './vocab.ts';
 
 /** Override for one model input: its shape (all dims concrete) and/or a constant fill value. */
@@ -78,8 +79,13 @@ export interface Workload {
   timeBudgetMs?: number | null;
   /** onnxruntime-web build to load; null or absent: the device's fastest (ortBuildFor). For setup comparisons. */
   ortBuild?: OrtBuild | null;
-  /** WASM threads; default: all cores when cross-origin isolated, else 1. */
-  numThreads?: number | null;
+  /**
+   * WASM threads; null: `auto`, which the page resolves to a calibrated count (src/client/thread-calibration.ts)
+   * before the run; `sweep`: the page runs the model at every count (a worker given `sweep` ends unsupported).
+   */
+  numThreads?: number | 'sweep' | null;
+  /** The page's choice of threads and its reason, recorded as the result's env.threads. */
+  threadChoice?: ThreadChoice | null;
   /** Overrides on top of the model's own, by input name. */
   inputs?: Record<string, InputOverride>;
   /** Keep the first iteration's outputs in the result (tests and fidelity; can be large). */

@@ -72,6 +72,13 @@ export interface RunnerApi {
    * runner's own overhead is measured against (bench/runner-overhead.ts).
    */
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
+  /**
+   * Load a model and keep its session for `timeRuns` (the thread calibration: one worker per count, since
+   * onnxruntime's thread count is global to its wasm module). Resolves to the threads it runs with.
+   */
+  openTiming(spec: RunSpec, wasm?: CompiledWasm | null): Promise<{ threads: number }>;
+  /** Time `runs` runs of the session `openTiming` opened, back to back (ms each). */
+  timeRuns(runs: number): Promise<number[]>;
   /** Parse and inspect a model; FLOPs at its (overridden) input shapes. */
   inspect(model: ModelRef): Promise<InspectResult>;
   /**

@@ -1,8 +1,9 @@
 /** The worker side: one task per worker — a run (capability check to finished record), an inspection, or quantization. */
 import { transfer } from 'comlink';
-import { resolveThreads, unsupportedReason, type Capabilities } from '../core/capabilities.ts';
+import { resolveThreads, threadDevice, unsupportedReason, type Capabilities } from '../core/capabilities.ts';
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { envFrom } from '../core/env.ts';
+import { runThreads } from '../core/threads.ts';
 import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../core/result.ts';
 import { MEMORY_FIELDS, type OpProfile, type OutputRecord, type RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
@@ -111,11 +112,11 @@ export function createRuntime(): RunnerApi {
 
   async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
     const caps = await probeCapabilities();
-    const threads = resolveThreads(spec.workload.numThreads, caps);
+    const { choice, problem } = runThreads(spec.workload.numThreads, spec.workload.threadChoice, threadDevice(caps));
     // onnxruntime's wasm threads start on every backend (WebGPU runs keep CPU kernels and the session there).
-    result.env = envFrom(caps, threads);
-    const reason = unsupportedReason(spec, caps);
-    return reason ? { reason } : { threads, caps };
+    result.env = envFrom(caps, choice.chosen, choice);
+    const reason = problem ?? unsupportedReason(spec, caps);
+    return reason ? { reason } : { threads: choice.chosen!, caps };
   }
 
   async function fetchOnnx(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Promise<Uint8Array> {
@@ -232,7 +233,9 @@ export function createRuntime(): RunnerApi {
   async function profileOrt(spec: RunSpec, measuredP50Ms: number | null): Promise<{ workload: string; repeatRuns: number | null } & OrtProfileText> {
     const scratch = emptyResult(spec);
     const caps = await probeCapabilities();
-    await configureOrt(spec.device, resolveThreads(spec.workload.numThreads, caps), spec.workload.ortBuild);
+    // The run's own thread count (the page's choice for auto), so the profile shows the kernels as they were measured.
+    const threads = runThreads(spec.workload.numThreads, spec.workload.threadChoice, threadDevice(caps)).choice.chosen ?? resolveThreads(null, caps);
+    await configureOrt(spec.device, threads, spec.workload.ortBuild);
     const source: OnnxSource = spec.model.source === 'replica' ? await buildOnnx(spec, caps, scratch, () => undefined) : { bytes: await fetchOnnx(spec, scratch, () => undefined) };
     try {
       if (spec.model.task !== 'text-generation') {
@@ -275,6 +278,8 @@ export function createRuntime(): RunnerApi {
       source.release?.();
     }
   }
+  /** The session the thread calibration times (openTiming / timeRuns); the worker is terminated after it. */
+  let timing: Awaited<ReturnType<typeof prepareForBareLoop>> | null = null;
 
   async function prepareForBareLoop(spec: RunSpec) {
     const result = emptyResult(spec);
@@ -432,6 +437,23 @@ export function createRuntime(): RunnerApi {
       });
       onProgress(levels.length, levels.length, levels.at(-1)!);
       return transfer(variants, variants.map((v) => v.bytes.buffer as ArrayBuffer));
+    },
+
+    async openTiming(spec, wasm) {
+      if (wasm) useCompiledWasm(wasm.module, wasm.url);
+      timing = await prepareForBareLoop(spec);
+      return { threads: resolveThreads(spec.workload.numThreads === 'sweep' ? null : spec.workload.numThreads, await probeCapabilities()) };
+    },
+
+    async timeRuns(runs) {
+      if (!timing) throw new Error('timeRuns before openTiming: nothing is loaded.');
+      const samples: number[] = [];
+      for (let i = 0; i < runs; i++) {
+        const t = performance.now();
+        await timing.bareRun();
+        samples.push(performance.now() - t);
+      }
+      return samples;
     },
 
     async bareLoop(spec, iterations) {

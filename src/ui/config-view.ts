@@ -24,11 +24,18 @@ export function mountConfigFields(): void {
 
 const num = (v: FormDataEntryValue | null): number | null => (v === null || String(v).trim() === '' ? null : Number(v));
 
+/** The Threads field: empty or "auto" → auto (null), "sweep", or a count (the run checks it against the device). */
+function threadsOf(v: FormDataEntryValue | null): RunConfig['threads'] {
+  const text = String(v ?? '').trim();
+  if (text === 'sweep') return 'sweep';
+  const n = Number(text);
+  return text !== '' && text !== 'auto' && Number.isFinite(n) && n > 0 ? Math.round(n) : null;
+}
+
 export function readConfig(form: HTMLFormElement, catalog: CatalogView): RunConfig {
   const data = new FormData(form);
   const dtypes = data.getAll('dtype').map(String);
   const engine = String(data.get('engine') ?? 'auto');
-  const threads = num(data.get('threads'));
   const budget = num(data.get('budget'));
   return {
     models: catalog.selected(),
@@ -37,7 +44,7 @@ export function readConfig(form: HTMLFormElement, catalog: CatalogView): RunConf
     engines: engine === 'auto' ? 'auto' : [engine as Engine],
     iterations: Math.max(1, Math.round(num(data.get('iterations')) ?? 20)),
     warmup: Math.max(0, Math.round(num(data.get('warmup')) ?? 0)),
-    threads: threads && threads > 0 ? Math.round(threads) : null,
+    threads: threadsOf(data.get('threads')),
     timeBudgetMs: budget && budget > 0 ? budget : null,
     profile: data.get('profile') !== null,
   };

@@ -18,6 +18,7 @@ import { mountProgress } from './progress-view.ts';
 import { setupLines } from './setup-text.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
+import { mountThreads } from './threads-view.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
@@ -27,6 +28,7 @@ const controller = createController();
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
 const historyView = mountHistory(controller);
+const threadsView = mountThreads(controller);
 let latest: RunResult[] = [];
 
 function onEvent(e: SuiteEvent): void {
@@ -41,6 +43,7 @@ function onEvent(e: SuiteEvent): void {
       latest.push(e.result);
       $('latest-table').replaceChildren(comparisonTable(latest));
       showSetup(latest);
+      threadsView.show(latest);
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
       renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);

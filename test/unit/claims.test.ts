@@ -39,6 +39,7 @@ const ENV: Env = {
   deviceMemory: 8,
   crossOriginIsolated: true,
   numThreads: 2,
+  threads: null,
   webgpu: { vendor: 'google', architecture: 'swiftshader', description: '', shaderF16: false, maxBufferSize: 2 ** 31, maxStorageBufferBindingSize: 2 ** 27 },
   versions: { ondevice: '0.0.0', onnxruntimeWeb: '1.31.0', transformers: '3.8.0' },
   ortBuild: 'plain',

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findChromium } from '../../src/cli/browser.ts';
-import { parseInputFlag, program } from '../../src/cli/bench.ts';
+import { bench, parseInputFlag, program, type BenchOptions } from '../../src/cli/bench.ts';
+import { cpus } from 'node:os';
 import { parseEndpoint, parseEndpoints } from '../../src/cli/remote.ts';
 
 describe('bench flags', () => {
@@ -19,6 +20,33 @@ describe('bench flags', () => {
     expect(opts).toMatchObject({ suite: 'default', model: ['a', 'b.onnx'], device: 'wasm,webgpu', iterations: 5, warmup: 2, strict: true });
     const names = program().options.map((o) => o.long);
     for (const flag of ['--suite', '--model', '--device', '--dtype', '--iterations', '--warmup', '--out', '--json', '--strict']) expect(names).toContain(flag);
+  });
+});
+
+describe('--threads', () => {
+  const parse = (args: string[]) => program().exitOverride().configureOutput({ writeErr: () => undefined }).parse(args, { from: 'user' }).opts<BenchOptions>();
+  it('takes a count, auto or sweep, and names the valid values for anything else', () => {
+    expect(parse(['--threads', '2']).threads).toBe(2);
+    expect(parse(['--threads', 'auto']).threads).toBe('auto');
+    expect(parse(['--threads', 'sweep']).threads).toBe('sweep');
+    expect(() => parse(['--threads', '0'])).toThrow('Bad --threads "0". Should be a whole number from 1 to 256, auto or sweep.');
+    expect(() => parse(['--threads', 'x'])).toThrow('Bad --threads "x". Should be a whole number from 1 to 256, auto or sweep.');
+  });
+  // Each is refused before a browser is launched or a server started.
+  it('refuses more threads than this machine has cores, naming them', async () => {
+    const cores = cpus().length;
+    await expect(bench(parse(['--threads', String(cores + 1), '--model', 'mlp-1m']))).rejects.toThrow(
+      `Bad --threads "${cores + 1}". Should be ${cores === 1 ? '1' : `a whole number from 1 to ${cores}`} (this device has ${cores} core${cores === 1 ? '' : 's'}), auto or sweep.`,
+    );
+  });
+  it('refuses a sweep on webgpu or over more than one model', async () => {
+    await expect(bench(parse(['--threads', 'sweep', '--model', 'mlp-1m', '--device', 'wasm,webgpu']))).rejects.toThrow(
+      '--threads sweep is for --device wasm: webgpu runs its kernels off the CPU, so a sweep there would time the CPU fallback. Use --device wasm, or --threads auto or a count.',
+    );
+    await expect(bench(parse(['--threads', 'sweep', '--model', 'mlp-1m', '--model', 'ppocr-v2-cls']))).rejects.toThrow(
+      '--threads sweep runs one model at every thread count; this run names 2 models. Give one --model, or use --threads auto or a count.',
+    );
+    await expect(bench(parse(['--threads', 'sweep']))).rejects.toThrow(/this run names every bundled model \(no --model\)/);
   });
 });
 

@@ -76,8 +76,9 @@ describe('unsupportedReason', () => {
     );
     expect(unsupportedReason(spec('webnn'), caps())).toMatch(/WebNN \(navigator.ml\) is not available/);
   });
-  it('uses every core for WASM threads only when isolated', () => {
-    expect(resolveThreads(null, caps())).toBe(2);
+  it("falls back to onnxruntime-web's default threads where the page chose none, 1 when not isolated", () => {
+    expect(resolveThreads(null, caps())).toBe(1);
+    expect(resolveThreads(null, caps({ hardwareConcurrency: 8 }))).toBe(4);
     expect(resolveThreads(1, caps())).toBe(1);
     expect(resolveThreads(null, caps({ wasm: { simd: true, threads: false } }))).toBe(1);
   });

@@ -17,7 +17,7 @@ function run(device: Device, build: 'plain' | 'asyncify') {
     workload: { iterations: 20, warmup: 2, warmupCapMs: 3000, timeBudgetMs: 10_000 },
     model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' },
   });
-  r.env = { ...envFrom(caps, 1, build), wasmCompiledBy: 'page', wasmCompileMs: 182.4 };
+  r.env = { ...envFrom(caps, 1), ortBuild: build, wasmCompiledBy: 'page', wasmCompileMs: 182.4 };
   return finish(r, 'completed');
 }
 

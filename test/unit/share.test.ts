@@ -63,10 +63,21 @@ describe('shareQuery / parseShare', () => {
       'Unknown backend "cuda" in the link (devices=). Should be one of: wasm, webgpu, webnn.',
       'Bad iterations= "0" in the link. Should be a whole number from 1 to 10000.',
       'Bad warmup= "x" in the link. Should be a whole number from 0 to 1000.',
-      'Bad threads= "2.5" in the link. Should be a whole number from 1 to 256, or auto.',
+      'Bad threads= "2.5" in the link. Should be a whole number from 1 to 256, auto or sweep.',
       'Bad budget= "-1" in the link. Should be a whole number from 0 to 3600000, or none.',
       'Unknown parameter "colour" in the link. Should be one of: models, dtypes, devices, engines, iterations, warmup, threads, budget, profile, autorun.',
     ]);
+  });
+  it('takes threads=auto, sweep or a count, and names the valid values for a bad one', () => {
+    expect(parseShare(shareQuery({ ...config, threads: 'sweep' }), catalog).config.threads).toBe('sweep');
+    expect(shareQuery({ ...config, threads: 'sweep' })).toContain('&threads=sweep&');
+    expect(parseShare('?threads=auto', catalog)).toEqual({ config: { threads: null }, autorun: false, problems: [] });
+    expect(parseShare('?threads=0&models=mlp-1m', catalog)).toEqual({
+      config: { models: ['mlp-1m'] }, autorun: false, problems: ['Bad threads= "0" in the link. Should be a whole number from 1 to 256, auto or sweep.'],
+    });
+    // 99 is a count a link may carry: the device the run lands on refuses it, naming its own cores (test/browser/threads.test.ts).
+    expect(parseShare('?threads=99', catalog).config.threads).toBe(99);
+    expect(parseShare('?threads=many', catalog).problems).toEqual(['Bad threads= "many" in the link. Should be a whole number from 1 to 256, auto or sweep.']);
   });
   it('leaves a URL without share parameters alone', () => {
     expect(parseShare('', catalog)).toEqual({ config: {}, autorun: false, problems: [] });
