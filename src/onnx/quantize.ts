@@ -42,6 +42,8 @@ export interface QuantizeOptions {
 export interface QuantizeReport {
   level: Dtype;
   quantized: { node: string; op: string; weight: string; as: string }[];
+  /** What the level changed in the model as a whole (e.g. q4dq moving it to opset 21). */
+  notes: string[];
   skipped: { node: string; op: string; reason: string }[];
   /** Ops present in the model that this level leaves in float (counted by op type). */
   untouchedOps: Record<string, number>;
@@ -91,7 +93,7 @@ class Rewriter {
       for (const t of g.initializer) this.names.add(t.name);
       for (const v of g.input) this.names.add(v.name);
     });
-    this.report = { level, quantized: [], skipped: [], untouchedOps: {}, bytesBefore, bytesAfter: 0 };
+    this.report = { level, quantized: [], skipped: [], notes: [], untouchedOps: {}, bytesBefore, bytesAfter: 0 };
   }
 
   unique(base: string): string {
@@ -341,15 +343,57 @@ export function packBnb4(values: Float32Array, k: number, n: number, block: numb
   return { packed, absmax };
 }
 
+// Ops whose meaning changed between opsets 13 and 21 beyond what a version bump keeps (DFT's axis became an input
+// at 20, GridSample's modes were renamed at 20, GroupNormalization's scale shape changed at 21, RoiAlign's default
+// coordinate mode at 16): a model with any of them keeps its opset.
+const OPSET_21_BLOCKERS = new Set(['DFT', 'GridSample', 'GroupNormalization', 'RoiAlign']);
+// Reductions whose `axes` moved from an attribute to an input at opset 18 (ReduceSum did at 13).
+const AXES_INPUT_AT_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare']);
+
+/**
+ * Move a model at opset 13–20 to opset 21, where ai.onnx's DequantizeLinear takes int4 and `block_size`, moving
+ * reductions' `axes` attributes to inputs as opset 18 wants. False (nothing changed) below 13, where too much
+ * changed since (Softmax's axis, Squeeze's and Split's inputs, Clip's bounds), or with an op in OPSET_21_BLOCKERS.
+ */
+function upgradeToOpset21(rw: Rewriter): boolean {
+  const version = opsetVersion(rw.model) ?? 0;
+  if (version >= 21) return true;
+  if (version < 13) return false;
+  const standard = (n: NodeProto) => !n.domain || n.domain === 'ai.onnx';
+  let blocked = false;
+  forEachGraph(rw.model, (g) => (blocked ||= g.node.some((n) => standard(n) && OPSET_21_BLOCKERS.has(n.opType))));
+  if (blocked) return false;
+  forEachGraph(rw.model, (g) => {
+    const out: NodeProto[] = [];
+    for (const n of g.node) {
+      const axes = version < 18 && standard(n) && AXES_INPUT_AT_18.has(n.opType) ? getAttribute(n, 'axes') : undefined;
+      if (axes) {
+        const values = (axes.ints ?? []).map(toNumber);
+        const t = bytesTensor(rw.unique(`${n.output[0]}_axes`), DataType.INT64, [values.length], new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer));
+        out.push(constantNode(t));
+        n.attribute = n.attribute.filter((a) => a.name !== 'axes');
+        n.input = [n.input[0]!, t.name];
+      }
+      out.push(n);
+    }
+    g.node = out;
+  });
+  rw.model.opsetImport = rw.model.opsetImport.map((o) => (!o.domain || o.domain === 'ai.onnx' ? { ...o, version: 21 } : o));
+  // Opset 21 needs IR version 10 (int4 is an IR 10 type).
+  if (toNumber(rw.model.irVersion) < 10) rw.model.irVersion = 10;
+  return true;
+}
+
 /**
  * W [K, N] → 4-bit blocks + DequantizeLinear → fp32 [K, N] (q4dq). Every input of the dequantization is a
  * constant, so onnxruntime folds it to an fp32 weight once at load when the session sets
  * `session.disable_quant_qdq` (otherwise it keeps the DequantizeLinear for QDQ fusion and runs it every call).
- * From opset 21: ai.onnx DequantizeLinear with int4 codes and `block_size`. Older models cannot take int4 in
- * ai.onnx, so they get onnxruntime's com.microsoft DequantizeLinear, per axis over rows of one block
- * ([kBlocks·N, block], one scale a row), then Reshape, Transpose and Reshape back to [K, N], and Slice where K
- * is not a whole number of blocks. Scales and zero points stay DequantizeLinear inputs, so the inspector counts
- * only the codes as parameters.
+ * From opset 21 (models at 13–20 are moved there first, see upgradeToOpset21): ai.onnx DequantizeLinear with
+ * int4 codes and `block_size`. Models that cannot move get onnxruntime's com.microsoft DequantizeLinear, per
+ * axis over rows of one block ([kBlocks·N, block], one scale a row), then Reshape, Transpose and Reshape back to
+ * [K, N], and Slice where K is not a whole number of blocks. That form costs more memory while loading:
+ * onnxruntime keeps every folded intermediate (three fp32 copies of each weight) until folding ends. Scales and
+ * zero points stay DequantizeLinear inputs, so the inspector counts only the codes as parameters.
  */
 function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, opts: Required<QuantizeOptions>, out: NodeProto[], cache: Map<string, string>): string {
   const cached = cache.get(wName);
@@ -479,6 +523,11 @@ function toFloat16(rw: Rewriter): void {
 function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, opts: Required<QuantizeOptions>): void {
   const four = level === 'q4' || level === 'q4dq' || level === 'q4f16' || level === 'bnb4';
   const scheme = four ? null : SCHEMES[level];
+  if (level === 'q4dq') {
+    const from = opsetVersion(rw.model) ?? 0;
+    if (!upgradeToOpset21(rw)) rw.report.notes.push(`opset ${from} cannot move to 21: 4-bit weights use com.microsoft DequantizeLinear with Reshape and Transpose, which need about three fp32 copies of the weights while loading`);
+    else if (from < 21) rw.report.notes.push(`moved from opset ${from} to 21 for int4 DequantizeLinear`);
+  }
   forEachGraph(rw.model, (g) => {
     const out: NodeProto[] = [];
     const dqCache = new Map<string, string>();

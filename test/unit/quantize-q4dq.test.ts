@@ -7,6 +7,7 @@ import { compareOutputs } from '../../src/core/fidelity.ts';
 import { seededRandom } from '../../src/core/inputs.ts';
 import type { OutputRecord } from '../../src/core/schema.ts';
 import { buildMlp, mlpParams, type MlpSpec } from '../../src/onnx/build-mlp.ts';
+import { GraphBuilder, tensorInfo } from '../../src/onnx/graph-builder.ts';
 import { inspectModel } from '../../src/onnx/inspect.ts';
 import { decodeModel, encodeModel, getAttribute, tensorDims, toNumber, type ModelProto, type TensorProto } from '../../src/onnx/model.ts';
 import { DataType } from '../../src/onnx/onnx-schema.ts';
@@ -30,11 +31,11 @@ const input = (n: number) => {
 };
 const nodesOf = (bytes: Uint8Array) => decodeModel(bytes).graph!.node;
 const constant = (m: ModelProto, name: string): TensorProto => m.graph!.node.find((n) => n.opType === 'Constant' && n.output[0] === name)!.attribute[0]!.t!;
-/** The MLP re-declared at opset 21 / IR 10 (its ops mean the same there), for ai.onnx's int4 DequantizeLinear. */
-function atOpset21(bytes: Uint8Array): Uint8Array {
+/** The MLP re-declared at another opset (MatMul, Add, Relu and a last-axis Softmax mean the same from 11 to 21). */
+function atOpset(bytes: Uint8Array, version: number): Uint8Array {
   const m = decodeModel(bytes);
-  m.irVersion = 10;
-  m.opsetImport = [{ domain: '', version: 21 }];
+  m.irVersion = version >= 21 ? 10 : 8;
+  m.opsetImport = [{ domain: '', version }];
   return encodeModel(m);
 }
 
@@ -43,8 +44,9 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
   const mlp = buildMlp(spec);
   const x = input(4 * 256);
 
-  it('opset < 21: com.microsoft DequantizeLinear per row of one block, reshaped back to [K, N]; scales are not parameters', () => {
-    const { bytes, report } = quantizeModel(mlp, 'q4dq');
+  it('opset < 13 keeps its opset: com.microsoft DequantizeLinear per row of one block, reshaped back to [K, N]; scales are not parameters', () => {
+    const { bytes, report } = quantizeModel(atOpset(mlp, 12), 'q4dq');
+    expect(report.notes).toEqual([expect.stringMatching(/^opset 12 cannot move to 21: .*com.microsoft DequantizeLinear/)]);
     expect(report.quantized.map((q) => q.as)).toEqual(Array(2).fill('int4 weight (block 32) + DequantizeLinear, fp32 once loaded'));
     const ops = nodesOf(bytes).filter((n) => n.opType !== 'Constant').map((n) => `${n.domain ? `${n.domain}.` : ''}${n.opType}`);
     const layer = ['com.microsoft.DequantizeLinear', 'Reshape', 'Transpose', 'Reshape', 'MatMul', 'Add'];
@@ -60,9 +62,11 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
     expect(inspectModel(m).params).toBe(mlpParams(spec));
   });
 
-  it('opset 21: ai.onnx DequantizeLinear on int4 [K, N] with axis 0 and block_size 32', async () => {
-    const { bytes } = quantizeModel(atOpset21(mlp), 'q4dq');
+  it('opset 13–21: ai.onnx DequantizeLinear on int4 [K, N] with axis 0 and block_size 32 (an opset-17 model moves to 21)', async () => {
+    const { bytes, report } = quantizeModel(mlp, 'q4dq');
+    expect(report.notes).toEqual(['moved from opset 17 to 21 for int4 DequantizeLinear']);
     const m = decodeModel(bytes);
+    expect([m.opsetImport.map((o) => [o.domain, toNumber(o.version)]), toNumber(m.irVersion)]).toEqual([[['', 21]], 10]);
     const dqs = m.graph!.node.filter((n) => n.opType === 'DequantizeLinear');
     expect(dqs.map((n) => n.domain)).toEqual(['', '']);
     expect(nodesOf(bytes).some((n) => ['Reshape', 'Transpose'].includes(n.opType))).toBe(false);
@@ -76,7 +80,7 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
     expect(Buffer.from(codes.rawData!).equals(Buffer.from(packNibbles(expected.codes)))).toBe(true);
     expect([...readFloats(scales)!]).toEqual([...expected.scales]);
     // Both forms hold the same weights: the same outputs to float rounding.
-    const [a, b] = [await run(bytes, x, [4, 256]), await run(quantizeModel(mlp, 'q4dq').bytes, x, [4, 256])];
+    const [a, b] = [await run(bytes, x, [4, 256]), await run(quantizeModel(atOpset(mlp, 12), 'q4dq').bytes, x, [4, 256])];
     for (const c of compareOutputs(a, b)) expect(c.maxAbsDiff, c.name).toBeLessThan(1e-5);
   });
 
@@ -95,11 +99,24 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
   });
 
   it('K not a whole number of blocks: the padding is sliced off (opset ≥ 10 takes Slice bounds as inputs)', async () => {
-    const odd = buildMlp({ input: 100, hidden: [64], output: 10, seed: 3 });
+    const odd = atOpset(buildMlp({ input: 100, hidden: [64], output: 10, seed: 3 }), 12);
     const { bytes } = quantizeModel(odd, 'q4dq');
     expect(nodesOf(bytes).filter((n) => n.opType === 'Slice')).toHaveLength(1); // K = 100 needs one; K = 64 is two whole blocks
     const xs = input(2 * 100);
     const [q4, q4dq] = [await run(quantizeModel(odd, 'q4').bytes, xs, [2, 100]), await run(bytes, xs, [2, 100])];
+    for (const c of compareOutputs(q4, q4dq)) expect(c.maxAbsDiff, c.name).toBeLessThan(1e-4);
+  });
+
+  it('moving to opset 21 turns ReduceMean\'s axes attribute into an input (opset 18), and the model still computes the same', async () => {
+    const g = new GraphBuilder();
+    const w = g.weight('w', [64, 32], input(64 * 32));
+    const mean = g.op('ReduceMean', [g.op('MatMul', ['x', w], '/mm')], '/mean', { axes: { ints: [-1] }, keepdims: { int: 1 } }, 'y');
+    const model = g.encode('reduce', [tensorInfo('x', DataType.FLOAT, [2, 64])], [tensorInfo(mean, DataType.FLOAT, [2, 1])]);
+    const { bytes } = quantizeModel(model, 'q4dq');
+    const reduce = nodesOf(bytes).find((n) => n.opType === 'ReduceMean')!;
+    expect([reduce.attribute.map((a) => a.name), reduce.input.length]).toEqual([['keepdims'], 2]);
+    const xs = input(2 * 64);
+    const [q4, q4dq] = [await run(quantizeModel(model, 'q4').bytes, xs, [2, 64]), await run(bytes, xs, [2, 64])];
     for (const c of compareOutputs(q4, q4dq)) expect(c.maxAbsDiff, c.name).toBeLessThan(1e-4);
   });
 
