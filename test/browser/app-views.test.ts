@@ -30,7 +30,7 @@ it('browses the catalog: bundled and replicas, filtered by kind, task and search
   expect(await replicas.count()).toBeGreaterThan(20);
   expect(await visibleText('#replicas')).toMatch(/timings and memory are the real model’s; outputs are meaningless/);
   // A replica shows its family, published parameters, release date and levels.
-  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(/SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 8 levels/);
+  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(/SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 9 levels/);
   const dclm = page.locator('#replicas label.entry', { hasText: 'DCLM-7B' });
   expect(await dclm.locator('input').isDisabled()).toBe(true);
   expect(await dclm.innerText()).toMatch(/Cannot be built: no replica builder for model_type 'openlm'/);
