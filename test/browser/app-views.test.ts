@@ -181,6 +181,8 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
   expect(await page.inputValue('input[name=threads]')).toBe('1');
   expect(await page.locator('#share-status').isVisible()).toBe(false);
   expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend → 4 runs/);
+  // q4 meets wasm: the level picker says what that costs, and what to pick instead.
+  expect(await visibleText('#level-notes')).toMatch(/^q4 on wasm: onnxruntime-web has no 4-bit kernel there, so MatMulNBits dequantizes every weight to fp32 on every call .*q4dq/);
   // "Selected" finds what the link chose, wherever it is in the list.
   await page.click('#catalog-kind button[data-kind=selected]');
   expect(await visibleText('#catalog-kind button[data-kind=selected]')).toBe('Selected (2)');
