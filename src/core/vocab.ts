@@ -3,8 +3,11 @@
 export const DEVICES = ['wasm', 'webgpu', 'webnn'] as const;
 export type Device = (typeof DEVICES)[number];
 
-/** Quantization levels, named as transformers.js names them. */
-export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const;
+/**
+ * Quantization levels, named as transformers.js names them, plus ondevice's q4dq: 4-bit weights stored for
+ * `DequantizeLinear` → `MatMul`, which onnxruntime turns into fp32 weights once, at load.
+ */
+export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4'] as const;
 export type Dtype = (typeof DTYPES)[number];
 
 /** transformers.js file-name suffix for each level: model{suffix}.onnx. */
@@ -15,6 +18,7 @@ export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze(
   int8: '_int8',
   uint8: '_uint8',
   q4: '_q4',
+  q4dq: '_q4dq',
   q4f16: '_q4f16',
   bnb4: '_bnb4',
 });
@@ -71,7 +75,7 @@ export class InvalidInputError extends Error {
 export function dtypeFromFileName(fileName: string): Dtype {
   const stem = fileName.replace(/^.*[\\/]/, '').replace(/\.onnx$/i, '');
   // "_quantized" is q8 in transformers.js; every other suffix names its level.
-  for (const dtype of ['q4f16', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4'] as const) {
+  for (const dtype of ['q4f16', 'q4dq', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'bnb4'] as const) {
     if (stem.endsWith(DTYPE_FILE_SUFFIX[dtype])) return dtype;
   }
   return 'fp32';

@@ -123,6 +123,9 @@ async function createSession(spec: RunSpec, bytes: Uint8Array, extra: Ort.Infere
       executionProviders: [executionProvider(spec.device)],
       graphOptimizationLevel: 'all',
       logSeverityLevel: 3,
+      // Weight-only DequantizeLinear (q4dq, q8 Conv weights) is folded to fp32 once at load; without this
+      // onnxruntime keeps it in the graph for QDQ fusion and dequantizes on every run.
+      extra: { session: { disable_quant_qdq: '1' } },
       ...(externalData ? { externalData } : {}),
       ...extra,
     });

@@ -8,7 +8,7 @@ import { kvCacheBytes } from '../core/generation.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
-import { FP16_COMPUTE_DTYPES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
+import { DTYPE_FILE_SUFFIX, FP16_COMPUTE_DTYPES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
 import type { LanguageModel } from './lm.ts';
 import { ORT_WASM_PATHS } from './ort-assets.ts';
 
@@ -65,7 +65,10 @@ async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Prog
   try {
     pipe = (await pipeline(spec.model.task as 'text-generation', repo.id, {
       device: spec.device,
-      dtype: spec.model.dtype,
+      // transformers.js knows no q4dq: its file is picked by name (model_q4dq.onnx) and loaded as an fp32 file.
+      ...(spec.model.dtype === 'q4dq' ? { dtype: 'fp32', model_file_name: `model${DTYPE_FILE_SUFFIX.q4dq}` } : { dtype: spec.model.dtype }),
+      // Weight-only DequantizeLinear (q4dq, q8 Conv weights) folded to fp32 once at load, not run on every call.
+      session_options: { extra: { session: { disable_quant_qdq: '1' } } },
       progress_callback: progress.callback,
     })) as AnyPipeline;
   } catch (err) {

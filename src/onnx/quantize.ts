@@ -1,6 +1,7 @@
 /**
  * The quantizer: one fp32 ONNX model in, each of transformers.js's levels out (fp16, q8, int8, uint8, q4, q4f16,
- * bnb4), with a report of what was quantized and what was left as it was. Pure: bytes in, bytes out.
+ * bnb4) and ondevice's q4dq, with a report of what was quantized and what was left as it was. Pure: bytes in,
+ * bytes out.
  */
 import type { Dtype } from '../core/vocab.ts';
 import { collectWeights, forEachGraph, nodeLabel, type Weight } from './graph.ts';
@@ -27,9 +28,12 @@ const CODE_STD = { int8: 73.9, nibble: 4.61, nf4: 0.53 } as const;
 const syntheticScale = (w: FloatWeight, codes: keyof typeof CODE_STD) => ({ kind: 'const', mean: (w.std ?? WEIGHT_STD) / CODE_STD[codes] } as const);
 
 export interface QuantizeOptions {
-  /** MatMulNBits / MatMulBnb4 block size along K (a power of two ≥ 16). */
+  /** MatMulNBits / MatMulBnb4 / q4dq block size along K (a power of two ≥ 16). */
   blockSize?: number;
-  /** q4 with per-block zero points (asymmetric); without, the kernel's default zero point 8 is used. */
+  /**
+   * q4, q4f16 and q4dq with per-block zero points (asymmetric). Off by default, as in transformers.js's quantize
+   * script: symmetric blocks (MatMulNBits' default zero point 8; int4 codes for q4dq) lose little and store less.
+   */
   zeroPoints?: boolean;
   /** bnb4 data type: NF4 (1) or FP4 (0). */
   bnb4Type?: 0 | 1;
@@ -38,6 +42,8 @@ export interface QuantizeOptions {
 export interface QuantizeReport {
   level: Dtype;
   quantized: { node: string; op: string; weight: string; as: string }[];
+  /** What the level changed in the model as a whole (e.g. q4dq moving it to opset 21). */
+  notes: string[];
   skipped: { node: string; op: string; reason: string }[];
   /** Ops present in the model that this level leaves in float (counted by op type). */
   untouchedOps: Record<string, number>;
@@ -50,7 +56,7 @@ export interface QuantizedModel {
   report: QuantizeReport;
 }
 
-export const QUANTIZE_LEVELS = ['fp16', 'q8', 'int8', 'uint8', 'q4', 'q4f16', 'bnb4'] as const satisfies readonly Dtype[];
+export const QUANTIZE_LEVELS = ['fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4'] as const satisfies readonly Dtype[];
 
 // NormalFloat4: the 16 quantiles of N(0, 1) scaled to [-1, 1] that bitsandbytes and MatMulBnb4 use (Dettmers et al. 2023).
 const NF4 = [
@@ -87,7 +93,7 @@ class Rewriter {
       for (const t of g.initializer) this.names.add(t.name);
       for (const v of g.input) this.names.add(v.name);
     });
-    this.report = { level, quantized: [], skipped: [], untouchedOps: {}, bytesBefore, bytesAfter: 0 };
+    this.report = { level, quantized: [], skipped: [], notes: [], untouchedOps: {}, bytesBefore, bytesAfter: 0 };
   }
 
   unique(base: string): string {
@@ -225,6 +231,16 @@ function dequantizedWeight(rw: Rewriter, wName: string, w: FloatWeight, axis: 0 
 // ---- 4-bit ------------------------------------------------------------------------------------------------
 
 /**
+ * The scale of a symmetric 4-bit block with values in [lo, hi], as onnxruntime's own 4-bit quantizer picks it:
+ * the value of largest magnitude maps exactly to code −8 (so the scale takes its opposite sign), and the other
+ * side then fits in +7. With a positive scale, one side would clip at 7/8 of its largest value.
+ */
+export function symmetricScale(lo: number, hi: number): number {
+  const extreme = -lo > hi ? lo : hi;
+  return extreme / -8 || 1;
+}
+
+/**
  * MatMulNBits packing of W [K, N]: B uint8 [N, kBlocks, block/2] (low nibble = even k), scales [N·kBlocks],
  * zero points packed two per byte [N·ceil(kBlocks/2)] (low nibble first), or none (the kernel assumes 8).
  */
@@ -250,9 +266,7 @@ export function packNBits(values: Float32Array, k: number, n: number, block: num
         scale = (hi - lo) / 15 || 1;
         zero = Math.min(15, Math.max(0, Math.round(-lo / scale)));
       } else {
-        // Symmetric around the fixed zero point 8: the wider side maps to the end of the range.
-        const amax = Math.max(-lo, hi);
-        scale = amax / 8 || 1;
+        scale = symmetricScale(lo, hi);
         zero = 8;
       }
       scales[col * kBlocks + kb] = scale;
@@ -272,6 +286,44 @@ export function packNBits(values: Float32Array, k: number, n: number, block: num
   return { b, scales, zp: withZeroPoints ? zp : null, kBlocks };
 }
 
+/**
+ * q4dq's blocks of W [K, N] along K: codes [K, N] row-major (int4 in [-8, 7], or uint4 in [0, 15] with zero
+ * points), scales and zero points [kBlocks, N]. The same arithmetic as packNBits, in DequantizeLinear's layout.
+ */
+export function blockQuantize4(values: Float32Array, k: number, n: number, block: number, withZeroPoints: boolean) {
+  const kBlocks = Math.ceil(k / block);
+  const codes = new Int8Array(k * n);
+  const scales = new Float32Array(kBlocks * n);
+  const zeros = new Uint8Array(kBlocks * n);
+  for (let kb = 0; kb < kBlocks; kb++) {
+    for (let col = 0; col < n; col++) {
+      let lo = 0;
+      let hi = 0;
+      for (let kk = kb * block; kk < Math.min(k, (kb + 1) * block); kk++) {
+        const v = values[kk * n + col] as number;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      const scale = withZeroPoints ? (hi - lo) / 15 || 1 : symmetricScale(lo, hi);
+      const zero = withZeroPoints ? Math.min(15, Math.max(0, Math.round(-lo / scale))) : 0;
+      const [qmin, qmax] = withZeroPoints ? [0, 15] : [-8, 7];
+      scales[kb * n + col] = scale;
+      zeros[kb * n + col] = zero;
+      for (let kk = kb * block; kk < Math.min(k, (kb + 1) * block); kk++) {
+        codes[kk * n + col] = Math.min(qmax, Math.max(qmin, Math.round((values[kk * n + col] as number) / scale + zero)));
+      }
+    }
+  }
+  return { codes, scales, zeros: withZeroPoints ? zeros : null, kBlocks };
+}
+
+/** 4-bit values packed two per byte as ONNX stores int4/uint4: element 2i in the low nibble, 2i+1 in the high. */
+export function packNibbles(values: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(Math.ceil(values.length / 2));
+  for (let i = 0; i < values.length; i++) out[i >> 1] = (out[i >> 1] as number) | (((values[i] as number) & 15) << (i & 1 ? 4 : 0));
+  return out;
+}
+
 /** MatMulBnb4 packing: Wᵀ [N, K] flattened, blocks of `block` values share an absmax; two codes per byte, first high. */
 export function packBnb4(values: Float32Array, k: number, n: number, block: number, quantType: 0 | 1) {
   const table = quantType === 1 ? NF4 : FP4;
@@ -289,6 +341,111 @@ export function packBnb4(values: Float32Array, k: number, n: number, block: numb
     packed[i >> 1] = (packed[i >> 1] as number) | (i & 1 ? best : best << 4);
   }
   return { packed, absmax };
+}
+
+// Ops whose meaning changed between opsets 13 and 21 beyond what a version bump keeps (DFT's axis became an input
+// at 20, GridSample's modes were renamed at 20, GroupNormalization's scale shape changed at 21, RoiAlign's default
+// coordinate mode at 16): a model with any of them keeps its opset.
+const OPSET_21_BLOCKERS = new Set(['DFT', 'GridSample', 'GroupNormalization', 'RoiAlign']);
+// Reductions whose `axes` moved from an attribute to an input at opset 18 (ReduceSum did at 13).
+const AXES_INPUT_AT_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare']);
+
+/**
+ * Move a model at opset 13–20 to opset 21, where ai.onnx's DequantizeLinear takes int4 and `block_size`, moving
+ * reductions' `axes` attributes to inputs as opset 18 wants. False (nothing changed) below 13, where too much
+ * changed since (Softmax's axis, Squeeze's and Split's inputs, Clip's bounds), or with an op in OPSET_21_BLOCKERS.
+ */
+function upgradeToOpset21(rw: Rewriter): boolean {
+  const version = opsetVersion(rw.model) ?? 0;
+  if (version >= 21) return true;
+  if (version < 13) return false;
+  const standard = (n: NodeProto) => !n.domain || n.domain === 'ai.onnx';
+  let blocked = false;
+  forEachGraph(rw.model, (g) => (blocked ||= g.node.some((n) => standard(n) && OPSET_21_BLOCKERS.has(n.opType))));
+  if (blocked) return false;
+  forEachGraph(rw.model, (g) => {
+    const out: NodeProto[] = [];
+    for (const n of g.node) {
+      const axes = version < 18 && standard(n) && AXES_INPUT_AT_18.has(n.opType) ? getAttribute(n, 'axes') : undefined;
+      if (axes) {
+        const values = (axes.ints ?? []).map(toNumber);
+        const t = bytesTensor(rw.unique(`${n.output[0]}_axes`), DataType.INT64, [values.length], new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer));
+        out.push(constantNode(t));
+        n.attribute = n.attribute.filter((a) => a.name !== 'axes');
+        n.input = [n.input[0]!, t.name];
+      }
+      out.push(n);
+    }
+    g.node = out;
+  });
+  rw.model.opsetImport = rw.model.opsetImport.map((o) => (!o.domain || o.domain === 'ai.onnx' ? { ...o, version: 21 } : o));
+  // Opset 21 needs IR version 10 (int4 is an IR 10 type).
+  if (toNumber(rw.model.irVersion) < 10) rw.model.irVersion = 10;
+  return true;
+}
+
+/**
+ * W [K, N] → 4-bit blocks + DequantizeLinear → fp32 [K, N] (q4dq). Every input of the dequantization is a
+ * constant, so onnxruntime folds it to an fp32 weight once at load when the session sets
+ * `session.disable_quant_qdq` (otherwise it keeps the DequantizeLinear for QDQ fusion and runs it every call).
+ * From opset 21 (models at 13–20 are moved there first, see upgradeToOpset21): ai.onnx DequantizeLinear with
+ * int4 codes and `block_size`. Models that cannot move get onnxruntime's com.microsoft DequantizeLinear, per
+ * axis over rows of one block ([kBlocks·N, block], one scale a row), then Reshape, Transpose and Reshape back to
+ * [K, N], and Slice where K is not a whole number of blocks. That form costs more memory while loading:
+ * onnxruntime keeps every folded intermediate (three fp32 copies of each weight) until folding ends. Scales and
+ * zero points stay DequantizeLinear inputs, so the inspector counts only the codes as parameters.
+ */
+function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, opts: Required<QuantizeOptions>, out: NodeProto[], cache: Map<string, string>): string {
+  const cached = cache.get(wName);
+  if (cached) return cached;
+  const [k, n] = w.dims as [number, number];
+  const block = opts.blockSize;
+  const zp = opts.zeroPoints;
+  const codeType = zp ? DataType.UINT4 : DataType.INT4;
+  const q = w.values ? blockQuantize4(w.values, k, n, block, zp) : null;
+  const kBlocks = Math.ceil(k / block);
+  const base = rw.unique(`${wName}_q4dq`);
+  const [sName, zName, deq] = [rw.unique(`${wName}_scales`), rw.unique(`${wName}_zero_points`), rw.unique(`${wName}_dequantized`)];
+  const standard = (opsetVersion(rw.model) ?? 0) >= 21;
+  // Standard: codes [K, N], scales [kBlocks, N]. Per-axis rows: codes [kBlocks·N, block] (row kb·N + n holds
+  // block kb of column n, zero-padded past K), scales [kBlocks·N], the same order as the standard's.
+  const codeDims = standard ? [k, n] : [kBlocks * n, block];
+  const scaleDims = standard ? [kBlocks, n] : [kBlocks * n];
+  let codes: TensorProto;
+  if (!q) codes = syntheticTensor(base, codeType, codeDims, SYN_CODES);
+  else if (standard) codes = bytesTensor(base, codeType, codeDims, packNibbles(q.codes));
+  else {
+    const rows = new Int8Array(kBlocks * n * block);
+    for (let kk = 0; kk < k; kk++) for (let col = 0; col < n; col++) rows[(Math.floor(kk / block) * n + col) * block + (kk % block)] = q.codes[kk * n + col]!;
+    codes = bytesTensor(base, codeType, codeDims, packNibbles(rows));
+  }
+  const scales = q ? floatTensor(sName, scaleDims, q.scales) : syntheticTensor(sName, DataType.FLOAT, scaleDims, syntheticScale(w, 'nibble'));
+  const zeros = !zp ? null : q?.zeros ? bytesTensor(zName, DataType.UINT4, scaleDims, packNibbles(q.zeros)) : syntheticTensor(zName, DataType.UINT4, scaleDims, { kind: 'const', mean: 8 });
+  out.push(constantNode(codes), constantNode(scales));
+  if (zeros) out.push(constantNode(zeros));
+  const dqInputs = [codes.name, scales.name, ...(zeros ? [zeros.name] : [])];
+  if (standard) {
+    out.push(makeNode('DequantizeLinear', dqInputs, [deq], [attr('axis', 0), attr('block_size', block)]));
+  } else {
+    rw.requireOpset('com.microsoft', 1);
+    const [rowsF, blocks3, blocksT, padded] = ['rows', 'blocks', 'blocks_t', 'padded'].map((p) => rw.unique(`${wName}_q4dq_${p}`)) as [string, string, string, string];
+    const int64 = (name: string, values: number[]) => {
+      const t = bytesTensor(rw.unique(name), DataType.INT64, [values.length], new Uint8Array(BigInt64Array.from(values, BigInt).buffer));
+      out.push(constantNode(t));
+      return t.name;
+    };
+    out.push(makeNode('DequantizeLinear', dqInputs, [rowsF], [attr('axis', 0)], 'com.microsoft'));
+    out.push(makeNode('Reshape', [rowsF, int64(`${wName}_q4dq_shape3`, [kBlocks, n, block])], [blocks3]));
+    out.push(makeNode('Transpose', [blocks3], [blocksT], [attr('perm', [0, 2, 1])]));
+    out.push(makeNode('Reshape', [blocksT, int64(`${wName}_q4dq_shape2`, [kBlocks * block, n])], [kBlocks * block === k ? deq : padded]));
+    if (kBlocks * block !== k) {
+      // Slice takes its bounds as inputs from opset 10, as attributes before.
+      if ((opsetVersion(rw.model) ?? 0) >= 10) out.push(makeNode('Slice', [padded, int64(`${wName}_q4dq_starts`, [0]), int64(`${wName}_q4dq_ends`, [k]), int64(`${wName}_q4dq_axes`, [0])], [deq]));
+      else out.push(makeNode('Slice', [padded], [deq], [attr('starts', [0]), attr('ends', [k]), attr('axes', [0])]));
+    }
+  }
+  cache.set(wName, deq);
+  return deq;
 }
 
 // ---- fp16 -------------------------------------------------------------------------------------------------
@@ -364,8 +521,13 @@ function toFloat16(rw: Rewriter): void {
 // ---- driver -----------------------------------------------------------------------------------------------
 
 function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, opts: Required<QuantizeOptions>): void {
-  const four = level === 'q4' || level === 'q4f16' || level === 'bnb4';
+  const four = level === 'q4' || level === 'q4dq' || level === 'q4f16' || level === 'bnb4';
   const scheme = four ? null : SCHEMES[level];
+  if (level === 'q4dq') {
+    const from = opsetVersion(rw.model) ?? 0;
+    if (!upgradeToOpset21(rw)) rw.report.notes.push(`opset ${from} cannot move to 21: 4-bit weights use com.microsoft DequantizeLinear with Reshape and Transpose, which need about three fp32 copies of the weights while loading`);
+    else if (from < 21) rw.report.notes.push(`moved from opset ${from} to 21 for int4 DequantizeLinear`);
+  }
   forEachGraph(rw.model, (g) => {
     const out: NodeProto[] = [];
     const dqCache = new Map<string, string>();
@@ -387,7 +549,7 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
       }
       if (isConv) {
         if (!scheme) {
-          rw.report.skipped.push({ node: label, op: 'Conv', reason: `no 4-bit Conv kernel in onnxruntime: left float` });
+          rw.report.skipped.push({ node: label, op: 'Conv', reason: level === 'q4dq' ? 'q4dq quantizes MatMul and Gemm weights only: Conv left float' : 'no 4-bit Conv kernel in onnxruntime: left float' });
           out.push(node);
           continue;
         }
@@ -450,6 +612,10 @@ function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, op
       } else if (scheme) {
         dynamicMatMul(rw, node, wName, fitted, scheme, out, mm);
         rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulInteger (${scheme.signed ? 'int8' : 'uint8'} weight, ${scheme.perChannel ? 'per channel' : 'per tensor'})` });
+      } else if (level === 'q4dq') {
+        const deq = dequantized4Weight(rw, isGemm ? rw.unique(`${wName}_t`) : wName, fitted, opts, out, dqCache);
+        out.push(makeNode('MatMul', [node.input[0]!, deq], [mm]));
+        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `${opts.zeroPoints ? 'uint4 weight + zero points' : 'int4 weight'} (block ${opts.blockSize}) + DequantizeLinear, fp32 once loaded` });
       } else if (level === 'bnb4') {
         const [bName, mName] = [rw.unique(`${wName}_bnb4`), rw.unique(`${wName}_absmax`)];
         let b: TensorProto;
@@ -504,7 +670,7 @@ export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeO
  * level's types and shapes, so a replica of any size is quantized without its fp32 values ever existing.
  */
 export function quantizeGraph(model: ModelProto, level: Dtype, options: QuantizeOptions = {}, what = 'the model', bytesBefore = 0): QuantizeReport {
-  const opts: Required<QuantizeOptions> = { blockSize: 32, zeroPoints: true, bnb4Type: 1, ...options };
+  const opts: Required<QuantizeOptions> = { blockSize: 32, zeroPoints: false, bnb4Type: 1, ...options };
   if (!(opts.blockSize >= 16 && (opts.blockSize & (opts.blockSize - 1)) === 0)) {
     throw new Error(`block size ${opts.blockSize} is not valid: use a power of two ≥ 16 (32 is usual)`);
   }

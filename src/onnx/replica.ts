@@ -17,6 +17,7 @@ import { buildDecoderReplica } from './replica-decoder.ts';
 import { buildEncoderReplica } from './replica-encoder.ts';
 import type { ReplicaGraph } from './replica-types.ts';
 import { buildVisionReplica } from './replica-vision.ts';
+import { DataType } from './onnx-schema.ts';
 import { tensorBytes } from './tensor.ts';
 
 export type { ReplicaGraph } from './replica-types.ts';
@@ -42,6 +43,8 @@ export interface BuiltReplica {
   /** Parameters as the inspector counts them at fp32, less what the graph holds twice (ReplicaGraph.duplicateParams). */
   params: number;
   weightBytes: number;
+  /** What the weights take in the runtime's memory once loaded: q4dq's 4-bit codes become fp32 at load. */
+  heapWeightBytes: number;
   largestTensorBytes: number;
 }
 
@@ -50,13 +53,15 @@ export function replicaAtLevel(ref: ReplicaRef, dtype: Dtype, what: string): Bui
   const graph = buildReplicaGraph(ref, what);
   const params = inspectModel(graph.model).params - graph.duplicateParams;
   const report = dtype === 'fp32' ? null : quantizeGraph(graph.model, dtype, {}, what);
-  let [weightBytes, largestTensorBytes] = [0, 0];
+  let [weightBytes, heapWeightBytes, largestTensorBytes] = [0, 0, 0];
   for (const w of collectWeights(graph.model)) {
     const bytes = tensorBytes(w.tensor);
+    const folded = dtype === 'q4dq' && (w.tensor.dataType === DataType.INT4 || w.tensor.dataType === DataType.UINT4) ? bytes * 8 : bytes;
     weightBytes += bytes;
-    largestTensorBytes = Math.max(largestTensorBytes, bytes);
+    heapWeightBytes += folded;
+    largestTensorBytes = Math.max(largestTensorBytes, folded);
   }
-  return { graph, dtype, report, params, weightBytes, largestTensorBytes };
+  return { graph, dtype, report, params, weightBytes, heapWeightBytes, largestTensorBytes };
 }
 
 /** Bytes per KV-cache element: the cache is float32 in every replica (fp16 levels cast inside the graph). */
@@ -67,7 +72,7 @@ export function replicaFit(built: BuiltReplica, contextTokens: number | null): F
   const lm = built.graph.lm;
   const kvCacheBytes = lm && contextTokens ? 2 * lm.layers * lm.kvHeads * lm.headDim * contextTokens * KV_BYTES : 0;
   return fitEstimate({
-    weightBytes: built.weightBytes,
+    weightBytes: built.heapWeightBytes,
     largestTensorBytes: built.largestTensorBytes,
     kvCacheBytes,
     contextTokens: lm ? contextTokens : null,

@@ -57,6 +57,11 @@ function patternOf(dataType: number, fill: SyntheticFill): Uint8Array {
     case DataType.UINT8:
       for (let i = 0; i < PATTERN_BYTES; i++) view.setUint8(i, Math.max(0, Math.min(255, Math.round(value()))));
       break;
+    case DataType.INT4:
+    case DataType.UINT4:
+      // Two 4-bit values a byte; the constant fill is zero points, where a random pattern would be wrong.
+      for (let i = 0; i < PATTERN_BYTES; i++) bytes[i] = fill.kind === 'const' ? (Math.round(mean) & 15) * 0x11 : Math.floor(rnd() * 256);
+      break;
     default:
       for (let i = 0; i < PATTERN_BYTES; i++) bytes[i] = Math.floor(rnd() * 256);
   }

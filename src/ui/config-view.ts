@@ -1,4 +1,5 @@
 /** The run form as a RunConfig: read it, fill it from a preset or a share link, and show what is selected. */
+import { levelNotes } from '../core/level-note.ts';
 import type { RunConfig } from '../core/run-config.ts';
 import { DEVICES, DTYPES, ENGINES, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { CatalogView } from './catalog-view.ts';
@@ -15,6 +16,8 @@ export function mountConfigFields(): void {
   $('devices').append(
     ...DEVICES.map((d) => el('label', { class: 'chip' }, Object.assign(el('input', { type: 'checkbox', name: 'device', value: d }), { checked: d !== 'webnn' }), ` ${d}`)),
   );
+  // What the chosen levels mean on the chosen backends (4-bit on wasm, q4dq), under the pickers.
+  $('devices').after(el('div', { id: 'level-notes', class: 'hint', 'aria-live': 'polite' }));
   // "Every level" and single levels exclude each other: the plan takes one or the other.
   const form = $<HTMLFormElement>('run-form');
   const shipped = form.querySelector<HTMLInputElement>(`input[name=dtype][value=${SHIPPED}]`)!;
@@ -81,6 +84,8 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
 
 /** The models and the number of runs a configuration stands for, above the Run button. */
 export function renderSelection(config: RunConfig, extra: string[], runs: number): void {
+  const levels = config.dtypes === 'shipped' ? DTYPES : config.dtypes;
+  $('level-notes').replaceChildren(...levelNotes(levels.flatMap((d) => config.devices.map((dev) => [d, dev] as const))).map((n) => el('p', {}, n)));
   const models = [...config.models.map((m) => m.replace(/^replica:/, '')), ...extra];
   const box = $('selection');
   if (!models.length) {

@@ -3,6 +3,7 @@
  * runs rows. The HTML and Markdown renderers only lay these out, so both print the same figures.
  */
 import type { Claim, DeviceIdentity, Threshold, Verdict, VerdictKind } from '../core/claims-types.ts';
+import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';
 import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from './format.ts';
@@ -119,11 +120,25 @@ export interface ClaimRow {
 export function claimRows(input: ReportInput): ClaimRow[] {
   const ids = [...input.claims.map((c) => c.id)];
   for (const d of input.devices) for (const v of d.verdicts) if (!ids.includes(v.claimId)) ids.push(v.claimId);
+  const runs = new Map(input.devices.flatMap((d) => d.results.map((r) => [r.id, r] as const)));
   return ids.map((claimId) => ({
     claimId,
     claim: input.claims.find((c) => c.id === claimId) ?? null,
-    verdicts: input.devices.map((d) => d.verdicts.find((v) => v.claimId === claimId) ?? null),
+    verdicts: input.devices.map((d) => {
+      const v = d.verdicts.find((x) => x.claimId === claimId);
+      return v ? withLevelNotes(v, runs) : null;
+    }),
   }));
+}
+
+/**
+ * A verdict with, after its reasons, what its 4-bit runs on wasm need said: that onnxruntime-web dequantized
+ * every weight on every call (src/core/level-note.ts), which is the runtime's cost, not the device's.
+ */
+function withLevelNotes(v: Verdict, runs: ReadonlyMap<string, RunResult>): Verdict {
+  const slow = v.runIds.map((id) => runs.get(id)).filter((r): r is RunResult => r !== undefined && KERNEL_4BIT_DTYPES.has(r.model.dtype));
+  const notes = levelNotes(slow.map((r) => [r.model.dtype, r.device] as const)).filter((n) => !v.reasons.includes(n));
+  return notes.length ? { ...v, reasons: [...v.reasons, ...notes] } : v;
 }
 
 /** One figure of a verdict, formatted, with the run it came from. */

@@ -30,7 +30,7 @@ it('browses the catalog: bundled and replicas, filtered by kind, task and search
   expect(await replicas.count()).toBeGreaterThan(20);
   expect(await visibleText('#replicas')).toMatch(/timings and memory are the real model’s; outputs are meaningless/);
   // A replica shows its family, published parameters, release date and levels.
-  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(/SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 8 levels/);
+  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(/SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 9 levels/);
   const dclm = page.locator('#replicas label.entry', { hasText: 'DCLM-7B' });
   expect(await dclm.locator('input').isDisabled()).toBe(true);
   expect(await dclm.innerText()).toMatch(/Cannot be built: no replica builder for model_type 'openlm'/);
@@ -185,6 +185,8 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
   expect(await page.inputValue('input[name=threads]')).toBe('1');
   expect(await page.locator('#share-status').isVisible()).toBe(false);
   expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend → 4 runs/);
+  // q4 meets wasm: the level picker says what that costs, and what to pick instead.
+  expect(await visibleText('#level-notes')).toMatch(/^q4 on wasm: onnxruntime-web has no 4-bit kernel there, so MatMulNBits dequantizes every weight to fp32 on every call .*q4dq/);
   // "Selected" finds what the link chose, wherever it is in the list.
   await page.click('#catalog-kind button[data-kind=selected]');
   expect(await visibleText('#catalog-kind button[data-kind=selected]')).toBe('Selected (2)');
@@ -203,7 +205,7 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
 it('a bad share link names the bad value and the valid ones, and applies the rest', async () => {
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=2`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await visibleText('#share-status')).toBe('Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4, shipped.');
+  expect(await visibleText('#share-status')).toBe('Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.');
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
   expect(await page.inputValue('input[name=iterations]')).toBe('2');

@@ -97,7 +97,7 @@ describe('levels that cannot be made', () => {
     const { code, results } = await run({ model: [file('random.onnx')], dtype: 'all' });
     expect(code).toBe(0);
     expect(results.map((r) => `${r.model.dtype}:${r.state}`)).toEqual([
-      'fp32:errored', 'fp16:unsupported', 'q8:unsupported', 'int8:unsupported', 'uint8:unsupported', 'q4:unsupported', 'q4f16:unsupported', 'bnb4:unsupported',
+      'fp32:errored', 'fp16:unsupported', 'q8:unsupported', 'int8:unsupported', 'uint8:unsupported', 'q4:unsupported', 'q4dq:unsupported', 'q4f16:unsupported', 'bnb4:unsupported',
     ]);
     expect(results[1]!.error?.message).toMatch(new RegExp(`Could not make the quantized levels of ".*random.onnx": Model ".*random.onnx" is not a valid ONNX file`));
   });

@@ -100,6 +100,7 @@ describe('quantizer on a MatMul-heavy MLP', () => {
     int8: { size: [0.25, 0.35], maxAbsDiff: 1e-2, cosine: 0.999 },
     uint8: { size: [0.25, 0.35], maxAbsDiff: 1e-2, cosine: 0.999 },
     q4: { size: [0.13, 0.25], maxAbsDiff: 1e-1, cosine: 0.98 },
+    q4dq: { size: [0.13, 0.25], maxAbsDiff: 1e-1, cosine: 0.98 },
     q4f16: { size: [0.13, 0.25], maxAbsDiff: 1e-1, cosine: 0.98 },
     bnb4: { size: [0.13, 0.25], maxAbsDiff: 1e-1, cosine: 0.98 },
   } as const;

@@ -29,6 +29,17 @@ describe('HTML report', () => {
     expect(html).toContain('the WASM heap allows 4.00 GiB');
   });
 
+  it('says under a verdict built on 4-bit wasm runs that onnxruntime-web dequantized every weight on every call', () => {
+    const note = 'q4 on wasm: onnxruntime-web has no 4-bit kernel there, so MatMulNBits dequantizes every weight to fp32 on every call';
+    const md = renderReportMarkdown(oneDevice(null));
+    const slm = md.split('\n').find((l) => l.includes('`slm-on-phone`'))!;
+    expect(slm).toContain(note);
+    // Once per verdict, and not under verdicts without 4-bit wasm runs.
+    expect(slm.split(note)).toHaveLength(2);
+    expect(md.split('\n').find((l) => l.includes('`mobilenet-on-device`')) ?? '').not.toContain(note);
+    expect(html).toContain(note);
+  });
+
   it('links every run reference to a row that exists', () => {
     const anchors = ids(html);
     const links = [...html.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);

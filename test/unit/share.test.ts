@@ -52,7 +52,7 @@ describe('shareQuery / parseShare', () => {
   it('names an unknown level and the valid ones, and still applies the rest', () => {
     const parsed = parseShare('?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=7', catalog);
     expect(parsed.config).toEqual({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 7 });
-    expect(parsed.problems).toEqual(['Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4f16, bnb4, shipped.']);
+    expect(parsed.problems).toEqual(['Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.']);
   });
   it('reports bad models, backends, numbers and parameters one message each', () => {
     const parsed = parseShare('?models=mlp-1m,nope,replica:nothing&devices=wasm,cuda&iterations=0&warmup=x&threads=2.5&budget=-1&colour=red', catalog);
