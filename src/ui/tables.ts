@@ -2,7 +2,7 @@
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatDate, formatMs, formatPercent, formatPredicted, formatRate, formatUtilisation } from './format.ts';
+import { formatBytes, formatDate, formatMs, formatPercent, formatPredicted, formatRate, formatStepMs, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -26,6 +26,7 @@ function cell(r: RunResult): HTMLElement {
         el('small', {}, `TTFT ${formatMs(g.ttftMs)} · prefill ${formatRate(g.prefillTokPerS)} tok/s${fidelity}`),
         el('br'),
         el('small', {}, `load ${formatMs(r.timings.loadMs)} · ${g.newTokens} tokens × ${g.generations}`),
+        ...(g.stepMs ? [el('br'), el('small', { class: 'step-ms' }, `step: ${formatStepMs(g.stepMs)}`)] : []),
       );
     }
   } else if (r.state === 'completed' && r.timings.latency) {
