@@ -17,7 +17,7 @@ import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileN
 import type { Page } from 'playwright-core';
 import { deviceComparison, engineComparison, groupByRemote } from '../core/compare.ts';
 import { parseJsonl } from '../store/export.ts';
-import { formatBytes, formatGflops, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation, formatWarmup } from '../ui/format.ts';
+import { formatBytes, formatGflops, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation, formatWarmup } from '../ui/format.ts';
 import { PROFILE_ENGINES, profileHints } from '../core/profile.ts';
 import { claimRunPlans, parseThresholdFlags, selectClaims } from '../core/claims.ts';
 import { defaultDevices } from '../core/capabilities.ts';
@@ -199,14 +199,14 @@ function generationTable(results: readonly RunResult[]): string {
   const roofline = results.some((r) => r.utilisation || r.env?.roofline);
   const counted = results.some((r) => r.model.flops);
   const predicted = results.some((r) => r.memory.predicted);
-  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(counted ? ['GFLOP/s'] : []), ...(roofline ? ['bandwidth use'] : []), 'reason'];
+  const head = ['model', 'level', 'backend', 'engine', 'state', 'load', 'TTFT', 'prefill tok/s', 'decode tok/s', 'TPOT p50', 'TPOT p90', 'decode step (p50 each)', ...(predicted ? ['predicted (peak ÷ it)'] : []), 'WASM heap', 'GPU peak', '= fp32 (prefix/all)', ...(counted ? ['GFLOP/s'] : []), ...(roofline ? ['bandwidth use'] : []), 'reason'];
   const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
   for (const r of results) {
     const g = r.generation;
     const f = r.fidelity;
     t.push([
       modelName(r), r.model.dtype, r.device, r.engine, r.state, formatMs(r.timings.loadMs),
-      formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms),
+      formatMs(g?.ttftMs), formatRate(g?.prefillTokPerS), formatRate(g?.decodeTokPerS), formatMs(g?.tpot?.p50Ms), formatMs(g?.tpot?.p90Ms), formatStepMs(g?.stepMs),
       ...(predicted ? [formatPredicted(r)] : []), formatBytes(r.memory.wasmHeapPeakBytes), formatBytes(r.memory.gpuBufferPeakBytes),
       f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—', ...(counted ? [formatGflops(r)] : []),
       ...(roofline ? [formatUtilisation(r)] : []), r.error?.message ?? '',
@@ -229,9 +229,9 @@ function contextTable(results: readonly RunResult[]): string {
 function enginesTable(results: readonly RunResult[]): string | null {
   const rows = engineComparison(results);
   if (rows.length === 0) return null;
-  const t = new Table({ head: ['model', 'level', 'backend', 'TTFT ort', 'TTFT transformers.js', 'decode tok/s ort', 'decode tok/s transformers.js', 'ort ÷ transformers.js', 'same tokens'], style: { head: [], border: [] } });
+  const t = new Table({ head: ['model', 'level', 'backend', 'TTFT ort', 'TTFT transformers.js', 'decode tok/s ort', 'decode tok/s transformers.js', 'ort ÷ transformers.js', 'TPOT p50 ort / transformers.js', 'step outside run ort / transformers.js', 'same tokens'], style: { head: [], border: [] } });
   for (const c of rows) {
-    t.push([basename(c.model), c.dtype, c.device, formatMs(c.ort.ttftMs), formatMs(c.transformers.ttftMs), formatRate(c.ort.decodeTokPerS), formatRate(c.transformers.decodeTokPerS), c.decodeRatio === null ? '—' : `${c.decodeRatio.toFixed(2)}×`, formatNumber(c.tokenAgreement, 3)]);
+    t.push([basename(c.model), c.dtype, c.device, formatMs(c.ort.ttftMs), formatMs(c.transformers.ttftMs), formatRate(c.ort.decodeTokPerS), formatRate(c.transformers.decodeTokPerS), c.decodeRatio === null ? '—' : `${c.decodeRatio.toFixed(2)}×`, `${formatMs(c.ort.tpotP50Ms)} / ${formatMs(c.transformers.tpotP50Ms)}`, `${formatMs(c.ort.outsideRunMs)} / ${formatMs(c.transformers.outsideRunMs)}`, formatNumber(c.tokenAgreement, 3)]);
   }
   return `Engines side by side (our ORT loop vs transformers.js):\n${t.toString()}`;
 }

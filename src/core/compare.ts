@@ -4,12 +4,27 @@ import type { RunResult } from './schema.ts';
 import { runKey } from './plan.ts';
 import type { Device, Dtype, Engine, RunState } from './vocab.ts';
 
+/** One engine's figures in the comparison; `outsideRunMs`: median time of a decode step outside session.run. */
+export interface EngineSide {
+  ttftMs: number | null;
+  decodeTokPerS: number | null;
+  tpotP50Ms: number | null;
+  outsideRunMs: number | null;
+}
+
+const sideOf = (g: NonNullable<RunResult['generation']>): EngineSide => ({
+  ttftMs: g.ttftMs,
+  decodeTokPerS: g.decodeTokPerS,
+  tpotP50Ms: g.tpot?.p50Ms ?? null,
+  outsideRunMs: g.stepMs?.outsideRunMs ?? null,
+});
+
 export interface EngineComparison {
   model: string;
   dtype: Dtype;
   device: Device;
-  ort: { ttftMs: number | null; decodeTokPerS: number | null };
-  transformers: { ttftMs: number | null; decodeTokPerS: number | null };
+  ort: EngineSide;
+  transformers: EngineSide;
   /** Our ORT loop's decode tok/s ÷ transformers.js's on the same model, level and backend. */
   decodeRatio: number | null;
   /** Fraction of positions where both engines chose the same greedy token; 1 means identical output. */
@@ -38,8 +53,8 @@ export function engineComparison(results: readonly RunResult[]): EngineCompariso
       model: ort.model.id,
       dtype: ort.model.dtype,
       device: ort.device,
-      ort: { ttftMs: a.ttftMs, decodeTokPerS: a.decodeTokPerS },
-      transformers: { ttftMs: b.ttftMs, decodeTokPerS: b.decodeTokPerS },
+      ort: sideOf(a),
+      transformers: sideOf(b),
       decodeRatio: a.decodeTokPerS && b.decodeTokPerS ? a.decodeTokPerS / b.decodeTokPerS : null,
       tokenAgreement: a.tokens.length || b.tokens.length ? tokenFidelity(ort.id, a.tokens, b.tokens).tokenAgreement : null,
     });

@@ -2,16 +2,25 @@
  * Language-model figures from token timestamps: time to first token, prefill and decode rates, time per output
  * token. Pure: engines record when each token arrived, this turns traces into the record's `generation` block.
  */
-import type { ContextPoint, Generation } from './schema.ts';
+import type { ContextPoint, Generation, StepBreakdown } from './schema.ts';
 import type { GenerationWorkload } from './spec.ts';
 import { asSamples, summarize } from './stats.ts';
 import { InvalidInputError } from './vocab.ts';
+
+/** What one step of a generation spent, in ms, as far as the engine can see (null: a part it cannot time). */
+export interface StepTiming {
+  runMs: number;
+  feedsMs: number | null;
+  samplingMs: number | null;
+}
 
 /** One generation: when it was called and when each new token arrived (performance.now() milliseconds). */
 export interface GenerationTrace {
   startMs: number;
   tokenTimesMs: number[];
   tokens: number[];
+  /** The step that made each token, where the engine reports it (steps[0] is the prefill). */
+  steps?: (StepTiming | undefined)[];
 }
 
 /** Decode figures of one trace: the intervals between consecutive tokens (the first token is prefill's). */
@@ -24,6 +33,61 @@ const median = (xs: readonly number[]): number | null => {
   const s = asSamples(xs);
   return s ? summarize(s).p50Ms : null;
 };
+
+/**
+ * Where decode steps spent their time: medians over every decode step (the prefill step left out, as TPOT leaves it
+ * out). `outsideRunMs` is the interval between two tokens minus that step's session.run: what the loop around the
+ * model costs, comparable across engines even where an engine's feeds and sampling cannot be timed apart.
+ */
+export function stepBreakdown(traces: readonly GenerationTrace[]): StepBreakdown | null {
+  const run: number[] = [];
+  const feeds: number[] = [];
+  const sampling: number[] = [];
+  const outside: number[] = [];
+  for (const t of traces) {
+    for (let i = 1; i < t.tokenTimesMs.length; i++) {
+      const s = t.steps?.[i];
+      if (!s) continue;
+      run.push(s.runMs);
+      if (s.feedsMs !== null) feeds.push(s.feedsMs);
+      if (s.samplingMs !== null) sampling.push(s.samplingMs);
+      outside.push(Math.max(0, t.tokenTimesMs[i]! - t.tokenTimesMs[i - 1]! - s.runMs));
+    }
+  }
+  const n = run.length;
+  if (n === 0) return null;
+  // A part timed on only some steps would be a median of a different population: leave it out.
+  const whole = (xs: number[]) => (xs.length === n ? median(xs) : null);
+  return { n, runMs: median(run)!, feedsMs: whole(feeds), samplingMs: whole(sampling), outsideRunMs: median(outside)! };
+}
+
+/**
+ * Greedy sampling: the index of the largest logit, skipping `banned` ids (strictly ascending, as `sortedIds` gives
+ * them). The scan runs over the stretches between banned ids, so no logit pays a lookup.
+ */
+export function argmax(logits: ArrayLike<number>, banned: readonly number[] = []): number {
+  let best = -1;
+  let bestValue = -Infinity;
+  let start = 0;
+  for (let b = 0; b <= banned.length; b++) {
+    const next = banned[b];
+    if (next !== undefined && b > 0 && next <= banned[b - 1]!) throw new RangeError(`banned ids must be strictly ascending, got [${banned.join(', ')}]`);
+    const end = next === undefined ? logits.length : Math.min(next, logits.length);
+    for (let i = start; i < end; i++) {
+      const v = logits[i]!;
+      if (v > bestValue) {
+        best = i;
+        bestValue = v;
+      }
+    }
+    start = end + 1;
+  }
+  if (best < 0) throw new Error('every logit is NaN, -Infinity or banned: the model produced no usable scores');
+  return best;
+}
+
+/** Token ids as `argmax` takes its banned ones: unique, ascending. */
+export const sortedIds = (ids: Iterable<number>): number[] => [...new Set(ids)].sort((a, b) => a - b);
 
 /**
  * The `generation` block from the measured traces (a warm-up generation is not among them). TTFT and prefill
@@ -55,6 +119,7 @@ export function generationBlock(args: {
     text: args.text ?? null,
     maxContextTokens: args.maxContextTokens ?? null,
     contexts: args.contexts ?? null,
+    stepMs: stepBreakdown(traces),
   };
 }
 

@@ -51,6 +51,19 @@ export const ContextPointSchema = z.object({
   gpuLiveBytes: bytes.nullable(),
 });
 
+/**
+ * Where a decode step's time goes (medians over every decode step of the measured generations, prefill left out):
+ * session.run, building its feeds, sampling (logits readback + argmax), and everything between two tokens that is
+ * not session.run (feeds, sampling and the loop's own bookkeeping). An engine that cannot see a part leaves it null.
+ */
+export const StepBreakdownSchema = z.object({
+  n: z.number().int().positive(),
+  runMs: ms,
+  feedsMs: ms.nullable(),
+  samplingMs: ms.nullable(),
+  outsideRunMs: ms,
+});
+
 export const GenerationSchema = z.object({
   promptTokens: z.number().int().nonnegative(),
   /** New tokens of one generation (each measured generation makes this many). */
@@ -70,6 +83,11 @@ export const GenerationSchema = z.object({
   /** Model's maximum context (max_position_embeddings), when known. */
   maxContextTokens: z.number().int().positive().nullable().default(null),
   contexts: z.array(ContextPointSchema).nullable().default(null),
+  /**
+   * Per decode step, where the time went; null when the engine reports no step timings. Optional (absent in older
+   * records) rather than defaulted, so hand-built generation blocks need not name it.
+   */
+  stepMs: StepBreakdownSchema.nullable().optional(),
 });
 
 export const MEMORY_FIELDS = ['modelBytes', 'wasmHeapPeakBytes', 'gpuBufferPeakBytes', 'uaMemoryBytes', 'osPeakRssBytes'] as const;
@@ -322,6 +340,7 @@ export type LatencyStatsRecord = z.infer<typeof LatencyStatsSchema>;
 export type Memory = z.infer<typeof MemorySchema>;
 export type Generation = z.infer<typeof GenerationSchema>;
 export type ContextPoint = z.infer<typeof ContextPointSchema>;
+export type StepBreakdown = z.infer<typeof StepBreakdownSchema>;
 export type MemorySnapshot = z.infer<typeof MemorySnapshotSchema>;
 export type Env = z.infer<typeof EnvSchema>;
 export type UtilisationRecord = z.infer<typeof UtilisationSchema>;

@@ -3,7 +3,7 @@
  * each token as it arrives), and this module times it — warm-up, measured generations, the context-length
  * sweep, abort — so the two engines are measured by the same code.
  */
-import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, type GenerationTrace } from '../core/generation.ts';
+import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, type GenerationTrace, type StepTiming } from '../core/generation.ts';
 import type { ContextPoint, Generation, RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type GenerationWorkload, type Progress, type RunSpec } from '../core/spec.ts';
 import { asSamples, summarize } from '../core/stats.ts';
@@ -17,9 +17,10 @@ export interface LanguageModel {
   decode(ids: readonly number[]): string;
   /**
    * Greedy generation of exactly `maxNewTokens` tokens after `ids` (end-of-sequence is suppressed so runs
-   * compare), calling `onToken` as each arrives; stops early when `shouldStop()` turns true.
+   * compare), calling `onToken` as each arrives, with what that step spent where the engine can time it; stops
+   * early when `shouldStop()` turns true.
    */
-  generate(ids: readonly number[], maxNewTokens: number, onToken: (id: number) => void, shouldStop: () => boolean): Promise<number[]>;
+  generate(ids: readonly number[], maxNewTokens: number, onToken: (id: number, step?: StepTiming) => void, shouldStop: () => boolean): Promise<number[]>;
   /** Bytes of the KV cache at `tokens` tokens, from the model's cache shapes; null when unknown. */
   kvCacheBytes(tokens: number): number | null;
   dispose(): Promise<void>;
@@ -36,10 +37,11 @@ export interface LmHooks {
 }
 
 async function trace(lm: LanguageModel, ids: readonly number[], n: number, hooks: LmHooks, context?: number): Promise<GenerationTrace> {
-  const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [] };
-  await lm.generate(ids, n, (id) => {
+  const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [], steps: [] };
+  await lm.generate(ids, n, (id, step) => {
     t.tokenTimesMs.push(performance.now());
     t.tokens.push(id);
+    t.steps!.push(step);
     hooks.onProgress({ phase: 'generate', done: t.tokens.length, total: n, ...(context ? { context } : {}) });
   }, hooks.aborted);
   return t;
@@ -124,19 +126,4 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     hooks.onProgress({ phase: 'measure', done: traces.length, total: spec.workload.iterations });
     if (hooks.aborted()) throw new AbortedError(`Aborted after ${traces.length} measured generation(s); their figures are kept.`);
   }
-}
-
-/** Pick the index of the largest logit, skipping `banned` ids (end-of-sequence while a fixed length is generated). */
-export function argmax(logits: ArrayLike<number>, banned: ReadonlySet<number>): number {
-  let best = -1;
-  let bestValue = -Infinity;
-  for (let i = 0; i < logits.length; i++) {
-    const v = logits[i]!;
-    if (v > bestValue && !banned.has(i)) {
-      best = i;
-      bestValue = v;
-    }
-  }
-  if (best < 0) throw new Error('every logit is NaN or banned: the model produced no usable scores');
-  return best;
 }

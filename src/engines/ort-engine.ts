@@ -1,5 +1,6 @@
 /** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
 import type * as Ort from 'onnxruntime-web';
+import { argmax, type StepTiming } from '../core/generation.ts';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
@@ -246,8 +247,11 @@ function decoderLayout(session: Ort.InferenceSession, modelId: string): KvLayout
 export interface OrtDecoder {
   kv: KvLayout;
   sessionMs: number;
-  /** Greedy generation with the KV cache; see LanguageModel.generate. */
-  generate(ids: readonly number[], maxNewTokens: number, banned: ReadonlySet<number>, onToken: (id: number) => void, shouldStop: () => boolean): Promise<number[]>;
+  /**
+   * Greedy generation with the KV cache; see LanguageModel.generate. `banned`: ids argmax skips, strictly
+   * ascending. Each token comes with what its step spent building feeds, in session.run and sampling.
+   */
+  generate(ids: readonly number[], maxNewTokens: number, banned: readonly number[], onToken: (id: number, step: StepTiming) => void, shouldStop: () => boolean): Promise<number[]>;
   /** A decoder loaded with `profiling`: end the profile and return what onnxruntime printed. */
   endProfiling(): string;
   dispose(): Promise<void>;
@@ -256,18 +260,20 @@ export interface OrtDecoder {
 const presentOnGpu = (layers: number): Record<string, 'gpu-buffer'> =>
   Object.fromEntries(Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat().map((n) => [n, 'gpu-buffer' as const]));
 
-const int64 = (values: ArrayLike<number>, dims: number[]) => new (runtime().Tensor)('int64', BigInt64Array.from(Array.from(values, BigInt)), dims);
-
-/** The last position's logits as float32, read back from the GPU if they are there (fp16 logits are widened). */
-async function lastLogits(t: Ort.Tensor): Promise<Float32Array> {
+/**
+ * The last position's logits as float32: a view on ORT's output when they are float32 (no copy), else widened
+ * from fp16 into `widened`, which is reused while it is large enough.
+ */
+function lastLogits(t: Ort.Tensor, data: Ort.Tensor.DataType, widened: Float32Array): Float32Array {
   const vocab = t.dims.at(-1)!;
   const offset = t.size - vocab;
-  const data = await t.getData();
-  if (t.type === 'float32') return (data as Float32Array).slice(offset);
+  if (t.type === 'float32') return (data as Float32Array).subarray(offset);
   if (t.type === 'float16') {
     // ORT hands fp16 out as raw half bits (Uint16Array), or as Float16Array where the platform has one.
-    const values = data as Uint16Array | Float32Array;
-    return Float32Array.from({ length: vocab }, (_, i) => (values instanceof Uint16Array ? halfToFloat(values[offset + i]!) : Number(values[offset + i])));
+    const out = widened.subarray(0, vocab);
+    if (data instanceof Uint16Array) for (let i = 0; i < vocab; i++) out[i] = halfToFloat(data[offset + i]!);
+    else for (let i = 0; i < vocab; i++) out[i] = Number((data as ArrayLike<number>)[offset + i]);
+    return out;
   }
   throw new InferenceError(`logits are ${t.type}; expected float32 or float16`);
 }
@@ -276,15 +282,16 @@ async function lastLogits(t: Ort.Tensor): Promise<Float32Array> {
  * Greedy decoding straight on onnxruntime-web: prefill the prompt, then one token per step, feeding each step's
  * `present.*` back as `past_key_values.*`. On WebGPU the cache stays on the GPU between steps
  * (`preferredOutputLocation: 'gpu-buffer'` for the present outputs); only the logits come back to the CPU.
+ *
+ * A decode step allocates nothing of ours: ORT copies CPU inputs into its own heap on every run
+ * (wasm-core-impl's prepareInputOutputTensor, honouring a view's byteOffset), so input_ids and position_ids are one
+ * [1, 1] tensor each, rewritten in place, and attention_mask is a cached tensor per length over one buffer of ones.
+ * The cache is handed back as ORT returned it: on wasm, pre-allocated CPU outputs would be copied into a fresh heap
+ * allocation anyway, and on WebGPU a static in-place cache needs a model exported for it. `enableCpuMemArena` and
+ * `enableMemPattern` stay off: measured on wasm (tiny-llama, SmolLM2-135M replica fp32/q8), neither changed
+ * session.run's median step or the heap peak beyond run-to-run noise.
  */
-export async function loadOrtDecoder(
-  spec: RunSpec,
-  bytes: Uint8Array,
-  argmax: (logits: Float32Array, banned: ReadonlySet<number>) => number,
-  layers: number | null,
-  externalData?: ExternalData,
-  profiling = false,
-): Promise<OrtDecoder> {
+export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, layers: number | null, externalData?: ExternalData, profiling = false): Promise<OrtDecoder> {
   const t0 = performance.now();
   // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the layer
   // count (config.json), every output stays on the GPU and the logits are read with getData().
@@ -294,48 +301,80 @@ export async function loadOrtDecoder(
   const sessionMs = performance.now() - t0;
   const hasPositions = session.inputNames.includes('position_ids');
   const pastNames = session.inputNames.filter((n) => PAST.test(n));
-  const emptyPast = () => {
+  const presentNames = pastNames.map((n) => n.replace('past_key_values', 'present'));
+  const emptyPast = (feeds: Record<string, Ort.Tensor>) => {
     const data = kv.type === 'float16' ? new Uint16Array(0) : new Float32Array(0);
-    return Object.fromEntries(pastNames.map((n) => [n, new (runtime().Tensor)(kv.type, data, [1, kv.kvHeads, 0, kv.headDim])]));
+    for (const n of pastNames) feeds[n] = new (runtime().Tensor)(kv.type, data, [1, kv.kvHeads, 0, kv.headDim]);
   };
+
+  // Buffers every step reuses (see above); the mask buffer grows (doubling) only when a longer context comes.
+  let ones = new BigInt64Array(0);
+  const masks: Ort.Tensor[] = [];
+  const maskOf = (length: number): Ort.Tensor => {
+    if (ones.length < length) ones = new BigInt64Array(Math.max(length, 2 * ones.length)).fill(1n);
+    return (masks[length] ??= new (runtime().Tensor)('int64', ones.subarray(0, length), [1, length]));
+  };
+  const stepId = new BigInt64Array(1);
+  const stepIdTensor = new (runtime().Tensor)('int64', stepId, [1, 1]);
+  const stepPosition = new BigInt64Array(1);
+  const stepPositionTensor = new (runtime().Tensor)('int64', stepPosition, [1, 1]);
+  let widened = new Float32Array(0);
 
   return {
     kv,
     sessionMs,
     async generate(ids, maxNewTokens, banned, onToken, shouldStop) {
-      let past: Record<string, Ort.Tensor> = emptyPast();
-      let pastLength = 0;
-      let step = [...ids];
+      let tFeeds = performance.now();
+      const feeds: Record<string, Ort.Tensor> = {
+        input_ids: new (runtime().Tensor)('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
+        attention_mask: maskOf(ids.length),
+      };
+      if (hasPositions) feeds.position_ids = new (runtime().Tensor)('int64', BigInt64Array.from(ids, (_, i) => BigInt(i)), [1, ids.length]);
+      emptyPast(feeds);
+      let total = ids.length;
+      // The last run's outputs: their present.* become the next step's past.
+      let pending: Ort.InferenceSession.ReturnType | null = null;
       const out: number[] = [];
       try {
-        while (out.length < maxNewTokens) {
-          const total = pastLength + step.length;
-          const feeds: Record<string, Ort.Tensor> = {
-            input_ids: int64(step, [1, step.length]),
-            attention_mask: int64(new Array<number>(total).fill(1), [1, total]),
-            ...past,
-          };
-          if (hasPositions) feeds.position_ids = int64(step.map((_, i) => pastLength + i), [1, step.length]);
+        for (;;) {
+          if (pending) {
+            for (let i = 0; i < pastNames.length; i++) {
+              // The old cache is released right away (on WebGPU, its buffers).
+              feeds[pastNames[i]!]!.dispose();
+              feeds[pastNames[i]!] = pending[presentNames[i]!]!;
+            }
+            pending = null;
+            stepId[0] = BigInt(out.at(-1)!);
+            feeds.input_ids = stepIdTensor;
+            stepPosition[0] = BigInt(total);
+            if (hasPositions) feeds.position_ids = stepPositionTensor;
+            total += 1;
+            feeds.attention_mask = maskOf(total);
+          }
+          const tRun = performance.now();
           let result: Ort.InferenceSession.ReturnType;
           try {
             result = await session.run(feeds);
           } catch (err) {
             throw new InferenceError(`Generation failed for model "${spec.model.id}" on ${spec.device} at ${total} tokens of context: ${detailOf(err)}.`);
           }
+          pending = result;
+          const tSample = performance.now();
           const logits = result.logits!;
-          const next = argmax(await lastLogits(logits), banned);
+          // CPU logits are read synchronously: no await, no copy.
+          const data = logits.location === 'cpu' ? logits.data : await logits.getData();
+          if (logits.type === 'float16' && widened.length < logits.dims.at(-1)!) widened = new Float32Array(logits.dims.at(-1)!);
+          const next = argmax(lastLogits(logits, data, widened), banned);
           logits.dispose();
-          // The new cache replaces the old one; the old (GPU) buffers are released right away.
-          for (const t of Object.values(past)) t.dispose();
-          past = Object.fromEntries(pastNames.map((n) => [n, result[n.replace('past_key_values', 'present')]!]));
-          pastLength = total;
+          const tEnd = performance.now();
           out.push(next);
-          onToken(next);
-          if (shouldStop()) break;
-          step = [next];
+          onToken(next, { runMs: tSample - tRun, feedsMs: tRun - tFeeds, samplingMs: tEnd - tSample });
+          if (out.length >= maxNewTokens || shouldStop()) break;
+          tFeeds = performance.now();
         }
       } finally {
-        for (const t of Object.values(past)) t.dispose();
+        for (const n of pastNames) feeds[n]?.dispose();
+        if (pending) for (const n of presentNames) pending[n]?.dispose();
       }
       return out;
     },

@@ -1,8 +1,8 @@
 /** A language model on the ORT engine: our own greedy loop (ort-engine) + the model's tokenizer and config. */
-import { kvCacheBytes } from '../core/generation.ts';
+import { kvCacheBytes, sortedIds } from '../core/generation.ts';
 import type { RunSpec } from '../core/spec.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, type LmConfig } from './hf-files.ts';
-import { argmax, type LanguageModel } from './lm.ts';
+import type { LanguageModel } from './lm.ts';
 import { loadOrtDecoder, type ExternalData, type OrtDecoder } from './ort-engine.ts';
 import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { loadTokenizer } from './tokenizer.ts';
@@ -14,7 +14,7 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array, pro
   const repo = spec.model.repo;
   if (!repo) throw new Error(`Model "${spec.model.id}" has no tokenizer or config: text generation needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/…).`);
   const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
-  const decoder = await loadOrtDecoder(spec, bytes, argmax, config.num_hidden_layers ?? null, undefined, profiling);
+  const decoder = await loadOrtDecoder(spec, bytes, config.num_hidden_layers ?? null, undefined, profiling);
   return asLanguageModel(decoder, { maxContextTokens: maxContextOf(config), eos: eosIdsOf(config), encode: tokenizer.encode, decode: tokenizer.decode });
 }
 
@@ -24,7 +24,7 @@ function asLanguageModel(
   m: Pick<LanguageModel, 'maxContextTokens' | 'encode' | 'decode'> & { eos: readonly number[] },
 ): OrtLanguageModel {
   // transformers.js suppresses end-of-sequence until min_new_tokens; we do the same so both engines make the same tokens.
-  const banned = new Set(m.eos);
+  const banned = sortedIds(m.eos);
   const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
   return {
     sessionMs: decoder.sessionMs,
@@ -56,7 +56,7 @@ export function replicaPromptIds(text: string, lm: Pick<ReplicaLm, 'vocab' | 'eo
 
 /** A replica decoder on the ORT engine: the same greedy loop as a real model, synthetic prompt ids, no text. */
 export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm, profiling = false): Promise<OrtLanguageModel> {
-  const decoder = await loadOrtDecoder(spec, graph, argmax, lm.layers, externalData, profiling);
+  const decoder = await loadOrtDecoder(spec, graph, lm.layers, externalData, profiling);
   return asLanguageModel(decoder, {
     maxContextTokens: lm.maxContext,
     eos: lm.eos,

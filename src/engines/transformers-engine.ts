@@ -4,7 +4,7 @@
  * app (never a CDN); a hub host (the Hub or a mirror) only for models whose source is `hub`.
  */
 import { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline, type ProgressInfo } from '@huggingface/transformers';
-import { kvCacheBytes } from '../core/generation.ts';
+import { kvCacheBytes, type StepTiming } from '../core/generation.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
@@ -87,7 +87,7 @@ async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Prog
 /** Collects the ids transformers.js streams: the first `put` is the prompt, each later one a new token. */
 class TokenStreamer extends BaseStreamer {
   private prompt = true;
-  constructor(private readonly onToken: (id: number) => void) {
+  constructor(private readonly onToken: (id: number, step?: StepTiming) => void, private readonly lastRunMs: () => number | null) {
     super();
   }
   override put(value: bigint[][]): void {
@@ -95,7 +95,9 @@ class TokenStreamer extends BaseStreamer {
       this.prompt = false;
       return;
     }
-    this.onToken(Number(value[0]![0]));
+    // A step's forward (one session.run) comes before its put, so the last run timed is this token's.
+    const runMs = this.lastRunMs();
+    this.onToken(Number(value[0]![0]), runMs === null ? undefined : { runMs, feedsMs: null, samplingMs: null });
   }
   override end(): void {}
 }
@@ -109,12 +111,36 @@ interface ModelConfigLike {
   head_dim?: number;
 }
 
+interface TimedSession {
+  run(feeds: unknown, ...rest: unknown[]): Promise<unknown>;
+}
+
+/**
+ * Time each session.run of the model's decoder session, for the per-step breakdown: transformers.js runs its whole
+ * step (inputs, logits processors, sampling) in its own code, so only the run itself can be timed apart. The
+ * wrapper adds one await per step. Returns the last run's milliseconds, or null when there is no session to time.
+ */
+function timeSessionRuns(model: { sessions?: Record<string, TimedSession> }): () => number | null {
+  const session = model.sessions?.['model'] ?? model.sessions?.['decoder_model_merged'];
+  if (!session || typeof session.run !== 'function') return () => null;
+  let last: number | null = null;
+  const run = session.run.bind(session);
+  session.run = async (feeds, ...rest) => {
+    const t0 = performance.now();
+    const out = await run(feeds, ...rest);
+    last = performance.now() - t0;
+    return out;
+  };
+  return () => last;
+}
+
 export async function loadTransformersLanguageModel(spec: RunSpec, threads: number, onProgress: (p: Progress) => void): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
   const { pipe, loadMs, bytes } = await loadPipeline(spec, threads, onProgress);
   const { tokenizer, model } = pipe as unknown as {
     tokenizer: { encode(text: string): number[]; decode(ids: number[], o?: { skip_special_tokens?: boolean }): string };
-    model: { config: ModelConfigLike; generate(o: Record<string, unknown>): Promise<unknown> };
+    model: { config: ModelConfigLike; sessions?: Record<string, TimedSession>; generate(o: Record<string, unknown>): Promise<unknown> };
   };
+  const lastRunMs = timeSessionRuns(model);
   const c = model.config;
   const heads = c.num_attention_heads ?? 1;
   const kv = {
@@ -132,11 +158,11 @@ export async function loadTransformersLanguageModel(spec: RunSpec, threads: numb
     async generate(ids, n, onToken, shouldStop) {
       const out: number[] = [];
       const stop = new InterruptableStoppingCriteria();
-      const streamer = new TokenStreamer((id) => {
+      const streamer = new TokenStreamer((id, step) => {
         out.push(id);
-        onToken(id);
+        onToken(id, step);
         if (shouldStop()) stop.interrupt();
-      });
+      }, lastRunMs);
       const inputIds = new Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
       const mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
       await model.generate({

@@ -1,7 +1,7 @@
 /** All text formatting of numbers lives here: the records keep raw numbers with units in their names. */
 import { fitAccuracy } from '../core/fit.ts';
 import { achievedGflops, shareOf } from '../core/flops.ts';
-import type { OpProfile, RunResult } from '../core/schema.ts';
+import type { OpProfile, RunResult, StepBreakdown } from '../core/schema.ts';
 
 export function formatMs(ms: number | null | undefined): string {
   if (ms === null || ms === undefined) return '—';
@@ -165,4 +165,15 @@ export function formatShare(fraction: number): string {
 /** A profile's op types, biggest first: "MatMulNBits 94 %, Add 2.1 %, Relu 1.0 %" (at most `n`). */
 export function formatOpTypes(profile: Pick<OpProfile, 'opTypes'>, n = 3): string {
   return profile.opTypes.slice(0, n).map((t) => `${t.opType} ${formatShare(t.share)}`).join(', ') || '—';
+}
+
+/** A decode step's breakdown, medians: "run 0.310 · feeds 0.004 · sampling 0.012 · outside run 0.030 ms"; parts the engine cannot time are left out. */
+export function formatStepMs(s: StepBreakdown | null | undefined): string {
+  if (!s) return '—';
+  const ms = (x: number) => x.toFixed(x < 1 ? 3 : x < 100 ? 2 : 0);
+  const parts = [`run ${ms(s.runMs)}`];
+  if (s.feedsMs !== null) parts.push(`feeds ${ms(s.feedsMs)}`);
+  if (s.samplingMs !== null) parts.push(`sampling ${ms(s.samplingMs)}`);
+  parts.push(`outside run ${ms(s.outsideRunMs)}`);
+  return `${parts.join(' · ')} ms`;
 }

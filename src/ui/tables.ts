@@ -3,7 +3,7 @@ import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatUtilisation } from './format.ts';
+import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation } from './format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */
@@ -27,6 +27,7 @@ function cell(r: RunResult): HTMLElement {
         el('small', {}, `TTFT ${formatMs(g.ttftMs)} · prefill ${formatRate(g.prefillTokPerS)} tok/s${fidelity}`),
         el('br'),
         el('small', {}, `load ${formatMs(r.timings.loadMs)} · ${g.newTokens} tokens × ${g.generations}`),
+        ...(g.stepMs ? [el('br'), el('small', { class: 'step-ms' }, `step: ${formatStepMs(g.stepMs)}`)] : []),
       );
     }
   } else if (r.state === 'completed' && r.timings.latency) {

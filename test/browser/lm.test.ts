@@ -49,6 +49,12 @@ describe('tiny-llama', () => {
       expect(g.ttftMs).toBeGreaterThan(0);
       expect(g.decodeTokPerS).toBeGreaterThan(0);
       expect(g.tpot?.n).toBe(7);
+      // Where each decode step went: our loop times its feeds and sampling; transformers.js only its session.run.
+      expect(g.stepMs?.n, `${r.engine} ${r.model.dtype}`).toBe(7);
+      expect(g.stepMs!.runMs).toBeGreaterThan(0);
+      expect(g.stepMs!.runMs).toBeLessThanOrEqual(g.tpot!.maxMs);
+      if (r.engine === 'ort') expect([g.stepMs!.feedsMs, g.stepMs!.samplingMs].every((x) => x !== null && x >= 0)).toBe(true);
+      else expect([g.stepMs!.feedsMs, g.stepMs!.samplingMs]).toEqual([null, null]);
       expect(g.text).toBeTruthy();
       expect(r.memory.wasmHeapPeakBytes).toBeGreaterThan(0);
     }
