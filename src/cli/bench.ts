@@ -459,6 +459,8 @@ export async function bench(opts: BenchOptions): Promise<number> {
     onEvent: (e) => {
       progress.onEvent(e);
       if (e.type === 'run-start') { sampler?.begin(); measuredPeak = undefined; }
+      // Timed iterations (or generations) under way: sample rarely, or the sampling is what gets measured.
+      if (e.type === 'run-progress' && (e.progress.phase === 'measure' || e.progress.phase === 'generate')) sampler?.measuring();
       if ((e.type === 'run-progress' && e.progress.phase === 'profile') || e.type === 'run-measured') {
         if (measuredPeak === undefined) measuredPeak = sampler?.end() ?? null;
       }
