@@ -136,7 +136,9 @@ describe('the CLI', () => {
   it('aborts the generation in progress (what Ctrl-C does), logging it aborted with its partial figures', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ondevice-lm-')), 'abort.jsonl');
     const code = await bench({
-      suite: 'default', model: ['tiny-llama'], device: 'wasm', engine: 'ort', iterations: 1, warmup: 1, input: [], repeat: 1, quiet: true, out,
+      // Generations back to back for the whole 10 s budget (the plain build makes one of 3000 tokens take under a
+      // second), so the abort at 5 s lands in one; one thread skips the calibration's seconds.
+      suite: 'default', model: ['tiny-llama'], device: 'wasm', engine: 'ort', iterations: 1000, warmup: 1, threads: 1, input: [], repeat: 1, quiet: true, out,
       maxNewTokens: 3000, abortAfter: 5000,
     });
     expect(code).toBe(0);
