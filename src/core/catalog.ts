@@ -45,8 +45,8 @@ export interface CatalogModel {
 }
 
 /**
- * A model the articles name, as a replica: its architecture config (from ../shared/catalog-facts.json, with
- * sources), published figures, and the levels a replica can be built at. No weights: see src/onnx/replica.ts.
+ * A model the articles name, as a replica: its architecture config (with its sources in the entry's `sources`),
+ * published figures, and the levels a replica can be built at. No weights: see src/onnx/replica.ts.
  */
 export interface ReplicaEntry {
   /** The Hugging Face / torchvision id (`replica:<id>`). */

@@ -48,7 +48,7 @@ export interface ClaimRuns {
 }
 
 export interface ClaimSource {
-  /** The article's file name in ../shared/claims.md, e.g. `000_728d1d8222639978.txt`. */
+  /** The article's identifier in the collection the claims were taken from, e.g. `000_728d1d8222639978.txt`; `title` and `date` name it for a reader. */
   document: string;
   title: string;
   /** As the article dates itself, e.g. "2024-07". */
