@@ -116,15 +116,15 @@ const verdictOf = (id: string, results: RunResult[], overrides = {}): Verdict =>
 // ----- The file
 
 describe('models/claims.json', () => {
-  it('parses and has exactly the claims of /work/shared/claims.md, in its order', () => {
-    const md = readFileSync('/work/shared/claims.md', 'utf8');
+  it('parses and has exactly the claims of docs/claims-source.md, in its order', () => {
+    const md = readFileSync('docs/claims-source.md', 'utf8');
     const ids = [...md.matchAll(/^\| ([a-z0-9][a-z0-9-]*) \|/gm)].map((m) => m[1]).filter((id) => id !== 'id');
     expect(ids.length).toBeGreaterThanOrEqual(18);
     expect(claims.map((c) => c.id)).toEqual(ids);
   });
 
   it('quotes each claim verbatim, from the document claims.md files it under', () => {
-    const md = readFileSync('/work/shared/claims.md', 'utf8');
+    const md = readFileSync('docs/claims-source.md', 'utf8');
     for (const c of claims) {
       expect(md).toContain(`| ${c.id} | ${c.quote} | ${c.english} |`);
       const section = md.slice(md.indexOf(`## From \`${c.source.document}\``));
