@@ -13,12 +13,13 @@ import {
 } from '../core/threads.ts';
 import { ORT_WASM_PATHS } from '../engines/ort-assets.ts';
 import { ortBuildFor } from '../core/vocab.ts';
+import { keyedCache, type KeyedStorage } from './keyed-storage.ts';
 import { openTimingWorker, type TimingWorker } from './runner-client.ts';
 
 export const THREADS_STORAGE_KEY = 'ondevice.threads/1';
 
 /** The part of the Web Storage API used here, so tests can pass a Map-backed stand-in. */
-export type ThreadsStorage = Pick<Storage, 'getItem' | 'setItem' | 'removeItem'>;
+export type ThreadsStorage = KeyedStorage;
 
 export interface CalibrateOptions {
   catalog: Catalog;
@@ -67,29 +68,18 @@ export function threadFingerprint(caps: Capabilities): string {
   return JSON.stringify([caps.userAgent, caps.hardwareConcurrency, caps.crossOriginIsolated, VERSIONS.onnxruntimeWeb, build, VERSIONS.ondevice, `${CALIBRATION_MODEL.id} ${CALIBRATION_MODEL.dtype}`]);
 }
 
-function readAll(storage: ThreadsStorage): Record<string, ThreadCalibration> {
-  try {
-    const parsed: unknown = JSON.parse(storage.getItem(THREADS_STORAGE_KEY) ?? '{}');
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, ThreadCalibration>) : {};
-  } catch {
-    // A corrupt entry is a cache miss: the calibration runs again and rewrites it.
-    return {};
-  }
-}
+const cache = keyedCache<ThreadCalibration>(THREADS_STORAGE_KEY, (c) => Array.isArray(c.timings) && c.timings.length > 0 && Number.isInteger(c.chosen));
 
 export function readCachedCalibration(fingerprint: string, storage: ThreadsStorage = localStorage): ThreadCalibration | null {
-  const c = readAll(storage)[fingerprint];
-  return c && Array.isArray(c.timings) && c.timings.length > 0 && Number.isInteger(c.chosen) ? c : null;
+  return cache.read(fingerprint, storage);
 }
 
 function writeCachedCalibration(cal: ThreadCalibration, storage: ThreadsStorage): void {
-  const all = readAll(storage);
-  all[cal.fingerprint] = cal;
-  storage.setItem(THREADS_STORAGE_KEY, JSON.stringify(all));
+  cache.write(cal.fingerprint, cal, storage);
 }
 
 export function clearThreadCache(storage: ThreadsStorage = localStorage): void {
-  storage.removeItem(THREADS_STORAGE_KEY);
+  cache.clear(storage);
 }
 
 const abortError = () => Object.assign(new Error('Thread calibration aborted; nothing was cached.'), { name: 'AbortError' });
