@@ -10,9 +10,8 @@ import { ortBuildFor, type Dtype } from '../core/vocab.ts';
 import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
 
-/** Off only to measure what the hand-over saves (bench/config.ts): `globalThis.__ondeviceCompileWasmInWorker = true`. */
+/** The page's compiled wasm of the build `spec` loads, for its worker; null where the page could not compile it. */
 async function compiledWasmFor(spec: RunSpec): Promise<CompiledWasm | null> {
-  if ((globalThis as { __ondeviceCompileWasmInWorker?: boolean }).__ondeviceCompileWasmInWorker) return null;
   const build = spec.workload.ortBuild ?? ortBuildFor(spec.device);
   const compiled = await compiledOrtWasm(build);
   return compiled ? { ...compiled, url: ortWasmUrl(build) } : null;

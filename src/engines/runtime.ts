@@ -279,7 +279,7 @@ export function createRuntime(): RunnerApi {
     }
   }
   /** The session the thread calibration times (openTiming / timeRuns); the worker is terminated after it. */
-  let timing: Awaited<ReturnType<typeof prepareForBareLoop>> | null = null;
+  let timing: Awaited<ReturnType<typeof prepareForBareLoop>>['model'] | null = null;
 
   async function prepareForBareLoop(spec: RunSpec) {
     const result = emptyResult(spec);
@@ -287,7 +287,7 @@ export function createRuntime(): RunnerApi {
     if ('reason' in checked) throw new Error(checked.reason);
     await configureOrt(spec.device, checked.threads, spec.workload.ortBuild);
     const bytes = await fetchOnnx(spec, result, () => undefined);
-    return loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs });
+    return { model: await loadOrtModel(spec, bytes, { ...spec.model.inputs, ...spec.workload.inputs }), threads: checked.threads };
   }
 
   return {
@@ -441,8 +441,10 @@ export function createRuntime(): RunnerApi {
 
     async openTiming(spec, wasm) {
       if (wasm) useCompiledWasm(wasm.module, wasm.url);
-      timing = await prepareForBareLoop(spec);
-      return { threads: resolveThreads(spec.workload.numThreads === 'sweep' ? null : spec.workload.numThreads, await probeCapabilities()) };
+      const prepared = await prepareForBareLoop(spec);
+      timing = prepared.model;
+      // The count the session was created with (check's choice), not one worked out again here.
+      return { threads: prepared.threads };
     },
 
     async timeRuns(runs) {
@@ -457,7 +459,7 @@ export function createRuntime(): RunnerApi {
     },
 
     async bareLoop(spec, iterations) {
-      const model = await prepareForBareLoop(spec);
+      const { model } = await prepareForBareLoop(spec);
       for (let i = 0; i < Math.max(1, spec.workload.warmup); i++) await model.bareRun();
       const samples: number[] = [];
       for (let i = 0; i < iterations; i++) {
