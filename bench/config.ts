@@ -13,6 +13,8 @@ import { appendFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { openApp } from '../src/cli/driver.ts';
+import { threadDevice } from '../src/core/capabilities.ts';
+import { ortDefaultThreads, threadCandidates } from '../src/core/threads.ts';
 import { percentileSorted, type Samples } from '../src/core/stats.ts';
 import type { RunResult } from '../src/core/schema.ts';
 import { DEFAULT_WORKLOAD, type Workload } from '../src/core/spec.ts';
@@ -43,18 +45,19 @@ const app = await openApp({
 try {
   const [catalog, caps] = await Promise.all([app.page.evaluate(() => window.ondevice.catalog()), app.page.evaluate(() => window.ondevice.capabilities())]);
   const cores = caps.hardwareConcurrency ?? 1;
-  const ortDefaultThreads = caps.crossOriginIsolated ? Math.min(4, Math.ceil(cores / 2)) : 1;
-  const sweep = Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1);
+  // The same rules the calibration uses: onnxruntime-web's default count and the counts a sweep tries.
+  const ortDefault = ortDefaultThreads(threadDevice(caps));
+  const sweep = threadCandidates(threadDevice(caps));
   const setups: Setup[] = [
     { name: 'ondevice default', workload: {} },
-    { name: 'onnxruntime-web defaults', workload: { ortBuild: 'jsep', numThreads: ortDefaultThreads } },
+    { name: 'onnxruntime-web defaults', workload: { ortBuild: 'jsep', numThreads: ortDefault } },
     ...sweep.map((n) => ({ name: `${n} thread${n === 1 ? '' : 's'}`, workload: { numThreads: n } })),
   ];
   const models = values.model?.length
     ? values.model.map((id) => ({ id, dtype: (REPLICAS.find((r) => r.id === id)?.dtype ?? 'fp32') as Dtype }))
     : [...catalog.models.map((m) => ({ id: m.id, dtype: 'fp32' as Dtype })), ...REPLICAS];
   const generative = (id: string) => id === 'replica:smollm2-135m' || catalog.models.find((m) => m.id === id)?.task === 'text-generation';
-  console.log(`setups on wasm, ${rounds} round(s) alternating; ${cores} cores; onnxruntime-web's default threads here: ${ortDefaultThreads}`);
+  console.log(`setups on wasm, ${rounds} round(s) alternating; ${cores} cores; onnxruntime-web's default threads here: ${ortDefault}`);
 
   // figure[model][setup] = one figure per round
   const figures = new Map<string, Map<string, number[]>>();
