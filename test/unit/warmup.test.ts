@@ -54,8 +54,17 @@ describe('warmupStop', () => {
 
   it('warms up at least minMs, however steady (tier-up is driven by executed code)', () => {
     const steady = Array.from({ length: 100 }, () => 0.5);
-    // 0.5 ms a run: 250 ms of warm-up is 500 runs.
+    // 0.5 ms a run: 25 ms of warm-up is 50 runs.
     expect(simulate(steady, { ...policy, minMs: 25 })).toEqual({ runs: 50, stop: 'settled' });
+  });
+
+  it('by default waits out a baseline-tier plateau that the optimized code ends late (PP-OCRv4 rec on 2 cores)', () => {
+    // ~70 ms a run, steady, for the first 1.5 s; then the optimized code: 27 ms.
+    const plateauThenFast = [...Array.from({ length: 22 }, () => 70), ...Array.from({ length: 100 }, () => 27)];
+    const out = simulate(plateauThenFast, DEFAULT_WARMUP_POLICY);
+    expect(out.stop).toBe('settled');
+    // Not stopped on the plateau: the last two windows are both of the fast code.
+    expect(out.runs).toBeGreaterThan(22 + 10);
   });
 
   it('makes at least minRuns runs', () => {
