@@ -19,8 +19,8 @@ import { percentileSorted, type Samples } from '../src/core/stats.ts';
 import type { RunResult } from '../src/core/schema.ts';
 import { DEFAULT_WORKLOAD, type Workload } from '../src/core/spec.ts';
 import type { Dtype } from '../src/core/vocab.ts';
-import { formatMs } from '../src/ui/format.ts';
-import { setupLines } from '../src/ui/setup-text.ts';
+import { formatMs } from '../src/text/format.ts';
+import { setupLines } from '../src/text/setup.ts';
 
 const REPLICAS: { id: string; dtype: Dtype }[] = [
   { id: 'replica:mobilenet-v2', dtype: 'fp32' },

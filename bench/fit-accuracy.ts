@@ -11,7 +11,7 @@ import { openApp } from '../src/cli/driver.ts';
 import { fitAccuracy } from '../src/core/fit.ts';
 import type { RunResult } from '../src/core/schema.ts';
 import { DEVICES, DTYPES, parseList } from '../src/core/vocab.ts';
-import { formatBytes } from '../src/ui/format.ts';
+import { formatBytes } from '../src/text/format.ts';
 
 const DEFAULT_MODELS = ['replica:smollm2-135m', 'replica:mobilenet_v2', 'replica:resnet50', 'replica:distilbert-base-uncased', 'replica:bert-base-uncased'];
 const { values } = parseArgs({

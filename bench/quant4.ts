@@ -10,7 +10,7 @@ import { parseArgs } from 'node:util';
 import { openApp } from '../src/cli/driver.ts';
 import type { RunResult } from '../src/core/schema.ts';
 import type { Workload } from '../src/core/spec.ts';
-import { formatBytes, formatMs, formatRate } from '../src/ui/format.ts';
+import { formatBytes, formatMs, formatRate } from '../src/text/format.ts';
 
 const { values } = parseArgs({
   options: { iterations: { type: 'string', default: '30' }, tokens: { type: 'string', default: '8' }, threads: { type: 'string' } },

@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
 import { openApp } from '../src/cli/driver.ts';
-import { ROOFLINE_DEVICES, type RooflineDevice, type RooflineOptions, type RooflineResult } from '../src/core/roofline.ts';
+import { ROOFLINE_DEVICES, type RooflineDevice, type RooflineOptions, type RooflineResult } from '../src/roofline/roofline.ts';
 
 const { values } = parseArgs({
   options: {

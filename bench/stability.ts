@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import Table from 'cli-table3';
 import { percentileSorted, type Samples } from '../src/core/stats.ts';
 import { parseJsonl } from '../src/store/export.ts';
-import { formatMs, formatRate } from '../src/ui/format.ts';
+import { formatMs, formatRate } from '../src/text/format.ts';
 
 const { values, positionals } = parseArgs({ options: { repeats: { type: 'string', default: '3' } }, allowPositionals: true });
 const repeats = Number(values.repeats);

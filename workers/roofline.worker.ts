@@ -1,6 +1,6 @@
-/** Worker entry: one device-roofline measurement per worker, behind the comlink contract in src/engines/roofline.ts. */
+/** Worker entry: one device-roofline measurement per worker, behind the comlink contract in src/roofline/measure.ts. */
 import { expose } from 'comlink';
-import { createRooflineRuntime } from '../src/engines/roofline.ts';
+import { createRooflineRuntime } from '../src/roofline/measure.ts';
 
 // WASM threads are nested workers (Chromium allows a dedicated worker to start workers; the page is cross-origin
 // isolated, so they share the WebAssembly.Memory). The URL is written here, where the bundler can see it.

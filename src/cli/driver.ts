@@ -3,7 +3,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import type { Controller } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
-import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
+import type { RooflineDevice, RooflineOptions, RooflineResult } from '../roofline/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
 import { launchChromium } from './browser.ts';
 import { startAppServer, type AppServer } from './serve.ts';

@@ -1,6 +1,6 @@
 /** `npm run inspect -- MODEL`: what is in an ONNX model — opsets, I/O, parameters, bytes by dtype, ops, FLOPs. */
 import { Command } from 'commander';
-import { describeInspection } from '../ui/inspection-text.ts';
+import { describeInspection } from '../text/inspection.ts';
 import { modelEntry, parseInputFlag } from './bench.ts';
 import { openApp } from './driver.ts';
 import { startAppServer } from './serve.ts';

@@ -7,12 +7,12 @@ import { basename, extname, join } from 'node:path';
 import Table from 'cli-table3';
 import { Command } from 'commander';
 import type { Catalog } from '../core/catalog.ts';
-import { parseClaims, parseThresholdFlags, selectClaims } from '../core/claims.ts';
-import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
-import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../core/judge.ts';
+import { parseClaims, parseThresholdFlags, selectClaims } from '../claims/claims.ts';
+import type { Claim, ThresholdOverrides } from '../claims/types.ts';
+import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../claims/judge.ts';
 import { InvalidInputError } from '../core/vocab.ts';
 import { parseJsonl } from '../store/export.ts';
-import { renderReportHtml, renderReportMarkdown, type ReportInput } from '../ui/report.ts';
+import { renderReportHtml, renderReportMarkdown, type ReportInput } from '../report/report.ts';
 import { readChartJsSource } from './report-assets.ts';
 import { ROOT } from './serve.ts';
 

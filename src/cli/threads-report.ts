@@ -2,8 +2,8 @@
 import Table from 'cli-table3';
 import type { RunResult } from '../core/schema.ts';
 import { sweepRows } from '../core/threads.ts';
-import { formatMs } from '../ui/format.ts';
-import { threadChoiceLines } from '../ui/threads-text.ts';
+import { formatMs } from '../text/format.ts';
+import { threadChoiceLines } from '../text/threads.ts';
 
 type Choice = NonNullable<NonNullable<RunResult['env']>['threads']>;
 

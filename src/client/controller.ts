@@ -4,8 +4,8 @@
  */
 import { defaultDevices, threadDevice, type Capabilities } from '../core/capabilities.ts';
 import { threadPlans, wantsAutoThreads } from '../core/threads.ts';
-import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../core/claims.ts';
-import type { Claim, ThresholdOverrides, Verdict } from '../core/claims-types.ts';
+import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../claims/claims.ts';
+import type { Claim, ThresholdOverrides, Verdict } from '../claims/types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RunResult } from '../core/schema.ts';
@@ -18,8 +18,8 @@ import { appendResults, clearResults, listResults } from '../store/results-db.ts
 import { bareLoopInWorker, buildReplicaInWorker, clearReplicaCacheInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 import { calibrateThreads, clearThreadCache, type CalibrationOutcome } from './thread-calibration.ts';
-import { deviceRoofline } from './roofline-client.ts';
-import type { RooflineDevice, RooflineOptions, RooflineResult } from '../core/roofline.ts';
+import { deviceRoofline } from '../roofline/client.ts';
+import type { RooflineDevice, RooflineOptions, RooflineResult } from '../roofline/roofline.ts';
 
 export interface Controller {
   catalog(): Promise<Catalog>;

@@ -7,8 +7,8 @@ import type { Progress, RunSpec } from '../core/spec.ts';
 import { appendResult } from '../store/results-db.ts';
 import { withModelStats } from './model-stats.ts';
 import { runInWorker } from './runner-client.ts';
-import { deviceRoofline } from './roofline-client.ts';
-import { ROOFLINE_DEVICES, rooflineSummary, utilisationOf, type RooflineResult } from '../core/roofline.ts';
+import { deviceRoofline } from '../roofline/client.ts';
+import { ROOFLINE_DEVICES, rooflineSummary, utilisationOf, type RooflineResult } from '../roofline/roofline.ts';
 
 export type SuiteEvent =
   | { type: 'prepare'; message: string; done: number; total: number }

@@ -65,7 +65,7 @@ export function engineComparison(results: readonly RunResult[]): EngineCompariso
 /** The group of runs made by the CLI's own browser (and the app): records without `remote`. */
 export const LOCAL_DEVICE = 'local';
 
-/** Results grouped by the browser that ran them (`remote.label`, else LOCAL_DEVICE; src/core/device.ts groups by what the env says instead), devices in order of first appearance. */
+/** Results grouped by the browser that ran them (`remote.label`, else LOCAL_DEVICE; src/core/machine.ts groups by what the env says instead), devices in order of first appearance. */
 export function groupByRemote(results: readonly RunResult[]): Map<string, RunResult[]> {
   const groups = new Map<string, RunResult[]>();
   for (const r of results) {

@@ -204,7 +204,7 @@ export const EnvSchema = z.object({
     .default(null),
 });
 
-/** How close a run came to its backend's roofline (src/core/roofline.ts). */
+/** How close a run came to its backend's roofline (src/roofline/roofline.ts). */
 export const UtilisationSchema = z.object({
   fraction: z.number().nonnegative(),
   bound: z.enum(['memory', 'compute']),

@@ -3,7 +3,7 @@ import { browseEntries, filterEntries, tasksOf, type BrowseEntry, type EntryKind
 import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
 import { DTYPES } from '../core/vocab.ts';
 import { $, el } from './dom.ts';
-import { formatCount } from './format.ts';
+import { formatCount } from '../text/format.ts';
 
 export interface CatalogView {
   /** The model names ticked, in catalog order (bundled, replicas, then hub ids and URLs). */

@@ -1,8 +1,8 @@
 /** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
 import { Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip } from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
-import { rooflinePoints } from '../core/roofline.ts';
-import { formatBytes, formatMs, formatNumber, formatUtilisation } from './format.ts';
+import { rooflinePoints } from '../roofline/roofline.ts';
+import { formatBytes, formatMs, formatNumber, formatUtilisation } from '../text/format.ts';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
 

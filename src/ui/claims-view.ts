@@ -4,16 +4,16 @@
  * (self-contained HTML, or Markdown) to download.
  */
 import type { Controller } from '../client/controller.ts';
-import { applyThresholds, parseThresholdFlag } from '../core/claims.ts';
-import type { Claim, ThresholdOverrides } from '../core/claims-types.ts';
-import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../core/judge.ts';
+import { applyThresholds, parseThresholdFlag } from '../claims/claims.ts';
+import type { Claim, ThresholdOverrides } from '../claims/types.ts';
+import { judgeDevices, type DeviceVerdicts, type ResultSource } from '../claims/judge.ts';
 import type { Catalog } from '../core/catalog.ts';
 import { parseJsonl } from '../store/export.ts';
 import { $, download, el } from './dom.ts';
-import { formatThreshold } from './format.ts';
+import { formatThreshold } from '../text/format.ts';
 import { loadChartJsSource } from './report-assets.ts';
-import { renderReportHtml, renderReportMarkdown } from './report.ts';
-import { VERDICT_TEXT } from './report-model.ts';
+import { renderReportHtml, renderReportMarkdown } from '../report/report.ts';
+import { VERDICT_TEXT } from '../report/model.ts';
 
 export interface ClaimsView {
   /** Run the checked claims' runs on this device and show their verdicts (the Claims preset calls it). */

@@ -15,7 +15,7 @@ import { applyConfig, mountConfigFields, readConfig, renderSelection } from './c
 import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
-import { setupLines } from './setup-text.ts';
+import { setupLines } from '../text/setup.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
 import { mountThreads } from './threads-view.ts';

@@ -3,7 +3,7 @@ import type { SuiteEvent } from '../client/suite.ts';
 import { remainingMs } from '../core/eta.ts';
 import type { Progress } from '../core/spec.ts';
 import { $ } from './dom.ts';
-import { formatBytes, formatDuration } from './format.ts';
+import { formatBytes, formatDuration } from '../text/format.ts';
 
 /** A phase as text, and how far through it the run is (null: unknown, the bar goes indeterminate). */
 export function describeProgress(p: Progress): { text: string; fraction: number | null } {

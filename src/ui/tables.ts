@@ -3,7 +3,7 @@ import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation } from './format.ts';
+import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation } from '../text/format.ts';
 
 
 /** One cell's content: the figure that matters for the state the run ended in. */

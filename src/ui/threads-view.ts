@@ -3,8 +3,8 @@ import type { Controller } from '../client/controller.ts';
 import type { RunResult } from '../core/schema.ts';
 import { sweepRows } from '../core/threads.ts';
 import { $, el } from './dom.ts';
-import { formatMs } from './format.ts';
-import { threadChoiceLine, threadChoiceLines } from './threads-text.ts';
+import { formatMs } from '../text/format.ts';
+import { threadChoiceLine, threadChoiceLines } from '../text/threads.ts';
 
 /** One table per swept model: each count's p50, the best (fewest threads within 3 % of the fastest) and ORT's default marked. */
 function sweepTable(runs: readonly RunResult[]): HTMLElement {

@@ -4,8 +4,8 @@ import type { RunResult } from '../core/schema.ts';
 import type { ModelRef } from '../core/spec.ts';
 import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
 import { renderQuantChart } from './charts.ts';
-import { formatBytes, formatMs, formatNumber } from './format.ts';
-import { describeInspection } from './inspection-text.ts';
+import { formatBytes, formatMs, formatNumber } from '../text/format.ts';
+import { describeInspection } from '../text/inspection.ts';
 import { $, el } from './dom.ts';
 
 

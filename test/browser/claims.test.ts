@@ -11,7 +11,7 @@ import { bench } from '../../src/cli/bench.ts';
 import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import { parseJsonl, toJsonl } from '../../src/store/export.ts';
-import { runAnchor } from '../../src/ui/report.ts';
+import { runAnchor } from '../../src/report/report.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-claims-'));
 let app: AppSession;

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/cli/browser.ts';
 import { readChartJsSource } from '../../src/cli/report-assets.ts';
 import { CLAIMS, oneDevice, twoDevices } from '../fixtures/report-input.ts';
-import { renderReportHtml } from '../../src/ui/report.ts';
-import type { ReportInput } from '../../src/ui/report-model.ts';
+import { renderReportHtml } from '../../src/report/report.ts';
+import type { ReportInput } from '../../src/report/model.ts';
 
 const SCRATCH = resolve('.scratch');
 const chartJs = readChartJsSource();

@@ -3,7 +3,7 @@
 // per device; and a browser without WebGPU gets a result with a reason, not an exception.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openApp, type AppSession } from '../../src/cli/driver.ts';
-import { ASSUMED_LLC_BYTES, type Roofline, type RooflineResult } from '../../src/core/roofline.ts';
+import { ASSUMED_LLC_BYTES, type Roofline, type RooflineResult } from '../../src/roofline/roofline.ts';
 
 const positive = (r: Roofline) => {
   for (const key of ['bandwidthGBps', 'bandwidthMedianGBps', 'gflops', 'gflopsMedian'] as const) {

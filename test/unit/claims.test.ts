@@ -1,12 +1,12 @@
-// The claims (models/claims.json, src/core/claims.ts) and devices (src/core/device.ts): the file covers claims.md,
+// The claims (models/claims.json, src/claims/claims.ts) and devices (src/core/machine.ts): the file covers claims.md,
 // each verdict kind comes out of hand-made results with the numbers and sentences it should have, thresholds can
 // be overridden and are reported, and the suite plans run every (model, level, workload) once.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
-import { applyThresholds, claimRunPlans, evaluateClaims, parseClaims, parseThresholdFlag, parseThresholdFlags, promptOfTokens, selectClaims } from '../../src/core/claims.ts';
-import type { Claim, Verdict } from '../../src/core/claims-types.ts';
-import { deviceIdentity, groupByDevice } from '../../src/core/device.ts';
+import { applyThresholds, claimRunPlans, evaluateClaims, parseClaims, parseThresholdFlag, parseThresholdFlags, promptOfTokens, selectClaims } from '../../src/claims/claims.ts';
+import type { Claim, Verdict } from '../../src/claims/types.ts';
+import { deviceIdentity, groupByDevice } from '../../src/core/machine.ts';
 import { emptyResult, finish } from '../../src/core/result.ts';
 import { RunResultSchema, type ContextPoint, type Env, type RunResult } from '../../src/core/schema.ts';
 import { summarize } from '../../src/core/stats.ts';

@@ -5,7 +5,7 @@ import { emptyResult, finish } from '../../src/core/result.ts';
 import { RunResultSchema, type RunResult } from '../../src/core/schema.ts';
 import { DEFAULT_WORKLOAD } from '../../src/core/spec.ts';
 import type { Engine } from '../../src/core/vocab.ts';
-import { formatStepMs } from '../../src/ui/format.ts';
+import { formatStepMs } from '../../src/text/format.ts';
 
 describe('greedy argmax with banned ids', () => {
   it('picks the largest logit when nothing is banned', () => {

@@ -9,11 +9,11 @@ import {
   shareOf,
   type ModelStats,
 } from '../../src/core/flops.ts';
-import { utilisationOf } from '../../src/core/roofline.ts';
+import { utilisationOf } from '../../src/roofline/roofline.ts';
 import { buildLlama, type LlamaConfig } from '../../src/onnx/build-llama.ts';
 import { decoderStepCost } from '../../src/onnx/inspect.ts';
 import { decodeModel } from '../../src/onnx/model.ts';
-import { formatGflops } from '../../src/ui/format.ts';
+import { formatGflops } from '../../src/text/format.ts';
 
 // SmolLM2-135M's config.json (the fields that matter here).
 const smollm2 = { num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3, hidden_size: 576, vocab_size: 49152 };

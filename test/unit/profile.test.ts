@@ -3,8 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseOrtProfile, profileHints, profileUnsupportedReason, summarizeProfile } from '../../src/core/profile.ts';
-import { formatOpTypes, formatShare } from '../../src/ui/format.ts';
-import { renderReportHtml, renderReportMarkdown } from '../../src/ui/report.ts';
+import { formatOpTypes, formatShare } from '../../src/text/format.ts';
+import { renderReportHtml, renderReportMarkdown } from '../../src/report/report.ts';
 import { oneDevice } from '../fixtures/report-input.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`../fixtures/ort-profile/${name}`, import.meta.url), 'utf8');

@@ -2,9 +2,9 @@
 // anywhere, data cannot inject markup, devices sit side by side, and Markdown tables keep their shape.
 import { describe, expect, it } from 'vitest';
 import { readChartJsSource } from '../../src/cli/report-assets.ts';
-import { formatMeasure, formatThreshold } from '../../src/ui/format.ts';
-import { renderReportHtml, renderReportMarkdown, runAnchor } from '../../src/ui/report.ts';
-import { inlineScript, scriptJson } from '../../src/ui/report-html.ts';
+import { formatMeasure, formatThreshold } from '../../src/text/format.ts';
+import { renderReportHtml, renderReportMarkdown, runAnchor } from '../../src/report/report.ts';
+import { inlineScript, scriptJson } from '../../src/report/html.ts';
 import { CLAIMS, EVIL_MODEL, oneDevice, twoDevices } from '../fixtures/report-input.ts';
 
 const chartJs = readChartJsSource();

@@ -1,7 +1,7 @@
 // The roofline's WASM kernels, emitted from TypeScript, run in Node's V8 and checked against known answers.
 import { describe, expect, it } from 'vitest';
-import { checkCells, checkMatmulEntries, uniforms } from '../../src/engines/roofline-check.ts';
-import { byteSlices, rowBands } from '../../src/engines/roofline.ts';
+import { checkCells, checkMatmulEntries, uniforms } from '../../src/roofline/check.ts';
+import { byteSlices, rowBands } from '../../src/roofline/measure.ts';
 import {
   expectedIndexSum,
   fillWithIndices,
@@ -11,7 +11,7 @@ import {
   relaxedSimdSupported,
   rooflineModuleBytes,
   scalarMatmul,
-} from '../../src/engines/roofline-wasm.ts';
+} from '../../src/roofline/wasm-kernels.ts';
 
 const sharedMemory = (pages: number) => new WebAssembly.Memory({ initial: pages, maximum: pages, shared: true });
 

@@ -10,8 +10,8 @@ import {
   utilisationFromFlops,
   utilisationOf,
   type Roofline,
-} from '../../src/core/roofline.ts';
-import { clearRooflineCache, readCachedRoofline, writeCachedRoofline, type RooflineStorage } from '../../src/client/roofline-cache.ts';
+} from '../../src/roofline/roofline.ts';
+import { clearRooflineCache, readCachedRoofline, writeCachedRoofline, type RooflineStorage } from '../../src/roofline/cache.ts';
 
 // A device that streams 20 GB/s and computes 80 GFLOP/s: the ridge is at 4 FLOP/byte.
 const roof = { bandwidthGBps: 20, gflops: 80 };

@@ -4,7 +4,7 @@ import { envFrom } from '../../src/core/env.ts';
 import { emptyResult, finish } from '../../src/core/result.ts';
 import type { Capabilities } from '../../src/core/capabilities.ts';
 import type { Device } from '../../src/core/vocab.ts';
-import { setupLines } from '../../src/ui/setup-text.ts';
+import { setupLines } from '../../src/text/setup.ts';
 
 const caps: Capabilities = {
   webgpu: null, webgpuReason: 'none', webnn: false, wasm: { simd: true, threads: true }, crossOriginIsolated: true,

@@ -1,7 +1,7 @@
 // Adaptive warm-up: go on until two windows of recent runs agree, within a time cap; or a fixed count.
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_WARMUP_POLICY, settled, warmupPolicy, warmupStop, type WarmupPolicy } from '../../src/core/warmup.ts';
-import { formatRme } from '../../src/ui/format.ts';
+import { formatRme } from '../../src/text/format.ts';
 
 /** Feed `times` one by one as the runtime does; returns how many runs were made and why it stopped. */
 function simulate(times: readonly number[], policy: WarmupPolicy): { runs: number; stop: string | null } {

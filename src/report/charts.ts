@@ -3,10 +3,10 @@
  * in the HTML file, plus one tooltip line per point, formatted here. A small inline script (DRAW_SCRIPT) draws them.
  */
 import { DTYPES, type Dtype } from '../core/vocab.ts';
-import { rooflinePoints } from '../core/roofline.ts';
+import { rooflinePoints } from '../roofline/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
-import { formatBytes, formatFigure, formatMs, formatNumber, formatRate, formatUtilisation } from './format.ts';
-import { decodeTokPerS, deviceTag, rooflinesOf, shortModel, type ReportInput, type ReportReplica } from './report-model.ts';
+import { formatBytes, formatFigure, formatMs, formatNumber, formatRate, formatUtilisation } from '../text/format.ts';
+import { decodeTokPerS, deviceTag, rooflinesOf, shortModel, type ReportInput, type ReportReplica } from './model.ts';
 
 /** One chart: a canvas id, what it shows, and its Chart.js configuration (JSON only). */
 export interface ChartSpec {

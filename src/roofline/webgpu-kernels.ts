@@ -3,9 +3,9 @@
  * matmul (the faster of a tiled and a register-only kernel on this adapter), WGSL compute shaders timed with
  * timestamp queries where the adapter has them and by queue.onSubmittedWorkDone() wall time where it does not.
  */
-import { ASSUMED_LLC_BYTES, completedRoofline, type RooflineOptions, type RooflineProgress, type RooflineResult, type TimingMethod } from '../core/roofline.ts';
-import { checkCells, checkMatmulEntries, fail, uniforms } from './roofline-check.ts';
-import { scalarMatmul } from './roofline-wasm.ts';
+import { ASSUMED_LLC_BYTES, completedRoofline, type RooflineOptions, type RooflineProgress, type RooflineResult, type TimingMethod } from './roofline.ts';
+import { checkCells, checkMatmulEntries, fail, uniforms } from './check.ts';
+import { scalarMatmul } from './wasm-kernels.ts';
 
 const MiB = 2 ** 20;
 const MIN_BUFFER_BYTES = 64 * MiB;

@@ -1,8 +1,8 @@
 /** Measuring the device roofline in a fresh worker (terminated afterwards), and the per-device cache in front of it. */
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
-import type { RooflineDevice, RooflineOptions, RooflineProgress, RooflineResult } from '../core/roofline.ts';
-import type { RooflineApi } from '../engines/roofline.ts';
-import { readCachedRoofline, writeCachedRoofline } from './roofline-cache.ts';
+import type { RooflineDevice, RooflineOptions, RooflineProgress, RooflineResult } from './roofline.ts';
+import type { RooflineApi } from './measure.ts';
+import { readCachedRoofline, writeCachedRoofline } from './cache.ts';
 
 /** Run one task in a fresh roofline worker and terminate it, whatever happens; rejects if the worker dies. */
 async function withRooflineWorker<T>(task: (api: Remote<RooflineApi>) => Promise<T>): Promise<T> {

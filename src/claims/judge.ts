@@ -4,9 +4,9 @@
  * run read twice (same id) is kept once, and both are said in `notes`.
  */
 import { evaluateClaims } from './claims.ts';
-import type { Claim, DeviceIdentity, ThresholdOverrides, Verdict } from './claims-types.ts';
-import { groupByDevice } from './device.ts';
-import type { RunResult } from './schema.ts';
+import type { Claim, DeviceIdentity, ThresholdOverrides, Verdict } from './types.ts';
+import { groupByDevice } from '../core/machine.ts';
+import type { RunResult } from '../core/schema.ts';
 
 export interface ResultSource {
   /** What the results came from, e.g. a file name; null for the runs just made. */

@@ -2,11 +2,11 @@
  * What the claims report says, as plain strings: the input type, the device fingerprints, the claims rows and the
  * runs rows. The HTML and Markdown renderers only lay these out, so both print the same figures.
  */
-import type { Claim, DeviceIdentity, Threshold, Verdict, VerdictKind } from '../core/claims-types.ts';
+import type { Claim, DeviceIdentity, Threshold, Verdict, VerdictKind } from '../claims/types.ts';
 import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';
-import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from './format.ts';
+import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from '../text/format.ts';
 
 /** The runs and verdicts of one device. */
 export interface ReportDevice {

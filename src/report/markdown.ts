@@ -2,10 +2,10 @@
  * The claims report as Markdown (GitHub-flavoured tables): the same header, claims table and runs table as the
  * HTML report, run references as `id` in backticks, no charts.
  */
-import type { Verdict } from '../core/claims-types.ts';
-import { VERDICTS } from '../core/claims-types.ts';
-import { formatUtc } from './format.ts';
-import { claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts, type ReportInput } from './report-model.ts';
+import type { Verdict } from '../claims/types.ts';
+import { VERDICTS } from '../claims/types.ts';
+import { formatUtc } from '../text/format.ts';
+import { claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts, type ReportInput } from './model.ts';
 
 /**
  * Text from data in a table cell: one line, `|` escaped, Markdown punctuation escaped so a name cannot turn into

@@ -3,13 +3,13 @@
  * need, and one verdict per claim computed from run results. Pure: no DOM, no worker, no onnxruntime.
  */
 import { z } from 'zod';
-import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from './catalog.ts';
-import type { Claim, ClaimRuns, ClaimsFile, Evidence, QuotedFigures, Threshold, ThresholdOverrides, Verdict, VerdictKind } from './claims-types.ts';
-import { deviceIdentity } from './device.ts';
-import type { SuitePlan } from './plan.ts';
-import type { RunResult } from './schema.ts';
-import { DEFAULT_WORKLOAD, type InputOverride, type Workload } from './spec.ts';
-import { DEVICES, DTYPES, InvalidInputError, type Device, type Dtype } from './vocab.ts';
+import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
+import type { Claim, ClaimRuns, ClaimsFile, Evidence, QuotedFigures, Threshold, ThresholdOverrides, Verdict, VerdictKind } from './types.ts';
+import { deviceIdentity } from '../core/machine.ts';
+import type { SuitePlan } from '../core/plan.ts';
+import type { RunResult } from '../core/schema.ts';
+import { DEFAULT_WORKLOAD, type InputOverride, type Workload } from '../core/spec.ts';
+import { DEVICES, DTYPES, InvalidInputError, type Device, type Dtype } from '../core/vocab.ts';
 
 export const CLAIMS_SCHEMA = 'ondevice.claims/1' as const;
 

@@ -1,5 +1,5 @@
 /** Which device a run was made on, as far as its recorded environment tells: the key the comparison view groups by. */
-import type { DeviceIdentity } from './claims-types.ts';
+import type { DeviceIdentity } from '../claims/types.ts';
 import type { Env, RunResult } from './schema.ts';
 
 /** Browser and version from a user-agent string; the order matters (Edge and Opera also say "Chrome"). */

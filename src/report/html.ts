@@ -2,14 +2,14 @@
  * The claims report as one self-contained HTML file: inline CSS, Chart.js and the chart data inlined, no request
  * of any kind when opened. Every string from data goes through `esc` (a model name is data, not markup).
  */
-import type { Verdict } from '../core/claims-types.ts';
-import { VERDICTS } from '../core/claims-types.ts';
-import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './report-charts.ts';
-import { formatUtc } from './format.ts';
+import type { Verdict } from '../claims/types.ts';
+import { VERDICTS } from '../claims/types.ts';
+import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './charts.ts';
+import { formatUtc } from '../text/format.ts';
 import {
   claimAnchor, claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runAnchor, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts,
   type ClaimRow, type ReportInput,
-} from './report-model.ts';
+} from './model.ts';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 

@@ -3,8 +3,8 @@
  * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed there, the report (src/ui/report*.ts)
  * only formats them.
  */
-import type { InputOverride } from './spec.ts';
-import type { Device, Dtype } from './vocab.ts';
+import type { InputOverride } from '../core/spec.ts';
+import type { Device, Dtype } from '../core/vocab.ts';
 
 export const VERDICTS = ['held', 'not-held', 'cannot-run-here', 'not-measurable'] as const;
 /**
@@ -135,7 +135,7 @@ export interface Verdict {
   unmeasuredParts?: UnmeasuredPart[];
 }
 
-/** A device, as far as its results tell (src/core/device.ts computes both from a run's env). */
+/** A device, as far as its results tell (src/core/machine.ts computes both from a run's env). */
 export interface DeviceIdentity {
   /** Stable key: same browser build, cores, memory and GPU adapter → same key. */
   key: string;

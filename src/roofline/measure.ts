@@ -12,8 +12,8 @@ import {
   type RooflineOptions,
   type RooflineProgress,
   type RooflineResult,
-} from '../core/roofline.ts';
-import type { RooflineThreadApi } from './roofline-thread.ts';
+} from './roofline.ts';
+import type { RooflineThreadApi } from './wasm-thread.ts';
 import {
   DEFAULT_BLOCK,
   expectedIndexSum,
@@ -24,9 +24,9 @@ import {
   relaxedSimdSupported,
   rooflineModuleBytes,
   scalarMatmul,
-} from './roofline-wasm.ts';
-import { checkCells, checkMatmulEntries, fail, uniforms } from './roofline-check.ts';
-import { measureWebGpuRoofline, webGpuAdapterName } from './roofline-webgpu.ts';
+} from './wasm-kernels.ts';
+import { checkCells, checkMatmulEntries, fail, uniforms } from './check.ts';
+import { measureWebGpuRoofline, webGpuAdapterName } from './webgpu-kernels.ts';
 
 /** The contract between the page and the roofline worker (the client wraps it with comlink, the worker exposes it). */
 export interface RooflineApi {

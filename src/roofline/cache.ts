@@ -1,6 +1,6 @@
 /** The last roofline measured per (device, browser, adapter, threads), kept in localStorage: one small JSON object. */
-import { rooflineCacheKey, type Roofline, type RooflineDevice } from '../core/roofline.ts';
-import { keyedCache, type KeyedStorage } from './keyed-storage.ts';
+import { rooflineCacheKey, type Roofline, type RooflineDevice } from './roofline.ts';
+import { keyedCache, type KeyedStorage } from '../client/keyed-storage.ts';
 
 export const ROOFLINE_STORAGE_KEY = 'ondevice.roofline/1';
 

@@ -1,5 +1,5 @@
 /** One WASM roofline thread: a nested worker that runs the kernels on its slice of the shared memory. */
-import { instantiateRoofline, type RooflineExports } from './roofline-wasm.ts';
+import { instantiateRoofline, type RooflineExports } from './wasm-kernels.ts';
 
 /** The contract between the roofline worker and each of its threads (comlink, both sides import it). */
 export interface RooflineThreadApi {
