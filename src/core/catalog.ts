@@ -1,6 +1,5 @@
 /** The model catalog (`models/catalog.json`) and turning what a user names into a model reference. */
-import type { BertConfig, BertHead } from '../onnx/build-bert.ts';
-import type { LlamaConfig } from '../onnx/build-llama.ts';
+import type { BertConfig, BertHead, LlamaConfig } from './arch/configs.ts';
 import type { InputOverride, ModelRef, ModelRepo, ReplicaRef } from './spec.ts';
 import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, type Dtype } from './vocab.ts';
 

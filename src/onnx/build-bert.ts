@@ -8,22 +8,9 @@
  */
 import { DataType } from './onnx-schema.ts';
 import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './graph-builder.ts';
+import type { BertConfig, BertHead } from '../core/arch/configs.ts';
 
-export type BertHead = 'feature-extraction' | 'text-classification' | 'token-classification';
-
-/** The architecture fields of a Hugging Face BERT config.json. */
-export interface BertConfig {
-  vocab_size: number;
-  hidden_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  intermediate_size: number;
-  max_position_embeddings: number;
-  type_vocab_size: number;
-  layer_norm_eps: number;
-  /** Label names by index ("0": "NEGATIVE", …); the classifier heads have one logit per label. */
-  id2label?: Record<string, string>;
-}
+export type { BertConfig, BertHead } from '../core/arch/configs.ts';
 
 export const BERT_ARCHITECTURE: Readonly<Record<BertHead, string>> = Object.freeze({
   'feature-extraction': 'BertModel',

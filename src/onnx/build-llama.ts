@@ -19,28 +19,11 @@ import { applyRotary, causalMask, repeatKv, rmsNorm, rotaryTables, splitHeads } 
 import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './graph-builder.ts';
 import type { ValueInfoProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
+import type { LlamaConfig } from '../core/arch/configs.ts';
+
+export type { LlamaConfig } from '../core/arch/configs.ts';
 
 // ---- the Llama model ---------------------------------------------------------------------------------------
-
-/** The architecture fields of a Hugging Face Llama config.json (plus the special token ids it lists). */
-export interface LlamaConfig {
-  vocab_size: number;
-  hidden_size: number;
-  intermediate_size: number;
-  num_hidden_layers: number;
-  num_attention_heads: number;
-  num_key_value_heads: number;
-  /** Per-head size; hidden_size / num_attention_heads when absent. */
-  head_dim?: number;
-  max_position_embeddings: number;
-  rms_norm_eps: number;
-  rope_theta: number;
-  tie_word_embeddings: boolean;
-  /** Special tokens: never a successor in the generated cycle. */
-  bos_token_id?: number;
-  eos_token_id?: number;
-  pad_token_id?: number;
-}
 
 export const llamaHeadDim = (c: LlamaConfig): number => c.head_dim ?? c.hidden_size / c.num_attention_heads;
 
