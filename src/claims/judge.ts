@@ -4,8 +4,8 @@
  * run read twice (same id) is kept once, and both are said in `notes`.
  */
 import { evaluateClaims } from './claims.ts';
-import type { Claim, DeviceIdentity, ThresholdOverrides, Verdict } from './types.ts';
-import { groupByDevice } from '../core/machine.ts';
+import type { Claim, ThresholdOverrides, Verdict } from './types.ts';
+import { groupByDevice, type DeviceIdentity } from '../core/machine.ts';
 import type { RunResult } from '../core/schema.ts';
 
 export interface ResultSource {

@@ -3,6 +3,7 @@
  * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed there, the report (src/ui/report*.ts)
  * only formats them.
  */
+import type { DeviceIdentity } from '../core/machine.ts';
 import type { InputOverride } from '../core/spec.ts';
 import type { Device, Dtype } from '../core/vocab.ts';
 
@@ -129,16 +130,8 @@ export interface Verdict {
   reasons: string[];
   /** The backend(s) the figures came from. */
   devices: Device[];
-  /** The device the runs were made on (from the first run that recorded its environment). */
+  /** The machine the runs were made on (from the first run that recorded its environment). */
   device?: DeviceIdentity;
   /** The claim's parts no measurement speaks to (copied from the claim, so a verdict can be shown alone). */
   unmeasuredParts?: UnmeasuredPart[];
-}
-
-/** A device, as far as its results tell (src/core/machine.ts computes both from a run's env). */
-export interface DeviceIdentity {
-  /** Stable key: same browser build, cores, memory and GPU adapter → same key. */
-  key: string;
-  /** For people: "Chromium 156 · Linux x86_64 · 2 cores · 8 GiB · WebGPU google/swiftshader". */
-  label: string;
 }
