@@ -1,7 +1,7 @@
 /**
- * The shapes of the articles' claims (models/claims.json) and of their verdicts on one device. Pure types: the
- * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed there, the report (src/ui/report*.ts)
- * only formats them.
+ * The shapes of the articles' claims (models/claims.json) and of their verdicts on one machine. Pure types: the
+ * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed by evaluate.ts with the rules in rules/,
+ * the report (src/report/) only formats them.
  */
 import type { DeviceIdentity } from '../core/machine.ts';
 import type { InputOverride } from '../core/spec.ts';
@@ -66,7 +66,7 @@ export interface Claim {
   check: string;
   /** What is measured, e.g. "model bytes at fp32 (ratio)". */
   metric: string;
-  /** The evaluation rule in claims.ts (usually the claim's id); `not-measurable` for claims no run speaks to. */
+  /** The evaluation rule in src/claims/rules/ (usually the claim's id); `not-measurable` for claims no run speaks to. */
   rule: string;
   thresholds: Threshold[];
   runs: ClaimRuns[];
@@ -75,7 +75,7 @@ export interface Claim {
   /** Parts of a measurable claim that no measurement speaks to (quality, power, training cost), with why. */
   unmeasuredParts?: UnmeasuredPart[];
   /**
-   * Which of the claim's models plays which part in its rule (`reference`, `subject`, …: each rule in claims.ts
+   * Which of the claim's models plays which part in its rule (`reference`, `subject`, …: each rule in rules/
    * names the roles it reads), so a rule never depends on the order of `runs[].models`.
    */
   roles?: Record<string, string[]>;
