@@ -3,9 +3,9 @@
  * comparison the report draws side by side. Two sources from the same device stay apart, labelled by source; a
  * run read twice (same id) is kept once, and both are said in `notes`.
  */
-import { evaluateClaims } from './claims.ts';
-import type { Claim, DeviceIdentity, ThresholdOverrides, Verdict } from './types.ts';
-import { groupByDevice } from '../core/machine.ts';
+import { evaluateClaims } from './evaluate.ts';
+import type { Claim, ThresholdOverrides, Verdict } from './types.ts';
+import { groupByDevice, type DeviceIdentity } from '../core/machine.ts';
 import type { RunResult } from '../core/schema.ts';
 
 export interface ResultSource {

@@ -1,8 +1,9 @@
 /**
- * The shapes of the articles' claims (models/claims.json) and of their verdicts on one device. Pure types: the
- * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed there, the report (src/ui/report*.ts)
- * only formats them.
+ * The shapes of the articles' claims (models/claims.json) and of their verdicts on one machine. Pure types: the
+ * data is checked by `ClaimsFileSchema` in claims.ts, verdicts are computed by evaluate.ts with the rules in rules/,
+ * the report (src/report/) only formats them.
  */
+import type { DeviceIdentity } from '../core/machine.ts';
 import type { InputOverride } from '../core/spec.ts';
 import type { Device, Dtype } from '../core/vocab.ts';
 
@@ -65,7 +66,7 @@ export interface Claim {
   check: string;
   /** What is measured, e.g. "model bytes at fp32 (ratio)". */
   metric: string;
-  /** The evaluation rule in claims.ts (usually the claim's id); `not-measurable` for claims no run speaks to. */
+  /** The evaluation rule in src/claims/rules/ (usually the claim's id); `not-measurable` for claims no run speaks to. */
   rule: string;
   thresholds: Threshold[];
   runs: ClaimRuns[];
@@ -74,7 +75,7 @@ export interface Claim {
   /** Parts of a measurable claim that no measurement speaks to (quality, power, training cost), with why. */
   unmeasuredParts?: UnmeasuredPart[];
   /**
-   * Which of the claim's models plays which part in its rule (`reference`, `subject`, …: each rule in claims.ts
+   * Which of the claim's models plays which part in its rule (`reference`, `subject`, …: each rule in rules/
    * names the roles it reads), so a rule never depends on the order of `runs[].models`.
    */
   roles?: Record<string, string[]>;
@@ -129,16 +130,8 @@ export interface Verdict {
   reasons: string[];
   /** The backend(s) the figures came from. */
   devices: Device[];
-  /** The device the runs were made on (from the first run that recorded its environment). */
+  /** The machine the runs were made on (from the first run that recorded its environment). */
   device?: DeviceIdentity;
   /** The claim's parts no measurement speaks to (copied from the claim, so a verdict can be shown alone). */
   unmeasuredParts?: UnmeasuredPart[];
-}
-
-/** A device, as far as its results tell (src/core/machine.ts computes both from a run's env). */
-export interface DeviceIdentity {
-  /** Stable key: same browser build, cores, memory and GPU adapter → same key. */
-  key: string;
-  /** For people: "Chromium 156 · Linux x86_64 · 2 cores · 8 GiB · WebGPU google/swiftshader". */
-  label: string;
 }

@@ -19,7 +19,8 @@ import { deviceComparison, engineComparison, groupByRemote } from '../core/compa
 import { parseJsonl } from '../store/export.ts';
 import { formatBytes, formatGflops, formatMs, formatNumber, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation, formatWarmup } from '../text/format.ts';
 import { PROFILE_ENGINES, profileHints } from '../core/profile.ts';
-import { claimRunPlans, parseThresholdFlags, selectClaims } from '../claims/claims.ts';
+import { parseThresholdFlags, selectClaims } from '../claims/claims.ts';
+import { claimRunPlans } from '../claims/plan.ts';
 import { defaultDevices } from '../core/capabilities.ts';
 import { judgeDevices } from '../claims/judge.ts';
 import { openApp } from './driver.ts';

@@ -4,7 +4,9 @@
  */
 import { defaultDevices, threadDevice, type Capabilities } from '../core/capabilities.ts';
 import { threadPlans, wantsAutoThreads } from '../core/threads.ts';
-import { claimRunPlans, evaluateClaims, parseClaims, selectClaims } from '../claims/claims.ts';
+import { parseClaims, selectClaims } from '../claims/claims.ts';
+import { evaluateClaims } from '../claims/evaluate.ts';
+import { claimRunPlans } from '../claims/plan.ts';
 import type { Claim, ThresholdOverrides, Verdict } from '../claims/types.ts';
 import { resolveModel, type Catalog } from '../core/catalog.ts';
 import type { SuitePlan } from '../core/plan.ts';

@@ -1,6 +1,13 @@
-/** Which device a run was made on, as far as its recorded environment tells: the key the comparison view groups by. */
-import type { DeviceIdentity } from '../claims/types.ts';
+/** Which machine a run was made on, as far as its recorded environment tells: the key the comparison view groups by. */
 import type { Env, RunResult } from './schema.ts';
+
+/** A machine, as far as its results tell (deviceIdentity below computes both from a run's env). */
+export interface DeviceIdentity {
+  /** Stable key: same browser build, cores, memory and GPU adapter → same key. */
+  key: string;
+  /** For people: "Chromium 156 · Linux x86_64 · 2 cores · 8 GiB · WebGPU google/swiftshader". */
+  label: string;
+}
 
 /** Browser and version from a user-agent string; the order matters (Edge and Opera also say "Chrome"). */
 const BROWSERS: readonly (readonly [RegExp, string])[] = Object.freeze([
@@ -68,9 +75,9 @@ export interface DeviceGroup {
 }
 
 /**
- * Results by device, in the order devices first appear. A result without an environment was decided before any
- * worker ran (a level the model lacks, a replica with no builder): it joins the device of the other runs of its
- * suite, since that suite was run there; only when its suite has none does it go under the unknown device.
+ * Results by machine, in the order machines first appear. A result without an environment was decided before any
+ * worker ran (a level the model lacks, a replica with no builder): it joins the machine of the other runs of its
+ * suite, since that suite was run there; only when its suite has none does it go under the unknown machine.
  */
 export function groupByDevice(results: readonly RunResult[]): Map<string, DeviceGroup> {
   const bySuite = new Map<string, DeviceIdentity>();

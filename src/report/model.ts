@@ -2,7 +2,8 @@
  * What the claims report says, as plain strings: the input type, the device fingerprints, the claims rows and the
  * runs rows. The HTML and Markdown renderers only lay these out, so both print the same figures.
  */
-import type { Claim, DeviceIdentity, Threshold, Verdict, VerdictKind } from '../claims/types.ts';
+import type { Claim, Threshold, Verdict, VerdictKind } from '../claims/types.ts';
+import type { DeviceIdentity } from '../core/machine.ts';
 import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';

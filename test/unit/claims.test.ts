@@ -4,7 +4,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
-import { applyThresholds, claimRunPlans, evaluateClaims, parseClaims, parseThresholdFlag, parseThresholdFlags, promptOfTokens, selectClaims } from '../../src/claims/claims.ts';
+import { applyThresholds, parseClaims, parseThresholdFlag, parseThresholdFlags, selectClaims } from '../../src/claims/claims.ts';
+import { evaluateClaims } from '../../src/claims/evaluate.ts';
+import { claimRunPlans, promptOfTokens } from '../../src/claims/plan.ts';
 import type { Claim, Verdict } from '../../src/claims/types.ts';
 import { deviceIdentity, groupByDevice } from '../../src/core/machine.ts';
 import { emptyResult, finish } from '../../src/core/result.ts';
