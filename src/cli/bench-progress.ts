@@ -1,4 +1,7 @@
-/** Progress on stderr while the suite runs: bars for the CLI's own browser, a line per finished run for remote devices. */
+/**
+ * Progress on stderr while the suite runs: bars for the CLI's own browser, a line per finished run for remote
+ * devices.
+ */
 import { basename } from 'node:path';
 import { MultiBar, Presets } from 'cli-progress';
 import type { SuiteEvent } from '../client/suite.ts';

@@ -1,4 +1,7 @@
-/** `bench --connect`: the suite on remote browsers (--resume, drop-outs), and records grouped by the device that made them. */
+/**
+ * `bench --connect`: the suite on remote browsers (--resume, drop-outs), and records grouped by the device that made
+ * them.
+ */
 import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Claim, ThresholdOverrides } from '../claims/types.ts';
