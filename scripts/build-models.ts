@@ -5,7 +5,7 @@
  * Face-layout models (llama, bert) are regenerated in memory every time (deterministic, well under a second) and
  * a file is written only when its bytes differ, so an unchanged model keeps its files and their times.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { bundledDir, bundledFile, type Catalog, type CatalogModel } from '../src/core/catalog.ts';
@@ -17,7 +17,9 @@ import { quantizeModel } from '../src/onnx/quantize.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = join(root, 'models');
-const quantizerPath = join(root, 'src', 'onnx', 'quantize.ts');
+/** The quantizer's sources: quantize.ts and its parts in quantize/. */
+const quantizeDir = join(root, 'src', 'onnx', 'quantize');
+const quantizerPaths = [join(root, 'src', 'onnx', 'quantize.ts'), ...readdirSync(quantizeDir).map((f) => join(quantizeDir, f))];
 
 // Straight into node_modules: these packages' "exports" hide their model files from require.resolve.
 export const packageFile = (pkg: string, path: string): string => join(root, 'node_modules', pkg, path);
@@ -101,7 +103,7 @@ export function buildModels(log: (line: string) => void = console.log): void {
     const fp32 = new Uint8Array(readFileSync(fp32Path));
     // A level is stale when older than its fp32 source or than the quantizer that made it (a changed default,
     // e.g. symmetric 4-bit, must reach files built before it).
-    const sourceMs = Math.max(statSync(fp32Path).mtimeMs, statSync(quantizerPath).mtimeMs);
+    const sourceMs = Math.max(statSync(fp32Path).mtimeMs, ...quantizerPaths.map((p) => statSync(p).mtimeMs));
     for (const level of model.levels) {
       if (level === 'fp32') continue;
       const dst = join(modelsDir, bundledFile(model, level));

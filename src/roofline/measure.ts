@@ -26,7 +26,8 @@ import {
   scalarMatmul,
 } from './wasm-kernels.ts';
 import { checkCells, checkMatmulEntries, fail, uniforms } from './check.ts';
-import { measureWebGpuRoofline, webGpuAdapterName } from './webgpu-kernels.ts';
+import { webGpuAdapterName } from './webgpu-host.ts';
+import { measureWebGpuRoofline } from './webgpu-roofline.ts';
 
 /** The contract between the page and the roofline worker (the client wraps it with comlink, the worker exposes it). */
 export interface RooflineApi {
