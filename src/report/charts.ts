@@ -2,7 +2,7 @@
  * The report's charts as data: Chart.js configurations that are plain JSON (no functions), so they can be inlined
  * in the HTML file, plus one tooltip line per point, formatted here. A small inline script (DRAW_SCRIPT) draws them.
  */
-import { DTYPES, type Dtype } from '../core/vocab.ts';
+import { DTYPES, ENGINE_LABEL, type Dtype, type Engine } from '../core/vocab.ts';
 import { rooflinePoints } from '../roofline/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes, formatFigure, formatMs, formatNumber, formatRate, formatUtilisation } from '../text/format.ts';
@@ -48,9 +48,9 @@ class Series {
     return k;
   }
   label(key: string): string {
-    const [d, backend, engine] = key.split('\u0000') as [string, string, string | undefined];
+    const [d, backend, engine] = key.split('\u0000') as [string, string, Engine | undefined];
     // Devices by their tag (D1, D2): whole labels would crowd the legend out of the chart; each chart names them below.
-    const parts = [this.input.devices.length > 1 ? deviceTag(Number(d)) : null, backend, engine ? (engine === 'ort' ? 'onnxruntime-web' : 'transformers.js') : null];
+    const parts = [this.input.devices.length > 1 ? deviceTag(Number(d)) : null, backend, engine ? ENGINE_LABEL[engine] : null];
     return parts.filter(Boolean).join(' · ');
   }
   /** Keys are registered in first-seen order (reportCharts registers every run first): a series keeps its colour. */
