@@ -1,4 +1,7 @@
-/** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
+/**
+ * onnxruntime-web under the ORT engine (ort.ts), the inspector and the thread calibration: its build and env, any
+ * ONNX model's session with synthesized inputs, the decoder's greedy loop, the profiler. The only importer of onnxruntime-web.
+ */
 import type * as Ort from 'onnxruntime-web';
 import { argmax, type StepTiming } from '../core/generation.ts';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
