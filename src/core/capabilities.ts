@@ -1,7 +1,7 @@
-/** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why". */
+/** What the device offers, probed before loading, and the pure rule that turns a spec into "unsupported: why" on this device. */
 import type { RunSpec } from './spec.ts';
 import { ortDefaultThreads, type ThreadDevice } from './threads.ts';
-import { buildHasDevice, FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
+import { FP16_COMPUTE_DTYPES, type Device } from './vocab.ts';
 
 export interface WebGpuInfo {
   vendor: string;
@@ -28,22 +28,11 @@ export interface Capabilities {
   userAgent: string;
 }
 
-/** Why this device cannot run the spec, or null when it can try. Checked before anything is fetched. */
+/**
+ * Why this device cannot run the spec (its backend is missing, or lacks what the level needs), or null when it can
+ * try. Checked before anything is fetched, after the engine's own limits (src/engines/engine.ts's unsupportedBy).
+ */
 export function unsupportedReason(spec: RunSpec, caps: Capabilities): string | null {
-  if (spec.model.source === 'replica' && spec.engine !== 'ort') {
-    return `Replicas run on engine "ort" only: transformers.js needs the real model's files (tokenizer, config, weights), and a replica has only its architecture.`;
-  }
-  if (spec.engine === 'transformers' && !spec.model.repo) {
-    return `Engine "transformers" needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${spec.model.id}" is a single ONNX file. Use engine "ort".`;
-  }
-  if (spec.model.task === 'text-generation' && !spec.model.repo && !spec.model.replica) {
-    return `Text generation needs the model's tokenizer and config (the Hugging Face layout); "${spec.model.id}" is a single ONNX file. Run it as a plain model (task "unknown") or give its model folder.`;
-  }
-  const build = spec.workload.ortBuild;
-  if (build && !buildHasDevice(build, spec.device)) {
-    return `onnxruntime-web's ${build} build has no ${spec.device} execution provider (it is CPU only). Use build asyncify or jsep for ${spec.device}, or device "wasm".`;
-  }
-  if (build && spec.engine !== 'ort') return `Choosing the onnxruntime-web build works on engine "ort" only; transformers.js loads its own (${spec.engine}).`;
   switch (spec.device) {
     case 'webgpu': {
       const gpu = caps.webgpu;

@@ -4,7 +4,7 @@ import type { Capabilities } from './capabilities.ts';
 import type { Env } from './schema.ts';
 import type { ThreadChoice } from './threads.ts';
 
-/** The build and compile fields are filled once the run has loaded onnxruntime (runtime.ts). */
+/** The build field is filled by the engine's load, the compile fields once the run has loaded onnxruntime (src/engines/runtime.ts). */
 export function envFrom(caps: Capabilities, numThreads: number | null, threads: ThreadChoice | null = null): Env {
   return {
     userAgent: caps.userAgent,

@@ -44,6 +44,12 @@ export const buildHasDevice = (build: OrtBuild, device: Device): boolean => devi
 export const ENGINES = ['ort', 'transformers'] as const;
 export type Engine = (typeof ENGINES)[number];
 
+/** The library each engine runs models on: its name in tables, charts, reports and messages. */
+export const ENGINE_LABEL: Readonly<Record<Engine, string>> = Object.freeze({
+  ort: 'onnxruntime-web',
+  transformers: 'transformers.js',
+});
+
 export const MODEL_SOURCES = ['bundled', 'replica', 'hub', 'file', 'url'] as const;
 export type ModelSource = (typeof MODEL_SOURCES)[number];
 

@@ -5,6 +5,17 @@
 import { repoFileUrl } from '../core/catalog.ts';
 import type { ModelRepo } from '../core/spec.ts';
 
+/**
+ * The one message for a model that is a single ONNX file where a model folder in the Hugging Face layout is needed:
+ * by an engine (`instead`: the engines that take a single file) or by a task (which a plain model run avoids).
+ */
+export function notInHfLayout(modelId: string, needs: { engine: string; instead: readonly string[] } | { task: string }): string {
+  const [who, remedy] = 'engine' in needs
+    ? [`Engine "${needs.engine}"`, `Use engine ${needs.instead.map((e) => `"${e}"`).join(' or ')}.`]
+    : [`${needs.task[0]!.toUpperCase()}${needs.task.slice(1).replaceAll('-', ' ')}`, 'Run it as a plain model (task "unknown") or give its model folder.'];
+  return `${who} needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${modelId}" is a single ONNX file. ${remedy}`;
+}
+
 export class ModelFileError extends Error {
   override name = 'ModelFileError';
 }

@@ -1,4 +1,7 @@
-/** The ORT engine: any ONNX model on onnxruntime-web, with synthesized inputs. The only importer of onnxruntime-web. */
+/**
+ * onnxruntime-web under the ORT engine (ort.ts), the inspector and the thread calibration: its build and env, any
+ * ONNX model's session with synthesized inputs, the decoder's greedy loop, the profiler. The only importer of onnxruntime-web.
+ */
 import type * as Ort from 'onnxruntime-web';
 import { argmax, type StepTiming } from '../core/generation.ts';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
@@ -7,7 +10,7 @@ import type { OutputRecord } from '../core/schema.ts';
 import type { InputOverride, RunSpec } from '../core/spec.ts';
 import { ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
 import { halfToFloat } from '../onnx/tensor.ts';
-import { ORT_WASM_PATHS } from './ort-assets.ts';
+import { setUpOrtWasm } from './ort-assets.ts';
 
 export class ModelLoadError extends Error {
   override name = 'ModelLoadError';
@@ -46,16 +49,13 @@ function runtime(): OrtModule {
 }
 
 /** Load the build `device` needs (or the one asked for) and set its threads; returns the build, for the record. */
-export async function configureOrt(device: Device, numThreads: number, requested?: OrtBuild | null): Promise<OrtBuild> {
+export async function configureOrt(device: Device, threads: number, requested?: OrtBuild | null): Promise<OrtBuild> {
   const build = requested ?? ortBuildFor(device);
   // NOTE: a dynamic import per build keeps the other entries (and their 14–28 MB wasm) out of the worker entirely.
   const loaded = (build === 'plain' ? await import('onnxruntime-web/wasm') : build === 'asyncify' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web')) as unknown as OrtModule;
   if (ort && ort !== loaded) throw new Error(`onnxruntime-web is already loaded with another build in this worker; a worker runs one task (asked for ${build}).`);
   ort = loaded;
-  loaded.env.wasm.wasmPaths = { ...ORT_WASM_PATHS[build] };
-  loaded.env.wasm.numThreads = numThreads;
-  // We are already in a worker: ORT's own proxy worker would only add a hop.
-  loaded.env.wasm.proxy = false;
+  setUpOrtWasm(loaded.env.wasm, build, threads);
   loaded.env.logLevel = 'error';
   return build;
 }

@@ -1,7 +1,7 @@
 /** A language model on the ORT engine: our own greedy loop (ort-engine) + the model's tokenizer and config. */
 import { kvCacheBytes, sortedIds } from '../core/generation.ts';
 import type { RunSpec } from '../core/spec.ts';
-import { eosIdsOf, fetchRepoJson, maxContextOf, type LmConfig } from './hf-files.ts';
+import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } from './hf-files.ts';
 import type { LanguageModel } from './lm.ts';
 import { loadOrtDecoder, type ExternalData, type OrtDecoder } from './ort-engine.ts';
 import type { ReplicaLm } from '../onnx/replica-types.ts';
@@ -12,7 +12,7 @@ export type OrtLanguageModel = LanguageModel & { sessionMs: number; endProfiling
 
 export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array, profiling = false): Promise<OrtLanguageModel> {
   const repo = spec.model.repo;
-  if (!repo) throw new Error(`Model "${spec.model.id}" has no tokenizer or config: text generation needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/…).`);
+  if (!repo) throw new Error(notInHfLayout(spec.model.id, { task: 'text-generation' }));
   const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
   const decoder = await loadOrtDecoder(spec, bytes, config.num_hidden_layers ?? null, undefined, profiling);
   return asLanguageModel(decoder, { maxContextTokens: maxContextOf(config), eos: eosIdsOf(config), encode: tokenizer.encode, decode: tokenizer.decode });

@@ -1,28 +1,39 @@
 /**
- * The transformers engine: models run through transformers.js pipelines, as an app would use them. The only
- * importer of @huggingface/transformers. Offline by default: local files the app serves, ORT's wasm from the
- * app (never a CDN); a hub host (the Hub or a mirror) only for models whose source is `hub`.
+ * The `transformers` engine of the engine table (engine.ts's interface): models run through transformers.js
+ * pipelines, as an app would use them. The only importer of @huggingface/transformers, loaded on the first load
+ * (ORT-only runs never parse it). Offline by default: local files the app serves, ORT's wasm from the app (never a
+ * CDN); a hub host (the Hub or a mirror) only for models whose source is `hub`.
  */
-import { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline, type ProgressInfo } from '@huggingface/transformers';
+import type { ProgressInfo, Tensor } from '@huggingface/transformers';
 import { kvCacheBytes, type StepTiming } from '../core/generation.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
-import type { Progress, RunSpec } from '../core/spec.ts';
-import { DTYPE_FILE_SUFFIX, FP16_COMPUTE_DTYPES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
+import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
+import { DEVICES, DTYPE_FILE_SUFFIX, DTYPES, FP16_COMPUTE_DTYPES, MODEL_SOURCES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
+import type { Engine } from './engine.ts';
+import { notInHfLayout } from './hf-files.ts';
 import type { LanguageModel } from './lm.ts';
-import { ORT_WASM_PATHS } from './ort-assets.ts';
+import { setUpOrtWasm } from './ort-assets.ts';
+
+/** What the engine uses of transformers.js: imported on the first load, by name so the bundler keeps only these. */
+type Library = Pick<typeof import('@huggingface/transformers'), 'BaseStreamer' | 'InterruptableStoppingCriteria' | 'Tensor' | 'env' | 'pipeline'>;
+let library: Library | null = null;
+async function loadLibrary(): Promise<Library> {
+  if (library) return library;
+  const { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline } = await import('@huggingface/transformers');
+  return (library = { BaseStreamer, InterruptableStoppingCriteria, Tensor, env, pipeline });
+}
 
 /** The onnxruntime-web build transformers.js runs on for `device` (its bundle is onnxruntime-web's webgpu entry). */
-export const TRANSFORMERS_BUILD = (device: Device): OrtBuild => ortBuildFor(device);
+const TRANSFORMERS_BUILD = (device: Device): OrtBuild => ortBuildFor(device);
 
-function configure(spec: RunSpec, threads: number): void {
+/** The text a text model (classifier, encoder) is run on: the workload's prompt. */
+const textOf = (spec: RunSpec): string => spec.workload.generation?.prompt ?? DEFAULT_GENERATION.prompt;
+
+function configure({ env }: Library, spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
   const onnx = env.backends.onnx;
-  if (onnx.wasm) {
-    onnx.wasm.wasmPaths = { ...ORT_WASM_PATHS[TRANSFORMERS_BUILD(spec.device)] };
-    onnx.wasm.numThreads = threads;
-    onnx.wasm.proxy = false;
-  }
+  if (onnx.wasm) setUpOrtWasm(onnx.wasm, TRANSFORMERS_BUILD(spec.device), threads);
   const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
   const hub = repo.layout === 'hub';
   env.allowLocalModels = !hub;
@@ -51,19 +62,17 @@ function progressAdapter(onProgress: (p: Progress) => void) {
   return { callback, bytes: () => onnxBytes };
 }
 
-type AnyPipeline = Awaited<ReturnType<typeof pipeline>>;
+type AnyPipeline = Awaited<ReturnType<Library['pipeline']>>;
 
-async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Progress) => void) {
-  if (!spec.model.repo) {
-    throw new Error(`The transformers engine needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${spec.model.id}" is a single ONNX file. Use engine "ort".`);
-  }
-  configure(spec, threads);
+async function loadPipeline(tf: Library, spec: RunSpec, threads: number, onProgress: (p: Progress) => void) {
+  if (!spec.model.repo) throw new Error(notInHfLayout(spec.model.id, { engine: 'transformers', instead: ['ort'] }));
+  configure(tf, spec, threads);
   const progress = progressAdapter(onProgress);
   const t0 = performance.now();
   const repo = spec.model.repo;
   let pipe: AnyPipeline;
   try {
-    pipe = (await pipeline(spec.model.task as 'text-generation', repo.id, {
+    pipe = (await tf.pipeline(spec.model.task as 'text-generation', repo.id, {
       device: spec.device,
       // transformers.js knows no q4dq: its file is picked by name (model_q4dq.onnx) and loaded as an fp32 file.
       ...(spec.model.dtype === 'q4dq' ? { dtype: 'fp32', model_file_name: `model${DTYPE_FILE_SUFFIX.q4dq}` } : { dtype: spec.model.dtype }),
@@ -84,22 +93,21 @@ async function loadPipeline(spec: RunSpec, threads: number, onProgress: (p: Prog
   return { pipe, loadMs: performance.now() - t0, bytes: progress.bytes() };
 }
 
-/** Collects the ids transformers.js streams: the first `put` is the prompt, each later one a new token. */
-class TokenStreamer extends BaseStreamer {
-  private prompt = true;
-  constructor(private readonly onToken: (id: number, step?: StepTiming) => void, private readonly lastRunMs: () => number | null) {
-    super();
-  }
-  override put(value: bigint[][]): void {
-    if (this.prompt) {
-      this.prompt = false;
-      return;
+/** A streamer that collects the ids transformers.js streams: the first `put` is the prompt, each later one a new token. */
+function tokenStreamer({ BaseStreamer }: Library, onToken: (id: number, step?: StepTiming) => void, lastRunMs: () => number | null) {
+  let prompt = true;
+  return new (class extends BaseStreamer {
+    override put(value: bigint[][]): void {
+      if (prompt) {
+        prompt = false;
+        return;
+      }
+      // A step's forward (one session.run) comes before its put, so the last run timed is this token's.
+      const runMs = lastRunMs();
+      onToken(Number(value[0]![0]), runMs === null ? undefined : { runMs, feedsMs: null, samplingMs: null });
     }
-    // A step's forward (one session.run) comes before its put, so the last run timed is this token's.
-    const runMs = this.lastRunMs();
-    this.onToken(Number(value[0]![0]), runMs === null ? undefined : { runMs, feedsMs: null, samplingMs: null });
-  }
-  override end(): void {}
+    override end(): void {}
+  })();
 }
 
 interface ModelConfigLike {
@@ -134,8 +142,8 @@ function timeSessionRuns(model: { sessions?: Record<string, TimedSession> }): ()
   return () => last;
 }
 
-export async function loadTransformersLanguageModel(spec: RunSpec, threads: number, onProgress: (p: Progress) => void): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
-  const { pipe, loadMs, bytes } = await loadPipeline(spec, threads, onProgress);
+async function loadLanguageModel(tf: Library, spec: RunSpec, threads: number, onProgress: (p: Progress) => void): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
+  const { pipe, loadMs, bytes } = await loadPipeline(tf, spec, threads, onProgress);
   const { tokenizer, model } = pipe as unknown as {
     tokenizer: { encode(text: string): number[]; decode(ids: number[], o?: { skip_special_tokens?: boolean }): string };
     model: { config: ModelConfigLike; sessions?: Record<string, TimedSession>; generate(o: Record<string, unknown>): Promise<unknown> };
@@ -157,14 +165,14 @@ export async function loadTransformersLanguageModel(spec: RunSpec, threads: numb
     decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
     async generate(ids, n, onToken, shouldStop) {
       const out: number[] = [];
-      const stop = new InterruptableStoppingCriteria();
-      const streamer = new TokenStreamer((id, step) => {
+      const stop = new tf.InterruptableStoppingCriteria();
+      const streamer = tokenStreamer(tf, (id, step) => {
         out.push(id);
         onToken(id, step);
         if (shouldStop()) stop.interrupt();
       }, lastRunMs);
-      const inputIds = new Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
-      const mask = new Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
+      const inputIds = new tf.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
+      const mask = new tf.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
       await model.generate({
         input_ids: inputIds,
         attention_mask: mask,
@@ -183,8 +191,8 @@ export async function loadTransformersLanguageModel(spec: RunSpec, threads: numb
 
 
 /** A non-generative pipeline (text-classification, token-classification, feature-extraction) on one text. */
-export async function loadTransformersTask(spec: RunSpec, text: string, threads: number, onProgress: (p: Progress) => void) {
-  const { pipe, loadMs, bytes } = await loadPipeline(spec, threads, onProgress);
+async function loadTask(tf: Library, spec: RunSpec, text: string, threads: number, onProgress: (p: Progress) => void) {
+  const { pipe, loadMs, bytes } = await loadPipeline(tf, spec, threads, onProgress);
   const callable = pipe as unknown as ((text: string, o?: Record<string, unknown>) => Promise<unknown>) & {
     tokenizer: (text: string) => Record<string, Tensor>;
     model: (inputs: Record<string, Tensor>) => Promise<Record<string, Tensor>>;
@@ -205,3 +213,22 @@ export async function loadTransformersTask(spec: RunSpec, text: string, threads:
     dispose: () => pipe.dispose(),
   };
 }
+
+export const transformersEngine: Engine = {
+  name: 'transformers',
+  capabilities: { devices: DEVICES, dtypes: DTYPES, tasks: 'any', sources: MODEL_SOURCES.filter((s) => s !== 'replica'), hfLayoutFor: 'any', ortBuildChoice: false },
+
+  async load(spec, { threads, result, onProgress }) {
+    const tf = await loadLibrary();
+    result.env!.ortBuild = TRANSFORMERS_BUILD(spec.device);
+    const loaded = spec.model.task === 'text-generation' ? await loadLanguageModel(tf, spec, threads, onProgress) : await loadTask(tf, spec, textOf(spec), threads, onProgress);
+    // transformers.js fetches and creates the session in one call: its load time is the whole of it.
+    result.timings.loadMs = loaded.loadMs;
+    result.model.bytes = loaded.bytes;
+    if ('inputs' in loaded) {
+      result.workload.inputs = loaded.inputs;
+      return { kind: 'runnable', model: loaded };
+    }
+    return { kind: 'lm', model: loaded };
+  },
+};

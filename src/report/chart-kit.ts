@@ -1,5 +1,6 @@
 /** What the report's charts are built from: the chart spec, series (one colour per device × backend), run names, axes with JSON-only tick formats, base options. */
 import type { RunResult } from '../core/schema.ts';
+import { ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { deviceTag, shortModel, type ReportInput } from './model.ts';
 
 /** One chart: a canvas id, what it shows, and its Chart.js configuration (JSON only). */
@@ -42,9 +43,9 @@ export class Series {
     return k;
   }
   label(key: string): string {
-    const [d, backend, engine] = key.split('\u0000') as [string, string, string | undefined];
+    const [d, backend, engine] = key.split('\u0000') as [string, string, Engine | undefined];
     // Devices by their tag (D1, D2): whole labels would crowd the legend out of the chart; each chart names them below.
-    const parts = [this.input.devices.length > 1 ? deviceTag(Number(d)) : null, backend, engine ? (engine === 'ort' ? 'onnxruntime-web' : 'transformers.js') : null];
+    const parts = [this.input.devices.length > 1 ? deviceTag(Number(d)) : null, backend, engine ? ENGINE_LABEL[engine] : null];
     return parts.filter(Boolean).join(' · ');
   }
   /** Keys are registered in first-seen order (reportCharts registers every run first): a series keeps its colour. */

@@ -7,6 +7,7 @@ import type { DeviceIdentity } from '../core/machine.ts';
 import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';
+import { ENGINE_LABEL } from '../core/vocab.ts';
 import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from '../text/format.ts';
 
 /** The runs and verdicts of one device. */
@@ -198,7 +199,7 @@ export function runRows(input: ReportInput): RunRow[] {
           model: r.model.id.replace(/^replica:/, ''),
           level: r.model.dtype,
           backend: r.device,
-          engine: r.engine === 'ort' ? 'onnxruntime-web' : 'transformers.js',
+          engine: ENGINE_LABEL[r.engine],
           state: r.state,
           load: formatMs(r.timings.loadMs),
           p50: formatMs(r.timings.latency?.p50Ms),

@@ -1,7 +1,7 @@
 /** The results tables: backends side by side for the latest suite, and the full history. */
 import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
-import { DEVICES } from '../core/vocab.ts';
+import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { el } from './dom.ts';
 import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation } from '../text/format.ts';
 
@@ -76,10 +76,10 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
   table.append(el('thead', {}, el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'engine'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d)))));
   const body = el('tbody');
   for (const [key, byDevice] of rows) {
-    const [model, dtype, engine] = key.split('\u0000') as [string, string, string];
+    const [model, dtype, engine] = key.split('\u0000') as [string, string, Engine];
     const any = [...byDevice.values()][0]!;
     body.append(
-      el('tr', {}, el('th', { scope: 'row' }, modelLabel(model, any.model.source === 'replica')), el('td', {}, dtype), el('td', {}, engine === 'ort' ? 'onnxruntime-web' : 'transformers.js'), el('td', {}, formatBytes(any.model.bytes)),
+      el('tr', {}, el('th', { scope: 'row' }, modelLabel(model, any.model.source === 'replica')), el('td', {}, dtype), el('td', {}, ENGINE_LABEL[engine]), el('td', {}, formatBytes(any.model.bytes)),
         ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—')))),
     );
   }

@@ -25,7 +25,7 @@ it('calibrates once per device, caches the choice, and an aborted calibration ca
   expect(cal.timings.map((t) => t.threads)).toEqual(Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1));
   expect(cal.ortDefault).toBe(Math.min(4, Math.ceil(cores / 2)));
   for (const t of cal.timings) expect(t.n).toBeGreaterThanOrEqual(5 * 2);
-  expect(first.choice).toMatchObject({ requested: 'auto', chosen: cal.chosen, reason: expect.stringMatching(/^calibrated on ppocr-v2-cls fp32: 1 thread [\d.]+ ms/) });
+  expect(first.choice).toMatchObject({ requested: 'auto', chosen: cal.chosen, reason: expect.stringMatching(/^calibrated on ppocr-v4-det fp32: 1 thread [\d.]+ ms/) });
   const second = await calibrate();
   expect(second.cached).toBe(true);
   expect(second.calibration).toEqual(cal);
@@ -82,5 +82,5 @@ it('the app: a threads=sweep link fills the form, runs and draws the sweep; an a
   expect(await page.locator('#threads-sweep').innerText()).toMatch(/onnxruntime-web’s default/);
   // auto: the cached calibration of this browser, named in the results.
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&engines=ort&iterations=2&warmup=0&threads=auto&budget=none&autorun=1`);
-  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(/^threads: auto → \d \(calibrated on ppocr-v2-cls fp32: 1 thread [\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \d\)$/);
+  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(/^threads: auto → \d \(calibrated on ppocr-v4-det fp32: 1 thread [\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \d\)$/);
 });
