@@ -22,8 +22,9 @@ export function toErrorInfo(err: unknown): ErrorInfo {
 }
 
 /**
- * A record being built. It starts errored, its reason that it was never finished, so a record that escapes before
- * `finish` reads as a failed run; `finish` gives it its real state and reason.
+ * A record being built: engines fill in its fields as they learn them. It starts as an errored record whose reason
+ * says it was never finished (one that escaped before `finish` would read as a failed run); `finish` gives it its
+ * final state and reason.
  */
 export type RunDraft = IncompleteRun;
 
@@ -84,10 +85,10 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunDra
 }
 
 /** Close a record in a final state; a non-completed state needs its reason (a completed one drops any). */
-export function finish(result: RunDraft, state: 'completed', error?: null, at?: Date): CompletedRun;
-export function finish(result: RunDraft, state: IncompleteState, error: ErrorInfo, at?: Date): IncompleteRun;
-export function finish(result: RunDraft, state: RunState, error?: ErrorInfo | null, at?: Date): RunResult;
-export function finish(result: RunDraft, state: RunState, error: ErrorInfo | null = null, at: Date = new Date()): RunResult {
+export function finish(result: RunResult, state: 'completed', error?: null, at?: Date): CompletedRun;
+export function finish(result: RunResult, state: IncompleteState, error: ErrorInfo, at?: Date): IncompleteRun;
+export function finish(result: RunResult, state: RunState, error?: ErrorInfo | null, at?: Date): RunResult;
+export function finish(result: RunResult, state: RunState, error: ErrorInfo | null = null, at: Date = new Date()): RunResult {
   const finishedAt = at.toISOString();
   if (state === 'completed') return { ...result, state, error: null, finishedAt };
   if (!error) throw new Error(`a ${state} result needs an error with its reason`);

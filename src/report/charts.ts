@@ -233,7 +233,7 @@ function contextChart(placed: Placed[], series: Series): ChartSpec | null {
   const datasets: Json[] = [];
   const tips: string[][] = [];
   for (const p of runs) {
-    const points = p.run.generation!.contexts!.filter((c) => c.decodeTokPerS !== null);
+    const points = p.run.generation?.contexts?.filter((c) => c.decodeTokPerS !== null) ?? [];
     const label = `${series.label(series.key(p))} · ${shortModel(p.run.model.id)} ${p.run.model.dtype}`;
     datasets.push({ type: 'line', label, data: points.map((c) => ({ x: c.contextTokens, y: c.decodeTokPerS })), borderColor: series.color(series.key(p)), backgroundColor: series.color(series.key(p)), pointRadius: 4 });
     tips.push(points.map((c) => `${label}: ${formatRate(c.decodeTokPerS)} tok/s at ${c.contextTokens} tokens of context${c.kvCacheBytes ? `, KV cache ${formatBytes(c.kvCacheBytes)}` : ''}`));
@@ -325,8 +325,7 @@ function rooflineChart(input: ReportInput, series: Series): ChartSpec | null {
   const tips: string[][] = [];
   const roofs = input.devices.flatMap((d, deviceIndex) => [...rooflinesOf(d.results).values()].map((roof) => ({ roof, deviceIndex, results: d.results })));
   if (roofs.length === 0) return null;
-  const runs = roofs.flatMap((x) => x.results.filter((r) => r.device === x.roof.device && r.utilisation?.intensityFlopPerByte));
-  const intensities = runs.map((r) => r.utilisation!.intensityFlopPerByte!);
+  const intensities = roofs.flatMap((x) => x.results.flatMap((r) => (r.device === x.roof.device && r.utilisation?.intensityFlopPerByte ? [r.utilisation.intensityFlopPerByte] : [])));
   const range = { minIntensity: Math.min(1 / 16, ...intensities) / 2, maxIntensity: Math.max(256, ...intensities) * 2 };
   for (const { roof, deviceIndex, results } of roofs) {
     const anyRun = results.find((r) => r.device === roof.device)!;
@@ -335,10 +334,10 @@ function rooflineChart(input: ReportInput, series: Series): ChartSpec | null {
     const points = rooflinePoints(roof, range);
     datasets.push({ type: 'line', label: `${label} roof`, data: points.map((p) => ({ x: p.intensity, y: p.gflops })), borderColor: series.color(key), backgroundColor: series.color(key), borderWidth: 2, pointRadius: 0, pointStyle: 'line' });
     tips.push(points.map((p) => `${label} roof: ${formatFigure(p.gflops)} GFLOP/s at ${formatFigure(p.intensity)} FLOP/byte (${formatFigure(roof.bandwidthGBps)} GB/s, ${formatFigure(roof.gflops)} GFLOP/s)`));
-    const mine = results.filter((r) => r.device === roof.device && r.utilisation?.intensityFlopPerByte);
+    const mine = results.flatMap((r) => (r.device === roof.device && r.utilisation?.intensityFlopPerByte ? [{ r, u: r.utilisation }] : []));
     if (mine.length === 0) continue;
-    datasets.push({ type: 'scatter', label: `${label} runs`, data: mine.map((r) => ({ x: r.utilisation!.intensityFlopPerByte, y: r.utilisation!.achieved })), borderColor: series.color(key), backgroundColor: series.color(key), pointRadius: 5 });
-    tips.push(mine.map((r) => `${runName(r)}: ${formatFigure(r.utilisation!.achieved)} ${r.utilisation!.unit}, ${formatUtilisation(r)}`));
+    datasets.push({ type: 'scatter', label: `${label} runs`, data: mine.map(({ u }) => ({ x: u.intensityFlopPerByte, y: u.achieved })), borderColor: series.color(key), backgroundColor: series.color(key), pointRadius: 5 });
+    tips.push(mine.map(({ r, u }) => `${runName(r)}: ${formatFigure(u.achieved)} ${u.unit}, ${formatUtilisation(r)}`));
   }
   return {
     id: '',
