@@ -48,14 +48,15 @@ for (const r of results) {
     console.log(`${r.model.id} | ${r.model.dtype} | ${r.state}: ${r.error?.message ?? ''}`);
     continue;
   }
-  const lm = r.generation !== null && r.generation !== undefined;
+  const g = r.generation;
+  const lm = g !== null && g !== undefined;
   // Replicas' loadMs includes writing their synthetic weights: the session's own load is what the level changes.
   const load = r.timings.loadMs === null ? null : r.timings.loadMs - (r.timings.buildMs ?? 0);
-  const speed = lm ? r.generation!.decodeTokPerS : r.timings.latency?.p50Ms ?? null;
+  const speed = lm ? g.decodeTokPerS : r.timings.latency?.p50Ms ?? null;
   const ref = fp32 ? (lm ? fp32.generation?.decodeTokPerS : fp32.timings.latency?.p50Ms) ?? null : null;
   const vs = speed && ref ? (lm ? ref / speed : speed / ref) : null;
   console.log([
-    r.model.id, r.model.dtype, formatBytes(r.model.bytes), formatMs(load), lm ? '—' : formatMs(r.timings.latency?.p50Ms), lm ? formatRate(r.generation!.decodeTokPerS) : '—',
+    r.model.id, r.model.dtype, formatBytes(r.model.bytes), formatMs(load), lm ? '—' : formatMs(r.timings.latency?.p50Ms), lm ? formatRate(g.decodeTokPerS) : '—',
     formatBytes(r.memory.wasmHeapPeakBytes), vs === null ? '—' : `${vs.toFixed(2)}× the time`,
   ].join(' | '));
 }

@@ -32,10 +32,11 @@ try {
     const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const [r] = await app.runSuite({ models: [id], devices: ['wasm'], dtypes: ['fp32'], workload: spec.workload });
+      if (r?.state !== 'completed' || !r.timings.latency) throw new Error(`${id}: ${!r ? 'no run' : r.error ? `the run ended ${r.state}: ${r.error.message}` : 'the run recorded no latency'}`);
       // The bare loop at the count the runner used (`auto` is the page's calibrated choice; a bare loop alone has none).
-      const bareSpec = { ...spec, workload: { ...spec.workload, numThreads: r!.env?.numThreads ?? threads } };
+      const bareSpec = { ...spec, workload: { ...spec.workload, numThreads: r.env?.numThreads ?? threads } };
       const b = await app.page.evaluate(([s, n]) => window.ondevice.bareLoop(s, n), [bareSpec, iterations] as const);
-      const rp50 = r!.timings.latency!.p50Ms;
+      const rp50 = r.timings.latency.p50Ms;
       const bp50 = summarize(b as unknown as Samples).p50Ms;
       runner.push(rp50);
       bare.push(bp50);

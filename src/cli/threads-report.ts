@@ -15,22 +15,22 @@ export function threadsLines(results: readonly RunResult[]): string | null {
 
 /** Each swept model's p50 at every count, the best marked (fewest threads within 3 % of the fastest) and ORT's default. */
 export function sweepTables(results: readonly RunResult[]): string | null {
-  const groups = new Map<string, { runs: RunResult[]; choice: Choice }>();
+  const groups = new Map<string, { runs: { run: RunResult; threads: number }[]; choice: Choice }>();
   for (const r of results) {
     const t = r.env?.threads;
     if (t?.requested !== 'sweep' || t.chosen === null) continue;
     const key = `${r.model.id} ${r.model.dtype} ${r.device} ${r.engine}`;
     const g = groups.get(key) ?? { runs: [], choice: t };
-    g.runs.push(r);
+    g.runs.push({ run: r, threads: t.chosen });
     groups.set(key, g);
   }
   if (!groups.size) return null;
   const out: string[] = [];
   for (const [key, g] of groups) {
-    const rows = sweepRows(g.runs.map((r) => ({ threads: r.env!.threads!.chosen!, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), g.choice.ortDefault);
+    const rows = sweepRows(g.runs.map(({ run: r, threads }) => ({ threads, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), g.choice.ortDefault);
     const t = new Table({ head: ['threads', 'p50', 'n', ''], style: { head: [], border: [] } });
     for (const row of rows) {
-      const run = g.runs.find((r) => r.env!.threads!.chosen === row.threads)!;
+      const { run } = g.runs.find((s) => s.threads === row.threads)!;
       const marks = [row.best ? 'best' : '', row.ortDefault ? "onnxruntime-web's default" : ''].filter(Boolean).join(', ');
       t.push([String(row.threads), row.p50Ms === null ? `${run.state}` : formatMs(row.p50Ms), String(run.timings.latency?.n ?? 0), marks]);
     }

@@ -1,7 +1,7 @@
 /** Building result records: every run ends as one, whatever happened to it. */
-import type { OutputRecord, RunResult } from './schema.ts';
+import type { CompletedRun, IncompleteRun, OutputRecord, RunResult } from './schema.ts';
 import type { RunSpec } from './spec.ts';
-import { RESULT_SCHEMA, type RunState } from './vocab.ts';
+import { RESULT_SCHEMA, type IncompleteState, type RunState } from './vocab.ts';
 
 export interface ErrorInfo {
   name: string;
@@ -21,8 +21,15 @@ export function toErrorInfo(err: unknown): ErrorInfo {
   return { name: 'Error', message: String(err) };
 }
 
-/** A record with nothing measured yet; engines fill in what they learn. */
-export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunResult {
+/**
+ * A record being built: engines fill in its fields as they learn them. It starts as an errored record whose reason
+ * says it was never finished (one that escaped before `finish` would read as a failed run); `finish` gives it its
+ * final state and reason.
+ */
+export type RunDraft = IncompleteRun;
+
+/** A record with nothing measured yet; engines fill in what they learn, then `finish` closes it. */
+export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunDraft {
   return {
     schema: RESULT_SCHEMA,
     id: spec.id,
@@ -73,14 +80,19 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunRes
     env: null,
     remote: null,
     outputs: null,
-    error: null,
+    error: { name: 'UnfinishedError', message: 'The run stopped before its record was finished.' },
   };
 }
 
-/** Close a record in a final state; a non-completed state needs its reason. */
+/** Close a record in a final state; a non-completed state needs its reason (a completed one drops any). */
+export function finish(result: RunResult, state: 'completed', error?: null, at?: Date): CompletedRun;
+export function finish(result: RunResult, state: IncompleteState, error: ErrorInfo, at?: Date): IncompleteRun;
+export function finish(result: RunResult, state: RunState, error?: ErrorInfo | null, at?: Date): RunResult;
 export function finish(result: RunResult, state: RunState, error: ErrorInfo | null = null, at: Date = new Date()): RunResult {
-  if (state !== 'completed' && !error) throw new Error(`a ${state} result needs an error with its reason`);
-  return { ...result, state, error: state === 'completed' ? null : error, finishedAt: at.toISOString() };
+  const finishedAt = at.toISOString();
+  if (state === 'completed') return { ...result, state, error: null, finishedAt };
+  if (!error) throw new Error(`a ${state} result needs an error with its reason`);
+  return { ...result, state, error, finishedAt };
 }
 
 // SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.

@@ -1,6 +1,9 @@
-/** The result record (`ondevice.run/1`, one JSON object per run) as a zod schema: the single source of its type. */
+/**
+ * The result record (`ondevice.run/1`, one JSON object per run) as a zod schema: the single source of its type.
+ * A union keyed on `state`: a completed run has no error; any other carries its reason in `error`.
+ */
 import { z } from 'zod';
-import { DEVICES, DTYPES, ENGINES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
 
 const ms = z.number().finite().nonnegative();
 const bytes = z.number().int().nonnegative();
@@ -257,7 +260,17 @@ export const OpProfileSchema = z.object({
   note: z.string().nullable(),
 });
 
-export const RunResultSchema = z.object({
+/** Why a run did not complete: the error's name (what readers branch on) and message. */
+export const ErrorSchema = z.object({ name: z.string(), message: z.string() });
+
+/**
+ * Every field of a record, whatever its state. Figures stay nullable in every state. A completed run has the figures
+ * its kind of run measures — a language model its `generation` (and no `latency` after a context-length sweep), any
+ * other model its `latency` (when it ran an iteration) and no `generation` — and a run that stopped keeps those it
+ * had (an aborted run's partial figures). Even `env` and `timings.loadMs`, which the runtime sets on every completed
+ * run, stay nullable: completed records made without the runtime lack them, and import keeps accepting those.
+ */
+const RunFieldsSchema = z.object({
   schema: z.literal(RESULT_SCHEMA),
   id: z.string().min(1),
   /** Groups the runs of one suite. */
@@ -333,8 +346,23 @@ export const RunResultSchema = z.object({
    */
   remote: z.object({ label: z.string().min(1), endpoint: z.string() }).nullable().default(null),
   outputs: z.array(OutputSchema).nullable(),
-  error: z.object({ name: z.string(), message: z.string() }).nullable(),
+  error: ErrorSchema.nullable(),
 });
+
+/**
+ * What a record's state says of its reason: a completed run has no error; one that errored, was unsupported here
+ * or was aborted carries it.
+ */
+const StateSchema = z.discriminatedUnion('state', [
+  z.object({ state: z.literal('completed'), error: z.null() }),
+  z.object({ state: z.enum(INCOMPLETE_STATES), error: ErrorSchema }),
+]);
+
+/**
+ * The record: its fields, and the union keyed on `state`. The fields are checked as one flat object first, so a bad
+ * record's first problem is reported as it always was (`state` among the others, in field order).
+ */
+export const RunResultSchema = z.intersection(RunFieldsSchema, StateSchema);
 
 export type LatencyStatsRecord = z.infer<typeof LatencyStatsSchema>;
 export type Memory = z.infer<typeof MemorySchema>;
@@ -346,6 +374,10 @@ export type Env = z.infer<typeof EnvSchema>;
 export type UtilisationRecord = z.infer<typeof UtilisationSchema>;
 export type OutputRecord = z.infer<typeof OutputSchema>;
 export type RunResult = z.infer<typeof RunResultSchema>;
+/** A run that completed: every phase ran, no error; its figures are those its kind of run measures. */
+export type CompletedRun = Extract<RunResult, { state: 'completed' }>;
+/** A run that did not complete: its reason in `error`, and the figures it had when it stopped. */
+export type IncompleteRun = Exclude<RunResult, { state: 'completed' }>;
 export type OpProfile = z.infer<typeof OpProfileSchema>;
 export type Timings = z.infer<typeof TimingsSchema>;
 export type PredictedMemory = z.infer<typeof PredictedMemorySchema>;

@@ -53,7 +53,11 @@ export const ENGINE_LABEL: Readonly<Record<Engine, string>> = Object.freeze({
 export const MODEL_SOURCES = ['bundled', 'replica', 'hub', 'file', 'url'] as const;
 export type ModelSource = (typeof MODEL_SOURCES)[number];
 
-export const RUN_STATES = ['completed', 'errored', 'unsupported', 'aborted'] as const;
+/** How a run ended without completing; such a record carries its reason (`error`). */
+export const INCOMPLETE_STATES = ['errored', 'unsupported', 'aborted'] as const;
+export type IncompleteState = (typeof INCOMPLETE_STATES)[number];
+
+export const RUN_STATES = ['completed', ...INCOMPLETE_STATES] as const;
 export type RunState = (typeof RUN_STATES)[number];
 
 export const RESULT_SCHEMA = 'ondevice.run/1' as const;

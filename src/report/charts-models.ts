@@ -37,7 +37,7 @@ export function contextChart(placed: Placed[], series: Series): ChartSpec | null
   const datasets: Json[] = [];
   const tips: string[][] = [];
   for (const p of runs) {
-    const points = p.run.generation!.contexts!.filter((c) => c.decodeTokPerS !== null);
+    const points = p.run.generation?.contexts?.filter((c) => c.decodeTokPerS !== null) ?? [];
     const label = `${series.label(series.key(p))} · ${shortModel(p.run.model.id)} ${p.run.model.dtype}`;
     datasets.push({ type: 'line', label, data: points.map((c) => ({ x: c.contextTokens, y: c.decodeTokPerS })), borderColor: series.color(series.key(p)), backgroundColor: series.color(series.key(p)), pointRadius: 4 });
     tips.push(points.map((c) => `${label}: ${formatRate(c.decodeTokPerS)} tok/s at ${c.contextTokens} tokens of context${c.kvCacheBytes ? `, KV cache ${formatBytes(c.kvCacheBytes)}` : ''}`));

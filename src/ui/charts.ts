@@ -67,15 +67,15 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
  * axis, since backends differ by 100×.
  */
 export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
-  const runs = results.filter((r) => r.state === 'completed' && r.timings.latency && r.model.bytes);
-  if (runs.length === 0) return draw(canvas, null);
-  const devices = [...new Set(runs.map((r) => r.device))];
+  const points = results.flatMap((r) => (r.state === 'completed' && r.timings.latency && r.model.bytes ? [{ x: r.model.bytes, y: r.timings.latency.p50Ms, run: r }] : []));
+  if (points.length === 0) return draw(canvas, null);
+  const devices = [...new Set(points.map((p) => p.run.device))];
   draw(canvas, {
     type: 'scatter',
     data: {
       datasets: devices.map((device, i) => ({
         label: device,
-        data: runs.filter((r) => r.device === device).map((r) => ({ x: r.model.bytes!, y: r.timings.latency!.p50Ms, run: r })),
+        data: points.filter((p) => p.run.device === device),
         borderColor: PALETTE[i % PALETTE.length],
         backgroundColor: PALETTE[i % PALETTE.length],
         pointRadius: 5,
@@ -92,9 +92,9 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
         tooltip: {
           callbacks: {
             label: (c) => {
-              const r = (c.raw as { run: RunResult }).run;
+              const { run: r, y: p50Ms } = c.raw as (typeof points)[number];
               const drift = r.fidelity ? ` · max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 6)}` : ' · reference';
-              return `${r.model.dtype} on ${r.device}: ${formatBytes(r.model.bytes)}, ${formatMs(r.timings.latency!.p50Ms)}${drift}`;
+              return `${r.model.dtype} on ${r.device}: ${formatBytes(r.model.bytes)}, ${formatMs(p50Ms)}${drift}`;
             },
           },
         },
@@ -111,15 +111,15 @@ const runLabel = (r: RunResult) => `${r.model.id} · ${r.model.dtype} · ${r.dev
  * point per run — up and to the left is better.
  */
 export function renderGenerationChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
-  const runs = results.filter((r) => r.state !== 'errored' && r.state !== 'unsupported' && r.generation);
-  const swept = runs.filter((r) => r.generation!.contexts?.length);
+  const runs = results.flatMap((r) => (r.state !== 'errored' && r.state !== 'unsupported' && r.generation ? [{ r, g: r.generation }] : []));
+  const swept = runs.flatMap(({ r, g }) => (g.contexts?.length ? [{ r, contexts: g.contexts }] : []));
   if (swept.length) {
     return draw(canvas, {
       type: 'line',
       data: {
-        datasets: swept.map((r, i) => ({
+        datasets: swept.map(({ r, contexts }, i) => ({
           label: runLabel(r),
-          data: r.generation!.contexts!.flatMap((c) => (c.decodeTokPerS === null ? [] : [{ x: c.contextTokens, y: c.decodeTokPerS }])),
+          data: contexts.flatMap((c) => (c.decodeTokPerS === null ? [] : [{ x: c.contextTokens, y: c.decodeTokPerS }])),
           borderColor: PALETTE[i % PALETTE.length],
           backgroundColor: PALETTE[i % PALETTE.length],
           pointRadius: 3,
@@ -135,14 +135,14 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
       },
     });
   }
-  const plain = runs.filter((r) => r.generation!.ttftMs !== null && r.generation!.decodeTokPerS !== null);
+  const plain = runs.flatMap(({ r, g }) => (g.ttftMs !== null && g.decodeTokPerS !== null ? [{ r, ttftMs: g.ttftMs, decodeTokPerS: g.decodeTokPerS }] : []));
   if (plain.length === 0) return draw(canvas, null);
   draw(canvas, {
     type: 'scatter',
     data: {
-      datasets: plain.map((r, i) => ({
+      datasets: plain.map(({ r, ttftMs, decodeTokPerS }, i) => ({
         label: runLabel(r),
-        data: [{ x: r.generation!.ttftMs!, y: r.generation!.decodeTokPerS! }],
+        data: [{ x: ttftMs, y: decodeTokPerS }],
         borderColor: PALETTE[i % PALETTE.length],
         backgroundColor: PALETTE[i % PALETTE.length],
         pointRadius: 6,
@@ -165,10 +165,10 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
  * (FLOP per byte of model) and achieved GFLOP/s — how far below the roof each run sits.
  */
 export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
-  const runs = results.filter((r) => r.utilisation?.intensityFlopPerByte && r.env?.roofline);
+  const points = results.flatMap((r) => (r.utilisation?.intensityFlopPerByte && r.env?.roofline ? [{ x: r.utilisation.intensityFlopPerByte, y: r.utilisation.achieved, run: r }] : []));
   const roofs = new Map(results.flatMap((r) => (r.env?.roofline ? [[r.env.roofline.device, r.env.roofline] as const] : [])));
   if (roofs.size === 0) return draw(canvas, null);
-  const intensities = runs.map((r) => r.utilisation!.intensityFlopPerByte!);
+  const intensities = points.map((p) => p.x);
   const range = { minIntensity: Math.min(1 / 16, ...intensities) / 2, maxIntensity: Math.max(256, ...intensities) * 2 };
   const devices = [...roofs.keys()];
   draw(canvas, {
@@ -186,7 +186,7 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
         ...devices.map((device, i) => ({
           type: 'scatter' as const,
           label: `${device} runs`,
-          data: runs.filter((r) => r.device === device).map((r) => ({ x: r.utilisation!.intensityFlopPerByte!, y: r.utilisation!.achieved, run: r })),
+          data: points.filter((p) => p.run.device === device),
           borderColor: PALETTE[i % PALETTE.length],
           backgroundColor: PALETTE[i % PALETTE.length],
           pointRadius: 5,

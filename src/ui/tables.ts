@@ -93,12 +93,11 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
 
 /** The profiled runs' slowest operators, each run's own small table, with why where we know (4-bit on wasm). */
 export function profileSection(results: readonly RunResult[]): HTMLElement | null {
-  const profiled = results.filter((r) => r.profile);
+  const profiled = results.flatMap((r) => (r.profile ? [{ r, p: r.profile }] : []));
   if (profiled.length === 0) return null;
   const section = el('div', { class: 'profiles', id: 'profiles' }, el('h3', {}, 'Per-operator profile'),
     el('p', { class: 'hint' }, 'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times include the profiler’s own work and come from one iteration (or the median of three), so read the shares here and run times above.'));
-  for (const r of profiled) {
-    const p = r.profile!;
+  for (const { r, p } of profiled) {
     const table = el('table', { class: 'profile', 'data-run-id': r.id });
     table.append(el('thead', {}, el('tr', {}, ...['op type', 'node', 'time', 'share', 'calls'].map((h) => el('th', {}, h)))));
     const body = el('tbody');

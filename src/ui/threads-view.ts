@@ -6,10 +6,13 @@ import { $, el } from './dom.ts';
 import { formatMs } from '../text/format.ts';
 import { threadChoiceLine, threadChoiceLines } from '../text/threads.ts';
 
+/** A run of a thread sweep: the count it ran with, and onnxruntime-web's default on its device. */
+type SweptRun = { run: RunResult; threads: number; ortDefault: number };
+
 /** One table per swept model: each count's p50, the best (fewest threads within 3 % of the fastest) and ORT's default marked. */
-function sweepTable(runs: readonly RunResult[]): HTMLElement {
-  const first = runs[0]!;
-  const rows = sweepRows(runs.map((r) => ({ threads: r.env!.threads!.chosen!, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), first.env!.threads!.ortDefault);
+function sweepTable(runs: readonly SweptRun[]): HTMLElement {
+  const first = runs[0]!.run;
+  const rows = sweepRows(runs.map(({ run: r, threads }) => ({ threads, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), runs[0]!.ortDefault);
   const body = rows.map((row) => {
     const marks = [row.best ? 'best' : '', row.ortDefault ? 'onnxruntime-web’s default' : ''].filter(Boolean).join(', ');
     return el('tr', row.best ? { class: 'best' } : {}, el('td', {}, String(row.threads)), el('td', {}, row.p50Ms === null ? '—' : formatMs(row.p50Ms)), el('td', {}, marks));
@@ -43,11 +46,12 @@ export function mountThreads(controller: Controller): { show(results: readonly R
     show(results) {
       const lines = threadChoiceLines(results.map((r) => r.env?.threads));
       say(lines.length ? lines.join(' · ') : null);
-      const groups = new Map<string, RunResult[]>();
+      const groups = new Map<string, SweptRun[]>();
       for (const r of results) {
-        if (r.env?.threads?.requested !== 'sweep' || r.env.threads.chosen === null) continue;
+        const t = r.env?.threads;
+        if (t?.requested !== 'sweep' || t.chosen === null) continue;
         const key = `${r.model.id} ${r.model.dtype} ${r.device} ${r.engine}`;
-        groups.set(key, [...(groups.get(key) ?? []), r]);
+        groups.set(key, [...(groups.get(key) ?? []), { run: r, threads: t.chosen, ortDefault: t.ortDefault }]);
       }
       sweeps.replaceChildren(...[...groups.values()].map(sweepTable));
     },

@@ -38,6 +38,44 @@ describe('JSONL', () => {
   });
 });
 
+describe('records keyed on state', () => {
+  it('keeps an aborted run\'s partial figures, and its reason', () => {
+    const r = emptyResult(
+      { id: 'p', engine: 'ort', device: 'wasm', workload: { iterations: 20, warmup: 1 }, model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' } },
+      new Date('2026-11-23T10:00:00.000Z'),
+    );
+    r.timings = { ...r.timings, loadMs: 12, firstRunMs: 5, samplesMs: [1, 2], latency: summarize([1, 2]) };
+    const aborted = finish(r, 'aborted', { name: 'AbortError', message: 'Aborted after 2 timed iteration(s); their figures are kept.' }, new Date('2026-11-23T10:00:01.000Z'));
+    const { results, problems } = parseJsonl(toJsonl([aborted]));
+    expect(problems).toEqual([]);
+    expect(results).toEqual([aborted]);
+    const [back] = results;
+    if (back?.state !== 'aborted') throw new Error('expected the aborted run back');
+    expect([back.error.name, back.timings.latency?.n]).toEqual(['AbortError', 2]);
+  });
+
+  it('rejects a completed record with an error, and any other without one', () => {
+    const completed = sample('a');
+    const errored = sample('b', 'errored');
+    const text = [JSON.stringify({ ...completed, error: { name: 'Error', message: 'x' } }), JSON.stringify({ ...errored, error: null })].join('\n');
+    const { results, problems } = parseJsonl(text);
+    expect(results).toEqual([]);
+    expect(problems.map((p) => p.message)).toEqual([
+      'line 1: field "error": Invalid input: expected null, received object',
+      'line 2: field "error": Invalid input: expected object, received null',
+    ]);
+  });
+
+  it('reports a bad state as before, after any field ahead of it', () => {
+    const bad = JSON.stringify({ ...sample('a'), state: 'finished' });
+    const worse = JSON.stringify({ ...sample('a'), id: '', state: 'finished' });
+    expect(parseJsonl([bad, worse].join('\n')).problems.map((p) => p.message)).toEqual([
+      'line 1: field "state": Invalid option: expected one of "completed"|"errored"|"unsupported"|"aborted"',
+      'line 2: field "id": Too small: expected string to have >=1 characters',
+    ]);
+  });
+});
+
 describe('CSV', () => {
   it('has one header and one row per run, with quoting', () => {
     const lines = toCsv([sample('a'), sample('b', 'errored')]).trimEnd().split('\n');

@@ -181,23 +181,26 @@ export const testTimeCompute: Rule = {
     const bars: Bar[] = [];
     const evidence: Evidence[] = [];
     const used: RunResult[] = [];
+    const reached: { run: RunResult; tokens: number }[] = [];
     for (const f of found) {
       const b = best(f.completed, retention, 'max');
       if (!b) return cannotRun([], f.completed, evidence, [`the context sweep of ${nameOf(f.model)} at ${f.dtype} recorded fewer than two lengths with a decode speed`]);
-      const pts = b.run.generation!.contexts!.filter((p) => p.decodeTokPerS !== null && p.decodeTokPerS > 0);
+      const contexts = b.run.generation?.contexts ?? [];
+      const pts = contexts.filter((p) => p.decodeTokPerS !== null && p.decodeTokPerS > 0);
       const [first, last] = [pts[0]!, pts.at(-1)!];
       const n = nameOf(f.model);
-      for (const p of b.run.generation!.contexts!) {
+      for (const p of contexts) {
         evidence.push(ev(`${n} decode at context ${p.contextTokens} on ${b.run.device}`, p.decodeTokPerS, 'tok/s', b.run));
         evidence.push(ev(`${n} KV cache at context ${p.contextTokens}`, p.kvCacheBytes === null ? null : p.kvCacheBytes / 1e6, 'MB', b.run));
         evidence.push(ev(`${n} WASM heap at context ${p.contextTokens}`, p.wasmHeapBytes === null ? null : p.wasmHeapBytes / 1e6, 'MB', b.run));
       }
       bars.push(bar(`${n} decode at ${last.contextTokens} as a share of ${first.contextTokens} (${withUnit(last.decodeTokPerS!, 'tok/s')} of ${withUnit(first.decodeTokPerS!, 'tok/s')} on ${b.run.device})`, b.value, t));
       used.push(b.run);
+      reached.push({ run: b.run, tokens: contexts.at(-1)!.contextTokens });
     }
     const want = ctx.claim.runs.find((g) => g.kind === 'context')?.contextLengths ?? [];
-    const capped = used.filter((r) => r.generation!.contexts!.at(-1)!.contextTokens < Math.max(...want));
-    const note = capped.length ? ` (${capped.map((r) => `${nameOf(r.model.id)} reached ${r.generation!.contexts!.at(-1)!.contextTokens} of ${Math.max(...want)}`).join(', ')})` : '';
+    const capped = reached.filter((x) => x.tokens < Math.max(...want));
+    const note = capped.length ? ` (${capped.map(({ run, tokens }) => `${nameOf(run.model.id)} reached ${tokens} of ${Math.max(...want)}`).join(', ')})` : '';
     return judged(bars, `Decode speed as the context grows${note}:`, evidence, used);
   },
 };
