@@ -2,6 +2,7 @@
  * The architecture on one page, checked on every `npm test` (`npm run deps`).
  *
  *   ui/  cli/            the app's DOM and the headless CLI: side by side, neither imports the other
+ *                        (ui/model/: what the app's views compute, pure like core: presets, share links, ETA, filters)
  *     ↓
  *   client/              the page side: one worker per run, suites, calibration, caches
  *     ↓
@@ -47,6 +48,13 @@ module.exports = {
     layer('client', ['core', 'onnx', 'engines', 'store', 'claims', 'roofline', 'client'], 'the page side: workers, suites, caches; never the DOM views or the CLI.'),
     layer('ui', ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'ui'], 'the app: everything below it, never the CLI.'),
     layer('cli', ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'cli'], 'the CLI: everything below it, never the app.'),
+    {
+      name: 'ui-model-pure',
+      comment: "ui/model is the app's views as pure data: core and itself only, no DOM module of ui.",
+      severity: 'error',
+      from: { path: '^src/ui/model/' },
+      to: { path: '^src/', pathNot: ['^src/core/', '^src/ui/model/'] },
+    },
     {
       name: 'roofline-wing',
       comment: 'the roofline wing: its maths from core, its page side through the client helpers; nothing above it.',

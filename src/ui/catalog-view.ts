@@ -1,5 +1,5 @@
 /** The model catalog to browse: bundled models, replicas, hub ids; filtered by task, kind and a search box. */
-import { browseEntries, filterEntries, tasksOf, type BrowseEntry, type EntryKind } from '../core/catalog-browse.ts';
+import { browseEntries, filterEntries, tasksOf, type BrowseEntry, type EntryKind } from './model/catalog-browse.ts';
 import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
 import { DTYPES } from '../core/vocab.ts';
 import { $, el } from './dom.ts';

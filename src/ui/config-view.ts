@@ -1,6 +1,6 @@
 /** The run form as a RunConfig: read it, fill it from a preset or a share link, and show what is selected. */
 import { levelNotes } from '../core/level-note.ts';
-import type { RunConfig } from '../core/run-config.ts';
+import type { RunConfig } from './model/run-config.ts';
 import { DEVICES, DTYPES, ENGINES, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { CatalogView } from './catalog-view.ts';
 import { $, el } from './dom.ts';

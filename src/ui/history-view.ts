@@ -1,6 +1,6 @@
 /** The IndexedDB log as a table, filtered by model, level, backend, engine, state and date; export and import. */
 import type { Controller } from '../client/controller.ts';
-import { filterHistory, HISTORY_FACETS, historyFacets, type HistoryFacet, type HistoryFilter } from '../core/history-filter.ts';
+import { filterHistory, HISTORY_FACETS, historyFacets, type HistoryFacet, type HistoryFilter } from './model/history-filter.ts';
 import type { RunResult } from '../core/schema.ts';
 import { $, download, el } from './dom.ts';
 import { historyTable } from './tables.ts';

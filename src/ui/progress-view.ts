@@ -1,6 +1,6 @@
 /** Live progress of a suite: runs done of total with elapsed time and ETA, and the current run's phase and bytes. */
 import type { SuiteEvent } from '../client/suite.ts';
-import { remainingMs } from '../core/eta.ts';
+import { remainingMs } from './model/eta.ts';
 import type { Progress } from '../core/spec.ts';
 import { $ } from './dom.ts';
 import { formatBytes, formatDuration } from '../text/format.ts';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
-import { browseEntries, filterEntries, tasksOf } from '../../src/core/catalog-browse.ts';
-import { filterHistory, historyFacets, localDay } from '../../src/core/history-filter.ts';
+import { browseEntries, filterEntries, tasksOf } from '../../src/ui/model/catalog-browse.ts';
+import { filterHistory, historyFacets, localDay } from '../../src/ui/model/history-filter.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 
 const catalog: Catalog = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { remainingMs } from '../../src/core/eta.ts';
+import { remainingMs } from '../../src/ui/model/eta.ts';
 
 describe('remainingMs', () => {
   it('is null until a run has ended', () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
-import { DEFAULT_CONFIG, planOf, presetConfig, type RunConfig } from '../../src/core/run-config.ts';
-import { parseShare, shareQuery } from '../../src/core/share.ts';
+import { DEFAULT_CONFIG, planOf, presetConfig, type RunConfig } from '../../src/ui/model/run-config.ts';
+import { parseShare, shareQuery } from '../../src/ui/model/share.ts';
 
 const catalog: Catalog = {
   models: [

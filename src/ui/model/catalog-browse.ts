@@ -1,6 +1,6 @@
 /** The catalog as one browsable list (bundled models and replicas), and the task / kind / text filter over it. */
-import { REPLICA_PREFIX, type Catalog } from './catalog.ts';
-import type { Dtype } from './vocab.ts';
+import { REPLICA_PREFIX, type Catalog } from '../../core/catalog.ts';
+import type { Dtype } from '../../core/vocab.ts';
 
 export const ENTRY_KINDS = ['bundled', 'replica'] as const;
 export type EntryKind = (typeof ENTRY_KINDS)[number];

@@ -2,10 +2,10 @@
  * Run configurations as URLs: `?models=mlp-1m,replica:gpt2&dtypes=fp32,q4&devices=wasm&iterations=5…`, so a link
  * re-creates a run (and `&autorun=1` starts it). Bad parameters become messages; the good ones still apply.
  */
-import { findReplica, isReplicaName, type Catalog } from './catalog.ts';
+import { findReplica, isReplicaName, type Catalog } from '../../core/catalog.ts';
 import type { RunConfig } from './run-config.ts';
-import { MAX_THREADS, parseThreads } from './threads.ts';
-import { DEVICES, DTYPES, ENGINES } from './vocab.ts';
+import { MAX_THREADS, parseThreads } from '../../core/threads.ts';
+import { DEVICES, DTYPES, ENGINES } from '../../core/vocab.ts';
 
 /** Query parameter names, in the order a shared URL lists them. */
 export const SHARE_PARAMS = ['models', 'dtypes', 'devices', 'engines', 'iterations', 'warmup', 'threads', 'budget', 'profile', 'autorun'] as const;

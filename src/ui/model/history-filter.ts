@@ -1,5 +1,5 @@
 /** Filtering the run log: by model, level, backend, engine, state and the day a run started. */
-import type { RunResult } from './schema.ts';
+import type { RunResult } from '../../core/schema.ts';
 
 export const HISTORY_FACETS = ['model', 'dtype', 'device', 'engine', 'state'] as const;
 export type HistoryFacet = (typeof HISTORY_FACETS)[number];

@@ -1,8 +1,8 @@
 /** What the run form holds, as plain data: presets make one, share links carry one, the form turns one into a plan. */
-import type { Catalog } from './catalog.ts';
-import type { SuitePlan } from './plan.ts';
-import { DEFAULT_WORKLOAD, type Workload } from './spec.ts';
-import { type Device, type Dtype, type Engine } from './vocab.ts';
+import type { Catalog } from '../../core/catalog.ts';
+import type { SuitePlan } from '../../core/plan.ts';
+import { DEFAULT_WORKLOAD, type Workload } from '../../core/spec.ts';
+import { type Device, type Dtype, type Engine } from '../../core/vocab.ts';
 
 export interface RunConfig {
   /** Catalog ids, `replica:NAME`, `hub:ORG/NAME` or http(s) URLs, as SuitePlan takes them. */
