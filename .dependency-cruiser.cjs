@@ -30,10 +30,10 @@ const layer = (name, allowed, comment) => ({
 
 const onlyImporter = (lib, importers) => ({
   name: `one-importer-of-${lib.replace(/[^a-z]/g, '-')}`,
-  comment: `${lib} is imported by ${importers.join(' and ')} only.`,
+  comment: `${lib} is imported by ${importers.join(' and ')} only (type-only imports aside: they vanish at build time).`,
   severity: 'error',
   from: { pathNot: importers.map((p) => `^${p.replace(/\./g, '\\.')}$`) },
-  to: { path: `^node_modules/${lib.replace(/\./g, '\\.')}/` },
+  to: { path: `^node_modules/${lib.replace(/\./g, '\\.')}/`, dependencyTypesNot: ['type-only'] },
 });
 
 module.exports = {
