@@ -6,6 +6,7 @@ import { DTYPES, type Dtype } from '../core/vocab.ts';
 import { rooflinePoints } from '../roofline/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes, formatFigure, formatMs, formatNumber, formatRate, formatUtilisation } from '../text/format.ts';
+import { paletteColour } from './palette.ts';
 import { decodeTokPerS, deviceTag, rooflinesOf, shortModel, type ReportInput, type ReportReplica } from './model.ts';
 
 /** One chart: a canvas id, what it shows, and its Chart.js configuration (JSON only). */
@@ -23,7 +24,6 @@ export interface ChartSpec {
 
 type Json = { [key: string]: unknown };
 
-const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a', '#c2185b', '#5b6477'];
 const MIB = 2 ** 20;
 
 /** A run with the device it was measured on. */
@@ -56,7 +56,7 @@ class Series {
   /** Keys are registered in first-seen order (reportCharts registers every run first): a series keeps its colour. */
   color(key: string): string {
     const i = this.keys.indexOf(key);
-    return PALETTE[(i < 0 ? 0 : i) % PALETTE.length]!;
+    return paletteColour(i < 0 ? 0 : i);
   }
 }
 
