@@ -3,17 +3,14 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { openApp } from '../../src/cli/driver.ts';
 import { memoryGrowth } from '../../src/core/growth.ts';
 import { parseJsonl } from '../../src/store/export.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers fall back after dispose', async () => {
   // ppocr-v2-cls holds 0.53 MB of weights, mlp-1m 5.5 MB.
