@@ -1,5 +1,6 @@
 /** Vite: the app (index.html), its run worker, and the cross-origin isolation that WASM threads need. */
 import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 const version = (pkg: string): string =>
@@ -29,10 +30,14 @@ export default defineConfig({
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },
   test: {
-    include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Browser tests share one machine's two cores: run files one at a time so timings stay sane.
-    fileParallelism: false,
+    // `vitest run` runs both projects: the unit files first, then the browser files.
+    projects: [
+      // Node tests (no browser, no timings): files in parallel, one worker per core.
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'], maxWorkers: availableParallelism() } },
+      // Browser tests measure on the machine's cores: one file at a time so timings stay sane.
+      { extends: true, test: { name: 'browser', include: ['test/browser/**/*.test.ts'], fileParallelism: false } },
+    ],
   },
 });

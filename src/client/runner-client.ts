@@ -1,5 +1,5 @@
-/** Spawning one worker per run and talking to it through comlink: the only module that knows workers exist. */
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+/** One worker per run (and per probe, inspection, quantization…), called through comlink; its lifecycle is worker-lifecycle.ts. */
+import { proxy, type Remote } from 'comlink';
 import type { Capabilities } from '../core/capabilities.ts';
 import type { CompiledWasm, InspectResult, ModelStats, ReplicaBuild, RunnerApi, Variant } from '../engines/contract.ts';
 import { profileUnsupportedReason } from '../core/profile.ts';
@@ -9,6 +9,7 @@ import type { InputOverride, ModelRef, Progress, RunSpec } from '../core/spec.ts
 import { ortBuildFor, type Dtype } from '../core/vocab.ts';
 import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
+import { withWorker, wrapWorker, type WrappedWorker } from './worker-lifecycle.ts';
 
 /** The page's compiled wasm of the build `spec` loads, for its worker; null where the page could not compile it. */
 async function compiledWasmFor(spec: RunSpec): Promise<CompiledWasm | null> {
@@ -26,45 +27,34 @@ export interface RunOptions {
   signal?: AbortSignal;
 }
 
-interface Spawned {
-  api: Remote<RunnerApi>;
+interface Spawned extends WrappedWorker<RunnerApi> {
   /** Shared with the worker (when the page is cross-origin isolated): set to 1 to abort, read without a message. */
   abortFlag: Int32Array | null;
-  /** Rejects when the worker dies (script error, crash) or the signal aborts. */
-  failure: Promise<never>;
-  close(): void;
 }
 
 /** How long an aborted run may take to hand back its partial result before its worker is terminated. */
 export const ABORT_GRACE_MS = 3000;
 
+const runWorker = () => new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-run' });
+const RUN_WORKER = "The run's worker";
+
+/** A fresh run worker; `failure` also rejects (AbortError) when `signal` aborts and the worker does not stop in time. */
 function spawn(signal?: AbortSignal): Spawned {
-  const worker = new Worker(new URL('../../workers/runner.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-run' });
-  const api = wrap<RunnerApi>(worker);
+  const w = wrapWorker<RunnerApi>(runWorker(), RUN_WORKER);
   const abortFlag = typeof SharedArrayBuffer !== 'undefined' && globalThis.crossOriginIsolated ? new Int32Array(new SharedArrayBuffer(4)) : null;
-  let onAbort: (() => void) | null = null;
-  const failure = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      reject(Object.assign(new Error(`The run's worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
-    });
-    onAbort = () => {
-      if (abortFlag) Atomics.store(abortFlag, 0, 1);
-      api.abort().catch(() => undefined);
-      setTimeout(() => reject(Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' })), ABORT_GRACE_MS);
-    };
-    if (signal?.aborted) onAbort();
-    else signal?.addEventListener('abort', onAbort, { once: true });
-  });
-  failure.catch(() => undefined);
+  const onAbort = () => {
+    if (abortFlag) Atomics.store(abortFlag, 0, 1);
+    w.api.abort().catch(() => undefined);
+    setTimeout(() => w.fail(Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' })), ABORT_GRACE_MS);
+  };
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
   return {
-    api,
+    ...w,
     abortFlag,
-    failure,
     close() {
-      if (onAbort) signal?.removeEventListener('abort', onAbort);
-      api[releaseProxy]();
-      worker.terminate();
+      signal?.removeEventListener('abort', onAbort);
+      w.close();
     },
   };
 }
@@ -127,21 +117,14 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   }
 }
 
-/** Run one task in a fresh worker and terminate it afterwards, whatever happens. */
-async function withWorker<T>(task: (api: Remote<RunnerApi>) => Promise<T>): Promise<T> {
-  const w = spawn();
-  try {
-    return await Promise.race([task(w.api), w.failure]);
-  } finally {
-    w.close();
-  }
-}
+/** Run one task in a fresh run worker and terminate it afterwards, whatever happens. */
+const withRunWorker = <T>(task: (api: Remote<RunnerApi>) => Promise<T>): Promise<T> => withWorker<RunnerApi, T>(runWorker(), RUN_WORKER, task);
 
 let capabilities: Promise<Capabilities> | null = null;
 
 /** The device's capabilities, probed once in a short-lived worker (where runs happen, so the answer applies). */
 export function probeCapabilities(): Promise<Capabilities> {
-  capabilities ??= withWorker((api) => api.capabilities());
+  capabilities ??= withRunWorker((api) => api.capabilities());
   return capabilities;
 }
 
@@ -168,19 +151,19 @@ export async function openTimingWorker(spec: RunSpec): Promise<TimingWorker> {
 
 /** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
 export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> =>
-  withWorker((api) => api.bareLoop(absolute(spec), iterations));
+  withRunWorker((api) => api.bareLoop(absolute(spec), iterations));
 
 export const buildReplicaInWorker = (model: ModelRef, onProgress: (written: number, total: number) => void = () => undefined): Promise<ReplicaBuild> =>
-  withWorker((api) => api.buildReplica(model, proxy(onProgress)));
+  withRunWorker((api) => api.buildReplica(model, proxy(onProgress)));
 
 /** A model's parameters and FLOPs at the given inputs (decoders: per step), counted in a fresh worker. */
 export const modelStatsInWorker = (model: ModelRef, inputs: Record<string, InputOverride>): Promise<ModelStats> =>
-  withWorker((api) => api.modelStats(absoluteModel(model), inputs));
+  withRunWorker((api) => api.modelStats(absoluteModel(model), inputs));
 
-export const clearReplicaCacheInWorker = (): Promise<number> => withWorker((api) => api.clearReplicaCache());
+export const clearReplicaCacheInWorker = (): Promise<number> => withRunWorker((api) => api.clearReplicaCache());
 
 export const inspectInWorker = (model: ModelRef): Promise<InspectResult> =>
-  withWorker((api) => api.inspect(absoluteModel(model)));
+  withRunWorker((api) => api.inspect(absoluteModel(model)));
 
 export const quantizeInWorker = (model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void = () => undefined): Promise<Variant[]> =>
-  withWorker((api) => api.quantize(absoluteModel(model), levels, proxy(onProgress)));
+  withRunWorker((api) => api.quantize(absoluteModel(model), levels, proxy(onProgress)));

@@ -1,5 +1,6 @@
 /** Synthesizing model inputs from the session's metadata: concrete shapes and deterministic values. */
 import type { InputOverride } from './spec.ts';
+import { seededRandom } from './rng.ts';
 import { InvalidInputError } from './vocab.ts';
 
 /** One graph input as the runtime describes it; a dim is a number, a symbolic name, or -1/null when unknown. */
@@ -77,18 +78,6 @@ export function describeShape(shape: readonly (number | string | null)[] | null)
 }
 
 export const elementCount = (dims: readonly number[]): number => dims.reduce((a, b) => a * b, 1);
-
-/** mulberry32: a small seeded PRNG, so every run of a model sees the same inputs. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** IEEE half-precision bits for a float (round to nearest even), for float16 inputs. */
 export function toHalfBits(value: number): number {

@@ -14,7 +14,7 @@
  * logits apart, some much closer: fp16 and q8 keep the greedy sequence, 4-bit levels skip ahead on the cycle
  * now and then, as quantized LMs do.
  */
-import { seededRandom } from '../core/inputs.ts';
+import { seededRandom } from '../core/rng.ts';
 import { applyRotary, causalMask, repeatKv, rmsNorm, rotaryTables, splitHeads } from './decoder-ops.ts';
 import { GraphBuilder, normalSource, randomMatrix, tensorInfo } from './graph-builder.ts';
 import type { ValueInfoProto } from './model.ts';

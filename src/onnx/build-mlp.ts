@@ -1,5 +1,5 @@
 /** A small generated MLP (MatMul-heavy, deterministic weights): the quantizer's reference model in tests. */
-import { seededRandom } from '../core/inputs.ts';
+import { seededRandom } from '../core/rng.ts';
 import { encodeModel, type ModelProto, type NodeProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
 import { floatTensor } from './tensor.ts';

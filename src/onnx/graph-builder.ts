@@ -2,7 +2,7 @@
  * The small graph-writing helper every generator and replica builder uses: nodes named by their path, shared
  * constants, real weights (`weight`) or synthetic ones (`param`, see synthetic.ts).
  */
-import { seededRandom } from '../core/inputs.ts';
+import { seededRandom } from '../core/rng.ts';
 import { AttributeType, encodeModel, type AttributeProto, type ModelProto, type NodeProto, type SyntheticFill, type TensorProto, type ValueInfoProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
 import { syntheticTensor, WEIGHT_STD } from './synthetic.ts';

@@ -7,7 +7,8 @@
  * they are ordinary numbers (no denormals, NaN or Inf, which some CPU paths treat slowly), and repeating a 1 MiB
  * block writes gigabytes at memcpy speed.
  */
-import { seededRandom, toHalfBits } from '../core/inputs.ts';
+import { toHalfBits } from '../core/inputs.ts';
+import { seededRandom } from '../core/rng.ts';
 import { collectWeights } from './graph.ts';
 import { elementCount, getAttribute, tensorDims, type ModelProto, type SyntheticFill, type TensorProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';

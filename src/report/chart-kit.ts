@@ -2,6 +2,7 @@
 import type { RunResult } from '../core/schema.ts';
 import { ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { deviceTag, shortModel, type ReportInput } from './model.ts';
+import { paletteColour } from './palette.ts';
 
 /** One chart: a canvas id, what it shows, and its Chart.js configuration (JSON only). */
 export interface ChartSpec {
@@ -18,7 +19,6 @@ export interface ChartSpec {
 
 export type Json = { [key: string]: unknown };
 
-export const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a', '#c2185b', '#5b6477'];
 export const MIB = 2 ** 20;
 
 /** A run with the device it was measured on. */
@@ -51,7 +51,7 @@ export class Series {
   /** Keys are registered in first-seen order (reportCharts registers every run first): a series keeps its colour. */
   color(key: string): string {
     const i = this.keys.indexOf(key);
-    return PALETTE[(i < 0 ? 0 : i) % PALETTE.length]!;
+    return paletteColour(i < 0 ? 0 : i);
   }
 }
 

@@ -9,7 +9,7 @@ import type { RunResult } from '../core/schema.ts';
 import { formatBytes } from '../text/format.ts';
 import { axis, base, MIB, runName, Series, type ChartSpec, type Placed } from './chart-kit.ts';
 
-export { PALETTE, Series, type ChartSpec, type Json, type Placed } from './chart-kit.ts';
+export { Series, type ChartSpec, type Json, type Placed } from './chart-kit.ts';
 import { latencyChart, quantCharts } from './charts-speed.ts';
 import { contextChart, decodeVsParamsChart, densingChart } from './charts-models.ts';
 import { rooflineChart } from './charts-roofline.ts';

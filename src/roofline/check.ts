@@ -1,18 +1,13 @@
 /** Known answers for the roofline kernels: reproducible inputs and the checks a timed result must pass. */
+import { seededRandom } from '../core/rng.ts';
 
 export const fail = (message: string, name = 'RooflineCheckError'): Error => Object.assign(new Error(message), { name });
 
-/** mulberry32: a small deterministic PRNG, so the matmul inputs (and any failure) are reproducible. */
+/** Uniform values in [-0.5, 0.5) from the seeded PRNG, so the matmul inputs (and any failure) are reproducible. */
 export function uniforms(count: number, seed: number): Float32Array<ArrayBuffer> {
+  const rnd = seededRandom(seed);
   const out = new Float32Array(count);
-  let a = seed >>> 0;
-  for (let i = 0; i < count; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 2 ** 32 - 0.5;
-  }
+  for (let i = 0; i < count; i++) out[i] = rnd() - 0.5;
   return out;
 }
 

@@ -1,28 +1,16 @@
 /** Measuring the device roofline in a fresh worker (terminated afterwards), and the per-device cache in front of it. */
-import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import { proxy, type Remote } from 'comlink';
+import { withWorker } from '../client/worker-lifecycle.ts';
 import type { RooflineDevice, RooflineOptions, RooflineProgress, RooflineResult } from './roofline.ts';
 import type { RooflineApi } from './measure.ts';
 import { readCachedRoofline, writeCachedRoofline } from './cache.ts';
 
-/** Run one task in a fresh roofline worker and terminate it, whatever happens; rejects if the worker dies. */
-async function withRooflineWorker<T>(task: (api: Remote<RooflineApi>) => Promise<T>): Promise<T> {
-  const worker = new Worker(new URL('../../workers/roofline.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline' });
-  const api = wrap<RooflineApi>(worker);
-  const died = new Promise<never>((_, reject) => {
-    worker.addEventListener('error', (e) => {
-      e.preventDefault();
-      reject(Object.assign(new Error(`The roofline worker failed: ${e.message || 'it crashed or its script did not load'}`), { name: 'WorkerError' }));
-    });
-  });
-  died.catch(() => undefined);
-  try {
-    return await Promise.race([task(api), died]);
-  } finally {
-    api[releaseProxy]();
-    // Terminating also ends its nested thread workers and frees the bandwidth buffer (up to 1 GiB) at once.
-    worker.terminate();
-  }
-}
+/**
+ * Run one task in a fresh roofline worker and terminate it, whatever happens; rejects if the worker dies. Terminating
+ * also ends its nested thread workers and frees the bandwidth buffer (up to 1 GiB) at once.
+ */
+const withRooflineWorker = <T>(task: (api: Remote<RooflineApi>) => Promise<T>): Promise<T> =>
+  withWorker<RooflineApi, T>(new Worker(new URL('../../workers/roofline.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline' }), 'The roofline worker', task);
 
 const errored = (err: unknown): RooflineResult => {
   const e = err as { name?: string; message?: string } | null;

@@ -1,12 +1,11 @@
 /** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
 import { Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip } from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
+import { seriesColours } from '../report/palette.ts';
 import { rooflinePoints } from '../roofline/roofline.ts';
 import { formatBytes, formatMs, formatNumber, formatUtilisation } from '../text/format.ts';
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
-
-const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a', '#c2185b', '#5b6477'];
 
 /** Every chart: drawn once, no animation, filling its sized box. */
 const FIXED_SIZE = { animation: false, responsive: true, maintainAspectRatio: false } as const;
@@ -40,8 +39,7 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
       datasets: runs.map((r, i) => ({
         label: `${r.model.id} · ${r.model.dtype} · ${r.device}`,
         data: r.timings.samplesMs.map((y, x) => ({ x: x + 1, y })),
-        borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length],
+        ...seriesColours(i),
         borderWidth: 1.5,
         pointRadius: r.timings.samplesMs.length > 60 ? 0 : 2,
       })),
@@ -76,8 +74,7 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
       datasets: devices.map((device, i) => ({
         label: device,
         data: points.filter((p) => p.run.device === device),
-        borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length],
+        ...seriesColours(i),
         pointRadius: 5,
       })),
     },
@@ -120,8 +117,7 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         datasets: swept.map(({ r, contexts }, i) => ({
           label: runLabel(r),
           data: contexts.flatMap((c) => (c.decodeTokPerS === null ? [] : [{ x: c.contextTokens, y: c.decodeTokPerS }])),
-          borderColor: PALETTE[i % PALETTE.length],
-          backgroundColor: PALETTE[i % PALETTE.length],
+          ...seriesColours(i),
           pointRadius: 3,
         })),
       },
@@ -143,8 +139,7 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
       datasets: plain.map(({ r, ttftMs, decodeTokPerS }, i) => ({
         label: runLabel(r),
         data: [{ x: ttftMs, y: decodeTokPerS }],
-        borderColor: PALETTE[i % PALETTE.length],
-        backgroundColor: PALETTE[i % PALETTE.length],
+        ...seriesColours(i),
         pointRadius: 6,
       })),
     },
@@ -178,8 +173,7 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
         ...devices.map((device, i) => ({
           label: `${device} roof`,
           data: rooflinePoints(roofs.get(device)!, range).map((p) => ({ x: p.intensity, y: p.gflops })),
-          borderColor: PALETTE[i % PALETTE.length],
-          backgroundColor: PALETTE[i % PALETTE.length],
+          ...seriesColours(i),
           borderWidth: 2,
           pointRadius: 0,
         })),
@@ -187,8 +181,7 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
           type: 'scatter' as const,
           label: `${device} runs`,
           data: points.filter((p) => p.run.device === device),
-          borderColor: PALETTE[i % PALETTE.length],
-          backgroundColor: PALETTE[i % PALETTE.length],
+          ...seriesColours(i),
           pointRadius: 5,
           showLine: false,
         })),

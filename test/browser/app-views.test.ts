@@ -1,23 +1,21 @@
 // The app's views in real Chromium: catalog browsing, presets, live progress, history filters, share links.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
+const app = useApp();
 let page: Page;
 const shot = (name: string) => page.screenshot({ path: `.scratch/${name}.png`, fullPage: true });
 const checked = (selector: string) => page.locator(`${selector}:checked`).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
 const visibleText = (selector: string) => page.locator(selector).innerText();
 
 beforeAll(async () => {
-  app = await openApp();
   page = app.page;
   await page.setViewportSize({ width: 1360, height: 900 });
-  await page.evaluate(() => window.ondevice.clearResults());
+  // The log was cleared after the page loaded: load it again so the history shows it empty.
   await page.reload();
   await page.waitForSelector('#replicas label.entry');
 });
-afterAll(async () => app?.close());
 
 it('browses the catalog: bundled and replicas, filtered by kind, task and search; unbuildable ones greyed with the reason', async () => {
   await shot('catalog');

@@ -1,18 +1,12 @@
 // The app in real Chromium: IndexedDB log that survives reloads, export/import, abort, and the UI's own Run button.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { expect, it } from 'vitest';
 import type { SuiteEvent } from '../../src/client/suite.ts';
 import { parseJsonl } from '../../src/store/export.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
 const events: SuiteEvent[] = [];
+const app = useApp({ onEvent: (e) => events.push(e) });
 const quick = { iterations: 2, warmup: 1 };
-
-beforeAll(async () => {
-  app = await openApp({ onEvent: (e) => events.push(e) });
-  await app.page.evaluate(() => window.ondevice.clearResults());
-});
-afterAll(async () => app?.close());
 
 it('appends every run to IndexedDB, and the log survives a reload', async () => {
   const results = await app.runSuite({ models: ['silero-vad-v5', 'ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: quick });

@@ -1,9 +1,9 @@
 // Every bundled model on WASM and WebGPU in real headless Chromium: both complete, and their outputs agree.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { compareOutputs } from '../../src/core/fidelity.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import type { InputOverride } from '../../src/core/spec.ts';
+import { useApp } from './fixture.ts';
 
 // WebGPU here is SwiftShader on the CPU (seconds per run, shader compilation dominating the first):
 // small inputs keep this file near a minute while still running every layer of every model.
@@ -14,12 +14,10 @@ const SMALL: Record<string, Record<string, InputOverride>> = {
   'silero-vad-v5': {},
 };
 
-let app: AppSession;
+const app = useApp();
 const results = new Map<string, RunResult>();
 
 beforeAll(async () => {
-  app = await openApp();
-  await app.page.evaluate(() => window.ondevice.clearResults());
   for (const [model, inputs] of Object.entries(SMALL)) {
     const rs = await app.runSuite({
       models: [model],
@@ -30,8 +28,6 @@ beforeAll(async () => {
     for (const r of rs) results.set(`${model}/${r.device}`, r);
   }
 }, 600_000);
-
-afterAll(async () => app?.close());
 
 describe.each(Object.keys(SMALL))('%s', (model) => {
   it('completes on wasm and webgpu with a full record', () => {

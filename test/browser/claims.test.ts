@@ -5,23 +5,16 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import { parseJsonl, toJsonl } from '../../src/store/export.ts';
 import { runAnchor } from '../../src/report/report.ts';
+import { openOffline, useApp } from './fixture.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'ondevice-claims-'));
-let app: AppSession;
+const app = useApp();
 let checked: RunResult[] = [];
-
-beforeAll(async () => {
-  app = await openApp();
-  await app.page.evaluate(() => window.ondevice.clearResults());
-});
-afterAll(async () => app?.close());
 
 const verdictOf = (claim: string, column = 0) =>
   app.page.locator(`#claims-table tr[data-claim="${claim}"] .verdict`).nth(column).textContent();
@@ -61,14 +54,8 @@ describe('the claims panel', () => {
     const [download] = await Promise.all([app.page.waitForEvent('download'), app.page.click('#claims-html')]);
     const file = join(dir, 'report.html');
     await download.saveAs(file);
-    const context = await app.browser.newContext();
+    const { page, url, requests } = await openOffline(app.browser, file);
     try {
-      const page = await context.newPage();
-      const url = pathToFileURL(file).href;
-      const requests: string[] = [];
-      page.on('request', (r) => requests.push(r.url()));
-      await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort('blockedbyclient')));
-      await page.goto(url);
       expect(requests).toEqual([url]);
       const text = (await page.textContent('body')) ?? '';
       expect(text).toContain('mobilenet-on-device');
@@ -77,7 +64,7 @@ describe('the claims panel', () => {
       // Chart.js is inlined and drew.
       expect(await page.evaluate(() => Object.keys((window as unknown as { Chart: { instances: object } }).Chart.instances).length)).toBeGreaterThan(0);
     } finally {
-      await context.close();
+      await page.close();
     }
   }, 60_000);
 

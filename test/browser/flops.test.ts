@@ -1,16 +1,11 @@
 // Every completed run carries its model's parameters and FLOPs, counted after the run in a worker of its own:
 // a bundled model's equal the inspector's; a language model's are per generated token, with the weight bytes it reads.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { expect, it } from 'vitest';
 import type { SuiteEvent } from '../../src/client/suite.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
 const events: SuiteEvent[] = [];
-
-beforeAll(async () => {
-  app = await openApp({ onEvent: (e) => events.push(e) });
-}, 120_000);
-afterAll(async () => app?.close());
+const app = useApp({ onEvent: (e) => events.push(e) });
 
 it('mlp-1m fp32 on wasm: params = the inspector’s count, FLOPs its count at the run’s input shape', async () => {
   const [r] = await app.runSuite({ models: ['mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], workload: { iterations: 2, warmup: 1 } });

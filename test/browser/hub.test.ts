@@ -5,22 +5,18 @@ import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { SuiteEvent } from '../../src/client/suite.ts';
 import type { SuitePlan } from '../../src/core/plan.ts';
 import { startHubServer, type HubServer } from '../fixtures/hub-server.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
 let hub: HubServer;
 const events: SuiteEvent[] = [];
 beforeAll(async () => {
   hub = await startHubServer('models/bundled');
-  app = await openApp({ onEvent: (e) => events.push(e) });
 });
-afterAll(async () => {
-  await app?.close();
-  await hub?.close();
-});
+afterAll(async () => hub?.close());
+const app = useApp({ onEvent: (e) => events.push(e) });
 
 const plan = (model: string, over: Partial<SuitePlan> = {}): SuitePlan => ({
   models: [model], devices: ['wasm'], dtypes: ['q8'], hubHost: hub.url,

@@ -4,19 +4,15 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
 import { parseJsonl } from '../../src/store/export.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import type { ModelRef } from '../../src/core/spec.ts';
 import type { Dtype } from '../../src/core/vocab.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 const LEVELS = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4'];
 const generation = { prompt: 'The small model on the phone', maxNewTokens: 8 };

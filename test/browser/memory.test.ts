@@ -3,17 +3,13 @@
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import { memoryGrowth } from '../../src/core/growth.ts';
 import { parseJsonl } from '../../src/store/export.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers fall back after dispose', async () => {
   // ppocr-v2-cls holds 0.53 MB of weights, mlp-1m 5.5 MB.
@@ -43,11 +39,11 @@ it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers f
   expect(bigWasm!.memory.unknown.uaMemoryBytes).toMatch(/WASM threads/);
 });
 
-it('measureUserAgentSpecificMemory counts the page and its workers, on single-threaded runs in a fresh browser', async () => {
-  // A fresh browser: once any onnxruntime thread worker has lived in the renderer (even in a terminated run,
-  // even after a reload), Chromium no longer answers measureUserAgentSpecificMemory. See src/client/ua-memory.ts.
-  const fresh = await openApp();
-  try {
+describe('a fresh browser', () => {
+  // Once any onnxruntime thread worker has lived in the renderer (even in a terminated run, even after a reload),
+  // Chromium no longer answers measureUserAgentSpecificMemory. See src/client/ua-memory.ts.
+  const fresh = useApp();
+  it('measureUserAgentSpecificMemory counts the page and its workers, on single-threaded runs in a fresh browser', async () => {
     const [small, big] = await fresh.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, numThreads: 1 } });
     for (const r of [small!, big!]) {
       expect(r.memory.unknown.uaMemoryBytes, 'measured').toBeUndefined();
@@ -55,9 +51,7 @@ it('measureUserAgentSpecificMemory counts the page and its workers, on single-th
       expect(r.memory.uaMemoryBytes!).toBeGreaterThan(r.memory.wasmHeapPeakBytes!);
     }
     expect(big!.memory.uaMemoryBytes!).toBeGreaterThan(small!.memory.uaMemoryBytes!);
-  } finally {
-    await fresh.close();
-  }
+  });
 });
 
 it('a run that exhausts the WASM heap is errored, naming that memory, and the next run still completes', async () => {

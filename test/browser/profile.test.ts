@@ -1,15 +1,11 @@
 // The per-operator profile in real Chromium: the page API's profile names the ops the model has (mlp-1m: Gemm
 // fused by onnxruntime at fp32, MatMulNBits at q4), the measured figures are the run's own, the app's share link and
 // results panel show it, and --profile with the transformers engine is refused before anything starts.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 it('profiles one more iteration after the measured ones: the top op types are the model\'s', async () => {
   const events: string[] = [];

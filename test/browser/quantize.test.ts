@@ -1,14 +1,10 @@
 // The quantization comparison in real Chromium: every level of a model, each against fp32 on the same inputs,
 // from the automation entry and from the page's own "make all levels" flow on a user's file.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 it('runs every bundled level of the MLP on wasm with its drift from fp32', async () => {
   const results: RunResult[] = await app.runSuite({ models: ['mlp-1m'], devices: ['wasm'], dtypes: 'shipped', workload: { iterations: 3, warmup: 1 } });

@@ -3,24 +3,20 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
 import type { Catalog, ReplicaEntry } from '../../src/core/catalog.ts';
 import type { RunResult } from '../../src/core/schema.ts';
 import type { ModelRef } from '../../src/core/spec.ts';
 import { parseJsonl } from '../../src/store/export.ts';
 import { testSizeReplica } from '../fixtures/replica-sizes.ts';
+import { useApp } from './fixture.ts';
 
 const catalog = JSON.parse(readFileSync('models/catalog.json', 'utf8')) as Catalog;
 const buildable = (catalog.replicas ?? []).filter((r) => !r.unbuildable);
 const quick = { iterations: 1, warmup: 0, timeBudgetMs: 0, generation: { prompt: 'replicas of small models', maxNewTokens: 4 } };
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
 
 const run = (models: (string | ModelRef)[], devices: ('wasm' | 'webgpu')[], workload: object = quick): Promise<RunResult[]> =>
   app.runSuite({ models, devices, dtypes: ['fp32'], workload: workload as typeof quick });

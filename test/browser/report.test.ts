@@ -2,7 +2,6 @@
 // its inlined Chart.js draws every chart, the claims table shows, and run links land on their rows.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from '../../src/cli/browser.ts';
@@ -10,6 +9,7 @@ import { readChartJsSource } from '../../src/cli/report-assets.ts';
 import { CLAIMS, oneDevice, twoDevices } from '../fixtures/report-input.ts';
 import { renderReportHtml } from '../../src/report/report.ts';
 import type { ReportInput } from '../../src/report/model.ts';
+import { openOffline, type OfflinePage } from './fixture.ts';
 
 const SCRATCH = resolve('.scratch');
 const chartJs = readChartJsSource();
@@ -21,29 +21,11 @@ beforeAll(async () => {
 });
 afterAll(async () => browser?.close());
 
-interface Opened {
-  page: Page;
-  url: string;
-  /** Every request the page made, the page's own file included. */
-  requests: string[];
-  errors: string[];
-}
-
-/** Write the report to .scratch/NAME.html and open it with every request routed (and only the file itself let through). */
-async function open(name: string, input: ReportInput, width = 1360): Promise<Opened> {
+/** Write the report to .scratch/NAME.html and open it with every request but the file's own blocked and recorded. */
+function open(name: string, input: ReportInput, width = 1360): Promise<OfflinePage> {
   const file = join(SCRATCH, `${name}.html`);
   writeFileSync(file, renderReportHtml(input));
-  const url = pathToFileURL(file).href;
-  const page = await browser.newPage({ viewport: { width, height: 900 } });
-  const requests: string[] = [];
-  const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
-  page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  // Routing sees http(s) and file requests; `request` also sees data: and blob: ones.
-  page.on('request', (r) => requests.push(r.url()));
-  await page.route('**/*', (route) => (route.request().url() === url ? route.continue() : route.abort('blockedbyclient')));
-  await page.goto(url, { waitUntil: 'load' });
-  return { page, url, requests, errors };
+  return openOffline(browser, file, { width, height: 900 });
 }
 
 /** Chart.js's instances, and per canvas whether any pixel was painted. */
@@ -62,7 +44,7 @@ const drawn = (page: Page) =>
   });
 
 describe('one device', () => {
-  let o: Opened;
+  let o: OfflinePage;
   beforeAll(async () => {
     o = await open('report', oneDevice(chartJs));
   });

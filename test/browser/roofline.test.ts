@@ -1,9 +1,9 @@
 // The device roofline in real headless Chromium: WASM (SIMD, every core, a buffer beyond the last-level cache) and
 // WebGPU (SwiftShader here) give positive figures from kernels checked against known answers; the figure is cached
 // per device; and a browser without WebGPU gets a result with a reason, not an exception.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ASSUMED_LLC_BYTES, type Roofline, type RooflineResult } from '../../src/roofline/roofline.ts';
+import { useApp } from './fixture.ts';
 
 const positive = (r: Roofline) => {
   for (const key of ['bandwidthGBps', 'bandwidthMedianGBps', 'gflops', 'gflopsMedian'] as const) {
@@ -20,14 +20,12 @@ const positive = (r: Roofline) => {
 };
 
 describe('with WebGPU (SwiftShader)', () => {
-  let page: AppSession;
+  const page = useApp();
   let wasm: RooflineResult;
   beforeAll(async () => {
-    page = await openApp();
     // "quick": 2 repeats and a 512 matmul; the bandwidth buffer keeps its full size.
     wasm = await page.measureRoofline('wasm', { quick: true });
   }, 180_000);
-  afterAll(async () => page?.close());
 
   it('wasm: every core streams a buffer larger than the last-level cache, and the kernels are real', async () => {
     expect(wasm.reason).toBeNull();
@@ -71,11 +69,7 @@ describe('with WebGPU (SwiftShader)', () => {
 });
 
 describe('without WebGPU', () => {
-  let page: AppSession;
-  beforeAll(async () => {
-    page = await openApp({ webgpu: false });
-  }, 120_000);
-  afterAll(async () => page?.close());
+  const page = useApp({ webgpu: false });
 
   it('the WebGPU roofline is null with a reason, not an exception', async () => {
     const result = await page.measureRoofline('webgpu', { quick: true });
@@ -87,32 +81,29 @@ describe('without WebGPU', () => {
 });
 
 describe('in the built app', () => {
+  // A browser of its own: the suite measures the roofline, none is cached yet.
+  const app = useApp();
   it('a suite with the roofline records it in each run and gives each run its utilisation', async () => {
-    const app = await openApp();
-    try {
-      const results = await app.runSuite({
-        models: ['mlp-1m', 'tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], roofline: 'quick',
-        workload: { iterations: 3, warmup: 1, generation: { prompt: 'roofline', maxNewTokens: 8 } },
-      });
-      for (const r of results) {
-        expect(r.state, r.error?.message).toBe('completed');
-        expect(r.env!.roofline!.bandwidthGBps).toBeGreaterThan(0);
-        expect(r.env!.roofline!.bandwidthBufferBytes).toBeGreaterThan(ASSUMED_LLC_BYTES);
-        expect(r.utilisation, r.utilisationReason ?? '').not.toBeNull();
-        expect(r.utilisation!.fraction).toBeGreaterThan(0);
-      }
-      const [mlp, llama] = results;
-      // The MLP: FLOPs from the inspector at its input shape, against the roof at its intensity.
-      expect(mlp!.utilisation!.unit).toBe('GFLOP/s');
-      expect(mlp!.utilisation!.intensityFlopPerByte).toBeGreaterThan(0);
-      // LM decode: weight bytes per token against the bandwidth.
-      expect(llama!.utilisation!.bound).toBe('memory');
-      expect(llama!.utilisation!.unit).toBe('GB/s');
-      // The app exposes the cached roofline too.
-      const cached = await app.page.evaluate(() => window.ondevice.roofline('wasm', { quick: true }));
-      expect(cached.cached).toBe(true);
-    } finally {
-      await app.close();
+    const results = await app.runSuite({
+      models: ['mlp-1m', 'tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], roofline: 'quick',
+      workload: { iterations: 3, warmup: 1, generation: { prompt: 'roofline', maxNewTokens: 8 } },
+    });
+    for (const r of results) {
+      expect(r.state, r.error?.message).toBe('completed');
+      expect(r.env!.roofline!.bandwidthGBps).toBeGreaterThan(0);
+      expect(r.env!.roofline!.bandwidthBufferBytes).toBeGreaterThan(ASSUMED_LLC_BYTES);
+      expect(r.utilisation, r.utilisationReason ?? '').not.toBeNull();
+      expect(r.utilisation!.fraction).toBeGreaterThan(0);
     }
+    const [mlp, llama] = results;
+    // The MLP: FLOPs from the inspector at its input shape, against the roof at its intensity.
+    expect(mlp!.utilisation!.unit).toBe('GFLOP/s');
+    expect(mlp!.utilisation!.intensityFlopPerByte).toBeGreaterThan(0);
+    // LM decode: weight bytes per token against the bandwidth.
+    expect(llama!.utilisation!.bound).toBe('memory');
+    expect(llama!.utilisation!.unit).toBe('GB/s');
+    // The app exposes the cached roofline too.
+    const cached = await app.page.evaluate(() => window.ondevice.roofline('wasm', { quick: true }));
+    expect(cached.cached).toBe(true);
   }, 180_000);
 });

@@ -1,15 +1,14 @@
 // `auto` threads in real Chromium: a calibration runs one worker per count, is cached (a second call measures
 // nothing), an aborted one caches nothing, and a run with `auto` records the chosen count and why; bad counts and
 // sweeps that cannot run end unsupported with the valid values.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { openApp, type AppSession } from '../../src/cli/driver.ts';
+import { expect, it } from 'vitest';
 import type { CalibrationOutcome } from '../../src/client/thread-calibration.ts';
+import { CALIBRATION_MODEL } from '../../src/core/threads.ts';
+import { useApp } from './fixture.ts';
 
-let app: AppSession;
-beforeAll(async () => {
-  app = await openApp();
-});
-afterAll(async () => app?.close());
+const app = useApp();
+/** The calibration's reference workload as its reason names it, e.g. "ppocr-v4-det fp32". */
+const REFERENCE = `${CALIBRATION_MODEL.id} ${CALIBRATION_MODEL.dtype}`;
 
 type Api = { calibrateThreads(o?: { recalibrate?: boolean; budgetMs?: number }): Promise<CalibrationOutcome>; abort(): boolean };
 const calibrate = (options: { recalibrate?: boolean; budgetMs?: number } = {}) =>
@@ -25,7 +24,7 @@ it('calibrates once per device, caches the choice, and an aborted calibration ca
   expect(cal.timings.map((t) => t.threads)).toEqual(Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1));
   expect(cal.ortDefault).toBe(Math.min(4, Math.ceil(cores / 2)));
   for (const t of cal.timings) expect(t.n).toBeGreaterThanOrEqual(5 * 2);
-  expect(first.choice).toMatchObject({ requested: 'auto', chosen: cal.chosen, reason: expect.stringMatching(/^calibrated on ppocr-v4-det fp32: 1 thread [\d.]+ ms/) });
+  expect(first.choice).toMatchObject({ requested: 'auto', chosen: cal.chosen, reason: expect.stringMatching(new RegExp(`^calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms`)) });
   const second = await calibrate();
   expect(second.cached).toBe(true);
   expect(second.calibration).toEqual(cal);
@@ -82,5 +81,5 @@ it('the app: a threads=sweep link fills the form, runs and draws the sweep; an a
   expect(await page.locator('#threads-sweep').innerText()).toMatch(/onnxruntime-web’s default/);
   // auto: the cached calibration of this browser, named in the results.
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&engines=ort&iterations=2&warmup=0&threads=auto&budget=none&autorun=1`);
-  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(/^threads: auto → \d \(calibrated on ppocr-v4-det fp32: 1 thread [\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \d\)$/);
+  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(new RegExp(`^threads: auto → \\d \\(calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \\d\\)$`));
 });

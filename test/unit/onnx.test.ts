@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { seededRandom } from '../../src/core/inputs.ts';
+import { seededRandom } from '../../src/core/rng.ts';
 import { compareOutputs } from '../../src/core/fidelity.ts';
 import { buildMlp, mlpParams } from '../../src/onnx/build-mlp.ts';
 import { estimateFlops, exposeAllValues, inspectModel, weightShapes } from '../../src/onnx/inspect.ts';

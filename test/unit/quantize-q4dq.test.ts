@@ -4,7 +4,7 @@
 import * as ort from 'onnxruntime-web/wasm';
 import { describe, expect, it } from 'vitest';
 import { compareOutputs } from '../../src/core/fidelity.ts';
-import { seededRandom } from '../../src/core/inputs.ts';
+import { seededRandom } from '../../src/core/rng.ts';
 import type { OutputRecord } from '../../src/core/schema.ts';
 import { buildMlp, mlpParams, type MlpSpec } from '../../src/onnx/build-mlp.ts';
 import { GraphBuilder, tensorInfo } from '../../src/onnx/graph-builder.ts';
