@@ -3,7 +3,8 @@ import { kvCacheBytes, sortedIds } from '../core/generation.ts';
 import type { RunSpec } from '../core/spec.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } from './hf-files.ts';
 import type { LanguageModel } from './lm.ts';
-import { loadOrtDecoder, type ExternalData, type OrtDecoder } from './ort-engine.ts';
+import { loadOrtDecoder, type OrtDecoder } from './ort-decoder.ts';
+import type { ExternalData } from './ort-engine.ts';
 import type { ReplicaLm } from '../onnx/replica-types.ts';
 import { loadTokenizer } from './tokenizer.ts';
 
