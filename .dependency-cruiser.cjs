@@ -45,9 +45,21 @@ module.exports = {
     layer('text', ['core', 'text', 'engines/contract\\.ts$'], 'text formats records; it names the worker contract for inspections only.'),
     layer('report', ['core', 'claims', 'text', 'report', 'roofline/roofline\\.ts$'], 'the report is DOM-free: records, verdicts and text in, documents out.'),
     layer('engines', ['core', 'onnx', 'engines'], 'the worker side never reaches back to the page.'),
-    layer('client', ['core', 'onnx', 'engines', 'store', 'claims', 'roofline', 'client'], 'the page side: workers, suites, caches; never the DOM views or the CLI.'),
-    layer('ui', ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'ui'], 'the app: everything below it, never the CLI.'),
-    layer('cli', ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'cli'], 'the CLI: everything below it, never the app.'),
+    layer(
+      'client',
+      ['core', 'onnx', 'engines', 'store', 'claims', 'roofline', 'client'],
+      'the page side: workers, suites, caches; never the DOM views or the CLI.',
+    ),
+    layer(
+      'ui',
+      ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'ui'],
+      'the app: everything below it, never the CLI.',
+    ),
+    layer(
+      'cli',
+      ['core', 'client', 'store', 'claims', 'roofline', 'text', 'report', 'engines/contract\\.ts$', 'cli'],
+      'the CLI: everything below it, never the app.',
+    ),
     {
       name: 'ui-model-pure',
       comment: "ui/model is the app's views as pure data: core and itself only, no DOM module of ui.",

@@ -39,7 +39,10 @@ interface Setup {
 
 const app = await openApp({
   onEvent: (e) => {
-    if (e.type === 'run-start') process.stderr.write(`\r${e.spec.model.id} ${e.spec.model.dtype}: ${e.spec.workload.ortBuild ?? 'default build'}, threads ${e.spec.workload.numThreads ?? 'auto'}\x1b[K`);
+    if (e.type === 'run-start')
+      process.stderr.write(
+        `\r${e.spec.model.id} ${e.spec.model.dtype}: ${e.spec.workload.ortBuild ?? 'default build'}, threads ${e.spec.workload.numThreads ?? 'auto'}\x1b[K`,
+      );
   },
 });
 try {
@@ -66,7 +69,11 @@ try {
     for (const m of models) {
       const lm = generative(m.id);
       const base: Workload = lm
-        ? { ...DEFAULT_WORKLOAD, iterations: 3, generation: { prompt: 'Small models run on the device in your hand. Measure how fast they answer', maxNewTokens: 16 } }
+        ? {
+            ...DEFAULT_WORKLOAD,
+            iterations: 3,
+            generation: { prompt: 'Small models run on the device in your hand. Measure how fast they answer', maxNewTokens: 16 },
+          }
         : { ...DEFAULT_WORKLOAD };
       // Setups in a different order each round, so none always runs first.
       const order = setups.map((_, i) => setups[(i + round) % setups.length]!);
@@ -89,7 +96,10 @@ try {
   }
   process.stderr.write('\r\x1b[K');
   const med = (xs: number[] | undefined) => (xs?.length ? percentileSorted([...xs].sort((a, b) => a - b) as unknown as Samples, 0.5) : null);
-  const t = new Table({ head: ['model', 'figure', 'ondevice default', 'ORT defaults', ...sweep.map((n) => `${n} thr`), 'best', 'default ÷ ORT', 'default ÷ best'], style: { head: [], border: [] } });
+  const t = new Table({
+    head: ['model', 'figure', 'ondevice default', 'ORT defaults', ...sweep.map((n) => `${n} thr`), 'best', 'default ÷ ORT', 'default ÷ best'],
+    style: { head: [], border: [] },
+  });
   let worst = 0;
   for (const [key, byModel] of figures) {
     const mine = med(byModel.get('ondevice default'));
@@ -100,11 +110,21 @@ try {
     const vsBest = ratio(mine, best?.p50);
     if (vsBest !== null) worst = Math.max(worst, vsBest);
     t.push([
-      key, generative(key.split(' ')[0]!) ? 'TPOT p50' : 'p50', formatMs(mine), formatMs(ort), ...swept.map((x) => formatMs(x.p50)),
-      best ? `${formatMs(best.p50)} (${best.n} thr)` : '—', ratio(mine, ort)?.toFixed(2) ?? '—', vsBest?.toFixed(2) ?? '—',
+      key,
+      generative(key.split(' ')[0]!) ? 'TPOT p50' : 'p50',
+      formatMs(mine),
+      formatMs(ort),
+      ...swept.map((x) => formatMs(x.p50)),
+      best ? `${formatMs(best.p50)} (${best.n} thr)` : '—',
+      ratio(mine, ort)?.toFixed(2) ?? '—',
+      vsBest?.toFixed(2) ?? '—',
     ]);
   }
-  console.log(`Setup of the runs:\n${setupLines(all).map((l) => `  ${l}`).join('\n')}`);
+  console.log(
+    `Setup of the runs:\n${setupLines(all)
+      .map((l) => `  ${l}`)
+      .join('\n')}`,
+  );
   console.log(t.toString());
   console.log(`worst default ÷ best: ${worst.toFixed(2)} (goal ≤ 1.10)`);
 } finally {

@@ -29,8 +29,16 @@ const session = await openApp({
 let results: RunResult[];
 try {
   results = await session.runSuite({
-    models, devices, dtypes,
-    workload: { iterations: 1, warmup: 0, timeBudgetMs: 0, numThreads: 1, generation: { prompt: 'How much memory does this take on the device?', maxNewTokens: 4 } },
+    models,
+    devices,
+    dtypes,
+    workload: {
+      iterations: 1,
+      warmup: 0,
+      timeBudgetMs: 0,
+      numThreads: 1,
+      generation: { prompt: 'How much memory does this take on the device?', maxNewTokens: 4 },
+    },
   });
 } finally {
   await session.close();
@@ -47,7 +55,19 @@ for (const r of results) {
     continue;
   }
   rows.push({ r, weights: p.weightBytes, measured: a.measuredBytes, ratio: a.ratio });
-  console.log([r.model.id, r.model.dtype, r.device, formatBytes(p.weightBytes), formatBytes(p.kvCacheBytes), formatBytes(p.activationBytes), formatBytes(p.totalBytes), formatBytes(a.measuredBytes), a.ratio.toFixed(2)].join(' | '));
+  console.log(
+    [
+      r.model.id,
+      r.model.dtype,
+      r.device,
+      formatBytes(p.weightBytes),
+      formatBytes(p.kvCacheBytes),
+      formatBytes(p.activationBytes),
+      formatBytes(p.totalBytes),
+      formatBytes(a.measuredBytes),
+      a.ratio.toFixed(2),
+    ].join(' | '),
+  );
 }
 if (rows.length >= 2) {
   // measured ≈ slope × weights + intercept, by least squares.
@@ -58,5 +78,7 @@ if (rows.length >= 2) {
   const slope = sxx > 0 ? rows.reduce((s, x) => s + (x.weights - mx) * (x.measured - my), 0) / sxx : NaN;
   const intercept = my - slope * mx;
   const ratios = rows.map((x) => x.ratio).sort((a, b) => a - b);
-  console.log(`\n${n} runs: measured ÷ predicted from ${ratios[0]!.toFixed(2)} to ${ratios[n - 1]!.toFixed(2)} (median ${ratios[Math.floor(n / 2)]!.toFixed(2)}); measured ≈ ${slope.toFixed(2)} × weights ${intercept < 0 ? '−' : '+'} ${formatBytes(Math.abs(intercept))}`);
+  console.log(
+    `\n${n} runs: measured ÷ predicted from ${ratios[0]!.toFixed(2)} to ${ratios[n - 1]!.toFixed(2)} (median ${ratios[Math.floor(n / 2)]!.toFixed(2)}); measured ≈ ${slope.toFixed(2)} × weights ${intercept < 0 ? '−' : '+'} ${formatBytes(Math.abs(intercept))}`,
+  );
 }

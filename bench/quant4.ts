@@ -26,12 +26,25 @@ const session = await openApp({
 const results: RunResult[] = [];
 try {
   const common: Partial<Workload> = { timeBudgetMs: 0, ...(numThreads ? { numThreads } : {}) };
-  results.push(...(await session.runSuite({ models: ['mlp-1m'], devices: ['wasm'], dtypes: [...LEVELS], engines: ['ort'], workload: { ...common, iterations: Number(values.iterations), warmup: 5 } })));
+  results.push(
+    ...(await session.runSuite({
+      models: ['mlp-1m'],
+      devices: ['wasm'],
+      dtypes: [...LEVELS],
+      engines: ['ort'],
+      workload: { ...common, iterations: Number(values.iterations), warmup: 5 },
+    })),
+  );
   // One warm-up generation: the first calls run before V8 has compiled the hot wasm fully.
-  results.push(...(await session.runSuite({
-    models: ['replica:smollm2-135m'], devices: ['wasm'], dtypes: [...LEVELS], engines: ['ort'],
-    workload: { ...common, iterations: 1, warmup: 1, generation: { prompt: 'How fast is four-bit on this device?', maxNewTokens: Number(values.tokens) } },
-  })));
+  results.push(
+    ...(await session.runSuite({
+      models: ['replica:smollm2-135m'],
+      devices: ['wasm'],
+      dtypes: [...LEVELS],
+      engines: ['ort'],
+      workload: { ...common, iterations: 1, warmup: 1, generation: { prompt: 'How fast is four-bit on this device?', maxNewTokens: Number(values.tokens) } },
+    })),
+  );
 } finally {
   await session.close();
 }
@@ -40,7 +53,9 @@ process.stderr.write('\r\x1b[K');
 const env = results.find((r) => r.env)?.env;
 // The record names the wasm build where this version of ondevice records it.
 const build = env ? Object.entries(env).find(([k]) => /build/i.test(k))?.[1] : undefined;
-console.log(`4-bit on wasm · ${env?.numThreads ?? '?'} thread(s) · crossOriginIsolated ${env?.crossOriginIsolated ?? '?'} · onnxruntime-web ${env?.versions.onnxruntimeWeb ?? '?'}${build ? ` · build ${typeof build === 'string' ? build : JSON.stringify(build)}` : ''} · ${env?.hardwareConcurrency ?? '?'} cores`);
+console.log(
+  `4-bit on wasm · ${env?.numThreads ?? '?'} thread(s) · crossOriginIsolated ${env?.crossOriginIsolated ?? '?'} · onnxruntime-web ${env?.versions.onnxruntimeWeb ?? '?'}${build ? ` · build ${typeof build === 'string' ? build : JSON.stringify(build)}` : ''} · ${env?.hardwareConcurrency ?? '?'} cores`,
+);
 console.log('model | level | file | load | p50 | decode tok/s | WASM heap peak | vs fp32');
 for (const r of results) {
   const fp32 = results.find((x) => x.model.id === r.model.id && x.model.dtype === 'fp32' && x.state === 'completed');
@@ -52,11 +67,19 @@ for (const r of results) {
   const lm = g !== null && g !== undefined;
   // Replicas' loadMs includes writing their synthetic weights: the session's own load is what the level changes.
   const load = r.timings.loadMs === null ? null : r.timings.loadMs - (r.timings.buildMs ?? 0);
-  const speed = lm ? g.decodeTokPerS : r.timings.latency?.p50Ms ?? null;
-  const ref = fp32 ? (lm ? fp32.generation?.decodeTokPerS : fp32.timings.latency?.p50Ms) ?? null : null;
+  const speed = lm ? g.decodeTokPerS : (r.timings.latency?.p50Ms ?? null);
+  const ref = fp32 ? ((lm ? fp32.generation?.decodeTokPerS : fp32.timings.latency?.p50Ms) ?? null) : null;
   const vs = speed && ref ? (lm ? ref / speed : speed / ref) : null;
-  console.log([
-    r.model.id, r.model.dtype, formatBytes(r.model.bytes), formatMs(load), lm ? '—' : formatMs(r.timings.latency?.p50Ms), lm ? formatRate(g.decodeTokPerS) : '—',
-    formatBytes(r.memory.wasmHeapPeakBytes), vs === null ? '—' : `${vs.toFixed(2)}× the time`,
-  ].join(' | '));
+  console.log(
+    [
+      r.model.id,
+      r.model.dtype,
+      formatBytes(r.model.bytes),
+      formatMs(load),
+      lm ? '—' : formatMs(r.timings.latency?.p50Ms),
+      lm ? formatRate(g.decodeTokPerS) : '—',
+      formatBytes(r.memory.wasmHeapPeakBytes),
+      vs === null ? '—' : `${vs.toFixed(2)}× the time`,
+    ].join(' | '),
+  );
 }

@@ -27,8 +27,12 @@ try {
     const built = await session.page.evaluate(([m, d]) => window.ondevice.buildReplica(m!, d as 'q4'), [values.model, values.dtype]);
     const peak = sampler.end();
     process.stderr.write('\r\x1b[K');
-    console.log(`${pass}: ${built.model.id} at ${built.model.dtype}: ${(built.params / 1e9).toFixed(3)} G params, weights ${gib(built.dataBytes)}, graph ${(built.graphBytes / 1024).toFixed(0)} KiB, ${(built.buildMs / 1000).toFixed(1)} s, cache ${built.cache}${built.cached ? ' (found)' : ''}${built.note ? ` — ${built.note}` : ''}`);
-    console.log(`  browser RSS before ${gib(idle?.peakRssBytes)}, peak while building ${gib(peak?.peakRssBytes)} (renderer ${gib(peak?.byType.renderer)}); peak ÷ model bytes = ${peak ? (peak.peakRssBytes / built.dataBytes).toFixed(2) : '—'}`);
+    console.log(
+      `${pass}: ${built.model.id} at ${built.model.dtype}: ${(built.params / 1e9).toFixed(3)} G params, weights ${gib(built.dataBytes)}, graph ${(built.graphBytes / 1024).toFixed(0)} KiB, ${(built.buildMs / 1000).toFixed(1)} s, cache ${built.cache}${built.cached ? ' (found)' : ''}${built.note ? ` — ${built.note}` : ''}`,
+    );
+    console.log(
+      `  browser RSS before ${gib(idle?.peakRssBytes)}, peak while building ${gib(peak?.peakRssBytes)} (renderer ${gib(peak?.byType.renderer)}); peak ÷ model bytes = ${peak ? (peak.peakRssBytes / built.dataBytes).toFixed(2) : '—'}`,
+    );
   }
 } finally {
   sampler.stop();

@@ -43,7 +43,14 @@ const p50 = (r: RunResult): number => {
   return r.timings.latency.p50Ms;
 };
 try {
-  const replicaRef = { id: `${values.model} (synthetic weights)`, source: 'file' as const, url: session.server.serveFile(replicaPath), dtype: 'fp32' as const, task: entry.task, inputs: entry.inputs };
+  const replicaRef = {
+    id: `${values.model} (synthetic weights)`,
+    source: 'file' as const,
+    url: session.server.serveFile(replicaPath),
+    dtype: 'fp32' as const,
+    task: entry.task,
+    inputs: entry.inputs,
+  };
   const ratios: number[] = [];
   const a: number[] = [];
   const b: number[] = [];
@@ -58,11 +65,15 @@ try {
     a.push(got.original!);
     b.push(got.replica!);
     ratios.push(got.replica! / got.original!);
-    console.log(`round ${round + 1}: original p50 ${got.original!.toFixed(2)} ms, replica p50 ${got.replica!.toFixed(2)} ms, ratio ${ratios.at(-1)!.toFixed(3)}`);
+    console.log(
+      `round ${round + 1}: original p50 ${got.original!.toFixed(2)} ms, replica p50 ${got.replica!.toFixed(2)} ms, ratio ${ratios.at(-1)!.toFixed(3)}`,
+    );
   }
   const median = (xs: number[]) => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!;
   const ratio = median(b) / median(a);
-  console.log(`\n${values.model} on ${device}: median p50 original ${median(a).toFixed(2)} ms, replica ${median(b).toFixed(2)} ms → replica ÷ original = ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)} %; bar ±5 %)`);
+  console.log(
+    `\n${values.model} on ${device}: median p50 original ${median(a).toFixed(2)} ms, replica ${median(b).toFixed(2)} ms → replica ÷ original = ${ratio.toFixed(3)} (${((ratio - 1) * 100).toFixed(1)} %; bar ±5 %)`,
+  );
 } finally {
   await session.close();
   rmSync(dir, { recursive: true, force: true });

@@ -36,7 +36,10 @@ const options: Omit<RooflineOptions, 'device'> = {
 const log = (line: string) => {
   if (!values.json) console.log(line);
 };
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' ');
+const load = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 const page = await openApp({
   onEvent: (e) => {
@@ -48,7 +51,10 @@ try {
   const cores = await page.page.evaluate(() => navigator.hardwareConcurrency);
   log(`device roofline: ${cores} logical cores, load average before ${load()}`);
   for (const device of devices) {
-    const runs = device === 'wasm' ? [...new Set([1, cores])].map((threads) => ({ label: `wasm ×${threads}`, opts: { ...options, threads } })) : [{ label: device, opts: options }];
+    const runs =
+      device === 'wasm'
+        ? [...new Set([1, cores])].map((threads) => ({ label: `wasm ×${threads}`, opts: { ...options, threads } }))
+        : [{ label: device, opts: options }];
     for (const { label, opts } of runs) {
       const result = await page.measureRoofline(device, opts);
       if (!values.json) process.stderr.write('\r\x1b[K');
@@ -73,7 +79,9 @@ if (values.json) {
     }
     const bw = `${r.bandwidthGBps.toFixed(2)} (${r.bandwidthMedianGBps.toFixed(2)})`;
     const fl = `${r.gflops.toFixed(2)} (${r.gflopsMedian.toFixed(2)})`;
-    log(`${label.padEnd(13)} ${bw.padStart(18)}   ${mib(r.bandwidthBufferBytes).padEnd(9)}  ${fl.padStart(21)}   ${String(r.matmulSize).padStart(6)}   ${(r.gflops / r.bandwidthGBps).toFixed(2).padStart(12)}   ${r.method.timing}`);
+    log(
+      `${label.padEnd(13)} ${bw.padStart(18)}   ${mib(r.bandwidthBufferBytes).padEnd(9)}  ${fl.padStart(21)}   ${String(r.matmulSize).padStart(6)}   ${(r.gflops / r.bandwidthGBps).toFixed(2).padStart(12)}   ${r.method.timing}`,
+    );
   }
   for (const { label, result } of rows) {
     const r = result.roofline;

@@ -32,7 +32,8 @@ try {
     const ratios: number[] = [];
     for (let round = 0; round < rounds; round++) {
       const [r] = await app.runSuite({ models: [id], devices: ['wasm'], dtypes: ['fp32'], workload: spec.workload });
-      if (r?.state !== 'completed' || !r.timings.latency) throw new Error(`${id}: ${!r ? 'no run' : r.error ? `the run ended ${r.state}: ${r.error.message}` : 'the run recorded no latency'}`);
+      if (r?.state !== 'completed' || !r.timings.latency)
+        throw new Error(`${id}: ${!r ? 'no run' : r.error ? `the run ended ${r.state}: ${r.error.message}` : 'the run recorded no latency'}`);
       // The bare loop at the count the runner used (`auto` is the page's calibrated choice; a bare loop alone has none).
       const bareSpec = { ...spec, workload: { ...spec.workload, numThreads: r.env?.numThreads ?? threads } };
       const b = await app.page.evaluate(([s, n]) => window.ondevice.bareLoop(s, n), [bareSpec, iterations] as const);
@@ -43,7 +44,9 @@ try {
       ratios.push(rp50 / bp50);
     }
     const med = (xs: number[]) => percentileSorted([...xs].sort((a, b) => a - b) as unknown as Samples, 0.5);
-    console.log(`${id.padEnd(16)} ${med(runner).toFixed(3).padStart(8)} ms ${med(bare).toFixed(3).padStart(8)} ms   ${med(ratios).toFixed(3)}  (runner/bare p50 by round: ${runner.map((x, i) => `${x.toFixed(2)}/${bare[i]!.toFixed(2)}`).join(', ')})`);
+    console.log(
+      `${id.padEnd(16)} ${med(runner).toFixed(3).padStart(8)} ms ${med(bare).toFixed(3).padStart(8)} ms   ${med(ratios).toFixed(3)}  (runner/bare p50 by round: ${runner.map((x, i) => `${x.toFixed(2)}/${bare[i]!.toFixed(2)}`).join(', ')})`,
+    );
   }
 } finally {
   await app.close();

@@ -41,7 +41,10 @@ for (let i = 0; i < repeats; i++) {
   process.stderr.write(`repeat ${i + 1}/${repeats}: ${walls[i]!.toFixed(0)} s\n`);
 }
 
-const t = new Table({ head: ['run', 'figure', ...walls.map((_, i) => `#${i + 1}`), 'spread (max−min)/median', 'within ±10 %'], style: { head: [], border: [] } });
+const t = new Table({
+  head: ['run', 'figure', ...walls.map((_, i) => `#${i + 1}`), 'spread (max−min)/median', 'within ±10 %'],
+  style: { head: [], border: [] },
+});
 let worst = 0;
 for (const [key, { lm, values: v }] of figures) {
   const sorted = [...v].sort((a, b) => a - b) as unknown as Samples;
@@ -50,7 +53,15 @@ for (const [key, { lm, values: v }] of figures) {
   // Sub-millisecond p50s are timer- and scheduler-bound: reported, not held to the goal.
   const held = lm || median >= 1;
   if (held) worst = Math.max(worst, spread);
-  t.push([key, lm ? 'decode tok/s' : 'p50', ...v.map((x) => (lm ? formatRate(x) : formatMs(x))), `${(spread * 100).toFixed(1)} %`, held ? (spread <= 0.2 ? 'yes' : 'NO') : '(p50 < 1 ms)']);
+  t.push([
+    key,
+    lm ? 'decode tok/s' : 'p50',
+    ...v.map((x) => (lm ? formatRate(x) : formatMs(x))),
+    `${(spread * 100).toFixed(1)} %`,
+    held ? (spread <= 0.2 ? 'yes' : 'NO') : '(p50 < 1 ms)',
+  ]);
 }
 console.log(t.toString());
-console.log(`wall time per bench: ${walls.map((w) => `${w.toFixed(0)} s`).join(', ')}; worst spread of the runs held to it: ${(worst * 100).toFixed(1)} % (goal ≤ 20 %, i.e. ±10 %)`);
+console.log(
+  `wall time per bench: ${walls.map((w) => `${w.toFixed(0)} s`).join(', ')}; worst spread of the runs held to it: ${(worst * 100).toFixed(1)} % (goal ≤ 20 %, i.e. ±10 %)`,
+);

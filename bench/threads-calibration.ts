@@ -15,7 +15,9 @@ try {
     const wall = performance.now() - t0;
     const c = o.calibration;
     const figures = c ? c.timings.map((t) => `${t.threads}: ${t.p50Ms.toFixed(2)} ms (n ${t.n})`).join(', ') : '—';
-    console.log(`${o.cached ? 'cached' : `run ${i + 1}`}: chose ${o.choice.chosen} (onnxruntime-web's default ${o.choice.ortDefault}); ${figures}; ${c?.rounds ?? 0} rounds; loading ${((c?.loadMs ?? 0) / 1000).toFixed(2)} s; warm-up ${((c?.warmupMs ?? 0) / 1000).toFixed(2)} s (${c?.warmupRuns?.join('/') ?? '—'} runs); took ${(wall / 1000).toFixed(2)} s`);
+    console.log(
+      `${o.cached ? 'cached' : `run ${i + 1}`}: chose ${o.choice.chosen} (onnxruntime-web's default ${o.choice.ortDefault}); ${figures}; ${c?.rounds ?? 0} rounds; loading ${((c?.loadMs ?? 0) / 1000).toFixed(2)} s; warm-up ${((c?.warmupMs ?? 0) / 1000).toFixed(2)} s (${c?.warmupRuns?.join('/') ?? '—'} runs); took ${(wall / 1000).toFixed(2)} s`,
+    );
   }
 } finally {
   await app.close();

@@ -43,7 +43,9 @@ export function generatedHfFiles(from: HfSource): Record<string, string | Uint8A
     const expected = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 } as const;
     for (const [field, id] of Object.entries(expected)) {
       if (c[field as keyof typeof expected] !== id) {
-        throw new Error(`llama config: ${field} must be ${id}, the id the byte-level BPE tokenizer gives ${field === 'bos_token_id' ? BPE_SPECIALS.bos : field === 'eos_token_id' ? BPE_SPECIALS.eos : BPE_SPECIALS.pad}`);
+        throw new Error(
+          `llama config: ${field} must be ${id}, the id the byte-level BPE tokenizer gives ${field === 'bos_token_id' ? BPE_SPECIALS.bos : field === 'eos_token_id' ? BPE_SPECIALS.eos : BPE_SPECIALS.pad}`,
+        );
       }
     }
     const tokenizer = buildBpeTokenizer(c.vocab_size, c.max_position_embeddings);
@@ -82,7 +84,9 @@ function buildFp32(model: CatalogModel, dst: string, log: (line: string) => void
     }
     const dir = bundledDir(model);
     if (!dir) throw new Error(`${model.id}: the ${from.generator} generator makes a Hugging Face model folder; give it "layout": "hf" in the catalog`);
-    const written = Object.entries(generatedHfFiles(from)).filter(([file, content]) => writeIfChanged(join(modelsDir, dir, file), content)).map(([file]) => file);
+    const written = Object.entries(generatedHfFiles(from))
+      .filter(([file, content]) => writeIfChanged(join(modelsDir, dir, file), content))
+      .map(([file]) => file);
     if (written.length) log(`models: ${model.id} generated: ${written.join(', ')} (model.onnx ${statSync(dst).size} bytes)`);
     return;
   }
@@ -113,7 +117,9 @@ export function buildModels(log: (line: string) => void = console.log): void {
         throw new Error(`${model.id}: level ${level} quantizes nothing in this model; remove it from the catalog's levels`);
       }
       writeFileSync(dst, bytes);
-      log(`models: ${model.id} ${level}: ${bytes.byteLength} bytes (${(bytes.byteLength / fp32.byteLength).toFixed(2)}× fp32; ${report.quantized.length} ops quantized)`);
+      log(
+        `models: ${model.id} ${level}: ${bytes.byteLength} bytes (${(bytes.byteLength / fp32.byteLength).toFixed(2)}× fp32; ${report.quantized.length} ops quantized)`,
+      );
     }
   }
 }

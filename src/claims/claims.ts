@@ -36,7 +36,11 @@ const ClaimRunsSchema = z.object({
 
 const ClaimSchema = z.object({
   id: z.string().regex(/^[a-z0-9]+(-[a-z0-9]+)*$/, 'a claim id is lower-case words joined by "-"'),
-  source: z.object({ document: z.string().min(1), title: z.string().min(1), date: z.string().regex(/^\d{4}(-\d{2}){0,2}$/, 'a date is YYYY, YYYY-MM or YYYY-MM-DD') }),
+  source: z.object({
+    document: z.string().min(1),
+    title: z.string().min(1),
+    date: z.string().regex(/^\d{4}(-\d{2}){0,2}$/, 'a date is YYYY, YYYY-MM or YYYY-MM-DD'),
+  }),
   quote: z.string().min(1),
   english: z.string().min(1),
   check: z.string().min(1),
@@ -47,41 +51,42 @@ const ClaimSchema = z.object({
   notMeasurable: z.string().min(1).optional(),
   unmeasuredParts: z.array(z.object({ part: z.string().min(1), reason: z.string().min(1) })).optional(),
   roles: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
-  quoted: z.object({ params: z.number().positive().optional(), flops: z.number().positive().optional(), inputShape: z.array(z.number().int().positive()).optional() }).optional(),
+  quoted: z
+    .object({ params: z.number().positive().optional(), flops: z.number().positive().optional(), inputShape: z.array(z.number().int().positive()).optional() })
+    .optional(),
 });
 
 /** models/claims.json. Beyond each field's shape: ids unique, a known rule with the roles, thresholds and quoted figures it reads. */
-export const ClaimsFileSchema = z
-  .object({ schema: z.literal(CLAIMS_SCHEMA), claims: z.array(ClaimSchema) })
-  .superRefine((file, ctx) => {
-    const seen = new Set<string>();
-    file.claims.forEach((c, i) => {
-      const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: ['claims', i, ...path], message });
-      if (seen.has(c.id)) issue(['id'], `duplicate claim id "${c.id}"`);
-      seen.add(c.id);
-      const rule = RULES[c.rule];
-      if (!rule) return issue(['rule'], `unknown rule "${c.rule}". Should be one of: ${Object.keys(RULES).join(', ')}`);
-      const names = c.thresholds.map((t) => t.name);
-      names.forEach((n, j) => names.indexOf(n) !== j && issue(['thresholds', j, 'name'], `duplicate threshold "${n}"`));
-      for (const n of rule.thresholds) if (!names.includes(n)) issue(['thresholds'], `rule "${c.rule}" needs a threshold named "${n}"`);
-      const models = new Set(c.runs.flatMap((r) => r.models));
-      for (const role of rule.roles) {
-        if (!c.roles?.[role]) issue(['roles'], `rule "${c.rule}" needs the role "${role}" (the models it plays)`);
-      }
-      for (const [role, ms] of Object.entries(c.roles ?? {})) {
-        ms.forEach((m, j) => !models.has(m) && issue(['roles', role, j], `"${m}" is not among the claim's runs' models (${[...models].join(', ')})`));
-      }
-      for (const q of rule.quoted ?? []) if (q !== 'flops' && c.quoted?.[q] === undefined) issue(['quoted', q], `rule "${c.rule}" needs the quoted figure "${q}"`);
-      const measurable = c.rule !== 'not-measurable';
-      if (measurable && c.runs.length === 0) issue(['runs'], 'a measurable claim needs at least one group of runs');
-      if (!measurable && c.notMeasurable === undefined) issue(['notMeasurable'], 'a not-measurable claim says why');
-      if (!measurable && c.runs.length > 0) issue(['runs'], 'a not-measurable claim has no runs');
-      for (const [field, message] of rule.validate?.(c) ?? []) issue([field], message);
-      c.runs.forEach((r, j) => {
-        if (r.kind === 'context' && !r.contextLengths) issue(['runs', j, 'contextLengths'], 'a context run needs the lengths to fill the context to');
-      });
+export const ClaimsFileSchema = z.object({ schema: z.literal(CLAIMS_SCHEMA), claims: z.array(ClaimSchema) }).superRefine((file, ctx) => {
+  const seen = new Set<string>();
+  file.claims.forEach((c, i) => {
+    const issue = (path: (string | number)[], message: string) => ctx.addIssue({ code: 'custom', path: ['claims', i, ...path], message });
+    if (seen.has(c.id)) issue(['id'], `duplicate claim id "${c.id}"`);
+    seen.add(c.id);
+    const rule = RULES[c.rule];
+    if (!rule) return issue(['rule'], `unknown rule "${c.rule}". Should be one of: ${Object.keys(RULES).join(', ')}`);
+    const names = c.thresholds.map((t) => t.name);
+    names.forEach((n, j) => names.indexOf(n) !== j && issue(['thresholds', j, 'name'], `duplicate threshold "${n}"`));
+    for (const n of rule.thresholds) if (!names.includes(n)) issue(['thresholds'], `rule "${c.rule}" needs a threshold named "${n}"`);
+    const models = new Set(c.runs.flatMap((r) => r.models));
+    for (const role of rule.roles) {
+      if (!c.roles?.[role]) issue(['roles'], `rule "${c.rule}" needs the role "${role}" (the models it plays)`);
+    }
+    for (const [role, ms] of Object.entries(c.roles ?? {})) {
+      ms.forEach((m, j) => !models.has(m) && issue(['roles', role, j], `"${m}" is not among the claim's runs' models (${[...models].join(', ')})`));
+    }
+    for (const q of rule.quoted ?? [])
+      if (q !== 'flops' && c.quoted?.[q] === undefined) issue(['quoted', q], `rule "${c.rule}" needs the quoted figure "${q}"`);
+    const measurable = c.rule !== 'not-measurable';
+    if (measurable && c.runs.length === 0) issue(['runs'], 'a measurable claim needs at least one group of runs');
+    if (!measurable && c.notMeasurable === undefined) issue(['notMeasurable'], 'a not-measurable claim says why');
+    if (!measurable && c.runs.length > 0) issue(['runs'], 'a not-measurable claim has no runs');
+    for (const [field, message] of rule.validate?.(c) ?? []) issue([field], message);
+    c.runs.forEach((r, j) => {
+      if (r.kind === 'context' && !r.contextLengths) issue(['runs', j, 'contextLengths'], 'a context run needs the lengths to fill the context to');
     });
   });
+});
 
 /** Parse and check a claims file; an error names the claim (by id where it has one) and the field. */
 export function parseClaims(json: unknown): ClaimsFile {
@@ -93,7 +98,10 @@ export function parseClaims(json: unknown): ClaimsFile {
     if (head !== 'claims' || typeof index !== 'number') return `field ${issue.path.join('.') || '(top level)'}: ${issue.message}`;
     const id = Array.isArray(raw) ? (raw[index] as { id?: unknown } | undefined)?.id : undefined;
     const who = typeof id === 'string' ? `claim "${id}"` : `claim #${index + 1}`;
-    const field = rest.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+    const field = rest
+      .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+      .join('')
+      .replace(/^\./, '');
     return `${who}, field ${field || '(the claim)'}: ${issue.message}`;
   });
   throw new InvalidInputError(`Invalid claims file: ${problems.join('; ')}.`);
@@ -103,7 +111,10 @@ export function parseClaims(json: unknown): ClaimsFile {
 export function selectClaims(claims: readonly Claim[], ids: readonly string[] = []): Claim[] {
   const known = new Set(claims.map((c) => c.id));
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length) throw new InvalidInputError(`Unknown claim${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Should be one of: ${[...known].join(', ')}.`);
+  if (unknown.length)
+    throw new InvalidInputError(
+      `Unknown claim${unknown.length > 1 ? 's' : ''} ${unknown.map((u) => `"${u}"`).join(', ')}. Should be one of: ${[...known].join(', ')}.`,
+    );
   return ids.length ? claims.filter((c) => ids.includes(c.id)) : [...claims];
 }
 
@@ -140,7 +151,9 @@ export function parseThresholdFlag(flag: string, claims: readonly Claim[]): { ke
   const name = key.slice(dot + 1);
   if (!claim.thresholds.some((t) => t.name === name)) {
     const own = claim.thresholds.map((t) => `${claim.id}.${t.name}`);
-    throw new InvalidInputError(`Unknown threshold "${name}" of claim "${claim.id}". Should be one of: ${own.length ? own.join(', ') : '(this claim has none)'}.`);
+    throw new InvalidInputError(
+      `Unknown threshold "${name}" of claim "${claim.id}". Should be one of: ${own.length ? own.join(', ') : '(this claim has none)'}.`,
+    );
   }
   // Number("") is 0 and Number(" 1e3 ") is 1000: require the text to look like a number.
   const value = /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(text) ? Number(text) : NaN;
@@ -150,5 +163,10 @@ export function parseThresholdFlag(flag: string, claims: readonly Claim[]): { ke
 
 /** Several `--threshold` flags as overrides (a later flag for the same key wins). */
 export function parseThresholdFlags(flags: readonly string[], claims: readonly Claim[]): ThresholdOverrides {
-  return Object.fromEntries(flags.map((f) => { const { key, value } = parseThresholdFlag(f, claims); return [key, value] as const; }));
+  return Object.fromEntries(
+    flags.map((f) => {
+      const { key, value } = parseThresholdFlag(f, claims);
+      return [key, value] as const;
+    }),
+  );
 }

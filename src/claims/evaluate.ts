@@ -54,13 +54,21 @@ export function evaluateClaims(claims: readonly Claim[], results: readonly RunRe
       },
       role: (name) => claim.roles?.[name] ?? [],
       find: (model, dtype) => findRuns(claim, results, model, dtype),
-      levels: (model) => DTYPES.filter((d) => claim.runs.some((g) => g.models.includes(model) && g.dtypes.includes(d))).map((d) => findRuns(claim, results, model, d)),
+      levels: (model) =>
+        DTYPES.filter((d) => claim.runs.some((g) => g.models.includes(model) && g.dtypes.includes(d))).map((d) => findRuns(claim, results, model, d)),
       models: () => [...new Set(claim.runs.flatMap((g) => g.models))],
     };
     const rule = RULES[claim.rule];
     const outcome: Outcome = rule
       ? rule.evaluate(ctx)
-      : { verdict: 'cannot-run-here', summary: `No rule "${claim.rule}" to check this claim with.`, margin: null, evidence: [], runIds: [], reasons: [`unknown rule "${claim.rule}"; rules are: ${RULE_NAMES.join(', ')}`] };
+      : {
+          verdict: 'cannot-run-here',
+          summary: `No rule "${claim.rule}" to check this claim with.`,
+          margin: null,
+          evidence: [],
+          runIds: [],
+          reasons: [`unknown rule "${claim.rule}"; rules are: ${RULE_NAMES.join(', ')}`],
+        };
     const runs = outcome.runIds.map((id) => results.find((r) => r.id === id)).filter((r): r is RunResult => r !== undefined);
     const withEnv = runs.find((r) => r.env !== null);
     const verdict: Verdict = {

@@ -22,7 +22,11 @@ export interface DeviceVerdicts {
   verdicts: Verdict[];
 }
 
-export function judgeDevices(claims: readonly Claim[], sources: readonly ResultSource[], overrides: ThresholdOverrides = {}): { devices: DeviceVerdicts[]; notes: string[] } {
+export function judgeDevices(
+  claims: readonly Claim[],
+  sources: readonly ResultSource[],
+  overrides: ThresholdOverrides = {},
+): { devices: DeviceVerdicts[]; notes: string[] } {
   const notes: string[] = [];
   const firstSeen = new Map<string, string>();
   const groups: { source: ResultSource; identity: DeviceIdentity; results: RunResult[] }[] = [];

@@ -25,7 +25,7 @@ const CLAIM_NEW_TOKENS = 8;
 function workloadOf(g: ClaimRuns): Workload {
   const lm = g.kind === 'generation' || g.kind === 'context';
   const w: Workload = {
-    iterations: g.kind === 'inspect' ? 1 : g.iterations ?? DEFAULT_WORKLOAD.iterations,
+    iterations: g.kind === 'inspect' ? 1 : (g.iterations ?? DEFAULT_WORKLOAD.iterations),
     // Language models: no warm-up generation (a 3.8 B model's 128-token prefill on wasm takes minutes; the one
     // measured generation is then cold: its TTFT includes first-run costs, as a user's first question would).
     warmup: lm ? 0 : 1,
@@ -33,7 +33,12 @@ function workloadOf(g: ClaimRuns): Workload {
   };
   // The timed claims (latency): warm up until steady, or the JIT's tier-up is what the verdict measures.
   if (!lm && g.kind !== 'inspect') w.warmupCapMs = DEFAULT_WORKLOAD.warmupCapMs ?? null;
-  if (g.inputs) w.inputs = Object.fromEntries(Object.keys(g.inputs).sort().map((k) => [k, sortedOverride(g.inputs![k]!)]));
+  if (g.inputs)
+    w.inputs = Object.fromEntries(
+      Object.keys(g.inputs)
+        .sort()
+        .map((k) => [k, sortedOverride(g.inputs![k]!)]),
+    );
   if (lm) {
     w.generation = {
       prompt: promptOfTokens(g.promptTokens ?? 128),
@@ -44,15 +49,23 @@ function workloadOf(g: ClaimRuns): Workload {
   return w;
 }
 
-const sortedOverride = (o: InputOverride): InputOverride => ({ ...(o.shape ? { shape: [...o.shape] } : {}), ...(o.fill !== undefined ? { fill: o.fill } : {}) });
+const sortedOverride = (o: InputOverride): InputOverride => ({
+  ...(o.shape ? { shape: [...o.shape] } : {}),
+  ...(o.fill !== undefined ? { fill: o.fill } : {}),
+});
 
 /** A model a claim names must be the id results will carry: a catalog id, or `replica:` + the replica's catalog id. */
 function checkModel(claim: Claim, model: string, catalog: Catalog): void {
   if (isReplicaName(model)) {
     const entry = findReplica(model, catalog);
-    if (!entry) throw new InvalidInputError(`Claim "${claim.id}" needs "${model}", which the catalog's replicas lack. Replicas: ${(catalog.replicas ?? []).map((r) => `${REPLICA_PREFIX}${r.id}`).join(', ')}.`);
+    if (!entry)
+      throw new InvalidInputError(
+        `Claim "${claim.id}" needs "${model}", which the catalog's replicas lack. Replicas: ${(catalog.replicas ?? []).map((r) => `${REPLICA_PREFIX}${r.id}`).join(', ')}.`,
+      );
     if (model !== `${REPLICA_PREFIX}${entry.id}`) {
-      throw new InvalidInputError(`Claim "${claim.id}" names "${model}": write the replica's catalog id, ${REPLICA_PREFIX}${entry.id}, the id its results carry.`);
+      throw new InvalidInputError(
+        `Claim "${claim.id}" names "${model}": write the replica's catalog id, ${REPLICA_PREFIX}${entry.id}, the id its results carry.`,
+      );
     }
   } else if (!catalog.models.some((m) => m.id === model)) {
     throw new InvalidInputError(`Claim "${claim.id}" needs "${model}", which is not in the catalog. Models: ${catalog.models.map((m) => m.id).join(', ')}.`);

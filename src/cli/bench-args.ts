@@ -66,11 +66,13 @@ export interface BenchOptions {
 /** `claims`: the runs the articles' claims need (models/claims.json), then a verdict for each. */
 export const SUITES = ['default', 'all', 'claims'] as const;
 
-const integer = (min: number) => (value: string): number => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
-  return n;
-};
+const integer =
+  (min: number) =>
+  (value: string): number => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new InvalidArgumentError(`expected a whole number >= ${min}, got "${value}"`);
+    return n;
+  };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 /** --threads: a count from 1 (this machine's cores are checked once the CLI knows the browser is local), auto or sweep. */
 const threadsFlag = (value: string): ThreadsRequest => {
@@ -85,40 +87,89 @@ export function program(): Command {
   return new Command('ondevice bench')
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
-    .option('--model <id|path|url>', 'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)', collect, [])
-    .option('--device <list>', `backends, comma-separated: ${DEVICES.join(', ')} (when not given: wasm, plus webgpu when the adapter is a real GPU, not a CPU emulation such as SwiftShader, llvmpipe or Microsoft Basic Render Driver)`, 'wasm,webgpu')
-    .option('--dtype <list>', `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32). On wasm, q4, q4f16 and bnb4 dequantize every weight on every call (onnxruntime-web has no 4-bit wasm kernel); q4dq is 4-bit on disk, fp32 once loaded`)
+    .option(
+      '--model <id|path|url>',
+      'a catalog id, replica:ID (a model the articles name, built from its architecture: replica:phi-3.5-mini), hub:ORG/NAME, an .onnx path or a URL (repeatable; default: every bundled model)',
+      collect,
+      [],
+    )
+    .option(
+      '--device <list>',
+      `backends, comma-separated: ${DEVICES.join(', ')} (when not given: wasm, plus webgpu when the adapter is a real GPU, not a CPU emulation such as SwiftShader, llvmpipe or Microsoft Basic Render Driver)`,
+      'wasm,webgpu',
+    )
+    .option(
+      '--dtype <list>',
+      `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32). On wasm, q4, q4f16 and bnb4 dequantize every weight on every call (onnxruntime-web has no 4-bit wasm kernel); q4dq is 4-bit on disk, fp32 once loaded`,
+    )
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
-    .option('--warmup <n>', 'warm-up runs at least (the first run, timed alone, counts as one); then until the last runs settle, up to --warmup-cap', integer(0), DEFAULT_WORKLOAD.warmup)
-    .option('--warmup-cap <ms>', 'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)', integer(0), DEFAULT_WORKLOAD.warmupCapMs ?? 0)
+    .option(
+      '--warmup <n>',
+      'warm-up runs at least (the first run, timed alone, counts as one); then until the last runs settle, up to --warmup-cap',
+      integer(0),
+      DEFAULT_WORKLOAD.warmup,
+    )
+    .option(
+      '--warmup-cap <ms>',
+      'adaptive warm-up: go on after --warmup runs until two windows of 5 runs agree within 5 %, for at most this long (0: exactly --warmup runs)',
+      integer(0),
+      DEFAULT_WORKLOAD.warmupCapMs ?? 0,
+    )
     .option('--time-budget <ms>', 'stop measuring a run after this long (at least one iteration)', integer(0))
     .option('--threads <n|auto|sweep>', 'WASM threads: a count, auto (calibrated on this device; the default) or sweep (one model at every count)', threadsFlag)
-    .option('--ort-build <name>', `onnxruntime-web build to load instead of the fastest for the backend (wasm: plain, webgpu: asyncify): ${ORT_BUILDS.join(', ')} (jsep is what a bare import of onnxruntime-web loads; to compare setups)`)
+    .option(
+      '--ort-build <name>',
+      `onnxruntime-web build to load instead of the fastest for the backend (wasm: plain, webgpu: asyncify): ${ORT_BUILDS.join(', ')} (jsep is what a bare import of onnxruntime-web loads; to compare setups)`,
+    )
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
     .option('--engine <list>', `engines: ${ENGINES.join(', ')}, or auto (both for Hugging Face-layout models, else ort)`, 'auto')
     .option('--prompt <text>', 'language models: the prompt (text models: the text to classify or embed)')
     .option('--max-new-tokens <n>', `language models: tokens to generate (default ${DEFAULT_GENERATION.maxNewTokens}; 16 with --context)`, integer(1))
-    .option('--context [lengths]', `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`)
+    .option(
+      '--context [lengths]',
+      `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`,
+    )
     .option('--hub-host <url>', 'where hub:ORG/NAME models come from (default https://huggingface.co/; a mirror or a local server)')
     .option('--task <task>', 'task of hub: models (default text-generation)')
-    .option('--profile', 'after the measured iterations, one more with onnxruntime\'s profiler: the top operators by time per run (ort engine only)')
-    .option('--roofline [quick]', "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats")
+    .option('--profile', "after the measured iterations, one more with onnxruntime's profiler: the top operators by time per run (ort engine only)")
+    .option(
+      '--roofline [quick]',
+      "measure each backend's roofline (memory GB/s, f32 GFLOP/s) first and show each run's utilisation of it; quick: fewer repeats",
+    )
     .option('--abort-after <ms>', 'abort the suite after this long, as Ctrl-C does (the run in progress is logged aborted)', integer(0))
-    .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)', collect, [])
+    .option(
+      '--threshold <claim.name=value>',
+      "change a claim's threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable; the report prints the one used)",
+      collect,
+      [],
+    )
     .option('--claim <id>', 'the claims suite and report: only this claim (repeatable; default every claim in models/claims.json)', collect, [])
     .option('--report <file>', 'write the claims report of these runs: .html (self-contained, opens offline) or .md')
-    .option('--connect <[name=]url>', 'run on a remote browser instead: a Playwright browser server (ws://HOST:PORT/…, what launchServer prints) or cdp:http://HOST:9222 / cdp:ws://… (DevTools, e.g. Selenium Grid 4); NAME= labels the device (repeatable)', collect, [])
+    .option(
+      '--connect <[name=]url>',
+      'run on a remote browser instead: a Playwright browser server (ws://HOST:PORT/…, what launchServer prints) or cdp:http://HOST:9222 / cdp:ws://… (DevTools, e.g. Selenium Grid 4); NAME= labels the device (repeatable)',
+      collect,
+      [],
+    )
     .option('--connect-cdp <[name=]url>', 'a remote browser over the DevTools protocol (connectOverCDP), as --connect cdp:URL (repeatable)', collect, [])
     .option('--concurrency <n>', 'remote browsers running at once', integer(1), 2)
     .option('--host <addr>', 'with --connect: address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')
     .option('--port <n>', 'with --connect: port to serve the app on (default any free one; a tunnel or port forward needs a fixed one)', integer(1))
-    .option('--public-url <url>', 'with --connect: the URL remote browsers open (a tunnel\'s https URL, http://localhost:PORT/ through a port forward) instead of http://HOST:PORT/')
-    .option('--resume <file.jsonl>', 'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it')
+    .option(
+      '--public-url <url>',
+      "with --connect: the URL remote browsers open (a tunnel's https URL, http://localhost:PORT/ through a port forward) instead of http://HOST:PORT/",
+    )
+    .option(
+      '--resume <file.jsonl>',
+      'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it',
+    )
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
     .option('--strict', 'exit 1 when any run errored')
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Many devices (README, "Many devices"):
   a Playwright browser server     npx playwright launch-server --browser chromium --config server.json   (prints ws://HOST:PORT/PATH)
                                   npm run bench -- --connect phone=ws://HOST:PORT/PATH --host 0.0.0.0
@@ -127,5 +178,6 @@ Many devices (README, "Many devices"):
   The remote browser must reach the app (--host, --port, --public-url) at a secure origin (https, or http://localhost through
   a port forward) for WebGPU and WASM threads, with the COOP/COEP headers intact. A device that drops out keeps its finished
   runs; the rest are logged aborted, and --resume FILE runs only those (match devices by NAME= labels). Exit 1 when a device
-  failed.`);
+  failed.`,
+    );
 }

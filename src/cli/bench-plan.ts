@@ -8,7 +8,19 @@ import { isReplicaName, type Catalog } from '../core/catalog.ts';
 import type { Claim } from '../claims/types.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
-import { DEVICES, DTYPES, ENGINES, ORT_BUILDS, InvalidInputError, dtypeFromFileName, parseList, parseOne, type Device, type Dtype, type Engine } from '../core/vocab.ts';
+import {
+  DEVICES,
+  DTYPES,
+  ENGINES,
+  ORT_BUILDS,
+  InvalidInputError,
+  dtypeFromFileName,
+  parseList,
+  parseOne,
+  type Device,
+  type Dtype,
+  type Engine,
+} from '../core/vocab.ts';
 import { PROFILE_ENGINES } from '../core/profile.ts';
 import { claimRunPlans } from '../claims/plan.ts';
 import type { AppServer } from './serve.ts';
@@ -25,7 +37,8 @@ export function parseInputFlag(flag: string): [string, InputOverride] {
     return [name, { fill }];
   }
   const dims = value.split(/[,x]/).map(Number);
-  if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new InvalidInputError(`--input "${flag}": shape "${value}" should be whole numbers separated by commas, e.g. 1,3,224,224.`);
+  if (dims.some((d) => !Number.isInteger(d) || d < 0))
+    throw new InvalidInputError(`--input "${flag}": shape "${value}" should be whole numbers separated by commas, e.g. 1,3,224,224.`);
   return [name, { shape: dims }];
 }
 
@@ -77,10 +90,22 @@ export function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): P
   const sweep = opts.threads === 'sweep';
   const devices = opts.device ? parseList('device', DEVICES, opts.device) : null;
   if (sweep) {
-    const models = claimsSuite ? 'the claims suite' : opts.model.length === 1 ? null : opts.model.length ? `${opts.model.length} models` : 'every bundled model (no --model)';
-    if (models) throw new InvalidInputError(`--threads sweep runs one model at every thread count; this run names ${models}. Give one --model, or use --threads auto or a count.`);
+    const models = claimsSuite
+      ? 'the claims suite'
+      : opts.model.length === 1
+        ? null
+        : opts.model.length
+          ? `${opts.model.length} models`
+          : 'every bundled model (no --model)';
+    if (models)
+      throw new InvalidInputError(
+        `--threads sweep runs one model at every thread count; this run names ${models}. Give one --model, or use --threads auto or a count.`,
+      );
     const other = devices?.filter((d) => d !== 'wasm') ?? [];
-    if (other.length) throw new InvalidInputError(`--threads sweep is for --device wasm: ${other.join(', ')} runs its kernels off the CPU, so a sweep there would time the CPU fallback. Use --device wasm, or --threads auto or a count.`);
+    if (other.length)
+      throw new InvalidInputError(
+        `--threads sweep is for --device wasm: ${other.join(', ')} runs its kernels off the CPU, so a sweep there would time the CPU fallback. Use --device wasm, or --threads auto or a count.`,
+      );
   }
   const dtypes = parseDtypes(opts.dtype);
   const inputs = Object.fromEntries(opts.input.map(parseInputFlag));
@@ -97,15 +122,17 @@ export function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): P
     generation,
     iterations: opts.iterations,
     warmup: opts.warmup,
-    warmupCapMs: opts.warmupCap === 0 ? null : opts.warmupCap ?? DEFAULT_WORKLOAD.warmupCapMs ?? null,
+    warmupCapMs: opts.warmupCap === 0 ? null : (opts.warmupCap ?? DEFAULT_WORKLOAD.warmupCapMs ?? null),
     timeBudgetMs: opts.timeBudget ?? DEFAULT_WORKLOAD.timeBudgetMs,
-    numThreads: opts.threads === 'auto' ? null : opts.threads ?? null,
+    numThreads: opts.threads === 'auto' ? null : (opts.threads ?? null),
     ...(opts.ortBuild ? { ortBuild: parseOne('onnxruntime-web build', ORT_BUILDS, opts.ortBuild) } : {}),
     inputs,
     ...(opts.profile ? { profile: true } : {}),
   };
   if (opts.profile && engines !== 'auto' && !engines.some((e) => PROFILE_ENGINES.includes(e))) {
-    throw new InvalidInputError(`--profile works on the ort engine only (onnxruntime-web's profiler); --engine ${engines.join(',')} has none. Use --engine ort (or auto: its ort runs are profiled, its transformers runs say why not).`);
+    throw new InvalidInputError(
+      `--profile works on the ort engine only (onnxruntime-web's profiler); --engine ${engines.join(',')} has none. Use --engine ort (or auto: its ort runs are profiled, its transformers runs say why not).`,
+    );
   }
   const roofline = opts.roofline ? { roofline: opts.roofline === 'quick' ? ('quick' as const) : true } : {};
   return {
@@ -115,10 +142,19 @@ export function planFromOptions(opts: BenchOptions, claims: readonly Claim[]): P
       // The claims suite's runs are what its claims need, with their own workloads.
       if (claimsSuite) return claimRunPlans(claims, chosen, catalog).map((p) => ({ ...p, ...roofline }));
       const ids = catalog.models.map((m) => m.id);
-      return [{
-        models: (opts.model.length ? opts.model : ids).map((n) => modelEntry(n, ids, server)), devices: chosen, dtypes, workload, repeat: opts.repeat, engines,
-        ...(opts.hubHost ? { hubHost: opts.hubHost } : {}), ...(opts.task ? { task: opts.task } : {}), ...roofline,
-      }];
+      return [
+        {
+          models: (opts.model.length ? opts.model : ids).map((n) => modelEntry(n, ids, server)),
+          devices: chosen,
+          dtypes,
+          workload,
+          repeat: opts.repeat,
+          engines,
+          ...(opts.hubHost ? { hubHost: opts.hubHost } : {}),
+          ...(opts.task ? { task: opts.task } : {}),
+          ...roofline,
+        },
+      ];
     },
   };
 }

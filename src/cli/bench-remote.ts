@@ -23,9 +23,17 @@ import { devicesTable, report, summary } from './bench-tables.ts';
  * file), then a table per device and the devices side by side. Exit 1 when a device failed (its unfinished runs
  * are in the log as aborted, for --resume), or with --strict on an errored run.
  */
-export async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], makePlan: PlanMaker, claims: readonly Claim[], overrides: ThresholdOverrides): Promise<number> {
+export async function benchOnDevices(
+  opts: BenchOptions,
+  endpoints: Endpoint[],
+  makePlan: PlanMaker,
+  claims: readonly Claim[],
+  overrides: ThresholdOverrides,
+): Promise<number> {
   if (opts.publicUrl && !/^https?:\/\/[^/]/i.test(opts.publicUrl)) {
-    throw new InvalidInputError(`--public-url "${opts.publicUrl}": expected the http:// or https:// URL remote browsers should open the app at, e.g. https://my-tunnel.example/ or http://localhost:5173/.`);
+    throw new InvalidInputError(
+      `--public-url "${opts.publicUrl}": expected the http:// or https:// URL remote browsers should open the app at, e.g. https://my-tunnel.example/ or http://localhost:5173/.`,
+    );
   }
   if (opts.resume && opts.out && resolve(opts.out) !== resolve(opts.resume)) {
     throw new InvalidInputError(`--resume "${opts.resume}" appends to that file; leave out --out "${opts.out}" (or give the same file).`);
@@ -36,7 +44,9 @@ export async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], 
   const server = await startAppServer({ host: opts.host, port: opts.port, publicUrl: opts.publicUrl });
   if (out && !opts.resume) writeFileSync(out, '');
   const progress = devicesProgress(!opts.json && !opts.quiet);
-  const say = (line: string) => { if (!opts.quiet) process.stderr.write(`ondevice: ${line}\n`); };
+  const say = (line: string) => {
+    if (!opts.quiet) process.stderr.write(`ondevice: ${line}\n`);
+  };
   const aborter = new AbortController();
   const abort = () => {
     say('aborting the runs in progress (Ctrl-C again to quit at once)');
@@ -58,7 +68,9 @@ export async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], 
       onEvent: progress,
       onWarning: (e, message) => say(`${describeEndpoint(e)}: ${message}`),
       // Written as each record is made: a crash later keeps what was measured.
-      onResult: (r) => { if (out) appendFileSync(out, JSON.stringify(r) + '\n'); },
+      onResult: (r) => {
+        if (out) appendFileSync(out, JSON.stringify(r) + '\n');
+      },
     });
   } finally {
     process.removeListener('SIGINT', abort);
@@ -69,10 +81,17 @@ export async function benchOnDevices(opts: BenchOptions, endpoints: Endpoint[], 
   for (const o of outcomes) if (o.failure) say(o.failure);
   // Side by side with what the resumed file already had, so a resume still compares every device; one report of all.
   const merged = resultsByDevice([...(prior ?? []), ...results]);
-  const judged = claims.length ? judgeDevices(claims, [...merged].map(([label, rs]) => ({ label, results: rs })), overrides).devices : [];
+  const judged = claims.length
+    ? judgeDevices(
+        claims,
+        [...merged].map(([label, rs]) => ({ label, results: rs })),
+        overrides,
+      ).devices
+    : [];
   if (opts.report) writeReport(opts.report, judged, claims, loadCatalog());
-  if (opts.quiet) { /* the caller reads --out */ }
-  else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : ''));
+  if (opts.quiet) {
+    /* the caller reads --out */
+  } else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + (results.length ? '\n' : ''));
   else {
     for (const o of outcomes) {
       if (o.planned === 0) process.stdout.write(`${describeEndpoint(o.endpoint)}: nothing left to run\n`);

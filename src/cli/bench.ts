@@ -74,7 +74,10 @@ export async function bench(opts: BenchOptions): Promise<number> {
     server,
     onEvent: (e) => {
       progress.onEvent(e);
-      if (e.type === 'run-start') { sampler?.begin(); measuredPeak = undefined; }
+      if (e.type === 'run-start') {
+        sampler?.begin();
+        measuredPeak = undefined;
+      }
       // Timed iterations (or generations) under way: sample rarely, or the sampling is what gets measured.
       if (e.type === 'run-progress' && (e.progress.phase === 'measure' || e.progress.phase === 'generate')) sampler?.measuring();
       if ((e.type === 'run-progress' && e.progress.phase === 'profile') || e.type === 'run-measured') {
@@ -118,11 +121,13 @@ export async function bench(opts: BenchOptions): Promise<number> {
   }
   const judged = claims.length ? judgeDevices(claims, [{ label: null, results }], overrides).devices : [];
   if (opts.report) writeReport(opts.report, judged, claims, loadCatalog());
-  if (opts.quiet) { /* the caller reads --out */ }
-  else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
+  if (opts.quiet) {
+    /* the caller reads --out */
+  } else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
     process.stdout.write(report(results) + '\n');
-    for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const))) process.stdout.write(`note: ${note}\n`);
+    for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const)))
+      process.stdout.write(`note: ${note}\n`);
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
     if (opts.report) process.stdout.write(`claims report written to ${opts.report}\n`);
     if (opts.repeat > 1) process.stdout.write(growthTable(memoryGrowth(results)) + '\n');

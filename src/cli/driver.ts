@@ -45,23 +45,34 @@ export interface OpenAppOptions {
 /** The page did not load from the app's URL, or loaded without the automation entry. */
 export class AppLoadError extends Error {
   override name = 'AppLoadError';
-  constructor(readonly url: string, reason: string) {
+  constructor(
+    readonly url: string,
+    reason: string,
+  ) {
     super(`could not load the app from ${url}: ${reason}`);
   }
 }
 
 /** Playwright's errors carry a call log after the first line; one line is what a person needs. */
-export const firstLine = (err: unknown): string => String((err as Error)?.message ?? err).split('\n')[0]!.replace(/^[\w.]+: /, '');
+export const firstLine = (err: unknown): string =>
+  String((err as Error)?.message ?? err)
+    .split('\n')[0]!
+    .replace(/^[\w.]+: /, '');
 
 async function loadApp(page: Page, url: string, timeout: number): Promise<void> {
   const response = await page.goto(url, { timeout }).catch((err: unknown) => {
     throw new AppLoadError(url, firstLine(err));
   });
   if (response && !response.ok()) throw new AppLoadError(url, `HTTP ${response.status()} ${response.statusText()}`);
-  await page.waitForFunction(() => typeof window.ondevice === 'object', undefined, { timeout }).catch((err: unknown) => {
-    if (page.isClosed()) throw err;
-    throw new AppLoadError(url, `the page loaded but window.ondevice did not appear within ${Math.round(timeout / 1000)} s (is that URL this app, built with \`npm run build\`?)`);
-  });
+  await page
+    .waitForFunction(() => typeof window.ondevice === 'object', undefined, { timeout })
+    .catch((err: unknown) => {
+      if (page.isClosed()) throw err;
+      throw new AppLoadError(
+        url,
+        `the page loaded but window.ondevice did not appear within ${Math.round(timeout / 1000)} s (is that URL this app, built with \`npm run build\`?)`,
+      );
+    });
 }
 
 export async function openApp(options: OpenAppOptions = {}): Promise<AppSession> {

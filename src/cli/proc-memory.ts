@@ -29,7 +29,9 @@ const kb = (text: string | null, field: string): number | null => {
 /** Pids of the processes whose command line has `marker`, and all their descendants. */
 export function processTree(marker: string): { pid: number; type: string }[] {
   if (!existsSync('/proc/self/status')) return [];
-  const procs = readdirSync('/proc').filter((d) => /^\d+$/.test(d)).map(Number);
+  const procs = readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d))
+    .map(Number);
   const parent = new Map<number, number>();
   const cmd = new Map<number, string>();
   for (const pid of procs) {
@@ -40,7 +42,7 @@ export function processTree(marker: string): { pid: number; type: string }[] {
     cmd.set(pid, (read(`/proc/${pid}/cmdline`) ?? '').replaceAll('\0', ' '));
   }
   const members = new Set(procs.filter((p) => cmd.get(p)?.includes(marker)));
-  for (let grew = true; grew; ) {
+  for (let grew = true; grew;) {
     grew = false;
     for (const [pid, ppid] of parent) if (!members.has(pid) && members.has(ppid)) (members.add(pid), (grew = true));
   }
@@ -73,7 +75,11 @@ export class OsMemorySampler {
    * CPU that the measured threads need on a small device. At 100 ms it made PP-OCRv4 rec's p50 38–66 ms instead of
    * 26–28 ms on these 2-core machines; by then the heap has grown to its size, so a rare sample still sees the peak.
    */
-  constructor(private readonly marker: string, private readonly intervalMs = 100, private readonly quietIntervalMs = 2000) {}
+  constructor(
+    private readonly marker: string,
+    private readonly intervalMs = 100,
+    private readonly quietIntervalMs = 2000,
+  ) {}
 
   private setRate(ms: number): void {
     if (this.timer && this.rateMs === ms) return;

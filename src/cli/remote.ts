@@ -41,8 +41,8 @@ export function redactEndpoint(url: string): string {
 }
 
 const ENDPOINT_HELP =
-  'expected a Playwright browser server\'s ws:// or wss:// endpoint (what launchServer prints), cdp:http://HOST:PORT or cdp:ws://… for a ' +
-  'Chrome DevTools endpoint (a Selenium Grid 4 session\'s se:cdp URL), optionally NAME=URL to label the device';
+  "expected a Playwright browser server's ws:// or wss:// endpoint (what launchServer prints), cdp:http://HOST:PORT or cdp:ws://… for a " +
+  "Chrome DevTools endpoint (a Selenium Grid 4 session's se:cdp URL), optionally NAME=URL to label the device";
 
 /**
  * `--connect [NAME=]URL` (a `cdp:` prefix selects the DevTools protocol) or `--connect-cdp [NAME=]URL`. The label
@@ -94,7 +94,7 @@ export async function connectBrowser(e: Endpoint, timeoutMs = CONNECT_TIMEOUT_MS
   } catch (err) {
     const hint =
       e.protocol === 'cdp'
-        ? 'is a Chromium with a DevTools endpoint there (chromium --remote-debugging-port=9222, or a Selenium Grid 4 session\'s se:cdp URL)?'
+        ? "is a Chromium with a DevTools endpoint there (chromium --remote-debugging-port=9222, or a Selenium Grid 4 session's se:cdp URL)?"
         : `is a Playwright browser server running there (npx playwright launch-server --browser chromium, or chromium.launchServer() in Node), and is this the ws:// endpoint it printed? Its Playwright version must match ours (${PLAYWRIGHT_VERSION}).`;
     throw new RemoteConnectError(`could not connect to ${e.shown}: ${firstLine(err)}; ${hint}`);
   }
@@ -142,7 +142,10 @@ export function remainingKeys(planned: readonly PlannedRun[], prior: readonly Ru
 export function readResumeFile(path: string): RunResult[] {
   if (!existsSync(path)) throw new InvalidInputError(`--resume "${path}": no such file; give the JSONL an earlier --connect run wrote with --out.`);
   const { results, problems } = parseJsonl(readFileSync(path, 'utf8'));
-  if (problems.length) throw new InvalidInputError(`--resume "${path}": ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; fix or remove the line.`);
+  if (problems.length)
+    throw new InvalidInputError(
+      `--resume "${path}": ${problems[0]!.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}; fix or remove the line.`,
+    );
   return results;
 }
 
@@ -229,12 +232,16 @@ async function runOnDevice(endpoint: Endpoint, options: DevicesOptions): Promise
         options.onEvent?.(endpoint, e);
         // The page plans the same runs from the same catalog; if it does not, indices here would name the wrong runs.
         if (e.type === 'suite-start' && e.total !== planned.length) {
-          options.onWarning?.(endpoint, `the app planned ${e.total} runs where the CLI planned ${planned.length}: is dist/ older than the CLI? Run \`npm run build\`.`);
+          options.onWarning?.(
+            endpoint,
+            `the app planned ${e.total} runs where the CLI planned ${planned.length}: is dist/ older than the CLI? Run \`npm run build\`.`,
+          );
         }
         if (e.type !== 'run-end') return;
         ended.add(e.index);
         // The CLI samples OS memory only for the browser it launched; this one runs elsewhere.
-        if (e.result.memory.osPeakRssBytes === null) e.result.memory.unknown.osPeakRssBytes = `the browser runs elsewhere (${endpoint.shown}): the CLI samples OS memory only for a browser it launched`;
+        if (e.result.memory.osPeakRssBytes === null)
+          e.result.memory.unknown.osPeakRssBytes = `the browser runs elsewhere (${endpoint.shown}): the CLI samples OS memory only for a browser it launched`;
         record(e.result);
       },
     });

@@ -36,7 +36,9 @@ export function writeReport(path: string, devices: readonly DeviceVerdicts[], cl
     generatedAt: new Date().toISOString(),
     devices: devices.map((d) => ({ identity: d.identity, results: d.results, verdicts: d.verdicts })),
     claims: [...claims],
-    catalog: { replicas: (catalog.replicas ?? []).map((r) => ({ id: r.id, paramsPublished: r.paramsPublished, releaseDate: r.releaseDate, family: r.family })) },
+    catalog: {
+      replicas: (catalog.replicas ?? []).map((r) => ({ id: r.id, paramsPublished: r.paramsPublished, releaseDate: r.releaseDate, family: r.family })),
+    },
     chartJsSource: kind === 'html' ? readChartJsSource() : null,
   };
   writeFileSync(path, kind === 'html' ? renderReportHtml(input) : renderReportMarkdown(input));
@@ -52,7 +54,10 @@ export function claimsTable(devices: readonly DeviceVerdicts[], claims: readonly
     const row = [claim.id, ...cells.map((v) => v?.verdict ?? '—')];
     if (one) {
       const v = cells[0];
-      row.push([v?.summary, v?.margin].filter(Boolean).join(' ') || '—', v?.thresholds.map((x) => `${x.name} ${x.direction === 'max' ? '≤' : '≥'} ${x.value} ${x.unit}`).join('; ') || '—');
+      row.push(
+        [v?.summary, v?.margin].filter(Boolean).join(' ') || '—',
+        v?.thresholds.map((x) => `${x.name} ${x.direction === 'max' ? '≤' : '≥'} ${x.value} ${x.unit}`).join('; ') || '—',
+      );
     }
     t.push(row);
   }
@@ -63,14 +68,25 @@ export function claimsTable(devices: readonly DeviceVerdicts[], claims: readonly
 /** `ondevice report`: verdicts and a report from result files (one per device, or several from one). */
 export async function main(argv: string[]): Promise<number> {
   const cmd = new Command('ondevice report')
-    .description('Judge the claims from result files (JSONL from `bench --out` or the app\'s export), one or several devices side by side.')
-    .requiredOption('--in <file.jsonl>', 'a result file (repeatable: each device, or the same device twice, side by side)', (v: string, p: string[]) => [...p, v], [] as string[])
+    .description("Judge the claims from result files (JSONL from `bench --out` or the app's export), one or several devices side by side.")
+    .requiredOption(
+      '--in <file.jsonl>',
+      'a result file (repeatable: each device, or the same device twice, side by side)',
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    )
     .option('--report <file>', 'write the report: .html (self-contained, opens offline) or .md')
     .option('--claim <id>', 'only this claim (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[])
-    .option('--threshold <claim.name=value>', 'change a claim\'s threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable)', (v: string, p: string[]) => [...p, v], [] as string[]);
+    .option(
+      '--threshold <claim.name=value>',
+      "change a claim's threshold, e.g. mobilenet-on-device.p50Ms=50 (repeatable)",
+      (v: string, p: string[]) => [...p, v],
+      [] as string[],
+    );
   try {
     const opts = cmd.parse(argv, { from: 'user' }).opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
-    if (opts.in.length === 0) throw new InvalidInputError('ondevice report needs at least one --in FILE.jsonl (run records from `bench --out` or the app\'s export).');
+    if (opts.in.length === 0)
+      throw new InvalidInputError("ondevice report needs at least one --in FILE.jsonl (run records from `bench --out` or the app's export).");
     if (opts.report) reportKind(opts.report);
     const claims = selectClaims(loadClaims(), opts.claim);
     const overrides: ThresholdOverrides = parseThresholdFlags(opts.threshold, claims);
@@ -81,12 +97,17 @@ export async function main(argv: string[]): Promise<number> {
       try {
         text = readFileSync(file, 'utf8');
       } catch (err) {
-        throw new InvalidInputError(`--in "${file}": cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a JSONL file of run records.`);
+        throw new InvalidInputError(
+          `--in "${file}": cannot read it (${(err as NodeJS.ErrnoException).code ?? (err as Error).message}); give a JSONL file of run records.`,
+        );
       }
       const { results, problems } = parseJsonl(text);
       for (const p of problems) process.stderr.write(`ondevice: ${file}: ${p.message}\n`);
       bad += problems.length;
-      if (results.length === 0) throw new InvalidInputError(`--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${problems.length} bad line(s), above` : ''}.`);
+      if (results.length === 0)
+        throw new InvalidInputError(
+          `--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${problems.length} bad line(s), above` : ''}.`,
+        );
       sources.push({ label: basename(file), results });
     }
     const { devices, notes } = judgeDevices(claims, sources, overrides);

@@ -27,7 +27,14 @@ export function sweepTables(results: readonly RunResult[]): string | null {
   if (!groups.size) return null;
   const out: string[] = [];
   for (const [key, g] of groups) {
-    const rows = sweepRows(g.runs.map(({ run: r, threads }) => ({ threads, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), g.choice.ortDefault);
+    const rows = sweepRows(
+      g.runs.map(({ run: r, threads }) => ({
+        threads,
+        p50Ms: r.state === 'completed' ? (r.timings.latency?.p50Ms ?? null) : null,
+        n: r.timings.latency?.n ?? 0,
+      })),
+      g.choice.ortDefault,
+    );
     const t = new Table({ head: ['threads', 'p50', 'n', ''], style: { head: [], border: [] } });
     for (const row of rows) {
       const { run } = g.runs.find((s) => s.threads === row.threads)!;

@@ -112,7 +112,11 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     return variants.map((v) => {
       const unavailable =
         v.level !== 'fp16' && v.report.quantized.length === 0
-          ? `The quantizer found nothing to make ${v.level} from in "${model.id}" (${Object.entries(v.report.untouchedOps).map(([op, n]) => `${n} ${op}`).join(', ') || 'no MatMul, Gemm or Conv with constant weights'}).`
+          ? `The quantizer found nothing to make ${v.level} from in "${model.id}" (${
+              Object.entries(v.report.untouchedOps)
+                .map(([op, n]) => `${n} ${op}`)
+                .join(', ') || 'no MatMul, Gemm or Conv with constant weights'
+            }).`
           : undefined;
       const url = URL.createObjectURL(new Blob([v.bytes as BlobPart], { type: 'application/octet-stream' }));
       return {
@@ -152,14 +156,22 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     // WebGPU runs keep onnxruntime's CPU threads too, but a calibration (timed on wasm) is only worth its seconds for wasm runs.
     const measure = plans.some((p) => wantsAutoThreads(p) && p.devices.includes('wasm'));
     // An abort during calibration leaves the suite nothing to run (it stops before its first run): no choice needed.
-    const auto = plans.some(wantsAutoThreads) ? await calibrate({ signal, measure }, caps).then((c) => c.choice, (err: Error) => {
-      if (err.name === 'AbortError') return null;
-      throw err;
-    }) : null;
+    const auto = plans.some(wantsAutoThreads)
+      ? await calibrate({ signal, measure }, caps).then(
+          (c) => c.choice,
+          (err: Error) => {
+            if (err.name === 'AbortError') return null;
+            throw err;
+          },
+        )
+      : null;
     return plans.flatMap((p) => threadPlans(p, threadDevice(caps), auto));
   }
 
-  async function calibrate(options: { recalibrate?: boolean; budgetMs?: number; signal?: AbortSignal; measure?: boolean }, caps?: Capabilities): Promise<CalibrationOutcome> {
+  async function calibrate(
+    options: { recalibrate?: boolean; budgetMs?: number; signal?: AbortSignal; measure?: boolean },
+    caps?: Capabilities,
+  ): Promise<CalibrationOutcome> {
     return calibrateThreads({
       ...options,
       catalog: await loadCatalog(),

@@ -45,7 +45,13 @@ function spawn(signal?: AbortSignal): Spawned {
   const onAbort = () => {
     if (abortFlag) Atomics.store(abortFlag, 0, 1);
     w.api.abort().catch(() => undefined);
-    setTimeout(() => w.fail(Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' })), ABORT_GRACE_MS);
+    setTimeout(
+      () =>
+        w.fail(
+          Object.assign(new Error(`Aborted by the user; the worker did not stop within ${ABORT_GRACE_MS} ms and was terminated.`), { name: 'AbortError' }),
+        ),
+      ABORT_GRACE_MS,
+    );
   };
   if (signal?.aborted) onAbort();
   else signal?.addEventListener('abort', onAbort, { once: true });
@@ -150,8 +156,7 @@ export async function openTimingWorker(spec: RunSpec): Promise<TimingWorker> {
 }
 
 /** The bare `session.run` loop in a worker (bench/runner-overhead.ts compares the runner against it). */
-export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> =>
-  withRunWorker((api) => api.bareLoop(absolute(spec), iterations));
+export const bareLoopInWorker = (spec: RunSpec, iterations: number): Promise<number[]> => withRunWorker((api) => api.bareLoop(absolute(spec), iterations));
 
 export const buildReplicaInWorker = (model: ModelRef, onProgress: (written: number, total: number) => void = () => undefined): Promise<ReplicaBuild> =>
   withRunWorker((api) => api.buildReplica(model, proxy(onProgress)));
@@ -162,8 +167,10 @@ export const modelStatsInWorker = (model: ModelRef, inputs: Record<string, Input
 
 export const clearReplicaCacheInWorker = (): Promise<number> => withRunWorker((api) => api.clearReplicaCache());
 
-export const inspectInWorker = (model: ModelRef): Promise<InspectResult> =>
-  withRunWorker((api) => api.inspect(absoluteModel(model)));
+export const inspectInWorker = (model: ModelRef): Promise<InspectResult> => withRunWorker((api) => api.inspect(absoluteModel(model)));
 
-export const quantizeInWorker = (model: ModelRef, levels: Dtype[], onProgress: (done: number, total: number, level: Dtype) => void = () => undefined): Promise<Variant[]> =>
-  withRunWorker((api) => api.quantize(absoluteModel(model), levels, proxy(onProgress)));
+export const quantizeInWorker = (
+  model: ModelRef,
+  levels: Dtype[],
+  onProgress: (done: number, total: number, level: Dtype) => void = () => undefined,
+): Promise<Variant[]> => withRunWorker((api) => api.quantize(absoluteModel(model), levels, proxy(onProgress)));

@@ -110,7 +110,11 @@ function withUtilisation(result: RunResult, spec: RunSpec, roofs: Map<string, Ro
 export async function runSuite(plan: SuitePlan | readonly SuitePlan[], options: SuiteOptions): Promise<RunResult[]> {
   const plans: readonly SuitePlan[] = Array.isArray(plan) ? plan : [plan as SuitePlan];
   const suiteId = plans[0]?.suiteId ?? newId();
-  const planned = expandPlans(plans.map((p) => ({ ...p, suiteId })), options.catalog, newId);
+  const planned = expandPlans(
+    plans.map((p) => ({ ...p, suiteId })),
+    options.catalog,
+    newId,
+  );
   const emit = options.onEvent ?? (() => undefined);
   const total = planned.length;
   const results: RunResult[] = [];

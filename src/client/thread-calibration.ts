@@ -8,8 +8,16 @@ import { VERSIONS } from '../core/build-info.ts';
 import { threadDevice, type Capabilities } from '../core/capabilities.ts';
 import { percentileSorted } from '../core/stats.ts';
 import {
-  CALIBRATION_MODEL, calibratedChoice, chooseThreads, fixedAutoChoice, ortDefaultThreads, threadCandidates, THREAD_TOLERANCE,
-  type ThreadCalibration, type ThreadChoice, type ThreadTiming,
+  CALIBRATION_MODEL,
+  calibratedChoice,
+  chooseThreads,
+  fixedAutoChoice,
+  ortDefaultThreads,
+  threadCandidates,
+  THREAD_TOLERANCE,
+  type ThreadCalibration,
+  type ThreadChoice,
+  type ThreadTiming,
 } from '../core/threads.ts';
 import { ORT_WASM_PATHS } from '../engines/ort-assets.ts';
 import { ortBuildFor } from '../core/vocab.ts';
@@ -65,7 +73,15 @@ export function threadFingerprint(caps: Capabilities): string {
   // The build WASM runs load (and the calibration's workers too: they run on wasm).
   const wasm = ORT_WASM_PATHS[ortBuildFor('wasm')].wasm;
   const build = wasm.split('/').pop() ?? wasm;
-  return JSON.stringify([caps.userAgent, caps.hardwareConcurrency, caps.crossOriginIsolated, VERSIONS.onnxruntimeWeb, build, VERSIONS.ondevice, `${CALIBRATION_MODEL.id} ${CALIBRATION_MODEL.dtype}`]);
+  return JSON.stringify([
+    caps.userAgent,
+    caps.hardwareConcurrency,
+    caps.crossOriginIsolated,
+    VERSIONS.onnxruntimeWeb,
+    build,
+    VERSIONS.ondevice,
+    `${CALIBRATION_MODEL.id} ${CALIBRATION_MODEL.dtype}`,
+  ]);
 }
 
 const cache = keyedCache<ThreadCalibration>(THREADS_STORAGE_KEY, (c) => Array.isArray(c.timings) && c.timings.length > 0 && Number.isInteger(c.chosen));
@@ -102,7 +118,9 @@ async function measure(options: CalibrateOptions, fingerprint: string): Promise<
     progress(`calibrating threads: loading ${model.id} with ${counts.join(', ')} threads`, 0, counts.length + 1);
     // Loaded side by side: compiling onnxruntime's wasm is most of a calibration's time.
     const opened = await Promise.allSettled(
-      counts.map((n) => openTimingWorker({ id: `calibrate-${n}`, model, engine: 'ort', device: 'wasm', workload: { iterations: 1, warmup: 0, numThreads: n } })),
+      counts.map((n) =>
+        openTimingWorker({ id: `calibrate-${n}`, model, engine: 'ort', device: 'wasm', workload: { iterations: 1, warmup: 0, numThreads: n } }),
+      ),
     );
     const loadMs = performance.now() - started;
     for (const o of opened) if (o.status === 'fulfilled') workers.push(o.value);
@@ -184,6 +202,10 @@ export async function calibrateThreads(options: CalibrateOptions): Promise<Calib
   } catch (err) {
     if ((err as Error).name === 'AbortError') throw err;
     const fallback = fixedAutoChoice(device, false)!;
-    return { choice: { ...fallback, reason: `${(err as Error).message}; using onnxruntime-web's default (${fallback.chosen})` }, calibration: null, cached: false };
+    return {
+      choice: { ...fallback, reason: `${(err as Error).message}; using onnxruntime-web's default (${fallback.chosen})` },
+      calibration: null,
+      cached: false,
+    };
   }
 }

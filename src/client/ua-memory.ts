@@ -32,10 +32,17 @@ export async function measureUaMemory(wasmThreads: number, deadlineMs = UA_MEMOR
   if (wasmThreads > 1) threadedWorkerSeen = true;
   else if (threadedWorkerSeen) {
     // Asking would only wait out the deadline (2 s a run) for the same null.
-    return { bytes: null, reason: 'not measured: a WASM thread worker has lived in this page (an earlier threaded run or the thread calibration), and Chromium then never answers measureUserAgentSpecificMemory(); run single-threaded in a fresh page (CLI: --threads 1) to get it' };
+    return {
+      bytes: null,
+      reason:
+        'not measured: a WASM thread worker has lived in this page (an earlier threaded run or the thread calibration), and Chromium then never answers measureUserAgentSpecificMemory(); run single-threaded in a fresh page (CLI: --threads 1) to get it',
+    };
   }
   if (wasmThreads > 1) {
-    return { bytes: null, reason: `not measured: with ${wasmThreads} WASM threads Chromium never answers measureUserAgentSpecificMemory() (onnxruntime's thread workers wait in Atomics.wait); run with 1 thread (CLI: --threads 1) to get it` };
+    return {
+      bytes: null,
+      reason: `not measured: with ${wasmThreads} WASM threads Chromium never answers measureUserAgentSpecificMemory() (onnxruntime's thread workers wait in Atomics.wait); run with 1 thread (CLI: --threads 1) to get it`,
+    };
   }
   const perf = performance as Performance & { measureUserAgentSpecificMemory?: () => Promise<UaMemoryResult> };
   if (typeof perf.measureUserAgentSpecificMemory !== 'function') {
@@ -46,7 +53,14 @@ export async function measureUaMemory(wasmThreads: number, deadlineMs = UA_MEMOR
   }
   let timer: ReturnType<typeof setTimeout> | undefined;
   const late = new Promise<UaMemory>((ok) => {
-    timer = setTimeout(() => ok({ bytes: null, reason: `measureUserAgentSpecificMemory() did not answer within ${deadlineMs} ms (the browser measures at its next garbage collection, and never while a WASM thread worker — even one left behind by an earlier threaded run in this page — is alive)` }), deadlineMs);
+    timer = setTimeout(
+      () =>
+        ok({
+          bytes: null,
+          reason: `measureUserAgentSpecificMemory() did not answer within ${deadlineMs} ms (the browser measures at its next garbage collection, and never while a WASM thread worker — even one left behind by an earlier threaded run in this page — is alive)`,
+        }),
+      deadlineMs,
+    );
   });
   try {
     const measured = perf.measureUserAgentSpecificMemory().then(

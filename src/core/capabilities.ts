@@ -74,6 +74,8 @@ export function isSoftwareAdapter(gpu: Pick<WebGpuInfo, 'vendor' | 'architecture
  */
 export function defaultDevices(caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>): { devices: Device[]; note: string | null } {
   if (caps.webgpu && !isSoftwareAdapter(caps.webgpu)) return { devices: ['wasm', 'webgpu'], note: null };
-  const why = caps.webgpu ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation whose timings say nothing about a GPU` : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
+  const why = caps.webgpu
+    ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation whose timings say nothing about a GPU`
+    : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
   return { devices: ['wasm'], note: `WebGPU left out: ${why}. Name it to run it too (--device wasm,webgpu; in the app, tick WebGPU).` };
 }

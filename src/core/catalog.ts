@@ -80,9 +80,7 @@ export const isReplicaName = (name: string): boolean => name.slice(0, REPLICA_PR
 /** The catalog entry `replica:NAME` means: its id (any case), an alias, or the id's last part in lower case. */
 export function findReplica(name: string, catalog: Catalog): ReplicaEntry | undefined {
   const key = (isReplicaName(name) ? name.slice(REPLICA_PREFIX.length) : name).trim().toLowerCase();
-  return (catalog.replicas ?? []).find(
-    (r) => r.id.toLowerCase() === key || r.aliases.includes(key) || r.id.split('/').pop()!.toLowerCase() === key,
-  );
+  return (catalog.replicas ?? []).find((r) => r.id.toLowerCase() === key || r.aliases.includes(key) || r.id.split('/').pop()!.toLowerCase() === key);
 }
 
 /** A replica at one level; unknown names and levels are errors that say what is valid. */
@@ -126,7 +124,9 @@ export function resolveModel(name: string, dtype: Dtype, catalog: Catalog): Mode
   if (/^https?:\/\//i.test(name)) {
     return { id: name, source: 'url', url: name, dtype: dtypeFromFileName(new URL(name).pathname), task: 'unknown' };
   }
-  throw new InvalidInputError(`Unknown model "${name}". Should be a catalog id (${catalog.models.map((m) => m.id).join(', ')}), an http(s) URL, or (CLI) a path to an .onnx file.`);
+  throw new InvalidInputError(
+    `Unknown model "${name}". Should be a catalog id (${catalog.models.map((m) => m.id).join(', ')}), an http(s) URL, or (CLI) a path to an .onnx file.`,
+  );
 }
 
 /** The URL of one file of a Hugging Face-layout model, local or on a hub. */
@@ -139,7 +139,8 @@ export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
 /** A hub model (`ORG/NAME`) at one level: the file transformers.js would load, on `host`. */
 export function hubModel(id: string, dtype: Dtype, host: string, task: string): ModelRef {
-  if (!/^[\w.-]+\/[\w.-]+$/.test(id)) throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
+  if (!/^[\w.-]+\/[\w.-]+$/.test(id))
+    throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
   if (!/^https?:\/\//i.test(host)) throw new InvalidInputError(`Hub host "${host}" should be an http(s) URL, e.g. ${DEFAULT_HUB_HOST}.`);
   const repo: ModelRepo = { id, host, layout: 'hub' };
   return { id: `hub:${id}`, source: 'hub', url: repoFileUrl(repo, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`), dtype, task, repo };

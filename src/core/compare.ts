@@ -105,7 +105,8 @@ export function deviceComparison(groups: ReadonlyMap<string, readonly RunResult[
     for (const r of results) {
       if (r.generation?.contexts) continue;
       const key = runKey(r);
-      if (!rows.has(key)) rows.set(key, { model: r.model.id, dtype: r.model.dtype, device: r.device, engine: r.engine, generative: r.task === 'text-generation', byDevice: {} });
+      if (!rows.has(key))
+        rows.set(key, { model: r.model.id, dtype: r.model.dtype, device: r.device, engine: r.engine, generative: r.task === 'text-generation', byDevice: {} });
       const cell = `${label}\u0000${key}`;
       const previous = chosen.get(cell);
       if (!previous || r.state === 'completed' || previous.state !== 'completed') chosen.set(cell, r);

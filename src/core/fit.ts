@@ -64,14 +64,16 @@ export function describeEstimate(e: FitEstimate): string {
 export function fitProblem(e: FitEstimate, device: Device, limits: DeviceLimits): string | null {
   const needs = `needs ${describeEstimate(e)}`;
   if (device === 'wasm' || device === 'webnn') {
-    if (e.totalBytes > limits.wasmHeapBytes) return `Will not fit: ${needs}; the WASM heap allows ${gib(limits.wasmHeapBytes)}. Try a smaller quantization level (q4) or WebGPU.`;
+    if (e.totalBytes > limits.wasmHeapBytes)
+      return `Will not fit: ${needs}; the WASM heap allows ${gib(limits.wasmHeapBytes)}. Try a smaller quantization level (q4) or WebGPU.`;
   } else {
     const binding = limits.maxStorageBufferBindingSize ?? null;
     if (binding !== null && e.largestTensorBytes > binding) {
       return `Will not fit: its largest weight is ${size(e.largestTensorBytes)}, over this GPU's maxStorageBufferBindingSize of ${size(binding)} (one tensor must fit one buffer binding). Try a smaller quantization level.`;
     }
     const buffer = limits.maxBufferSize ?? null;
-    if (buffer !== null && e.largestTensorBytes > buffer) return `Will not fit: its largest weight is ${size(e.largestTensorBytes)}, over this GPU's maxBufferSize of ${size(buffer)}.`;
+    if (buffer !== null && e.largestTensorBytes > buffer)
+      return `Will not fit: its largest weight is ${size(e.largestTensorBytes)}, over this GPU's maxBufferSize of ${size(buffer)}.`;
   }
   const memory = limits.deviceMemoryGiB ?? null;
   if (memory !== null && e.totalBytes > memory * GIB) {

@@ -33,7 +33,8 @@ export function meanDecodeContext(g: { promptTokens: number; newTokens: number }
  * Element-wise work, norms and softmax are not counted. Without an attention shape, the MatMuls alone.
  */
 export function lmFlopsPerToken(matmulFlops: number, attention: AttentionShape | null, context: number): number {
-  if (!(matmulFlops >= 0) || !(context >= 0)) throw new RangeError(`lmFlopsPerToken needs non-negative matmulFlops and context, got ${matmulFlops} and ${context}.`);
+  if (!(matmulFlops >= 0) || !(context >= 0))
+    throw new RangeError(`lmFlopsPerToken needs non-negative matmulFlops and context, got ${matmulFlops} and ${context}.`);
   return matmulFlops + (attention ? 4 * attention.layers * attention.heads * attention.headDim * context : 0);
 }
 

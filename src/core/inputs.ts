@@ -52,10 +52,14 @@ export function resolveInputs(metas: readonly InputMeta[], overrides: Record<str
     if (o?.shape) {
       const want = describeShape(shape);
       if (o.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-        throw new InvalidInputError(`Shape override for "${meta.name}" is [${o.shape.join(',')}]: every dim must be a whole number >= 0. The model expects ${want}.`);
+        throw new InvalidInputError(
+          `Shape override for "${meta.name}" is [${o.shape.join(',')}]: every dim must be a whole number >= 0. The model expects ${want}.`,
+        );
       }
       if (shape && o.shape.length !== shape.length) {
-        throw new InvalidInputError(`Shape override for "${meta.name}" has rank ${o.shape.length} ([${o.shape.join(',')}]), but the model expects rank ${shape.length}: ${want}.`);
+        throw new InvalidInputError(
+          `Shape override for "${meta.name}" has rank ${o.shape.length} ([${o.shape.join(',')}]), but the model expects rank ${shape.length}: ${want}.`,
+        );
       }
       shape?.forEach((d, i) => {
         if (isConcrete(d) && o.shape![i] !== d) {
@@ -114,19 +118,31 @@ export type SynthData = Float32Array | Float64Array | Int32Array | BigInt64Array
 export function synthesize(input: ResolvedInput, seed = 1): SynthData {
   const n = elementCount(input.dims);
   const rnd = seededRandom(seed);
-  const next = (int: boolean): number => (input.fill ?? (int ? Math.floor(rnd() * 4) : rnd()));
+  const next = (int: boolean): number => input.fill ?? (int ? Math.floor(rnd() * 4) : rnd());
   switch (input.type) {
-    case 'float32': return Float32Array.from({ length: n }, () => next(false));
-    case 'float64': return Float64Array.from({ length: n }, () => next(false));
-    case 'float16': return Uint16Array.from({ length: n }, () => toHalfBits(next(false)));
-    case 'int32': return Int32Array.from({ length: n }, () => next(true));
-    case 'int64': return BigInt64Array.from({ length: n }, () => BigInt(Math.trunc(next(true))));
-    case 'int8': return Int8Array.from({ length: n }, () => next(true));
-    case 'uint8': return Uint8Array.from({ length: n }, () => next(true));
-    case 'int16': return Int16Array.from({ length: n }, () => next(true));
-    case 'uint16': return Uint16Array.from({ length: n }, () => next(true));
-    case 'uint32': return Uint32Array.from({ length: n }, () => next(true));
-    case 'bool': return Array.from({ length: n }, () => (input.fill ?? 0) !== 0);
-    default: throw new InvalidInputError(`Cannot synthesize input "${input.name}" of type ${input.type}. Supported: ${SYNTH_TYPES.join(', ')}.`);
+    case 'float32':
+      return Float32Array.from({ length: n }, () => next(false));
+    case 'float64':
+      return Float64Array.from({ length: n }, () => next(false));
+    case 'float16':
+      return Uint16Array.from({ length: n }, () => toHalfBits(next(false)));
+    case 'int32':
+      return Int32Array.from({ length: n }, () => next(true));
+    case 'int64':
+      return BigInt64Array.from({ length: n }, () => BigInt(Math.trunc(next(true))));
+    case 'int8':
+      return Int8Array.from({ length: n }, () => next(true));
+    case 'uint8':
+      return Uint8Array.from({ length: n }, () => next(true));
+    case 'int16':
+      return Int16Array.from({ length: n }, () => next(true));
+    case 'uint16':
+      return Uint16Array.from({ length: n }, () => next(true));
+    case 'uint32':
+      return Uint32Array.from({ length: n }, () => next(true));
+    case 'bool':
+      return Array.from({ length: n }, () => (input.fill ?? 0) !== 0);
+    default:
+      throw new InvalidInputError(`Cannot synthesize input "${input.name}" of type ${input.type}. Supported: ${SYNTH_TYPES.join(', ')}.`);
   }
 }

@@ -84,7 +84,7 @@ export function groupByDevice(results: readonly RunResult[]): Map<string, Device
   for (const r of results) if (r.env && r.suiteId !== null && !bySuite.has(r.suiteId)) bySuite.set(r.suiteId, deviceIdentity(r.env));
   const groups = new Map<string, DeviceGroup>();
   for (const r of results) {
-    const identity = r.env ? deviceIdentity(r.env) : (r.suiteId !== null ? bySuite.get(r.suiteId) : undefined) ?? UNKNOWN;
+    const identity = r.env ? deviceIdentity(r.env) : ((r.suiteId !== null ? bySuite.get(r.suiteId) : undefined) ?? UNKNOWN);
     const group = groups.get(identity.key) ?? { identity, results: [] };
     group.results.push(r);
     groups.set(identity.key, group);

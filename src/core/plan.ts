@@ -90,28 +90,41 @@ function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): Plan
     for (const model of plan.models) {
       const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
       for (const engine of enginesFor(plan, catalog, model))
-      for (const dtype of DTYPES.filter((d) => wanted.includes(d))) for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
-        const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
-        if (typeof model !== 'string') {
-          if (model.unavailable) {
-            const result = finish(emptyResult({ ...base, model }), 'unsupported', { name: 'UnsupportedError', message: model.unavailable });
-            out.push({ kind: 'decided', result });
-          } else out.push({ kind: 'run', spec: { ...base, model } });
-          continue;
-        }
-        try {
-          const ref = model.startsWith('hub:') ? hubModel(model.slice(4), dtype, plan.hubHost ?? DEFAULT_HUB_HOST, plan.task ?? 'text-generation') : resolveModel(model, dtype, catalog);
-          if (ref.unavailable) out.push({ kind: 'decided', result: finish(emptyResult({ ...base, model: ref }), 'unsupported', { name: 'UnsupportedError', message: ref.unavailable }) });
-          else out.push({ kind: 'run', spec: { ...base, model: ref } });
-        } catch (err) {
-          const replica = findReplica(model, catalog);
-          const known = catalog.models.some((m) => m.id === model) || model.startsWith('hub:') || replica !== undefined;
-          const source = replica ? 'replica' : known ? 'bundled' : 'url';
-          const placeholder: ModelRef = { id: replica ? `${REPLICA_PREFIX}${replica.id}` : model, source, url: '', dtype, task: replica?.task ?? 'unknown' };
-          const result = emptyResult({ ...base, model: placeholder });
-          out.push({ kind: 'decided', result: finish(result, known ? 'unsupported' : 'errored', toErrorInfo(err)) });
-        }
-      }
+        for (const dtype of DTYPES.filter((d) => wanted.includes(d)))
+          for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
+            const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
+            if (typeof model !== 'string') {
+              if (model.unavailable) {
+                const result = finish(emptyResult({ ...base, model }), 'unsupported', { name: 'UnsupportedError', message: model.unavailable });
+                out.push({ kind: 'decided', result });
+              } else out.push({ kind: 'run', spec: { ...base, model } });
+              continue;
+            }
+            try {
+              const ref = model.startsWith('hub:')
+                ? hubModel(model.slice(4), dtype, plan.hubHost ?? DEFAULT_HUB_HOST, plan.task ?? 'text-generation')
+                : resolveModel(model, dtype, catalog);
+              if (ref.unavailable)
+                out.push({
+                  kind: 'decided',
+                  result: finish(emptyResult({ ...base, model: ref }), 'unsupported', { name: 'UnsupportedError', message: ref.unavailable }),
+                });
+              else out.push({ kind: 'run', spec: { ...base, model: ref } });
+            } catch (err) {
+              const replica = findReplica(model, catalog);
+              const known = catalog.models.some((m) => m.id === model) || model.startsWith('hub:') || replica !== undefined;
+              const source = replica ? 'replica' : known ? 'bundled' : 'url';
+              const placeholder: ModelRef = {
+                id: replica ? `${REPLICA_PREFIX}${replica.id}` : model,
+                source,
+                url: '',
+                dtype,
+                task: replica?.task ?? 'unknown',
+              };
+              const result = emptyResult({ ...base, model: placeholder });
+              out.push({ kind: 'decided', result: finish(result, known ? 'unsupported' : 'errored', toErrorInfo(err)) });
+            }
+          }
     }
   }
   return out;
@@ -122,7 +135,8 @@ export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, m
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
   // Replicas have no tokenizer or model files for transformers.js: they run on ort.
   if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') return ['ort'];
-  const hfLayout = typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
+  const hfLayout =
+    typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
   return hfLayout ? ['ort', 'transformers'] : ['ort'];
 }
 
@@ -131,4 +145,3 @@ export function shippedLevels(catalog: Catalog, id: string): Dtype[] {
   const entry = isReplicaName(id) ? findReplica(id, catalog) : catalog.models.find((m) => m.id === id);
   return entry ? DTYPES.filter((d) => entry.levels.includes(d)) : ['fp32'];
 }
-

@@ -39,15 +39,18 @@ export function parseOrtProfile(text: string): OrtTraceEvent[] {
   const lines = text.split(/\r?\n/);
   const start = lines.findIndex((l) => l.trim() === '[');
   const end = start < 0 ? -1 : lines.findIndex((l, i) => i > start && l.trim() === ']');
-  if (start < 0 || end < 0) throw new ProfileParseError(`onnxruntime's profile output has no JSON array (no lines "[" … "]" in ${lines.length} line(s) captured)`);
+  if (start < 0 || end < 0)
+    throw new ProfileParseError(`onnxruntime's profile output has no JSON array (no lines "[" … "]" in ${lines.length} line(s) captured)`);
   let parsed: unknown;
   try {
     parsed = JSON.parse(lines.slice(start, end + 1).join('\n'));
   } catch (err) {
     // onnxruntime writes names unescaped: a node name with a quote or backslash breaks the JSON.
-    throw new ProfileParseError(`onnxruntime's profile output is not valid JSON (${(err as Error).message}); a node name with a quote or backslash would do this`);
+    throw new ProfileParseError(
+      `onnxruntime's profile output is not valid JSON (${(err as Error).message}); a node name with a quote or backslash would do this`,
+    );
   }
-  if (!Array.isArray(parsed)) throw new ProfileParseError('onnxruntime\'s profile output is not an array of events');
+  if (!Array.isArray(parsed)) throw new ProfileParseError("onnxruntime's profile output is not an array of events");
   return parsed.flatMap((e): OrtTraceEvent[] => {
     if (typeof e !== 'object' || e === null) return [];
     const { cat, name, ts, dur, args } = e as Record<string, unknown>;
@@ -71,7 +74,10 @@ export type ProfileSummary = Pick<OpProfile, 'runs' | 'iterationMs' | 'kernelMs'
  * bookkeeping, copies between devices) is the rest to 100 %.
  */
 export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0, top = TOP_OPS, repeatRuns: number | null = null): ProfileSummary {
-  let runs = events.filter((e) => e.cat === 'Session' && e.name === 'model_run').sort((a, b) => a.ts - b.ts).slice(skipRuns);
+  let runs = events
+    .filter((e) => e.cat === 'Session' && e.name === 'model_run')
+    .sort((a, b) => a.ts - b.ts)
+    .slice(skipRuns);
   if (runs.length === 0) throw new ProfileParseError(`onnxruntime's profile has no model_run event after the first ${skipRuns}: nothing was profiled`);
   if (repeatRuns !== null && runs.length > repeatRuns) {
     const repeats = Array.from({ length: Math.ceil(runs.length / repeatRuns) }, (_, i) => runs.slice(i * repeatRuns, (i + 1) * repeatRuns));
@@ -85,7 +91,12 @@ export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0,
   for (const e of events) {
     if (e.cat !== 'Node' || !e.name.endsWith(KERNEL) || !inRun(e)) continue;
     const node = e.name.slice(0, -KERNEL.length);
-    const n = nodes.get(node) ?? { opType: String(e.args.op_name ?? '?'), provider: typeof e.args.provider === 'string' ? e.args.provider : null, us: 0, calls: 0 };
+    const n = nodes.get(node) ?? {
+      opType: String(e.args.op_name ?? '?'),
+      provider: typeof e.args.provider === 'string' ? e.args.provider : null,
+      us: 0,
+      calls: 0,
+    };
     n.us += e.dur;
     n.calls += 1;
     nodes.set(node, n);
@@ -118,9 +129,11 @@ export function summarizeProfile(events: readonly OrtTraceEvent[], skipRuns = 0,
  * wasm build (see the README's "Known behaviour"). Keyed by op type; wasm only, where the CPU kernels are the story.
  */
 const WASM_OP_WHY: Readonly<Record<string, string>> = Object.freeze({
-  MatMulNBits: 'onnxruntime-web\'s wasm build has no 4-bit kernel: MatMulNBits dequantizes its whole weight to fp32 on every call, then packs it, before an fp32 matmul',
-  MatMulBnb4: 'onnxruntime-web\'s wasm build has no 4-bit kernel: MatMulBnb4 dequantizes its whole weight to fp32 on every call before an fp32 matmul',
-  DynamicQuantizeMatMul: 'q8/int8 levels quantize the activation on every call, then run the int8 GEMM, which on wasm repacks its weights on every call (no packed-weight path): it cannot beat fp32 MatMul at batch 1',
+  MatMulNBits:
+    "onnxruntime-web's wasm build has no 4-bit kernel: MatMulNBits dequantizes its whole weight to fp32 on every call, then packs it, before an fp32 matmul",
+  MatMulBnb4: "onnxruntime-web's wasm build has no 4-bit kernel: MatMulBnb4 dequantizes its whole weight to fp32 on every call before an fp32 matmul",
+  DynamicQuantizeMatMul:
+    'q8/int8 levels quantize the activation on every call, then run the int8 GEMM, which on wasm repacks its weights on every call (no packed-weight path): it cannot beat fp32 MatMul at batch 1',
   MatMulInteger: 'the int8 GEMM on wasm repacks its weights on every call (no packed-weight path), so it cannot beat fp32 MatMul at batch 1',
   DynamicQuantizeLinear: 'q8/int8 levels quantize every activation on every call (DynamicQuantizeLinear) before the int8 GEMM',
   DequantizeLinear: 'weight-only DequantizeLinear runs on every inference unless the session folds it at load',

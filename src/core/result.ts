@@ -96,7 +96,8 @@ export function finish(result: RunResult, state: RunState, error: ErrorInfo | nu
 }
 
 // SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
-const WASM_OOM = /threw a raw number|SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
+const WASM_OOM =
+  /threw a raw number|SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
 const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)? buffer size|exceeds the max/i;
 
 /**

@@ -34,7 +34,10 @@ export const TimingsSchema = z.object({
    * The warm-up the run had (the first run included): how many runs, how long, and why it stopped — settled (the
    * last two windows of runs agree), a cap, or a fixed count. Null in records from before warm-up was recorded.
    */
-  warmup: z.object({ runs: z.number().int().nonnegative(), ms, stop: z.enum(['settled', 'time cap', 'run cap', 'fixed']) }).nullable().default(null),
+  warmup: z
+    .object({ runs: z.number().int().nonnegative(), ms, stop: z.enum(['settled', 'time cap', 'run cap', 'fixed']) })
+    .nullable()
+    .default(null),
   latency: LatencyStatsSchema.nullable(),
   /** The raw per-iteration samples the statistics came from. */
   samplesMs: z.array(ms),
@@ -246,16 +249,20 @@ export const OpProfileSchema = z.object({
   /** Execution providers the nodes ran on (WebGPU runs keep some nodes on the CPU). */
   providers: z.array(z.string()),
   /** The slowest nodes: op type, node name, time summed over the iteration's calls, share of iterationMs. */
-  topOps: z.array(z.object({
-    opType: z.string(),
-    node: z.string(),
-    provider: z.string().nullable(),
-    ms,
-    share: z.number().nonnegative(),
-    calls: z.number().int().positive(),
-  })),
+  topOps: z.array(
+    z.object({
+      opType: z.string(),
+      node: z.string(),
+      provider: z.string().nullable(),
+      ms,
+      share: z.number().nonnegative(),
+      calls: z.number().int().positive(),
+    }),
+  ),
   /** Every op type: time, share of iterationMs, how many nodes of it, how many node runs. */
-  opTypes: z.array(z.object({ opType: z.string(), ms, share: z.number().nonnegative(), nodes: z.number().int().positive(), calls: z.number().int().positive() })),
+  opTypes: z.array(
+    z.object({ opType: z.string(), ms, share: z.number().nonnegative(), nodes: z.number().int().positive(), calls: z.number().int().positive() }),
+  ),
   /** What the timings mean on this backend (WebGPU: times when the work was submitted, not GPU time); null on wasm. */
   note: z.string().nullable(),
 });
@@ -344,7 +351,10 @@ const RunFieldsSchema = z.object({
    * Runs on a remote browser (`--connect`): the device's label (what resume matches on) and the endpoint it was
    * reached at, credentials and query string removed; null for the CLI's own browser and the app.
    */
-  remote: z.object({ label: z.string().min(1), endpoint: z.string() }).nullable().default(null),
+  remote: z
+    .object({ label: z.string().min(1), endpoint: z.string() })
+    .nullable()
+    .default(null),
   outputs: z.array(OutputSchema).nullable(),
   error: ErrorSchema.nullable(),
 });

@@ -124,9 +124,23 @@ export function calibrationReason(cal: Pick<ThreadCalibration, 'reference' | 'ti
 /** The choice for `auto` where no calibration is needed (one count possible) or none was made; null: calibrate. */
 export function fixedAutoChoice(device: ThreadDevice, calibrated: boolean): ThreadChoice | null {
   const ortDefault = ortDefaultThreads(device);
-  if (!device.threads) return { requested: 'auto', chosen: 1, ortDefault, reason: 'the page is not cross-origin isolated, so WASM runs on 1 thread (threads need SharedArrayBuffer)', calibration: null };
+  if (!device.threads)
+    return {
+      requested: 'auto',
+      chosen: 1,
+      ortDefault,
+      reason: 'the page is not cross-origin isolated, so WASM runs on 1 thread (threads need SharedArrayBuffer)',
+      calibration: null,
+    };
   if (maxThreads(device) === 1) return { requested: 'auto', chosen: 1, ortDefault, reason: 'the device has one core', calibration: null };
-  if (!calibrated) return { requested: 'auto', chosen: ortDefault, ortDefault, reason: `not calibrated: onnxruntime-web's default, min(4, ceil(${device.hardwareConcurrency} cores / 2))`, calibration: null };
+  if (!calibrated)
+    return {
+      requested: 'auto',
+      chosen: ortDefault,
+      ortDefault,
+      reason: `not calibrated: onnxruntime-web's default, min(4, ceil(${device.hardwareConcurrency} cores / 2))`,
+      calibration: null,
+    };
   return null;
 }
 
@@ -188,7 +202,9 @@ export interface SweepRow {
 export function sweepRows(runs: readonly { threads: number; p50Ms: number | null; n: number }[], ortDefault: number, tolerance = THREAD_TOLERANCE): SweepRow[] {
   const timed = runs.filter((r): r is ThreadTiming => r.p50Ms !== null);
   const best = timed.length ? chooseThreads(timed, tolerance).chosen : null;
-  return [...runs].sort((a, b) => a.threads - b.threads).map((r) => ({ threads: r.threads, p50Ms: r.p50Ms, best: r.threads === best, ortDefault: r.threads === ortDefault }));
+  return [...runs]
+    .sort((a, b) => a.threads - b.threads)
+    .map((r) => ({ threads: r.threads, p50Ms: r.p50Ms, best: r.threads === best, ortDefault: r.threads === ortDefault }));
 }
 
 /**
@@ -196,10 +212,17 @@ export function sweepRows(runs: readonly { threads: number; p50Ms: number | null
  * spec's count checked against the device, else (auto, not resolved by a page) onnxruntime-web's default. `problem`
  * set: the run ends unsupported with it.
  */
-export function runThreads(numThreads: number | 'sweep' | null | undefined, pageChoice: ThreadChoice | null | undefined, device: ThreadDevice): { choice: ThreadChoice; problem: string | null } {
+export function runThreads(
+  numThreads: number | 'sweep' | null | undefined,
+  pageChoice: ThreadChoice | null | undefined,
+  device: ThreadDevice,
+): { choice: ThreadChoice; problem: string | null } {
   const ortDefault = ortDefaultThreads(device);
   if (numThreads === 'sweep') {
-    const problem = pageChoice?.chosen === null && pageChoice.reason ? pageChoice.reason : 'threads=sweep is run by the page as one run per thread count (the app, or the CLI\'s --threads sweep); a single run needs a count or auto.';
+    const problem =
+      pageChoice?.chosen === null && pageChoice.reason
+        ? pageChoice.reason
+        : "threads=sweep is run by the page as one run per thread count (the app, or the CLI's --threads sweep); a single run needs a count or auto.";
     return { choice: { requested: 'sweep', chosen: null, ortDefault, reason: problem, calibration: null }, problem };
   }
   const count = numThreads ?? pageChoice?.chosen ?? null;
@@ -229,7 +252,10 @@ export function threadPlans<P extends ThreadPlan>(plan: P, device: ThreadDevice,
   if (n == null) return [auto ? { ...plan, workload: { ...plan.workload, threadChoice: auto } } : plan];
   if (n !== 'sweep') return [plan];
   const ortDefault = ortDefaultThreads(device);
-  const refused = (p: P, reason: string): P => ({ ...p, workload: { ...p.workload, numThreads: 'sweep', threadChoice: { requested: 'sweep', chosen: null, ortDefault, reason, calibration: null } } });
+  const refused = (p: P, reason: string): P => ({
+    ...p,
+    workload: { ...p.workload, numThreads: 'sweep', threadChoice: { requested: 'sweep', chosen: null, ortDefault, reason, calibration: null } },
+  });
   const problem = sweepProblem(plan);
   if (problem) return [refused(plan, problem)];
   const out: P[] = [];

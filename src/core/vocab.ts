@@ -71,7 +71,10 @@ export function parseOne<T extends string>(what: string, valid: readonly T[], va
 /** Comma-separated list of vocabulary values ("wasm,webgpu"); "all" means every value. */
 export function parseList<T extends string>(what: string, valid: readonly T[], value: string): T[] {
   if (value.trim() === 'all') return [...valid];
-  const items = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const items = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (items.length === 0) throw new InvalidInputError(`Empty ${what} list. Should be some of: ${valid.join(', ')}, or "all".`);
   return [...new Set(items.map((v) => parseOne(what, valid, v)))];
 }

@@ -32,7 +32,15 @@ export interface WarmupPolicy {
 }
 
 /** The defaults of the CLI and the app: 2 s at least (or 500 runs), 3 s at most, five-run windows that agree within 5 %. */
-export const DEFAULT_WARMUP_POLICY: Readonly<WarmupPolicy> = Object.freeze({ adaptive: true, minRuns: 2, minMs: 2_000, capMs: 3_000, maxRuns: 500, window: 5, tolerance: 0.05 });
+export const DEFAULT_WARMUP_POLICY: Readonly<WarmupPolicy> = Object.freeze({
+  adaptive: true,
+  minRuns: 2,
+  minMs: 2_000,
+  capMs: 3_000,
+  maxRuns: 500,
+  window: 5,
+  tolerance: 0.05,
+});
 
 /** Why the warm-up stopped: it settled, ran into its cap, or was a fixed count (no adaptive policy). */
 export type WarmupStop = 'settled' | 'time cap' | 'run cap' | 'fixed';
@@ -96,7 +104,11 @@ export async function warmUp(
   let elapsed = firstRunMs;
   let stop: WarmupStop | null;
   while ((stop = warmupStop(times, elapsed, policy)) === null && !aborted()) {
-    onProgress(policy.adaptive ? { phase: 'warmup', done: times.length, total: null, elapsedMs: elapsed, capMs: policy.capMs } : { phase: 'warmup', done: times.length, total: policy.minRuns });
+    onProgress(
+      policy.adaptive
+        ? { phase: 'warmup', done: times.length, total: null, elapsedMs: elapsed, capMs: policy.capMs }
+        : { phase: 'warmup', done: times.length, total: policy.minRuns },
+    );
     const t = performance.now();
     await run();
     const dt = performance.now() - t;

@@ -90,16 +90,19 @@ export function unsupportedBy(spec: RunSpec, engine: Engine, table: readonly Eng
       : `Models from source "${source}" run on engine ${takers((e) => e.sources.includes(source))} only.`;
   }
   if (!spec.model.repo && !spec.model.replica) {
-    if (c.hfLayoutFor === 'any') return notInHfLayout(spec.model.id, { engine: engine.name, instead: table.filter((e) => e.capabilities.hfLayoutFor !== 'any').map((e) => e.name) });
+    if (c.hfLayoutFor === 'any')
+      return notInHfLayout(spec.model.id, { engine: engine.name, instead: table.filter((e) => e.capabilities.hfLayoutFor !== 'any').map((e) => e.name) });
     if (c.hfLayoutFor.includes(task)) return notInHfLayout(spec.model.id, { task });
   }
   const build = spec.workload.ortBuild;
   if (build && !buildHasDevice(build, spec.device)) {
     return `onnxruntime-web's ${build} build has no ${spec.device} execution provider (it is CPU only). Use build asyncify or jsep for ${spec.device}, or device "wasm".`;
   }
-  if (build && !c.ortBuildChoice) return `Choosing the onnxruntime-web build works on engine ${takers((e) => e.ortBuildChoice)} only; ${label} loads its own (${engine.name}).`;
+  if (build && !c.ortBuildChoice)
+    return `Choosing the onnxruntime-web build works on engine ${takers((e) => e.ortBuildChoice)} only; ${label} loads its own (${engine.name}).`;
   if (c.tasks !== 'any' && !c.tasks.includes(task)) return `Engine "${engine.name}" (${label}) does not run ${task} models; it runs ${c.tasks.join(', ')}.`;
   if (!c.devices.includes(spec.device)) return `Engine "${engine.name}" (${label}) does not run on ${spec.device}; use device ${quoted(c.devices)}.`;
-  if (!c.dtypes.includes(spec.model.dtype)) return `Engine "${engine.name}" (${label}) does not run ${spec.model.dtype} models; it runs ${c.dtypes.join(', ')}.`;
+  if (!c.dtypes.includes(spec.model.dtype))
+    return `Engine "${engine.name}" (${label}) does not run ${spec.model.dtype} models; it runs ${c.dtypes.join(', ')}.`;
   return null;
 }

@@ -34,11 +34,16 @@ async function download(id: string, url: string, onProgress: (p: Progress) => vo
   }
   if (!response.ok) {
     const body = (await response.text().catch(() => '')).slice(0, 300).trim();
-    const hint = response.status === 404 ? ' No such file: check the model id, and that the model ships this level (transformers.js names: model.onnx, model_q4.onnx, …).' : '';
+    const hint =
+      response.status === 404
+        ? ' No such file: check the model id, and that the model ships this level (transformers.js names: model.onnx, model_q4.onnx, …).'
+        : '';
     throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: HTTP ${response.status} ${response.statusText}${body ? ` (${body})` : ''}.${hint}`);
   }
   if (response.headers.get('content-type')?.includes('text/html')) {
-    throw new ModelFetchError(`Could not fetch model "${id}" from ${url}: the server answered with an HTML page, not a model (is the file missing? \`npm run models\` builds the bundled ones).`);
+    throw new ModelFetchError(
+      `Could not fetch model "${id}" from ${url}: the server answered with an HTML page, not a model (is the file missing? \`npm run models\` builds the bundled ones).`,
+    );
   }
   const total = Number(response.headers.get('content-length')) || null;
   if (!response.body) return new Uint8Array(await response.arrayBuffer());
@@ -48,7 +53,9 @@ async function download(id: string, url: string, onProgress: (p: Progress) => vo
   let loaded = 0;
   onProgress({ phase: 'fetch', loadedBytes: 0, totalBytes: total });
   const interrupted = (why: string) =>
-    new ModelFetchError(`The download of model "${id}" from ${url} was interrupted after ${loaded} of ${total ?? 'unknown'} bytes (${why}). Run it again: finished files are cached, this one is not.`);
+    new ModelFetchError(
+      `The download of model "${id}" from ${url} was interrupted after ${loaded} of ${total ?? 'unknown'} bytes (${why}). Run it again: finished files are cached, this one is not.`,
+    );
   for (;;) {
     let chunk: ReadableStreamReadResult<Uint8Array>;
     try {

@@ -10,9 +10,10 @@ import type { ModelRepo } from '../core/spec.ts';
  * by an engine (`instead`: the engines that take a single file) or by a task (which a plain model run avoids).
  */
 export function notInHfLayout(modelId: string, needs: { engine: string; instead: readonly string[] } | { task: string }): string {
-  const [who, remedy] = 'engine' in needs
-    ? [`Engine "${needs.engine}"`, `Use engine ${needs.instead.map((e) => `"${e}"`).join(' or ')}.`]
-    : [`${needs.task[0]!.toUpperCase()}${needs.task.slice(1).replaceAll('-', ' ')}`, 'Run it as a plain model (task "unknown") or give its model folder.'];
+  const [who, remedy] =
+    'engine' in needs
+      ? [`Engine "${needs.engine}"`, `Use engine ${needs.instead.map((e) => `"${e}"`).join(' or ')}.`]
+      : [`${needs.task[0]!.toUpperCase()}${needs.task.slice(1).replaceAll('-', ' ')}`, 'Run it as a plain model (task "unknown") or give its model folder.'];
   return `${who} needs a model in the Hugging Face layout (config.json, tokenizer.json, onnx/model*.onnx); "${modelId}" is a single ONNX file. ${remedy}`;
 }
 
@@ -30,7 +31,9 @@ export async function fetchRepoJson<T = Record<string, unknown>>(repo: ModelRepo
   }
   if (!response.ok) {
     const missing = response.status === 404 ? ` — the model "${repo.id}" or its ${file} does not exist there` : '';
-    throw new ModelFileError(`Could not fetch ${file} of model "${repo.id}" from ${url}: HTTP ${response.status} ${response.statusText}${missing}. A Hugging Face-layout model needs config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx.`);
+    throw new ModelFileError(
+      `Could not fetch ${file} of model "${repo.id}" from ${url}: HTTP ${response.status} ${response.statusText}${missing}. A Hugging Face-layout model needs config.json, tokenizer.json, tokenizer_config.json and onnx/model*.onnx.`,
+    );
   }
   const text = await response.text();
   try {

@@ -38,12 +38,17 @@ export interface LmHooks {
 
 async function trace(lm: LanguageModel, ids: readonly number[], n: number, hooks: LmHooks, context?: number): Promise<GenerationTrace> {
   const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [], steps: [] };
-  await lm.generate(ids, n, (id, step) => {
-    t.tokenTimesMs.push(performance.now());
-    t.tokens.push(id);
-    t.steps!.push(step);
-    hooks.onProgress({ phase: 'generate', done: t.tokens.length, total: n, ...(context ? { context } : {}) });
-  }, hooks.aborted);
+  await lm.generate(
+    ids,
+    n,
+    (id, step) => {
+      t.tokenTimesMs.push(performance.now());
+      t.tokens.push(id);
+      t.steps!.push(step);
+      hooks.onProgress({ phase: 'generate', done: t.tokens.length, total: n, ...(context ? { context } : {}) });
+    },
+    hooks.aborted,
+  );
   return t;
 }
 
@@ -82,10 +87,18 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     if (hooks.aborted()) {
       // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
       result.generation = warm.tokens.length ? finishBlock([warm], null) : null;
-      throw new AbortedError(`Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`);
+      throw new AbortedError(
+        `Aborted during the warm-up generation (${warm.tokens.length} token(s), kept as the generation figures; they include warm-up costs).`,
+      );
     }
     // More short generations until their times settle (with a cap; or exactly `warmup` of them without one).
-    result.timings.warmup = await warmUp(() => trace(lm, promptIds, warmTokens, hooks), result.timings.firstRunMs, spec.workload, hooks.onProgress, hooks.aborted);
+    result.timings.warmup = await warmUp(
+      () => trace(lm, promptIds, warmTokens, hooks),
+      result.timings.firstRunMs,
+      spec.workload,
+      hooks.onProgress,
+      hooks.aborted,
+    );
   }
 
   if (g.contextLengths?.length) {
@@ -95,13 +108,15 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
       markGpuPeak();
       const t = await trace(lm, fillContext(promptIds, length), g.maxNewTokens, hooks, length);
       if (t.tokens.length === 0) break;
-      contexts.push(contextPoint({
-        contextTokens: length,
-        trace: t,
-        kvCacheBytes: lm.kvCacheBytes(length + t.tokens.length),
-        wasmHeapBytes: wasmHeapBytes().bytes,
-        gpuLiveBytes: spec.device === 'webgpu' ? gpuPhasePeakBytes() : null,
-      }));
+      contexts.push(
+        contextPoint({
+          contextTokens: length,
+          trace: t,
+          kvCacheBytes: lm.kvCacheBytes(length + t.tokens.length),
+          wasmHeapBytes: wasmHeapBytes().bytes,
+          gpuLiveBytes: spec.device === 'webgpu' ? gpuPhasePeakBytes() : null,
+        }),
+      );
       result.generation = finishBlock([], contexts);
       if (hooks.aborted()) throw new AbortedError(`Aborted during the context-length sweep after ${contexts.length} of ${lengths.length} lengths.`);
     }

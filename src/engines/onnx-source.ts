@@ -44,7 +44,9 @@ export async function fetchOnnx(spec: RunSpec, result: RunResult, onProgress: (p
   result.timings.fetchMs = performance.now() - t0;
   result.model.bytes = bytes.byteLength;
   if (bytes.byteLength === 0) {
-    throw Object.assign(new Error(`Model "${spec.model.id}" is empty (0 bytes at ${spec.model.url}): expected an ONNX protobuf file.`), { name: 'ModelLoadError' });
+    throw Object.assign(new Error(`Model "${spec.model.id}" is empty (0 bytes at ${spec.model.url}): expected an ONNX protobuf file.`), {
+      name: 'ModelLoadError',
+    });
   }
   onProgress({ phase: 'session' });
   return bytes;
@@ -80,10 +82,23 @@ async function buildOnnx(spec: RunSpec, caps: Capabilities, result: RunResult, o
   result.model.bytes = files.graph.byteLength + files.dataBytes;
   result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: files.dataBytes, cacheNote: data.note };
   onProgress({ phase: 'session' });
-  return { bytes: files.graph, externalData: [{ path: files.dataFile, data: data.data }], inputs: built.graph.inputs, lm, graph: built.graph, release: data.release };
+  return {
+    bytes: files.graph,
+    externalData: [{ path: files.dataFile, data: data.data }],
+    inputs: built.graph.inputs,
+    lm,
+    graph: built.graph,
+    release: data.release,
+  };
 }
 
 /** The spec's model as ONNX bytes: a replica built, anything else fetched. */
-export async function onnxSource(spec: RunSpec, caps: Capabilities, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<OnnxSource> {
+export async function onnxSource(
+  spec: RunSpec,
+  caps: Capabilities,
+  result: RunResult,
+  onProgress: (p: Progress) => void,
+  aborted: () => boolean,
+): Promise<OnnxSource> {
   return spec.model.source === 'replica' ? await buildOnnx(spec, caps, result, onProgress, aborted) : { bytes: await fetchOnnx(spec, result, onProgress) };
 }

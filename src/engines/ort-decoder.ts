@@ -40,7 +40,9 @@ function decoderLayout(session: Ort.InferenceSession, modelId: string): KvLayout
   const shape = first.isTensor ? first.shape : [];
   const [kvHeads, headDim] = [shape[1], shape[3]];
   if (typeof kvHeads !== 'number' || typeof headDim !== 'number' || !first.isTensor || (first.type !== 'float32' && first.type !== 'float16')) {
-    throw new ModelLoadError(`Model "${modelId}": ${first.name} should be float32 or float16 [batch, kv_heads, past_length, head_dim] with fixed kv_heads and head_dim; it is ${first.isTensor ? `${first.type} [${shape.join(', ')}]` : 'not a tensor'}.`);
+    throw new ModelLoadError(
+      `Model "${modelId}": ${first.name} should be float32 or float16 [batch, kv_heads, past_length, head_dim] with fixed kv_heads and head_dim; it is ${first.isTensor ? `${first.type} [${shape.join(', ')}]` : 'not a tensor'}.`,
+    );
   }
   return { layers: past.length / 2, kvHeads, headDim, type: first.type };
 }
@@ -52,14 +54,24 @@ export interface OrtDecoder {
    * Greedy generation with the KV cache; see LanguageModel.generate. `banned`: ids argmax skips, strictly
    * ascending. Each token comes with what its step spent building feeds, in session.run and sampling.
    */
-  generate(ids: readonly number[], maxNewTokens: number, banned: readonly number[], onToken: (id: number, step: StepTiming) => void, shouldStop: () => boolean): Promise<number[]>;
+  generate(
+    ids: readonly number[],
+    maxNewTokens: number,
+    banned: readonly number[],
+    onToken: (id: number, step: StepTiming) => void,
+    shouldStop: () => boolean,
+  ): Promise<number[]>;
   /** A decoder loaded with `profiling`: end the profile and return what onnxruntime printed. */
   endProfiling(): string;
   dispose(): Promise<void>;
 }
 
 const presentOnGpu = (layers: number): Record<string, 'gpu-buffer'> =>
-  Object.fromEntries(Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`]).flat().map((n) => [n, 'gpu-buffer' as const]));
+  Object.fromEntries(
+    Array.from({ length: layers }, (_, i) => [`present.${i}.key`, `present.${i}.value`])
+      .flat()
+      .map((n) => [n, 'gpu-buffer' as const]),
+  );
 
 /**
  * The last position's logits as float32: a view on ORT's output when they are float32 (no copy), else widened
@@ -92,11 +104,18 @@ function lastLogits(t: Ort.Tensor, data: Ort.Tensor.DataType, widened: Float32Ar
  * `enableMemPattern` stay off: measured on wasm (tiny-llama, SmolLM2-135M replica fp32/q8), neither changed
  * session.run's median step or the heap peak beyond run-to-run noise.
  */
-export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, layers: number | null, externalData?: ExternalData, profiling = false): Promise<OrtDecoder> {
+export async function loadOrtDecoder(
+  spec: RunSpec,
+  bytes: Uint8Array,
+  layers: number | null,
+  externalData?: ExternalData,
+  profiling = false,
+): Promise<OrtDecoder> {
   const t0 = performance.now();
   // The cache stays on the GPU and is fed straight back; the logits come to the CPU as usual. Without the layer
   // count (config.json), every output stays on the GPU and the logits are read with getData().
-  const options: Ort.InferenceSession.SessionOptions = spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {};
+  const options: Ort.InferenceSession.SessionOptions =
+    spec.device === 'webgpu' ? { preferredOutputLocation: layers ? presentOnGpu(layers) : 'gpu-buffer' } : {};
   const session = await createSession(spec, bytes, profiling ? { ...options, enableProfiling: true } : options, externalData);
   const kv = decoderLayout(session, spec.model.id);
   const sessionMs = performance.now() - t0;
@@ -130,7 +149,12 @@ export async function loadOrtDecoder(spec: RunSpec, bytes: Uint8Array, layers: n
         input_ids: new (runtime().Tensor)('int64', BigInt64Array.from(ids, BigInt), [1, ids.length]),
         attention_mask: maskOf(ids.length),
       };
-      if (hasPositions) feeds.position_ids = new (runtime().Tensor)('int64', BigInt64Array.from(ids, (_, i) => BigInt(i)), [1, ids.length]);
+      if (hasPositions)
+        feeds.position_ids = new (runtime().Tensor)(
+          'int64',
+          BigInt64Array.from(ids, (_, i) => BigInt(i)),
+          [1, ids.length],
+        );
       emptyPast(feeds);
       let total = ids.length;
       // The last run's outputs: their present.* become the next step's past.

@@ -19,7 +19,6 @@ export class InferenceError extends Error {
   override name = 'InferenceError';
 }
 
-
 export interface LoadedOrtModel {
   inputs: ResolvedInput[];
   sessionMs: number;
@@ -51,14 +50,18 @@ export function runtime(): OrtModule {
 export async function configureOrt(device: Device, threads: number, requested?: OrtBuild | null): Promise<OrtBuild> {
   const build = requested ?? ortBuildFor(device);
   // NOTE: a dynamic import per build keeps the other entries (and their 14–28 MB wasm) out of the worker entirely.
-  const loaded = (build === 'plain' ? await import('onnxruntime-web/wasm') : build === 'asyncify' ? await import('onnxruntime-web/webgpu') : await import('onnxruntime-web')) as unknown as OrtModule;
-  if (ort && ort !== loaded) throw new Error(`onnxruntime-web is already loaded with another build in this worker; a worker runs one task (asked for ${build}).`);
+  const loaded = (build === 'plain'
+    ? await import('onnxruntime-web/wasm')
+    : build === 'asyncify'
+      ? await import('onnxruntime-web/webgpu')
+      : await import('onnxruntime-web')) as unknown as OrtModule;
+  if (ort && ort !== loaded)
+    throw new Error(`onnxruntime-web is already loaded with another build in this worker; a worker runs one task (asked for ${build}).`);
   ort = loaded;
   setUpOrtWasm(loaded.env.wasm, build, threads);
   loaded.env.logLevel = 'error';
   return build;
 }
-
 
 /** Lines emscripten's stdout printed while `captured` is set (onnxruntime's profiler output). */
 let captured: string[] | null = null;
@@ -81,7 +84,7 @@ export function installOrtStdoutCapture(): void {
 
 /** End a profiling session's profile and return what onnxruntime printed (the trace events' JSON, a line at a time). */
 export function endProfilingText(session: Ort.InferenceSession): string {
-  if (!stdoutHooked) throw new Error('onnxruntime\'s stdout is not captured (installOrtStdoutCapture was not called before the first session)');
+  if (!stdoutHooked) throw new Error("onnxruntime's stdout is not captured (installOrtStdoutCapture was not called before the first session)");
   const lines: string[] = [];
   captured = lines;
   try {
@@ -102,7 +105,6 @@ function toMeta(meta: Ort.InferenceSession.ValueMetadata): InputMeta {
   return { name: meta.name, type: meta.type, shape: meta.shape };
 }
 
-
 /** An error's message without its trailing full stops, to quote inside a sentence of ours. */
 export const detailOf = (err: unknown): string => (err instanceof Error ? err.message : String(err)).replace(/\.+$/, '');
 
@@ -117,7 +119,12 @@ function synthesizedFeeds(session: Ort.InferenceSession, overrides: Record<strin
 }
 
 /** A session on the spec's backend; a model onnxruntime cannot load is a ModelLoadError naming it. */
-export async function createSession(spec: RunSpec, bytes: Uint8Array, extra: Ort.InferenceSession.SessionOptions = {}, externalData?: ExternalData): Promise<Ort.InferenceSession> {
+export async function createSession(
+  spec: RunSpec,
+  bytes: Uint8Array,
+  extra: Ort.InferenceSession.SessionOptions = {},
+  externalData?: ExternalData,
+): Promise<Ort.InferenceSession> {
   try {
     return await runtime().InferenceSession.create(bytes, {
       executionProviders: [executionProvider(spec.device)],
@@ -136,7 +143,12 @@ export async function createSession(spec: RunSpec, bytes: Uint8Array, extra: Ort
   }
 }
 
-export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData): Promise<LoadedOrtModel> {
+export async function loadOrtModel(
+  spec: RunSpec,
+  bytes: Uint8Array,
+  overrides: Record<string, InputOverride>,
+  externalData?: ExternalData,
+): Promise<LoadedOrtModel> {
   const t0 = performance.now();
   const session = await createSession(spec, bytes, {}, externalData);
   const sessionMs = performance.now() - t0;
@@ -154,7 +166,9 @@ export async function loadOrtModel(spec: RunSpec, bytes: Uint8Array, overrides: 
           `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detailOf(err)}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
         );
       }
-      const records = capture ? Object.entries(out).map(([name, t]) => outputRecord(name, t.type, t.dims, t.data as ArrayLike<number | bigint | boolean>)) : null;
+      const records = capture
+        ? Object.entries(out).map(([name, t]) => outputRecord(name, t.type, t.dims, t.data as ArrayLike<number | bigint | boolean>))
+        : null;
       for (const t of Object.values(out)) t.dispose();
       return records;
     },
@@ -176,7 +190,12 @@ export interface OrtProfileText {
  * by then): `warmupRuns` runs to warm it up, then `profiledRuns` profiled ones; the caller reads those (`skipRuns`).
  */
 export async function profileOrtModel(
-  spec: RunSpec, bytes: Uint8Array, overrides: Record<string, InputOverride>, externalData?: ExternalData, warmupRuns = 1, profiledRuns = 1,
+  spec: RunSpec,
+  bytes: Uint8Array,
+  overrides: Record<string, InputOverride>,
+  externalData?: ExternalData,
+  warmupRuns = 1,
+  profiledRuns = 1,
 ): Promise<OrtProfileText> {
   const session = await createSession(spec, bytes, { enableProfiling: true }, externalData);
   try {
@@ -192,7 +211,10 @@ export async function profileOrtModel(
 }
 
 /** Run a model once (on wasm) and return the dims of every output it produced, by name. */
-export async function probeOutputShapes(bytes: Uint8Array, overrides: Record<string, InputOverride>): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
+export async function probeOutputShapes(
+  bytes: Uint8Array,
+  overrides: Record<string, InputOverride>,
+): Promise<{ shapes: Map<string, number[]>; inputs: ResolvedInput[] }> {
   // Unoptimized: constant folding turns some exposed values (a Range of constants) into ones ORT cannot hand out.
   const session = await runtime().InferenceSession.create(bytes, { executionProviders: ['wasm'], graphOptimizationLevel: 'disabled', logSeverityLevel: 3 });
   try {

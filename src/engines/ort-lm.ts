@@ -20,10 +20,7 @@ export async function loadOrtLanguageModel(spec: RunSpec, bytes: Uint8Array, pro
 }
 
 /** Our greedy loop as a LanguageModel, given how the model's text becomes ids and back, and its limits. */
-function asLanguageModel(
-  decoder: OrtDecoder,
-  m: Pick<LanguageModel, 'maxContextTokens' | 'encode' | 'decode'> & { eos: readonly number[] },
-): OrtLanguageModel {
+function asLanguageModel(decoder: OrtDecoder, m: Pick<LanguageModel, 'maxContextTokens' | 'encode' | 'decode'> & { eos: readonly number[] }): OrtLanguageModel {
   // transformers.js suppresses end-of-sequence until min_new_tokens; we do the same so both engines make the same tokens.
   const banned = sortedIds(m.eos);
   const bytesPerElement = decoder.kv.type === 'float16' ? 2 : 4;
@@ -56,7 +53,13 @@ export function replicaPromptIds(text: string, lm: Pick<ReplicaLm, 'vocab' | 'eo
 }
 
 /** A replica decoder on the ORT engine: the same greedy loop as a real model, synthetic prompt ids, no text. */
-export async function loadOrtReplicaLanguageModel(spec: RunSpec, graph: Uint8Array, externalData: ExternalData, lm: ReplicaLm, profiling = false): Promise<OrtLanguageModel> {
+export async function loadOrtReplicaLanguageModel(
+  spec: RunSpec,
+  graph: Uint8Array,
+  externalData: ExternalData,
+  lm: ReplicaLm,
+  profiling = false,
+): Promise<OrtLanguageModel> {
   const decoder = await loadOrtDecoder(spec, graph, lm.layers, externalData, profiling);
   return asLanguageModel(decoder, {
     maxContextTokens: lm.maxContext,

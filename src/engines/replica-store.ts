@@ -56,7 +56,12 @@ export async function replicaData(files: ModelFiles, onProgress: Progress, abort
   try {
     dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
   } catch (err) {
-    return inMemory(files, onProgress, aborted, `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`);
+    return inMemory(
+      files,
+      onProgress,
+      aborted,
+      `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`,
+    );
   }
   const name = `${await graphKey(files.graph)}.onnx_data`;
   const existing = await dir.getFileHandle(name).catch(() => null);

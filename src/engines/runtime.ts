@@ -116,7 +116,7 @@ export function createRuntime(): RunnerApi {
         const loaded = await ENGINE_TABLE[spec.engine].load(spec, { threads: checked.threads, caps: checked.caps, result, onProgress, aborted });
         if (result.env) {
           result.env.wasmCompiledBy = compiledWasmUsed() ? 'page' : 'worker';
-          result.env.wasmCompileMs = compiledWasmUsed() ? wasm?.compileMs ?? null : null;
+          result.env.wasmCompileMs = compiledWasmUsed() ? (wasm?.compileMs ?? null) : null;
         }
         disposeModel = () => loaded.model.dispose();
         // GPU figures only mean something on webgpu (the probes see a GPUDevice type in every worker).
@@ -149,9 +149,10 @@ export function createRuntime(): RunnerApi {
       try {
         const { workload, text, skipRuns, repeatRuns } = await profiler(spec, measuredP50Ms, aborted);
         const summary = summarizeProfile(parseOrtProfile(text), skipRuns, undefined, repeatRuns);
-        const note = spec.device === 'webgpu'
-          ? 'WebGPU: a node\'s time is what onnxruntime spent recording and submitting its GPU work on the CPU, not the GPU\'s execution time (that lands in whichever later node waits for it, e.g. a read-back)'
-          : null;
+        const note =
+          spec.device === 'webgpu'
+            ? "WebGPU: a node's time is what onnxruntime spent recording and submitting its GPU work on the CPU, not the GPU's execution time (that lands in whichever later node waits for it, e.g. a read-back)"
+            : null;
         const profile: OpProfile = { workload, ...summary, profilingMs: performance.now() - t0, note };
         return { profile, reason: null };
       } catch (err) {
@@ -167,9 +168,19 @@ export function createRuntime(): RunnerApi {
         const inspection = inspectModel(built.graph.model);
         inspection.params = built.params;
         const macs = built.graph.macs;
-        const flops = macs === null ? null : { flops: 2 * macs, byOp: {}, unknown: [], convention: `${FLOPS_CONVENTION}; counted analytically by the replica builder at its input shapes` };
+        const flops =
+          macs === null
+            ? null
+            : { flops: 2 * macs, byOp: {}, unknown: [], convention: `${FLOPS_CONVENTION}; counted analytically by the replica builder at its input shapes` };
         const inputs = Object.entries(built.graph.inputs).map(([name, o]) => ({ name, dims: o.shape ?? [] }));
-        return { model, bytes: built.weightBytes, inspection, flops, flopsError: macs === null ? 'the replica builder does not count FLOPs for this architecture' : null, inputs };
+        return {
+          model,
+          bytes: built.weightBytes,
+          inspection,
+          flops,
+          flopsError: macs === null ? 'the replica builder does not count FLOPs for this architecture' : null,
+          inputs,
+        };
       }
       const caps = await probeCapabilities();
       await configureOrt('wasm', resolveThreads(null, caps));
@@ -193,9 +204,22 @@ export function createRuntime(): RunnerApi {
       if (model.source === 'replica') {
         // The graph without its weights: the builder's counts, no fetch, no session.
         const built = replicaAtLevel(model.replica!, model.dtype, `Replica "${model.id}"`);
-        if (lm) return { params: built.params, flops: null, flopsError: null, step: decoderStepCost(built.graph.model), attention: attentionShapeOf(model.replica!.config) };
+        if (lm)
+          return {
+            params: built.params,
+            flops: null,
+            flopsError: null,
+            step: decoderStepCost(built.graph.model),
+            attention: attentionShapeOf(model.replica!.config),
+          };
         const flops = replicaFlops(built.graph, shapes);
-        return { params: built.params, flops, flopsError: flops === null ? 'the replica builder counted FLOPs at other input shapes' : null, step: null, attention: null };
+        return {
+          params: built.params,
+          flops,
+          flopsError: flops === null ? 'the replica builder counted FLOPs at other input shapes' : null,
+          step: null,
+          attention: null,
+        };
       }
       // A hub model is in the Cache API since its run; other URLs are fetched again (after the run, so its fetch was cold).
       const bytes = await fetchModelBytes(model.id, model.url, () => undefined, { cache: model.source === 'hub' });
@@ -226,8 +250,15 @@ export function createRuntime(): RunnerApi {
       const { files, data } = await writeReplica(built, onProgress, aborted);
       data.release();
       return {
-        model, params: built.params, weightBytes: built.weightBytes, graphBytes: files.graph.byteLength, dataBytes: files.dataBytes,
-        buildMs: performance.now() - t0, cache: data.cache, cached: data.cached, note: data.note,
+        model,
+        params: built.params,
+        weightBytes: built.weightBytes,
+        graphBytes: files.graph.byteLength,
+        dataBytes: files.dataBytes,
+        buildMs: performance.now() - t0,
+        cache: data.cache,
+        cached: data.cached,
+        note: data.note,
       };
     },
 
@@ -240,7 +271,10 @@ export function createRuntime(): RunnerApi {
         return { level, ...quantizeModel(bytes, level, {}, `Model "${model.id}"`) };
       });
       onProgress(levels.length, levels.length, levels.at(-1)!);
-      return transfer(variants, variants.map((v) => v.bytes.buffer as ArrayBuffer));
+      return transfer(
+        variants,
+        variants.map((v) => v.bytes.buffer as ArrayBuffer),
+      );
     },
 
     async openTiming(spec, wasm) {

@@ -15,7 +15,9 @@ export async function loadTokenizer(repo: ModelRepo): Promise<TextTokenizer> {
     tokenizer = new Tokenizer(json, config);
     tokenizer.encode('ok');
   } catch (err) {
-    throw new ModelFileError(`tokenizer.json of model "${repo.id}" is not a usable tokenizer: ${(err as Error).message}. Expected the Hugging Face tokenizers JSON format (a "model" with its vocab).`);
+    throw new ModelFileError(
+      `tokenizer.json of model "${repo.id}" is not a usable tokenizer: ${(err as Error).message}. Expected the Hugging Face tokenizers JSON format (a "model" with its vocab).`,
+    );
   }
   return {
     encode: (text) => tokenizer.encode(text).ids,

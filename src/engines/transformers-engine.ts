@@ -88,7 +88,12 @@ async function loadPipeline(tf: Library, spec: RunSpec, threads: number, onProgr
       : /locate file|404/i.test(message)
         ? ` Check the model id, and that it ships ${spec.model.dtype}.`
         : '';
-    throw Object.assign(new Error(`transformers.js could not load ${spec.model.task} model "${repo.id}" at ${spec.model.dtype} on ${spec.device} from ${where}: ${message.replace(/\.$/, '')}.${hint}`), { name: 'ModelLoadError' });
+    throw Object.assign(
+      new Error(
+        `transformers.js could not load ${spec.model.task} model "${repo.id}" at ${spec.model.dtype} on ${spec.device} from ${where}: ${message.replace(/\.$/, '')}.${hint}`,
+      ),
+      { name: 'ModelLoadError' },
+    );
   }
   return { pipe, loadMs: performance.now() - t0, bytes: progress.bytes() };
 }
@@ -142,7 +147,12 @@ function timeSessionRuns(model: { sessions?: Record<string, TimedSession> }): ()
   return () => last;
 }
 
-async function loadLanguageModel(tf: Library, spec: RunSpec, threads: number, onProgress: (p: Progress) => void): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
+async function loadLanguageModel(
+  tf: Library,
+  spec: RunSpec,
+  threads: number,
+  onProgress: (p: Progress) => void,
+): Promise<LanguageModel & { loadMs: number; bytes: number | null }> {
   const { pipe, loadMs, bytes } = await loadPipeline(tf, spec, threads, onProgress);
   const { tokenizer, model } = pipe as unknown as {
     tokenizer: { encode(text: string): number[]; decode(ids: number[], o?: { skip_special_tokens?: boolean }): string };
@@ -166,12 +176,20 @@ async function loadLanguageModel(tf: Library, spec: RunSpec, threads: number, on
     async generate(ids, n, onToken, shouldStop) {
       const out: number[] = [];
       const stop = new tf.InterruptableStoppingCriteria();
-      const streamer = tokenStreamer(tf, (id, step) => {
-        out.push(id);
-        onToken(id, step);
-        if (shouldStop()) stop.interrupt();
-      }, lastRunMs);
-      const inputIds = new tf.Tensor('int64', BigInt64Array.from(ids, (i) => BigInt(i)), [1, ids.length]);
+      const streamer = tokenStreamer(
+        tf,
+        (id, step) => {
+          out.push(id);
+          onToken(id, step);
+          if (shouldStop()) stop.interrupt();
+        },
+        lastRunMs,
+      );
+      const inputIds = new tf.Tensor(
+        'int64',
+        BigInt64Array.from(ids, (i) => BigInt(i)),
+        [1, ids.length],
+      );
       const mask = new tf.Tensor('int64', new BigInt64Array(ids.length).fill(1n), [1, ids.length]);
       await model.generate({
         input_ids: inputIds,
@@ -188,7 +206,6 @@ async function loadLanguageModel(tf: Library, spec: RunSpec, threads: number, on
     dispose: () => pipe.dispose(),
   };
 }
-
 
 /** A non-generative pipeline (text-classification, token-classification, feature-extraction) on one text. */
 async function loadTask(tf: Library, spec: RunSpec, text: string, threads: number, onProgress: (p: Progress) => void) {
@@ -216,12 +233,22 @@ async function loadTask(tf: Library, spec: RunSpec, text: string, threads: numbe
 
 export const transformersEngine: Engine = {
   name: 'transformers',
-  capabilities: { devices: DEVICES, dtypes: DTYPES, tasks: 'any', sources: MODEL_SOURCES.filter((s) => s !== 'replica'), hfLayoutFor: 'any', ortBuildChoice: false },
+  capabilities: {
+    devices: DEVICES,
+    dtypes: DTYPES,
+    tasks: 'any',
+    sources: MODEL_SOURCES.filter((s) => s !== 'replica'),
+    hfLayoutFor: 'any',
+    ortBuildChoice: false,
+  },
 
   async load(spec, { threads, result, onProgress }) {
     const tf = await loadLibrary();
     result.env!.ortBuild = TRANSFORMERS_BUILD(spec.device);
-    const loaded = spec.model.task === 'text-generation' ? await loadLanguageModel(tf, spec, threads, onProgress) : await loadTask(tf, spec, textOf(spec), threads, onProgress);
+    const loaded =
+      spec.model.task === 'text-generation'
+        ? await loadLanguageModel(tf, spec, threads, onProgress)
+        : await loadTask(tf, spec, textOf(spec), threads, onProgress);
     // transformers.js fetches and creates the session in one call: its load time is the whole of it.
     result.timings.loadMs = loaded.loadMs;
     result.model.bytes = loaded.bytes;

@@ -54,7 +54,13 @@ export function buildBert(c: BertConfig, head: BertHead, seed = 1): Uint8Array {
   const ones = (name: string) => g.weight(name, [H], new Float32Array(H).fill(1));
   const zeros = (name: string) => g.weight(name, [H], new Float32Array(H));
   const layerNorm = (x: string, w: string, path: string, output?: string) =>
-    g.op('LayerNormalization', [x, ones(`${w}.weight`), zeros(`${w}.bias`)], `${path}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: c.layer_norm_eps } }, output);
+    g.op(
+      'LayerNormalization',
+      [x, ones(`${w}.weight`), zeros(`${w}.bias`)],
+      `${path}/LayerNormalization`,
+      { axis: { int: -1 }, epsilon: { float: c.layer_norm_eps } },
+      output,
+    );
   const dense = (x: string, w: string, k: number, n: number, path: string, s = std, output?: string) =>
     g.op('Add', [g.op('MatMul', [x, matrix(`${w}.weight`, k, n, s)], `${path}/MatMul`), vector(`${w}.bias`, n, s)], `${path}/Add`, {}, output);
 
@@ -65,7 +71,11 @@ export function buildBert(c: BertConfig, head: BertHead, seed = 1): Uint8Array {
   const sLen = g.op('Squeeze', [g.op('Shape', [ids], '/embeddings/Shape', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/embeddings/Squeeze');
   const positions = g.op('Range', [g.int64([0], []), sLen, g.int64([1], [])], '/embeddings/Range');
   const word = g.op('Gather', [matrix('embeddings.word_embeddings.weight', V, H), ids], '/embeddings/word_embeddings/Gather');
-  const pos = g.op('Gather', [matrix('embeddings.position_embeddings.weight', c.max_position_embeddings, H), positions], '/embeddings/position_embeddings/Gather');
+  const pos = g.op(
+    'Gather',
+    [matrix('embeddings.position_embeddings.weight', c.max_position_embeddings, H), positions],
+    '/embeddings/position_embeddings/Gather',
+  );
   const type = g.op('Gather', [matrix('embeddings.token_type_embeddings.weight', c.type_vocab_size, H), types], '/embeddings/token_type_embeddings/Gather');
   const sum = g.op('Add', [g.op('Add', [word, type], '/embeddings/Add'), pos], '/embeddings/Add_1');
   let x = layerNorm(sum, 'embeddings.LayerNorm', '/embeddings/LayerNorm');
@@ -89,13 +99,24 @@ export function buildBert(c: BertConfig, head: BertHead, seed = 1): Uint8Array {
     const scores = g.op('Add', [g.op('MatMul', [qScaled, kT], `${p}/attention/self/MatMul`), bias], `${p}/attention/self/Add`);
     const probs = g.op('Softmax', [scores], `${p}/attention/self/Softmax`, { axis: { int: -1 } });
     const ctx = g.op('MatMul', [probs, v], `${p}/attention/self/MatMul_1`);
-    const merged = g.op('Reshape', [g.op('Transpose', [ctx], `${p}/attention/self/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, H])], `${p}/attention/self/Reshape_o`);
+    const merged = g.op(
+      'Reshape',
+      [g.op('Transpose', [ctx], `${p}/attention/self/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, H])],
+      `${p}/attention/self/Reshape_o`,
+    );
     const attn = dense(merged, `${w}.attention.output.dense`, H, H, `${p}/attention/output/dense`);
     x = layerNorm(g.op('Add', [attn, x], `${p}/attention/output/Add`), `${w}.attention.output.LayerNorm`, `${p}/attention/output/LayerNorm`);
     // GELU(u) = u · ½ · (1 + erf(u / √2))
     const u = dense(x, `${w}.intermediate.dense`, H, I, `${p}/intermediate/dense`);
     const erf = g.op('Erf', [g.op('Div', [u, g.float(Math.SQRT2)], `${p}/intermediate/intermediate_act_fn/Div`)], `${p}/intermediate/intermediate_act_fn/Erf`);
-    const gelu = g.op('Mul', [g.op('Mul', [u, g.op('Add', [erf, g.float(1)], `${p}/intermediate/intermediate_act_fn/Add`)], `${p}/intermediate/intermediate_act_fn/Mul`), g.float(0.5)], `${p}/intermediate/intermediate_act_fn/Mul_1`);
+    const gelu = g.op(
+      'Mul',
+      [
+        g.op('Mul', [u, g.op('Add', [erf, g.float(1)], `${p}/intermediate/intermediate_act_fn/Add`)], `${p}/intermediate/intermediate_act_fn/Mul`),
+        g.float(0.5),
+      ],
+      `${p}/intermediate/intermediate_act_fn/Mul_1`,
+    );
     const out = dense(gelu, `${w}.output.dense`, I, H, `${p}/output/dense`);
     const last = l === L - 1 && head === 'feature-extraction';
     x = layerNorm(g.op('Add', [out, x], `${p}/output/Add`), `${w}.output.LayerNorm`, `${p}/output/LayerNorm`, last ? 'last_hidden_state' : undefined);

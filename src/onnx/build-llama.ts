@@ -58,7 +58,9 @@ export const LLAMA_INIT: Readonly<LlamaInit> = Object.freeze<LlamaInit>({ weight
  */
 export function llamaSuccessors(c: LlamaConfig, seed: number, cycle?: readonly number[]): Int32Array {
   const special = new Set([c.bos_token_id, c.eos_token_id, c.pad_token_id].filter((x): x is number => x != null));
-  const order = (cycle ? [...new Set(cycle)].sort((a, b) => a - b) : Array.from({ length: c.vocab_size }, (_, i) => i)).filter((i) => !special.has(i) && i >= 0 && i < c.vocab_size);
+  const order = (cycle ? [...new Set(cycle)].sort((a, b) => a - b) : Array.from({ length: c.vocab_size }, (_, i) => i)).filter(
+    (i) => !special.has(i) && i >= 0 && i < c.vocab_size,
+  );
   if (order.length < 3) throw new Error(`the successor cycle needs at least 3 ordinary tokens (got ${order.length})`);
   const rnd = seededRandom(seed ^ 0x5eed);
   for (let i = order.length - 1; i > 0; i--) {
@@ -139,15 +141,27 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
     const scores = g.op('Add', [g.op('MatMul', [qScaled, kT], `${p}/self_attn/MatMul_qk`), bias], `${p}/self_attn/Add_mask`);
     const probs = g.op('Softmax', [scores], `${p}/self_attn/Softmax`, { axis: { int: -1 } });
     const ctx = g.op('MatMul', [probs, values], `${p}/self_attn/MatMul_pv`);
-    const merged = g.op('Reshape', [g.op('Transpose', [ctx], `${p}/self_attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, nH * D])], `${p}/self_attn/Reshape_o`);
-    const attnOut = g.op('MatMul', [merged, g.weight(`${w}.self_attn.o_proj.weight`, [nH * D, H], randomMatrix(normal, nH * D, H, init.weightStd))], `${p}/self_attn/o_proj/MatMul`);
+    const merged = g.op(
+      'Reshape',
+      [g.op('Transpose', [ctx], `${p}/self_attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, nH * D])],
+      `${p}/self_attn/Reshape_o`,
+    );
+    const attnOut = g.op(
+      'MatMul',
+      [merged, g.weight(`${w}.self_attn.o_proj.weight`, [nH * D, H], randomMatrix(normal, nH * D, H, init.weightStd))],
+      `${p}/self_attn/o_proj/MatMul`,
+    );
     x = g.op('Add', [x, attnOut], `${p}/Add`);
 
     const hn = norm(x, g.weight(`${w}.post_attention_layernorm.weight`, [H], ones), `${p}/post_attention_layernorm`);
     const gate = g.op('MatMul', [hn, g.weight(`${w}.mlp.gate_proj.weight`, [H, I], randomMatrix(normal, H, I, init.weightStd))], `${p}/mlp/gate_proj/MatMul`);
     const up = g.op('MatMul', [hn, g.weight(`${w}.mlp.up_proj.weight`, [H, I], randomMatrix(normal, H, I, init.weightStd))], `${p}/mlp/up_proj/MatMul`);
     const silu = g.op('Mul', [gate, g.op('Sigmoid', [gate], `${p}/mlp/act_fn/Sigmoid`)], `${p}/mlp/act_fn/Mul`);
-    const down = g.op('MatMul', [g.op('Mul', [silu, up], `${p}/mlp/Mul`), g.weight(`${w}.mlp.down_proj.weight`, [I, H], randomMatrix(normal, I, H, init.weightStd))], `${p}/mlp/down_proj/MatMul`);
+    const down = g.op(
+      'MatMul',
+      [g.op('Mul', [silu, up], `${p}/mlp/Mul`), g.weight(`${w}.mlp.down_proj.weight`, [I, H], randomMatrix(normal, I, H, init.weightStd))],
+      `${p}/mlp/down_proj/MatMul`,
+    );
     x = g.op('Add', [x, down], `${p}/Add_1`);
   }
 
@@ -177,7 +191,8 @@ export function buildLlama(c: LlamaConfig, seed = 1, options: LlamaBuildOptions 
   return g.encode('llama', inputs, [tensorInfo('logits', DataType.FLOAT, ['batch_size', 'sequence_length', V]), ...presents]);
 }
 
-const sortKeys = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+const sortKeys = (o: Record<string, unknown>): Record<string, unknown> =>
+  Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
 /**
  * config.json as Hugging Face writes it for LlamaForCausalLM. transformers.js reads model_type (llama → the

@@ -26,8 +26,16 @@ export function buildMlp(spec: MlpSpec): Uint8Array {
   let x = 'x';
   for (let l = 0; l < sizes.length - 1; l++) {
     const [k, n] = [sizes[l]!, sizes[l + 1]!];
-    const w = floatTensor(`layer${l}.weight`, [k, n], Float32Array.from({ length: k * n }, () => normal() * Math.sqrt(2 / k)));
-    const b = floatTensor(`layer${l}.bias`, [n], Float32Array.from({ length: n }, () => normal() * 0.1));
+    const w = floatTensor(
+      `layer${l}.weight`,
+      [k, n],
+      Float32Array.from({ length: k * n }, () => normal() * Math.sqrt(2 / k)),
+    );
+    const b = floatTensor(
+      `layer${l}.bias`,
+      [n],
+      Float32Array.from({ length: n }, () => normal() * 0.1),
+    );
     initializer.push(w, b);
     const last = l === sizes.length - 2;
     nodes.push({ opType: 'MatMul', input: [x, w.name], output: [`h${l}_mm`], name: `layer${l}/MatMul`, domain: '', attribute: [] });
@@ -49,7 +57,10 @@ export function buildMlp(spec: MlpSpec): Uint8Array {
       node: nodes,
       initializer,
       input: [{ name: 'x', type: tensorType(['batch', spec.input]) }],
-      output: [{ name: 'probs', type: tensorType(['batch', spec.output]) }, { name: 'logits', type: tensorType(['batch', spec.output]) }],
+      output: [
+        { name: 'probs', type: tensorType(['batch', spec.output]) },
+        { name: 'logits', type: tensorType(['batch', spec.output]) },
+      ],
       valueInfo: [],
     },
   };

@@ -212,7 +212,10 @@ export const WORDPIECE_SPECIALS = Object.freeze(['[PAD]', '[UNK]', '[CLS]', '[SE
 
 /** BertNormalizer (lowercase, strip accents) then BertPreTokenizer (split on whitespace and punctuation). */
 export function bertWords(text: string): string[] {
-  const normalized = text.toLowerCase().normalize('NFD').replace(/\p{Mn}/gu, '');
+  const normalized = text
+    .toLowerCase()
+    .normalize('NFD')
+    .replace(/\p{Mn}/gu, '');
   return normalized.match(/[\p{L}\p{N}]+|[^\s\p{L}\p{N}]/gu) ?? [];
 }
 

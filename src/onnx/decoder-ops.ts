@@ -18,7 +18,12 @@ export interface Rotary {
  * angles = position · inv_freq, duplicated over both halves of D.
  */
 export function rotaryTables(g: GraphBuilder, positions: string, headDim: number, theta: number): Rotary {
-  const idx = g.op('Cast', [g.op('Range', [g.int64([0], []), g.int64([headDim / 2], []), g.int64([1], [])], '/model/rotary_emb/Range')], '/model/rotary_emb/Cast', { to: { int: DataType.FLOAT } });
+  const idx = g.op(
+    'Cast',
+    [g.op('Range', [g.int64([0], []), g.int64([headDim / 2], []), g.int64([1], [])], '/model/rotary_emb/Range')],
+    '/model/rotary_emb/Cast',
+    { to: { int: DataType.FLOAT } },
+  );
   const invFreq = g.op('Exp', [g.op('Mul', [idx, g.float((-2 * Math.log(theta)) / headDim)], '/model/rotary_emb/Mul')], '/model/rotary_emb/Exp');
   const posF = g.op('Cast', [positions], '/model/rotary_emb/Cast_1', { to: { int: DataType.FLOAT } });
   const freqs = g.op('Mul', [g.op('Unsqueeze', [posF, g.int64([-1])], '/model/rotary_emb/Unsqueeze'), invFreq], '/model/rotary_emb/Mul_1');
@@ -57,7 +62,11 @@ export function causalMask(g: GraphBuilder, ids: string, mask: string): CausalMa
   const sLen = g.op('Squeeze', [g.op('Shape', [ids], '/model/mask/Shape', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze');
   const tLen = g.op('Squeeze', [g.op('Shape', [mask], '/model/mask/Shape_1', { start: { int: 1 }, end: { int: 2 } }), g.int64([0])], '/model/mask/Squeeze_1');
   const keyIdx = g.op('Unsqueeze', [g.op('Range', [g.int64([0], []), tLen, g.int64([1], [])], '/model/mask/Range'), g.int64([0])], '/model/mask/Unsqueeze');
-  const queryIdx = g.op('Unsqueeze', [g.op('Range', [g.op('Sub', [tLen, sLen], '/model/mask/Sub'), tLen, g.int64([1], [])], '/model/mask/Range_1'), g.int64([1])], '/model/mask/Unsqueeze_1');
+  const queryIdx = g.op(
+    'Unsqueeze',
+    [g.op('Range', [g.op('Sub', [tLen, sLen], '/model/mask/Sub'), tLen, g.int64([1], [])], '/model/mask/Range_1'), g.int64([1])],
+    '/model/mask/Unsqueeze_1',
+  );
   const padding = g.op('Unsqueeze', [g.op('Cast', [mask], '/model/mask/Cast', { to: { int: DataType.BOOL } }), g.int64([1, 2])], '/model/mask/Unsqueeze_2');
   const allowed = g.op('And', [g.op('LessOrEqual', [keyIdx, queryIdx], '/model/mask/LessOrEqual'), padding], '/model/mask/And');
   const bias = g.op('Where', [allowed, g.float(0), g.float(-10000)], '/model/mask/Where');
@@ -80,5 +89,17 @@ export function repeatKv(g: GraphBuilder, t: string, heads: number, kvHeads: num
   const rep = heads / kvHeads;
   if (rep === 1) return t;
   const one = g.op('Unsqueeze', [t, g.int64([2])], `${path}/Unsqueeze`);
-  return g.op('Reshape', [g.op('Concat', Array.from({ length: rep }, () => one), `${path}/Concat`, { axis: { int: 2 } }), g.int64([0, heads, -1, headDim])], `${path}/Reshape`);
+  return g.op(
+    'Reshape',
+    [
+      g.op(
+        'Concat',
+        Array.from({ length: rep }, () => one),
+        `${path}/Concat`,
+        { axis: { int: 2 } },
+      ),
+      g.int64([0, heads, -1, headDim]),
+    ],
+    `${path}/Reshape`,
+  );
 }

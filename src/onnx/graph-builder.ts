@@ -3,7 +3,16 @@
  * constants, real weights (`weight`) or synthetic ones (`param`, see synthetic.ts).
  */
 import { seededRandom } from '../core/rng.ts';
-import { AttributeType, encodeModel, type AttributeProto, type ModelProto, type NodeProto, type SyntheticFill, type TensorProto, type ValueInfoProto } from './model.ts';
+import {
+  AttributeType,
+  encodeModel,
+  type AttributeProto,
+  type ModelProto,
+  type NodeProto,
+  type SyntheticFill,
+  type TensorProto,
+  type ValueInfoProto,
+} from './model.ts';
 import { DataType } from './onnx-schema.ts';
 import { syntheticTensor, WEIGHT_STD } from './synthetic.ts';
 import { floatTensor, makeTensor } from './tensor.ts';
@@ -113,4 +122,3 @@ export function normalSource(seed: number): () => number {
 
 export const randomMatrix = (normal: () => number, rows: number, cols: number, std: number): Float32Array =>
   Float32Array.from({ length: rows * cols }, () => normal() * std);
-

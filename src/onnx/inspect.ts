@@ -244,7 +244,11 @@ const WEIGHT_PASSTHROUGH = new Set(['Transpose', 'Cast', 'DequantizeLinear']);
 /** FLOPs and weight bytes of one decode step (one new token, any context), main graph only. */
 export function decoderStepCost(model: ModelProto): DecoderStepCost {
   const graph = model.graph!;
-  const weights = new Map(collectWeights(model).filter((w) => w.graph === graph).map((w) => [w.name, w.tensor]));
+  const weights = new Map(
+    collectWeights(model)
+      .filter((w) => w.graph === graph)
+      .map((w) => [w.name, w.tensor]),
+  );
   const producer = new Map<string, NodeProto>();
   for (const node of graph.node) for (const o of node.output) if (o) producer.set(o, node);
   /** The weight a value is, or is made from by a size-keeping op. */

@@ -12,7 +12,10 @@ export interface LongLike {
 }
 export type Int64 = number | LongLike;
 
-export interface StringStringEntry { key: string; value: string }
+export interface StringStringEntry {
+  key: string;
+  value: string;
+}
 export interface TensorProto {
   dims: Int64[];
   dataType: number;
@@ -65,11 +68,17 @@ export interface NodeProto {
   domain: string;
   attribute: AttributeProto[];
 }
-export interface DimensionProto { dimValue?: Int64; dimParam?: string }
+export interface DimensionProto {
+  dimValue?: Int64;
+  dimParam?: string;
+}
 export interface TypeProto {
   tensorType?: { elemType: number; shape?: { dim: DimensionProto[] } | null } | null;
 }
-export interface ValueInfoProto { name: string; type?: TypeProto | null }
+export interface ValueInfoProto {
+  name: string;
+  type?: TypeProto | null;
+}
 export interface GraphProto {
   node: NodeProto[];
   name: string;
@@ -79,7 +88,10 @@ export interface GraphProto {
   valueInfo: ValueInfoProto[];
   sparseInitializer?: unknown[];
 }
-export interface OperatorSetId { domain: string; version: Int64 }
+export interface OperatorSetId {
+  domain: string;
+  version: Int64;
+}
 export interface ModelProto {
   irVersion: Int64;
   opsetImport: OperatorSetId[];
@@ -96,7 +108,18 @@ export interface ModelProto {
 const root = protobuf.parse(ONNX_PROTO).root;
 const ModelType = root.lookupType('onnx.ModelProto');
 
-export const AttributeType = Object.freeze({ FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, GRAPH: 5, FLOATS: 6, INTS: 7, STRINGS: 8, TENSORS: 9, GRAPHS: 10 } as const);
+export const AttributeType = Object.freeze({
+  FLOAT: 1,
+  INT: 2,
+  STRING: 3,
+  TENSOR: 4,
+  GRAPH: 5,
+  FLOATS: 6,
+  INTS: 7,
+  STRINGS: 8,
+  TENSORS: 9,
+  GRAPHS: 10,
+} as const);
 
 /** Protobuf messages cannot exceed 2 GiB; larger ONNX models keep their weights in external files. */
 export const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 1;
@@ -111,7 +134,9 @@ export const toNumber = (v: Int64 | undefined | null): number => (v == null ? 0 
 export function decodeModel(bytes: Uint8Array, what = 'the model'): ModelProto {
   if (bytes.byteLength === 0) throw new OnnxFormatError(`${what} is empty (0 bytes): expected an ONNX model.`);
   if (bytes.byteLength > PROTOBUF_LIMIT_BYTES) {
-    throw new OnnxFormatError(`${what} is ${bytes.byteLength} bytes, over protobuf's 2 GiB limit: models this large keep weights in external data files, which ondevice does not read yet.`);
+    throw new OnnxFormatError(
+      `${what} is ${bytes.byteLength} bytes, over protobuf's 2 GiB limit: models this large keep weights in external data files, which ondevice does not read yet.`,
+    );
   }
   let model: ModelProto;
   try {

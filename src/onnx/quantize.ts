@@ -53,7 +53,8 @@ export function quantizeGraph(model: ModelProto, level: Dtype, options: Quantize
   }
   const rw = new Rewriter(model, level, bytesBefore);
   const external = [...rw.weights.values()].filter((w) => w.tensor.dataLocation === 1);
-  if (external.length) throw new Error(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
+  if (external.length)
+    throw new Error(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
   if ([...rw.weights.values()].some((w) => w.tensor.dataType === DataType.FLOAT16)) {
     throw new Error(`${what} already has fp16 weights: the quantizer starts from an fp32 model`);
   }
@@ -62,7 +63,11 @@ export function quantizeGraph(model: ModelProto, level: Dtype, options: Quantize
   pruneUnusedConstants(model);
   if (level !== 'fp16') {
     // What still multiplies by a float weight after the rewrite: the ops this level left as they were.
-    const floatWeights = new Set(collectWeights(model).filter((w) => w.tensor.dataType === DataType.FLOAT || w.tensor.dataType === DataType.FLOAT16).map((w) => w.name));
+    const floatWeights = new Set(
+      collectWeights(model)
+        .filter((w) => w.tensor.dataType === DataType.FLOAT || w.tensor.dataType === DataType.FLOAT16)
+        .map((w) => w.name),
+    );
     forEachGraph(model, (g) => {
       for (const n of g.node) {
         if (['MatMul', 'Gemm', 'Conv', 'ConvTranspose', 'LSTM', 'GRU'].includes(n.opType) && n.input.slice(1).some((i) => floatWeights.has(i))) {

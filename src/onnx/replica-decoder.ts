@@ -46,12 +46,19 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
   // w around 1 (same ops, same shapes).
   const norm = (input: string, weight: string, path: string): string =>
     gpt2
-      ? g.op('LayerNormalization', [input, g.param(`${weight}.weight`, [H], ONE), g.param(`${weight}.bias`, [H], ZERO)], `${path}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: c.normEps } })
+      ? g.op('LayerNormalization', [input, g.param(`${weight}.weight`, [H], ONE), g.param(`${weight}.bias`, [H], ZERO)], `${path}/LayerNormalization`, {
+          axis: { int: -1 },
+          epsilon: { float: c.normEps },
+        })
       : rmsNorm(g, input, g.param(`${weight}.weight`, [H], gemma ? ZERO : ONE), c.normEps, path);
   const gelu = (x: string, path: string): string => {
     // gelu_new / gelu_pytorch_tanh: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³)))
     const cube = g.op('Mul', [g.op('Mul', [x, x], `${path}/Mul`), x], `${path}/Mul_1`);
-    const inner = g.op('Mul', [g.op('Add', [x, g.op('Mul', [cube, g.float(0.044715)], `${path}/Mul_2`)], `${path}/Add`), g.float(Math.sqrt(2 / Math.PI))], `${path}/Mul_3`);
+    const inner = g.op(
+      'Mul',
+      [g.op('Add', [x, g.op('Mul', [cube, g.float(0.044715)], `${path}/Mul_2`)], `${path}/Add`), g.float(Math.sqrt(2 / Math.PI))],
+      `${path}/Mul_3`,
+    );
     const t = g.op('Add', [g.op('Tanh', [inner], `${path}/Tanh`), g.float(1)], `${path}/Add_1`);
     return g.op('Mul', [g.op('Mul', [x, g.float(0.5)], `${path}/Mul_4`), t], `${path}/Mul_5`);
   };
@@ -67,7 +74,12 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
   const embedName = gpt2 ? 'transformer.wte.weight' : 'model.embed_tokens.weight';
   let x = g.op('Gather', [g.param(embedName, [V, H]), ids], '/model/embed_tokens/Gather');
   if (gemma) x = g.op('Mul', [x, g.float(Math.sqrt(H))], '/model/embed_tokens/Mul_normalizer');
-  if (gpt2) x = g.op('Add', [x, g.op('Gather', [g.param('transformer.wpe.weight', [c.maxPositions, H]), positions], '/transformer/wpe/Gather')], '/transformer/Add_positions');
+  if (gpt2)
+    x = g.op(
+      'Add',
+      [x, g.op('Gather', [g.param('transformer.wpe.weight', [c.maxPositions, H]), positions], '/transformer/wpe/Gather')],
+      '/transformer/Add_positions',
+    );
 
   const rotary = gpt2 ? null : rotaryTables(g, positions, D, c.ropeTheta);
 
@@ -86,7 +98,10 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
     const p = gpt2 ? `/transformer/h.${l}` : `/model/layers.${l}`;
     const w = gpt2 ? `transformer.h.${l}` : `model.layers.${l}`;
     const [pastK, pastV] = [`past_key_values.${l}.key`, `past_key_values.${l}.value`];
-    inputs.push(tensorInfo(pastK, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]), tensorInfo(pastV, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]));
+    inputs.push(
+      tensorInfo(pastK, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]),
+      tensorInfo(pastV, DataType.FLOAT, ['batch_size', nKV, 'past_sequence_length', D]),
+    );
 
     const xn = norm(x, gpt2 ? `${w}.ln_1` : `${w}.input_layernorm`, `${p}/input_layernorm`);
     let q: string;
@@ -98,7 +113,11 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
       [q, k, v] = [slice(qkv, 0, H, `${p}/attn/Slice_q`), slice(qkv, H, 2 * H, `${p}/attn/Slice_k`), slice(qkv, 2 * H, 3 * H, `${p}/attn/Slice_v`)];
     } else if (c.modelType === 'phi3') {
       const qkv = linear(xn, H, qN + 2 * kvN, `${w}.self_attn.qkv_proj`, `${p}/self_attn/qkv_proj`);
-      [q, k, v] = [slice(qkv, 0, qN, `${p}/self_attn/Slice_q`), slice(qkv, qN, qN + kvN, `${p}/self_attn/Slice_k`), slice(qkv, qN + kvN, qN + 2 * kvN, `${p}/self_attn/Slice_v`)];
+      [q, k, v] = [
+        slice(qkv, 0, qN, `${p}/self_attn/Slice_q`),
+        slice(qkv, qN, qN + kvN, `${p}/self_attn/Slice_k`),
+        slice(qkv, qN + kvN, qN + 2 * kvN, `${p}/self_attn/Slice_v`),
+      ];
     } else {
       q = linear(xn, H, qN, `${w}.self_attn.q_proj`, `${p}/self_attn/q_proj`, c.qkvBias);
       k = linear(xn, H, kvN, `${w}.self_attn.k_proj`, `${p}/self_attn/k_proj`, c.qkvBias);
@@ -109,7 +128,10 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
     if (rotary) [qh, kh] = [applyRotary(g, qh, rotary, `${p}/attn/q_rotary`), applyRotary(g, kh, rotary, `${p}/attn/k_rotary`)];
     const presentK = g.op('Concat', [pastK, kh], `${p}/attn/Concat_k`, { axis: { int: 2 } }, `present.${l}.key`);
     const presentV = g.op('Concat', [pastV, splitHeads(g, v, nKV, D, `${p}/attn/v`)], `${p}/attn/Concat_v`, { axis: { int: 2 } }, `present.${l}.value`);
-    presents.push(tensorInfo(presentK, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]), tensorInfo(presentV, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]));
+    presents.push(
+      tensorInfo(presentK, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]),
+      tensorInfo(presentV, DataType.FLOAT, ['batch_size', nKV, 'total_sequence_length', D]),
+    );
 
     const kT = g.op('Transpose', [repeatKv(g, presentK, nH, nKV, D, `${p}/attn/repeat_k`)], `${p}/attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } });
     let scores = g.op('MatMul', [g.op('Mul', [qh, scale], `${p}/attn/Mul_scale`), kT], `${p}/attn/MatMul_qk`);
@@ -118,8 +140,14 @@ export function buildDecoderReplica(c: DecoderConfig): ReplicaGraph {
     scores = g.op('Add', [scores, slidingBias && l % 2 === 0 ? slidingBias : bias], `${p}/attn/Add_mask`);
     const probs = g.op('Softmax', [scores], `${p}/attn/Softmax`, { axis: { int: -1 } });
     const ctx = g.op('MatMul', [probs, repeatKv(g, presentV, nH, nKV, D, `${p}/attn/repeat_v`)], `${p}/attn/MatMul_pv`);
-    const merged = g.op('Reshape', [g.op('Transpose', [ctx], `${p}/attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, qN])], `${p}/attn/Reshape_o`);
-    let attnOut = gpt2 ? linear(merged, H, H, `${w}.attn.c_proj`, `${p}/attn/c_proj`, true) : linear(merged, qN, H, `${w}.self_attn.o_proj`, `${p}/self_attn/o_proj`, c.oBias);
+    const merged = g.op(
+      'Reshape',
+      [g.op('Transpose', [ctx], `${p}/attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([0, 0, qN])],
+      `${p}/attn/Reshape_o`,
+    );
+    let attnOut = gpt2
+      ? linear(merged, H, H, `${w}.attn.c_proj`, `${p}/attn/c_proj`, true)
+      : linear(merged, qN, H, `${w}.self_attn.o_proj`, `${p}/self_attn/o_proj`, c.oBias);
     if (gemma) attnOut = norm(attnOut, `${w}.post_attention_layernorm`, `${p}/post_attention_layernorm`);
     x = g.op('Add', [x, attnOut], `${p}/Add`);
 

@@ -55,7 +55,12 @@ class VisionBuilder {
     // fifty layers instead of shrinking into denormals, which CPUs compute far more slowly.
     const weight = this.g.param(`${name}.weight`, [cout, x.c / groups, k, k], { kind: 'normal', std: Math.sqrt(2 / ((x.c / groups) * k * k)) });
     const bias = this.g.param(`${name}.bias`, [cout], { kind: 'const', mean: 0 });
-    let y = this.g.op('Conv', [x.name, weight, bias], `/${name}/Conv`, { kernel_shape: { ints: [k, k] }, strides: { ints: [stride, stride] }, pads: { ints: [pad, pad, pad, pad] }, group: { int: groups } });
+    let y = this.g.op('Conv', [x.name, weight, bias], `/${name}/Conv`, {
+      kernel_shape: { ints: [k, k] },
+      strides: { ints: [stride, stride] },
+      pads: { ints: [pad, pad, pad, pad] },
+      group: { int: groups },
+    });
     if (act === 'relu') y = this.g.op('Relu', [y], `/${name}/Relu`);
     if (act === 'relu6') y = this.g.op('Clip', [y, this.g.float(0), this.g.float(6)], `/${name}/Clip`);
     this.macs += cout * h * w * (x.c / groups) * k * k;
@@ -72,7 +77,12 @@ class VisionBuilder {
       if (ceil && (out - 1) * stride >= n + pad) out--;
       return out;
     };
-    const y = this.g.op('MaxPool', [x.name], `/pool${this.n++}/MaxPool`, { kernel_shape: { ints: [k, k] }, strides: { ints: [stride, stride] }, pads: { ints: [pad, pad, pad, pad] }, ceil_mode: { int: ceil ? 1 : 0 } });
+    const y = this.g.op('MaxPool', [x.name], `/pool${this.n++}/MaxPool`, {
+      kernel_shape: { ints: [k, k] },
+      strides: { ints: [stride, stride] },
+      pads: { ints: [pad, pad, pad, pad] },
+      ceil_mode: { int: ceil ? 1 : 0 },
+    });
     const out = { name: y, c: x.c, h: size(x.h), w: size(x.w) };
     this.live(x.c * x.h * x.w, out.c * out.h * out.w);
     return out;
@@ -82,7 +92,8 @@ class VisionBuilder {
   adaptivePool(x: Map3, target: number): Map3 {
     if (x.h === target && x.w === target) return x;
     // An export needs whole windows: torch.onnx refuses an adaptive pool whose output size does not divide the input.
-    if (x.h % target !== 0 || x.w % target !== 0) throw new InvalidInputError(`image_size gives a ${x.h}×${x.w} map before the classifier, which does not pool evenly to ${target}×${target}; 224 does.`);
+    if (x.h % target !== 0 || x.w % target !== 0)
+      throw new InvalidInputError(`image_size gives a ${x.h}×${x.w} map before the classifier, which does not pool evenly to ${target}×${target}; 224 does.`);
     const k = x.h / target;
     const y = this.g.op('AveragePool', [x.name], `/avgpool${this.n++}/AveragePool`, { kernel_shape: { ints: [k, k] }, strides: { ints: [k, k] } });
     this.live(x.c * x.h * x.w, x.c * target * target);
@@ -96,7 +107,12 @@ class VisionBuilder {
   }
 
   concat(maps: Map3[]): Map3 {
-    const y = this.g.op('Concat', maps.map((m) => m.name), `/concat${this.n++}/Concat`, { axis: { int: 1 } });
+    const y = this.g.op(
+      'Concat',
+      maps.map((m) => m.name),
+      `/concat${this.n++}/Concat`,
+      { axis: { int: 1 } },
+    );
     const out = { name: y, c: maps.reduce((s, m) => s + m.c, 0), h: maps[0]!.h, w: maps[0]!.w };
     this.live(2 * out.c * out.h * out.w);
     return out;
@@ -132,7 +148,15 @@ const makeDivisible = (v: number, divisor = 8): number => {
 const mobilenetV2: Net = (b, x, classes, c) => {
   const width = (n: number) => b.ch(makeDivisible(n * c.width_mult));
   let y = b.conv(x, width(32), 3, 2, 1, 1, 'relu6');
-  for (const [t, cOut, n, s] of [[1, 16, 1, 1], [6, 24, 2, 2], [6, 32, 3, 2], [6, 64, 4, 2], [6, 96, 3, 1], [6, 160, 3, 2], [6, 320, 1, 1]] as const) {
+  for (const [t, cOut, n, s] of [
+    [1, 16, 1, 1],
+    [6, 24, 2, 2],
+    [6, 32, 3, 2],
+    [6, 64, 4, 2],
+    [6, 96, 3, 1],
+    [6, 160, 3, 2],
+    [6, 320, 1, 1],
+  ] as const) {
     for (let i = 0; i < n; i++) {
       const out = width(cOut);
       const hidden = Math.round(y.c * t);
@@ -152,16 +176,19 @@ const fire = (b: VisionBuilder, x: Map3, squeeze: number, e1: number, e3: number
   return b.concat([b.conv(s, b.ch(e1), 1), b.conv(s, b.ch(e3), 3, 1, 1)]);
 };
 
-const squeezenet = (v: '1_0' | '1_1'): Net => (b, x, classes) => {
-  let y = v === '1_0' ? b.conv(x, b.ch(96), 7, 2) : b.conv(x, b.ch(64), 3, 2);
-  y = b.maxPool(y, 3, 2, 0, true);
-  const fires: ([number, number, number] | 'M')[] = v === '1_0'
-    ? [[16, 64, 64], [16, 64, 64], [32, 128, 128], 'M', [32, 128, 128], [48, 192, 192], [48, 192, 192], [64, 256, 256], 'M', [64, 256, 256]]
-    : [[16, 64, 64], [16, 64, 64], 'M', [32, 128, 128], [32, 128, 128], 'M', [48, 192, 192], [48, 192, 192], [64, 256, 256], [64, 256, 256]];
-  for (const f of fires) y = f === 'M' ? b.maxPool(y, 3, 2, 0, true) : fire(b, y, ...f);
-  // The classifier is a 1×1 conv to the classes, ReLU, global average pool.
-  b.globalPool(b.conv(y, classes, 1, 1, 0, 1, 'relu', 'classifier.1'), '/classifier', 'logits');
-};
+const squeezenet =
+  (v: '1_0' | '1_1'): Net =>
+  (b, x, classes) => {
+    let y = v === '1_0' ? b.conv(x, b.ch(96), 7, 2) : b.conv(x, b.ch(64), 3, 2);
+    y = b.maxPool(y, 3, 2, 0, true);
+    const fires: ([number, number, number] | 'M')[] =
+      v === '1_0'
+        ? [[16, 64, 64], [16, 64, 64], [32, 128, 128], 'M', [32, 128, 128], [48, 192, 192], [48, 192, 192], [64, 256, 256], 'M', [64, 256, 256]]
+        : [[16, 64, 64], [16, 64, 64], 'M', [32, 128, 128], [32, 128, 128], 'M', [48, 192, 192], [48, 192, 192], [64, 256, 256], [64, 256, 256]];
+    for (const f of fires) y = f === 'M' ? b.maxPool(y, 3, 2, 0, true) : fire(b, y, ...f);
+    // The classifier is a 1×1 conv to the classes, ReLU, global average pool.
+    b.globalPool(b.conv(y, classes, 1, 1, 0, 1, 'relu', 'classifier.1'), '/classifier', 'logits');
+  };
 
 const googlenet: Net = (b, x, classes) => {
   // BasicConv2d: conv (no bias) + BN (folded: a bias) + ReLU.
@@ -181,7 +208,13 @@ const googlenet: Net = (b, x, classes) => {
   y = inception(y, 64, 96, 128, 16, 32, 32);
   y = inception(y, 128, 128, 192, 32, 96, 64);
   y = b.maxPool(y, 3, 2, 0, true);
-  const stage4: [number, number, number, number, number, number][] = [[192, 96, 208, 16, 48, 64], [160, 112, 224, 24, 64, 64], [128, 128, 256, 24, 64, 64], [112, 144, 288, 32, 64, 64], [256, 160, 320, 32, 128, 128]];
+  const stage4: [number, number, number, number, number, number][] = [
+    [192, 96, 208, 16, 48, 64],
+    [160, 112, 224, 24, 64, 64],
+    [128, 128, 256, 24, 64, 64],
+    [112, 144, 288, 32, 64, 64],
+    [256, 160, 320, 32, 128, 128],
+  ];
   for (const p of stage4) y = inception(y, ...p);
   y = b.maxPool(y, 2, 2, 0, true);
   y = inception(y, 256, 160, 320, 32, 128, 128);
@@ -189,26 +222,35 @@ const googlenet: Net = (b, x, classes) => {
   b.linear(b.globalPool(y), y.c, classes, 'fc', null, 'logits');
 };
 
-const resnet = (groups: number, widthPerGroup: number): Net => (b, x, classes) => {
-  let y = b.conv(x, b.ch(64), 7, 2, 3);
-  y = b.maxPool(y, 3, 2, 1);
-  // Groups shrink with the widths at test size, so that each group keeps its width.
-  const g = Math.max(1, Math.round(groups / b.divisor));
-  for (const [stage, [blocks, planes]] of ([[3, 64], [4, 128], [6, 256], [3, 512]] as const).entries()) {
-    const width = b.ch(Math.floor((planes * widthPerGroup) / 64) * groups);
-    const out = b.ch(planes * 4);
-    for (let i = 0; i < blocks; i++) {
-      const stride = i === 0 && stage > 0 ? 2 : 1;
-      const input = y;
-      let h = b.conv(y, width, 1);
-      h = b.conv(h, width, 3, stride, 1, g);
-      h = b.conv(h, out, 1, 1, 0, 1, null);
-      const shortcut = i === 0 ? b.conv(input, out, 1, stride, 0, 1, null) : input;
-      y = b.add(h, shortcut, 'relu');
+const resnet =
+  (groups: number, widthPerGroup: number): Net =>
+  (b, x, classes) => {
+    let y = b.conv(x, b.ch(64), 7, 2, 3);
+    y = b.maxPool(y, 3, 2, 1);
+    // Groups shrink with the widths at test size, so that each group keeps its width.
+    const g = Math.max(1, Math.round(groups / b.divisor));
+    for (const [stage, [blocks, planes]] of (
+      [
+        [3, 64],
+        [4, 128],
+        [6, 256],
+        [3, 512],
+      ] as const
+    ).entries()) {
+      const width = b.ch(Math.floor((planes * widthPerGroup) / 64) * groups);
+      const out = b.ch(planes * 4);
+      for (let i = 0; i < blocks; i++) {
+        const stride = i === 0 && stage > 0 ? 2 : 1;
+        const input = y;
+        let h = b.conv(y, width, 1);
+        h = b.conv(h, width, 3, stride, 1, g);
+        h = b.conv(h, out, 1, 1, 0, 1, null);
+        const shortcut = i === 0 ? b.conv(input, out, 1, stride, 0, 1, null) : input;
+        y = b.add(h, shortcut, 'relu');
+      }
     }
-  }
-  b.linear(b.globalPool(y), y.c, classes, 'fc', null, 'logits');
-};
+    b.linear(b.globalPool(y), y.c, classes, 'fc', null, 'logits');
+  };
 
 /** VGG and AlexNet: conv features, an adaptive pool, and a 4096-wide MLP classifier. */
 const classifierMlp = (b: VisionBuilder, y: Map3, pool: number, classes: number) => {
@@ -222,7 +264,8 @@ const classifierMlp = (b: VisionBuilder, y: Map3, pool: number, classes: number)
 
 const vgg16: Net = (b, x, classes) => {
   let y = x;
-  for (const v of [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const) y = v === 'M' ? b.maxPool(y, 2, 2) : b.conv(y, b.ch(v), 3, 1, 1);
+  for (const v of [64, 64, 'M', 128, 128, 'M', 256, 256, 256, 'M', 512, 512, 512, 'M', 512, 512, 512, 'M'] as const)
+    y = v === 'M' ? b.maxPool(y, 2, 2) : b.conv(y, b.ch(v), 3, 1, 1);
   classifierMlp(b, y, 7, classes);
 };
 
@@ -258,25 +301,47 @@ function vit(b: VisionBuilder, x: Map3, c: VitConfig): void {
   const tokens = g.op('Concat', [g.param('class_token', [1, 1, H]), seq], '/encoder/Concat', { axis: { int: 1 } });
   let y = g.op('Add', [tokens, g.param('encoder.pos_embedding', [1, T, H])], '/encoder/Add');
   const ln = (t: string, w: string) =>
-    g.op('LayerNormalization', [t, g.param(`${w}.weight`, [H], { kind: 'const', mean: 1 }), g.param(`${w}.bias`, [H], { kind: 'const', mean: 0 })], `/${w}/LayerNormalization`, { axis: { int: -1 }, epsilon: { float: 1e-6 } });
+    g.op(
+      'LayerNormalization',
+      [t, g.param(`${w}.weight`, [H], { kind: 'const', mean: 1 }), g.param(`${w}.bias`, [H], { kind: 'const', mean: 0 })],
+      `/${w}/LayerNormalization`,
+      { axis: { int: -1 }, epsilon: { float: 1e-6 } },
+    );
   const dense = (t: string, k: number, m: number, w: string) => {
     b.macs += T * k * m;
-    return g.op('Add', [g.op('MatMul', [t, g.param(`${w}.weight`, [k, m])], `/${w}/MatMul`), g.param(`${w}.bias`, [m], { kind: 'const', mean: 0 })], `/${w}/Add`);
+    return g.op(
+      'Add',
+      [g.op('MatMul', [t, g.param(`${w}.weight`, [k, m])], `/${w}/MatMul`), g.param(`${w}.bias`, [m], { kind: 'const', mean: 0 })],
+      `/${w}/Add`,
+    );
   };
-  const heads = (t: string, path: string) => g.op('Transpose', [g.op('Reshape', [t, g.int64([1, T, nH, D])], `${path}/Reshape`)], `${path}/Transpose`, { perm: { ints: [0, 2, 1, 3] } });
+  const heads = (t: string, path: string) =>
+    g.op('Transpose', [g.op('Reshape', [t, g.int64([1, T, nH, D])], `${path}/Reshape`)], `${path}/Transpose`, { perm: { ints: [0, 2, 1, 3] } });
   const part = (t: string, i: number, path: string) => g.op('Slice', [t, g.int64([i * H]), g.int64([(i + 1) * H]), g.int64([-1])], path);
   for (let l = 0; l < c.num_layers; l++) {
     const w = `encoder.layers.encoder_layer_${l}`;
     const qkv = dense(ln(y, `${w}.ln_1`), H, 3 * H, `${w}.self_attention.in_proj`);
     const [q, k, v] = [0, 1, 2].map((i) => heads(part(qkv, i, `/${w}/attn/Slice_${i}`), `/${w}/attn/h${i}`)) as [string, string, string];
     b.macs += 2 * nH * T * T * D;
-    const scores = g.op('MatMul', [g.op('Mul', [q, g.float(1 / Math.sqrt(D))], `/${w}/attn/Mul`), g.op('Transpose', [k], `/${w}/attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } })], `/${w}/attn/MatMul`);
+    const scores = g.op(
+      'MatMul',
+      [g.op('Mul', [q, g.float(1 / Math.sqrt(D))], `/${w}/attn/Mul`), g.op('Transpose', [k], `/${w}/attn/Transpose_k`, { perm: { ints: [0, 1, 3, 2] } })],
+      `/${w}/attn/MatMul`,
+    );
     const ctx = g.op('MatMul', [g.op('Softmax', [scores], `/${w}/attn/Softmax`, { axis: { int: -1 } }), v], `/${w}/attn/MatMul_1`);
-    const merged = g.op('Reshape', [g.op('Transpose', [ctx], `/${w}/attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([1, T, H])], `/${w}/attn/Reshape_o`);
+    const merged = g.op(
+      'Reshape',
+      [g.op('Transpose', [ctx], `/${w}/attn/Transpose_o`, { perm: { ints: [0, 2, 1, 3] } }), g.int64([1, T, H])],
+      `/${w}/attn/Reshape_o`,
+    );
     y = g.op('Add', [y, dense(merged, H, H, `${w}.self_attention.out_proj`)], `/${w}/Add`);
     const u = dense(ln(y, `${w}.ln_2`), H, c.mlp_dim, `${w}.mlp.0`);
     const erf = g.op('Erf', [g.op('Div', [u, g.float(Math.SQRT2)], `/${w}/mlp/gelu/Div`)], `/${w}/mlp/gelu/Erf`);
-    const gelu = g.op('Mul', [g.op('Mul', [u, g.op('Add', [erf, g.float(1)], `/${w}/mlp/gelu/Add`)], `/${w}/mlp/gelu/Mul`), g.float(0.5)], `/${w}/mlp/gelu/Mul_1`);
+    const gelu = g.op(
+      'Mul',
+      [g.op('Mul', [u, g.op('Add', [erf, g.float(1)], `/${w}/mlp/gelu/Add`)], `/${w}/mlp/gelu/Mul`), g.float(0.5)],
+      `/${w}/mlp/gelu/Mul_1`,
+    );
     y = g.op('Add', [y, dense(gelu, c.mlp_dim, H, `${w}.mlp.3`)], `/${w}/Add_1`);
   }
   const cls = g.op('Gather', [ln(y, 'encoder.ln'), g.int64([0], [])], '/heads/Gather', { axis: { int: 1 } });
@@ -306,5 +371,12 @@ export function buildVisionReplica(c: VisionConfig): ReplicaGraph {
   if (c.arch === 'vit') vit(b, x, shrinkVit(c));
   else NETS[c.arch](b, x, c.num_classes, c);
   const model = b.g.model(c.arch, [tensorInfo('pixel_values', DataType.FLOAT, [1, 3, S, S])], [tensorInfo('logits', DataType.FLOAT, [1, c.num_classes])]);
-  return { model, task: 'image-classification', inputs: { pixel_values: { shape: [1, 3, S, S] } }, macs: b.macs, activationBytes: b.peakBytes, duplicateParams: 0 };
+  return {
+    model,
+    task: 'image-classification',
+    inputs: { pixel_values: { shape: [1, 3, S, S] } },
+    macs: b.macs,
+    activationBytes: b.peakBytes,
+    duplicateParams: 0,
+  };
 }

@@ -85,7 +85,10 @@ export function replicaFit(built: BuiltReplica, contextTokens: number | null): F
  * at the input shapes it was built for (an encoder run on 32 tokens instead of 128 gets null, not a wrong figure).
  * Null for decoders: their count is per token, and a generation is many inferences of different lengths.
  */
-export function replicaFlops(graph: Pick<ReplicaGraph, 'macs' | 'inputs' | 'lm'>, runInputs: readonly { name: string; dims: readonly number[] }[]): number | null {
+export function replicaFlops(
+  graph: Pick<ReplicaGraph, 'macs' | 'inputs' | 'lm'>,
+  runInputs: readonly { name: string; dims: readonly number[] }[],
+): number | null {
   if (graph.macs === null || graph.lm) return null;
   const same = Object.entries(graph.inputs).every(([name, o]) => {
     const fed = runInputs.find((i) => i.name === name);

@@ -17,15 +17,31 @@ export function decodeVsParamsChart(placed: Placed[], series: Series): ChartSpec
   const tips: string[][] = [];
   for (const key of keys) {
     const mine = runs.filter((p) => series.key(p) === key).map((p) => p.run);
-    datasets.push({ type: 'scatter', label: series.label(key), data: mine.map((r) => ({ x: paramsOf(r), y: decodeTokPerS(r) })), backgroundColor: series.color(key), borderColor: series.color(key), pointRadius: 5 });
-    tips.push(mine.map((r) => `${series.label(key)} · ${shortModel(r.model.id)} ${r.model.dtype}: ${formatRate(decodeTokPerS(r))} tok/s decode at ${formatFigure(paramsOf(r))} parameters`));
+    datasets.push({
+      type: 'scatter',
+      label: series.label(key),
+      data: mine.map((r) => ({ x: paramsOf(r), y: decodeTokPerS(r) })),
+      backgroundColor: series.color(key),
+      borderColor: series.color(key),
+      pointRadius: 5,
+    });
+    tips.push(
+      mine.map(
+        (r) =>
+          `${series.label(key)} · ${shortModel(r.model.id)} ${r.model.dtype}: ${formatRate(decodeTokPerS(r))} tok/s decode at ${formatFigure(paramsOf(r))} parameters`,
+      ),
+    );
   }
   return {
     id: '',
     title: 'Decode speed against model size',
     note: 'Each point a language-model run: parameters (published, for replicas) against decode tokens/s.',
     height: 320,
-    config: { type: 'scatter', data: { datasets }, options: base({ plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'parameters', {}, 'count'), y: axis('logarithmic', 'decode tokens/s') } }) },
+    config: {
+      type: 'scatter',
+      data: { datasets },
+      options: base({ plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'parameters', {}, 'count'), y: axis('logarithmic', 'decode tokens/s') } }),
+    },
     tips,
   };
 }
@@ -39,15 +55,35 @@ export function contextChart(placed: Placed[], series: Series): ChartSpec | null
   for (const p of runs) {
     const points = p.run.generation?.contexts?.filter((c) => c.decodeTokPerS !== null) ?? [];
     const label = `${series.label(series.key(p))} · ${shortModel(p.run.model.id)} ${p.run.model.dtype}`;
-    datasets.push({ type: 'line', label, data: points.map((c) => ({ x: c.contextTokens, y: c.decodeTokPerS })), borderColor: series.color(series.key(p)), backgroundColor: series.color(series.key(p)), pointRadius: 4 });
-    tips.push(points.map((c) => `${label}: ${formatRate(c.decodeTokPerS)} tok/s at ${c.contextTokens} tokens of context${c.kvCacheBytes ? `, KV cache ${formatBytes(c.kvCacheBytes)}` : ''}`));
+    datasets.push({
+      type: 'line',
+      label,
+      data: points.map((c) => ({ x: c.contextTokens, y: c.decodeTokPerS })),
+      borderColor: series.color(series.key(p)),
+      backgroundColor: series.color(series.key(p)),
+      pointRadius: 4,
+    });
+    tips.push(
+      points.map(
+        (c) =>
+          `${label}: ${formatRate(c.decodeTokPerS)} tok/s at ${c.contextTokens} tokens of context${c.kvCacheBytes ? `, KV cache ${formatBytes(c.kvCacheBytes)}` : ''}`,
+      ),
+    );
   }
   return {
     id: '',
     title: 'Decode speed as the context grows',
     note: 'Context-length runs: the context is filled to each length, then decode speed is measured there.',
     height: 300,
-    config: { type: 'line', data: { datasets }, options: base({ parsing: false, plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'context length (tokens)'), y: axis('linear', 'decode tokens/s', { beginAtZero: true }) } }) },
+    config: {
+      type: 'line',
+      data: { datasets },
+      options: base({
+        parsing: false,
+        plugins: POINT_LEGEND,
+        scales: { x: axis('logarithmic', 'context length (tokens)'), y: axis('linear', 'decode tokens/s', { beginAtZero: true }) },
+      }),
+    },
     tips,
   };
 }
@@ -63,13 +99,37 @@ export function densingChart(placed: Placed[], series: Series, replicas: readonl
   });
   if (dated.length === 0) return null;
   const byId = new Map(dated.map((r) => [r.id.toLowerCase(), r]));
-  const measured = placed.filter((p) => p.run.state === 'completed' && p.run.model.source === 'replica' && byId.has(p.run.model.id.replace(/^replica:/, '').toLowerCase()));
-  const datasets: Json[] = [{ type: 'scatter', label: 'catalog (published)', data: dated.map((r) => ({ x: r.year, y: r.params })), backgroundColor: 'rgba(0,0,0,0)', borderColor: '#8a93a6', borderWidth: 1.5, pointRadius: 7, order: 2 }];
-  const tips: string[][] = [dated.map((r) => `${shortModel(r.id)}${r.family ? ` (${r.family})` : ''}: ${formatFigure(r.params)} parameters, released ${r.releaseDate}`)];
+  const measured = placed.filter(
+    (p) => p.run.state === 'completed' && p.run.model.source === 'replica' && byId.has(p.run.model.id.replace(/^replica:/, '').toLowerCase()),
+  );
+  const datasets: Json[] = [
+    {
+      type: 'scatter',
+      label: 'catalog (published)',
+      data: dated.map((r) => ({ x: r.year, y: r.params })),
+      backgroundColor: 'rgba(0,0,0,0)',
+      borderColor: '#8a93a6',
+      borderWidth: 1.5,
+      pointRadius: 7,
+      order: 2,
+    },
+  ];
+  const tips: string[][] = [
+    dated.map((r) => `${shortModel(r.id)}${r.family ? ` (${r.family})` : ''}: ${formatFigure(r.params)} parameters, released ${r.releaseDate}`),
+  ];
   for (const key of [...new Set(measured.map((p) => series.key(p)))]) {
     const mine = measured.filter((p) => series.key(p) === key).map((p) => p.run);
     const at = (r: RunResult) => byId.get(r.model.id.replace(/^replica:/, '').toLowerCase())!;
-    datasets.push({ type: 'scatter', label: `measured: ${series.label(key)}`, data: mine.map((r) => ({ x: at(r).year, y: at(r).params })), backgroundColor: series.color(key), borderColor: series.color(key), pointRadius: 5, pointStyle: 'rectRot', order: 1 });
+    datasets.push({
+      type: 'scatter',
+      label: `measured: ${series.label(key)}`,
+      data: mine.map((r) => ({ x: at(r).year, y: at(r).params })),
+      backgroundColor: series.color(key),
+      borderColor: series.color(key),
+      pointRadius: 5,
+      pointStyle: 'rectRot',
+      order: 1,
+    });
     tips.push(
       mine.map((r) => {
         const speed = isLm(r) ? `${formatRate(decodeTokPerS(r))} tok/s decode` : `p50 ${formatMs(r.timings.latency?.p50Ms)}`;
@@ -86,7 +146,13 @@ export function densingChart(placed: Placed[], series: Series, replicas: readonl
     config: {
       type: 'scatter',
       data: { datasets },
-      options: base({ plugins: POINT_LEGEND, scales: { x: axis('linear', 'release date (year)', { ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } } }), y: axis('logarithmic', 'parameters', {}, 'count') } }),
+      options: base({
+        plugins: POINT_LEGEND,
+        scales: {
+          x: axis('linear', 'release date (year)', { ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } } }),
+          y: axis('logarithmic', 'parameters', {}, 'count'),
+        },
+      }),
     },
     tips,
   };

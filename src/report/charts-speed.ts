@@ -34,14 +34,42 @@ export function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
     const tips: string[][] = [];
     for (const key of keys) {
       const row = levels.map((d) => pick(key, d));
-      datasets.push({ type: 'bar', label: `${series.label(key)}: ${lm ? 'decode tok/s' : 'p50'}`, data: row.map((r) => (r ? speed(r) : null)), backgroundColor: series.color(key), yAxisID: 'y' });
-      tips.push(row.map((r) => (r ? `${series.label(key)} · ${r.model.dtype}: ${lm ? `${formatRate(speed(r))} tok/s decode` : `p50 ${formatMs(speed(r))}`} · ${formatBytes(r.model.bytes)}` : '')));
+      datasets.push({
+        type: 'bar',
+        label: `${series.label(key)}: ${lm ? 'decode tok/s' : 'p50'}`,
+        data: row.map((r) => (r ? speed(r) : null)),
+        backgroundColor: series.color(key),
+        yAxisID: 'y',
+      });
+      tips.push(
+        row.map((r) =>
+          r
+            ? `${series.label(key)} · ${r.model.dtype}: ${lm ? `${formatRate(speed(r))} tok/s decode` : `p50 ${formatMs(speed(r))}`} · ${formatBytes(r.model.bytes)}`
+            : '',
+        ),
+      );
     }
     for (const key of keys) {
       const row = levels.map((d) => pick(key, d));
       if (!row.some((r) => r && r.model.dtype !== 'fp32' && fidelity(r) !== null)) continue;
-      datasets.push({ type: 'line', label: `${series.label(key)}: ${lm ? 'token agreement' : 'cosine'} vs fp32`, data: row.map((r) => (r ? fidelity(r) : null)), borderColor: series.color(key), backgroundColor: series.color(key), borderDash: [5, 4], pointRadius: 4, spanGaps: true, yAxisID: 'fidelity' });
-      tips.push(row.map((r) => (r ? `${series.label(key)} · ${r.model.dtype}: ${r.model.dtype === 'fp32' ? 'the reference' : `${lm ? 'token agreement' : 'cosine'} ${formatNumber(fidelity(r), lm ? 2 : 6)}`}` : '')));
+      datasets.push({
+        type: 'line',
+        label: `${series.label(key)}: ${lm ? 'token agreement' : 'cosine'} vs fp32`,
+        data: row.map((r) => (r ? fidelity(r) : null)),
+        borderColor: series.color(key),
+        backgroundColor: series.color(key),
+        borderDash: [5, 4],
+        pointRadius: 4,
+        spanGaps: true,
+        yAxisID: 'fidelity',
+      });
+      tips.push(
+        row.map((r) =>
+          r
+            ? `${series.label(key)} · ${r.model.dtype}: ${r.model.dtype === 'fp32' ? 'the reference' : `${lm ? 'token agreement' : 'cosine'} ${formatNumber(fidelity(r), lm ? 2 : 6)}`}`
+            : '',
+        ),
+      );
     }
     charts.push({
       id: '',
@@ -55,7 +83,12 @@ export function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
           scales: {
             x: axis('category', 'level · model size'),
             y: axis('logarithmic', lm ? 'decode tokens/s' : 'p50 latency (ms)'),
-            fidelity: axis('linear', lm ? 'token agreement with fp32' : 'cosine with fp32', { position: 'right', beginAtZero: false, suggestedMax: 1, grace: '8%', grid: { drawOnChartArea: false } }, 'fine'),
+            fidelity: axis(
+              'linear',
+              lm ? 'token agreement with fp32' : 'cosine with fp32',
+              { position: 'right', beginAtZero: false, suggestedMax: 1, grace: '8%', grid: { drawOnChartArea: false } },
+              'fine',
+            ),
           },
         }),
       },
@@ -86,13 +119,36 @@ export function latencyChart(placed: Placed[], series: Series): ChartSpec | null
     const who = deviceKeys.length > 1 ? `${deviceTag(d)}: ` : '';
     const tip = (r: RunResult | null) => {
       const l = r?.timings.latency;
-      return r && l ? `${who}${runName(r)}: min ${formatMs(l.minMs)} · p50 ${formatMs(l.p50Ms)} · p90 ${formatMs(l.p90Ms)} · p99 ${formatMs(l.p99Ms)} · max ${formatMs(l.maxMs)} (n=${l.n})` : '';
+      return r && l
+        ? `${who}${runName(r)}: min ${formatMs(l.minMs)} · p50 ${formatMs(l.p50Ms)} · p90 ${formatMs(l.p90Ms)} · p99 ${formatMs(l.p99Ms)} · max ${formatMs(l.maxMs)} (n=${l.n})`
+        : '';
     };
-    datasets.push({ label: `${who}min–max`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.minMs, Math.max(r.timings.latency.maxMs, r.timings.latency.minMs * 1.001)] : null)), backgroundColor: `${color}55`, stack: `d${d}`, barPercentage: 0.25, categoryPercentage: 0.9 });
+    datasets.push({
+      label: `${who}min–max`,
+      data: at.map((r) => (r?.timings.latency ? [r.timings.latency.minMs, Math.max(r.timings.latency.maxMs, r.timings.latency.minMs * 1.001)] : null)),
+      backgroundColor: `${color}55`,
+      stack: `d${d}`,
+      barPercentage: 0.25,
+      categoryPercentage: 0.9,
+    });
     tips.push(at.map(tip));
-    datasets.push({ label: `${who}p90–p99`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p90Ms, Math.max(r.timings.latency.p99Ms, r.timings.latency.p90Ms * 1.001)] : null)), backgroundColor: `${color}99`, stack: `d${d}`, barPercentage: 0.55, categoryPercentage: 0.9 });
+    datasets.push({
+      label: `${who}p90–p99`,
+      data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p90Ms, Math.max(r.timings.latency.p99Ms, r.timings.latency.p90Ms * 1.001)] : null)),
+      backgroundColor: `${color}99`,
+      stack: `d${d}`,
+      barPercentage: 0.55,
+      categoryPercentage: 0.9,
+    });
     tips.push(at.map(tip));
-    datasets.push({ label: `${who}p50–p90`, data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p50Ms, Math.max(r.timings.latency.p90Ms, r.timings.latency.p50Ms * 1.01)] : null)), backgroundColor: color, stack: `d${d}`, barPercentage: 0.8, categoryPercentage: 0.9 });
+    datasets.push({
+      label: `${who}p50–p90`,
+      data: at.map((r) => (r?.timings.latency ? [r.timings.latency.p50Ms, Math.max(r.timings.latency.p90Ms, r.timings.latency.p50Ms * 1.01)] : null)),
+      backgroundColor: color,
+      stack: `d${d}`,
+      barPercentage: 0.8,
+      categoryPercentage: 0.9,
+    });
     tips.push(at.map(tip));
   }
   return {

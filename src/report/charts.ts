@@ -15,7 +15,6 @@ import { contextChart, decodeVsParamsChart, densingChart } from './charts-models
 import { rooflineChart } from './charts-roofline.ts';
 import { deviceTag, type ReportInput } from './model.ts';
 
-
 const MEMORY_KINDS = [
   { label: 'WASM heap peak', of: (r: RunResult) => r.memory.wasmHeapPeakBytes, color: '#2458d6' },
   { label: 'GPU buffer peak', of: (r: RunResult) => r.memory.gpuBufferPeakBytes, color: '#13893f' },
@@ -29,7 +28,8 @@ function memoryChart(placed: Placed[], input: ReportInput): ChartSpec | null {
   const runs = placed.filter((p) => MEMORY_KINDS.some((k) => k.of(p.run)));
   if (runs.length === 0) return null;
   const kinds = MEMORY_KINDS.filter((k) => runs.some((p) => k.of(p.run)));
-  const name = (p: Placed) => `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
+  const name = (p: Placed) =>
+    `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
   return {
     id: '',
     title: 'Memory per run',

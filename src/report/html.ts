@@ -7,8 +7,21 @@ import { VERDICTS } from '../claims/types.ts';
 import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './charts.ts';
 import { formatUtc } from '../text/format.ts';
 import {
-  claimAnchor, claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runAnchor, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts,
-  type ClaimRow, type ReportInput,
+  claimAnchor,
+  claimRows,
+  DEFAULT_TITLE,
+  deviceFacts,
+  deviceTag,
+  evidenceTexts,
+  profileRows,
+  runAnchor,
+  runColumns,
+  runRows,
+  thresholdTexts,
+  VERDICT_TEXT,
+  verdictCounts,
+  type ClaimRow,
+  type ReportInput,
 } from './model.ts';
 
 const ESCAPES: Readonly<Record<string, string>> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
@@ -33,7 +46,9 @@ const badge = (v: Verdict['verdict']): string => `<span class="badge v-${v}" tit
 
 /** A link to a run's row, or the bare id (flagged) when the report does not hold that run. */
 function runLink(id: string, known: ReadonlySet<string>): string {
-  return known.has(id) ? `<a class="run-link" href="#${runAnchor(id)}">${esc(id)}</a>` : `<span class="run-missing" title="this run is not in the report">${esc(id)}</span>`;
+  return known.has(id)
+    ? `<a class="run-link" href="#${runAnchor(id)}">${esc(id)}</a>`
+    : `<span class="run-missing" title="this run is not in the report">${esc(id)}</span>`;
 }
 
 function claimCell(row: ClaimRow): string {
@@ -56,12 +71,19 @@ const summaryHtml = (v: Verdict): string =>
 
 const evidenceHtml = (v: Verdict, known: ReadonlySet<string>): string =>
   v.evidence.length
-    ? `<ul class="evidence">${evidenceTexts(v).map((e) => `<li><span class="ev-label">${esc(e.label)}</span> <strong class="num">${esc(e.value)}</strong>${e.runId ? ` <span class="muted">(${runLink(e.runId, known)})</span>` : ''}</li>`).join('')}</ul>`
+    ? `<ul class="evidence">${evidenceTexts(v)
+        .map(
+          (e) =>
+            `<li><span class="ev-label">${esc(e.label)}</span> <strong class="num">${esc(e.value)}</strong>${e.runId ? ` <span class="muted">(${runLink(e.runId, known)})</span>` : ''}</li>`,
+        )
+        .join('')}</ul>`
     : '<span class="muted">—</span>';
 
 const thresholdHtml = (v: Verdict): string =>
   v.thresholds.length
-    ? `<ul class="thresholds">${thresholdTexts(v.thresholds).map((t) => `<li><strong class="num" title="${esc(t.name)}">${esc(t.bar)}</strong> <span class="muted">${esc(t.label)}</span></li>`).join('')}</ul>`
+    ? `<ul class="thresholds">${thresholdTexts(v.thresholds)
+        .map((t) => `<li><strong class="num" title="${esc(t.name)}">${esc(t.bar)}</strong> <span class="muted">${esc(t.label)}</span></li>`)
+        .join('')}</ul>`
     : '<span class="muted">—</span>';
 
 const runsHtml = (v: Verdict, known: ReadonlySet<string>): string =>
@@ -94,11 +116,14 @@ function claimsTable(input: ReportInput, known: ReadonlySet<string>): string {
   if (rows.length === 0) return '<p class="muted">No claims.</p>';
   const several = input.devices.length > 1;
   const head = several
-    ? input.devices.map((d, i) => `<th scope="col" class="device-col">${esc(deviceTag(i))}<br><span class="muted">${esc(d.identity.label)}</span></th>`).join('')
+    ? input.devices
+        .map((d, i) => `<th scope="col" class="device-col">${esc(deviceTag(i))}<br><span class="muted">${esc(d.identity.label)}</span></th>`)
+        .join('')
     : ['verdict', 'summary', 'measured', 'threshold', 'runs'].map((h) => `<th scope="col">${h}</th>`).join('');
   const body = rows
     .map((row) => {
-      const verdicts = several || input.devices.length === 0 ? row.verdicts.map((v) => deviceCell(v, known)).join('') : singleDeviceCells(row.verdicts[0] ?? null, known);
+      const verdicts =
+        several || input.devices.length === 0 ? row.verdicts.map((v) => deviceCell(v, known)).join('') : singleDeviceCells(row.verdicts[0] ?? null, known);
       return `<tr id="${claimAnchor(row.claimId)}" data-claim-id="${esc(row.claimId)}">${idCell(row)}${claimCell(row)}${verdicts}</tr>`;
     })
     .join('\n');
@@ -115,8 +140,12 @@ function devicesSection(input: ReportInput): string {
   return `<div class="devices">${input.devices
     .map((d, i) => {
       const counts = verdictCounts(d);
-      const tally = VERDICTS.filter((v) => counts.get(v)).map((v) => `${badge(v)} <span class="num">${counts.get(v)}</span>`).join(' ');
-      const facts = deviceFacts(d).map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`).join('');
+      const tally = VERDICTS.filter((v) => counts.get(v))
+        .map((v) => `${badge(v)} <span class="num">${counts.get(v)}</span>`)
+        .join(' ');
+      const facts = deviceFacts(d)
+        .map((f) => `<dt>${esc(f.label)}</dt><dd>${esc(f.value)}</dd>`)
+        .join('');
       return `<section class="device card" data-device-key="${esc(d.identity.key)}"><h3>${input.devices.length > 1 ? `<span class="tag">${esc(deviceTag(i))}</span> ` : ''}${esc(d.identity.label)}</h3>
 ${tally ? `<p class="tally">${tally}</p>` : ''}<dl>${facts}</dl></section>`;
     })
@@ -125,7 +154,10 @@ ${tally ? `<p class="tally">${tally}</p>` : ''}<dl>${facts}</dl></section>`;
 
 function chartsSection(input: ReportInput, charts: ChartSpec[], withChartJs: boolean): string {
   if (charts.length === 0) return '<p class="muted">No chart: the runs have no figures to draw.</p>';
-  const key = input.devices.length > 1 ? `<p class="device-key">${input.devices.map((d, i) => `<span><span class="tag">${esc(deviceTag(i))}</span> ${esc(d.identity.label)}</span>`).join(' ')}</p>` : '';
+  const key =
+    input.devices.length > 1
+      ? `<p class="device-key">${input.devices.map((d, i) => `<span><span class="tag">${esc(deviceTag(i))}</span> ${esc(d.identity.label)}</span>`).join(' ')}</p>`
+      : '';
   return `<div class="charts">${charts
     .map(
       (c) => `<figure class="chart card" data-chart="${esc(c.id)}"><figcaption>${esc(c.title)}</figcaption>
@@ -147,11 +179,14 @@ function runsTable(input: ReportInput): string {
       const cells = cols.map((c) => {
         const v = r.cells[c];
         if (c === 'run') return `<th scope="row"><a href="#${r.anchor}"><code>${esc(v)}</code></a></th>`;
-        if (c === 'model') return `<td>${esc(v)}${r.replica ? ' <span class="badge replica" title="the real architecture with synthetic weights: timings and memory are the real model’s, outputs are meaningless">replica</span>' : ''}</td>`;
+        if (c === 'model')
+          return `<td>${esc(v)}${r.replica ? ' <span class="badge replica" title="the real architecture with synthetic weights: timings and memory are the real model’s, outputs are meaningless">replica</span>' : ''}</td>`;
         if (c === 'state') return `<td><span class="state s-${esc(r.state)}">${esc(v)}</span></td>`;
         return `<td${numeric.has(c) ? ' class="num"' : ''}>${esc(v)}</td>`;
       });
-      const error = r.cells.error ? `\n<tr class="error-row" data-error-of="${esc(r.id)}"><td></td><td colspan="${cols.length - 1}" class="error">${esc(r.cells.error)}</td></tr>` : '';
+      const error = r.cells.error
+        ? `\n<tr class="error-row" data-error-of="${esc(r.id)}"><td></td><td colspan="${cols.length - 1}" class="error">${esc(r.cells.error)}</td></tr>`
+        : '';
       return `<tr id="${r.anchor}" data-run-id="${esc(r.id)}"${error ? ' class="has-error"' : ''}>${cells.join('')}</tr>${error}`;
     })
     .join('\n');
@@ -164,7 +199,10 @@ function profilesSection(input: ReportInput): string {
   if (rows.length === 0) return '';
   const several = input.devices.length > 1;
   const body = rows
-    .map((p) => `<tr data-profile-of="${esc(p.id)}"><th scope="row"><a href="#${p.anchor}"><code>${esc(p.id)}</code></a></th>${several ? `<td>${esc(p.device)}</td>` : ''}<td>${esc(p.run)}: <strong>${esc(p.ops)}</strong></td><td>${esc(p.slowest)}</td><td>${esc(p.iteration)}</td><td>${[...p.why, ...(p.note ? [p.note] : [])].map(esc).join('<br>')}</td></tr>`)
+    .map(
+      (p) =>
+        `<tr data-profile-of="${esc(p.id)}"><th scope="row"><a href="#${p.anchor}"><code>${esc(p.id)}</code></a></th>${several ? `<td>${esc(p.device)}</td>` : ''}<td>${esc(p.run)}: <strong>${esc(p.ops)}</strong></td><td>${esc(p.slowest)}</td><td>${esc(p.iteration)}</td><td>${[...p.why, ...(p.note ? [p.note] : [])].map(esc).join('<br>')}</td></tr>`,
+    )
     .join('\n');
   return `<section id="profiles"><h2>Per-operator profiles</h2>
 <p class="hint">One more iteration per run after the measured ones, with onnxruntime’s profiler; shares are of that iteration.</p>
@@ -177,11 +215,12 @@ export function renderReportHtml(input: ReportInput): string {
   const known = new Set(runRows(input).map((r) => r.id));
   const charts = reportCharts(input);
   const withChartJs = input.chartJsSource !== null;
-  const scripts = withChartJs && charts.length
-    ? `<script type="application/json" id="report-charts">${scriptJson(charts.map(({ id, config, tips }) => ({ id, config, tips })))}</script>
+  const scripts =
+    withChartJs && charts.length
+      ? `<script type="application/json" id="report-charts">${scriptJson(charts.map(({ id, config, tips }) => ({ id, config, tips })))}</script>
 <script>${inlineScript(input.chartJsSource!)}</script>
 <script>${DRAW_SCRIPT}</script>`
-    : '';
+      : '';
   return `<!doctype html>
 <html lang="en">
 <head>

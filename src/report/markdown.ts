@@ -5,7 +5,20 @@
 import type { Verdict } from '../claims/types.ts';
 import { VERDICTS } from '../claims/types.ts';
 import { formatUtc } from '../text/format.ts';
-import { claimRows, DEFAULT_TITLE, deviceFacts, deviceTag, evidenceTexts, profileRows, runColumns, runRows, thresholdTexts, VERDICT_TEXT, verdictCounts, type ReportInput } from './model.ts';
+import {
+  claimRows,
+  DEFAULT_TITLE,
+  deviceFacts,
+  deviceTag,
+  evidenceTexts,
+  profileRows,
+  runColumns,
+  runRows,
+  thresholdTexts,
+  VERDICT_TEXT,
+  verdictCounts,
+  type ReportInput,
+} from './model.ts';
 
 /**
  * Text from data in a table cell: one line, `|` escaped, Markdown punctuation escaped so a name cannot turn into
@@ -21,13 +34,24 @@ export function mdText(s: string): string {
 }
 
 /** An id in backticks; a backtick inside is replaced (code spans cannot escape), `|` still needs its backslash in a table. */
-const code = (s: string): string => `\`${s.replace(/`/g, 'ˋ').replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|')}\``;
+const code = (s: string): string =>
+  `\`${s
+    .replace(/`/g, 'ˋ')
+    .replace(/[\r\n]+/g, ' ')
+    .replace(/\|/g, '\\|')}\``;
 
 const row = (cells: readonly string[]): string => `| ${cells.join(' | ')} |`;
 
-const verdictWord = (v: Verdict | null): string => (v ? `**${VERDICT_TEXT[v.verdict].label}**${v.devices.length ? ` (${mdText(v.devices.join(', '))})` : ''}` : 'no verdict');
-const evidence = (v: Verdict): string => evidenceTexts(v).map((e) => `${mdText(e.label)}: ${mdText(e.value)}${e.runId ? ` (${code(e.runId)})` : ''}`).join('; ') || '—';
-const thresholds = (v: Verdict): string => thresholdTexts(v.thresholds).map((t) => `${mdText(t.bar)} (${mdText(t.label)})`).join('; ') || '—';
+const verdictWord = (v: Verdict | null): string =>
+  v ? `**${VERDICT_TEXT[v.verdict].label}**${v.devices.length ? ` (${mdText(v.devices.join(', '))})` : ''}` : 'no verdict';
+const evidence = (v: Verdict): string =>
+  evidenceTexts(v)
+    .map((e) => `${mdText(e.label)}: ${mdText(e.value)}${e.runId ? ` (${code(e.runId)})` : ''}`)
+    .join('; ') || '—';
+const thresholds = (v: Verdict): string =>
+  thresholdTexts(v.thresholds)
+    .map((t) => `${mdText(t.bar)} (${mdText(t.label)})`)
+    .join('; ') || '—';
 const runs = (v: Verdict): string => v.runIds.map(code).join(', ') || '—';
 const summary = (v: Verdict): string => [mdText(v.summary), ...v.reasons.map(mdText)].join(' — ');
 
@@ -41,7 +65,9 @@ export function renderReportMarkdown(input: ReportInput): string {
   input.devices.forEach((d, i) => {
     out.push(`### ${several ? `${deviceTag(i)}: ` : ''}${mdText(d.identity.label)}`, '');
     const counts = verdictCounts(d);
-    const tally = VERDICTS.filter((v) => counts.get(v)).map((v) => `${counts.get(v)} ${VERDICT_TEXT[v].label}`).join(', ');
+    const tally = VERDICTS.filter((v) => counts.get(v))
+      .map((v) => `${counts.get(v)} ${VERDICT_TEXT[v].label}`)
+      .join(', ');
     if (tally) out.push(`Verdicts: ${tally}.`, '');
     for (const f of deviceFacts(d)) out.push(`- **${mdText(f.label)}**: ${mdText(f.value)}`);
     out.push('');
@@ -58,14 +84,38 @@ export function renderReportMarkdown(input: ReportInput): string {
     out.push(row(['claim', 'source', 'what it says', ...input.devices.map((d, i) => `${deviceTag(i)}: ${mdText(d.identity.label)}`)]));
     out.push(row(['---', '---', '---', ...input.devices.map(() => '---')]));
     for (const r of rows) {
-      out.push(row([...claimCells(r), ...r.verdicts.map((v) => (v ? [verdictWord(v), summary(v), `measured: ${evidence(v)}`, `threshold: ${thresholds(v)}`, v.margin ? `margin: ${mdText(v.margin)}` : null, `runs: ${runs(v)}`].filter(Boolean).join('<br>') : 'no verdict'))]));
+      out.push(
+        row([
+          ...claimCells(r),
+          ...r.verdicts.map((v) =>
+            v
+              ? [
+                  verdictWord(v),
+                  summary(v),
+                  `measured: ${evidence(v)}`,
+                  `threshold: ${thresholds(v)}`,
+                  v.margin ? `margin: ${mdText(v.margin)}` : null,
+                  `runs: ${runs(v)}`,
+                ]
+                  .filter(Boolean)
+                  .join('<br>')
+              : 'no verdict',
+          ),
+        ]),
+      );
     }
   } else {
     out.push(row(['claim', 'source', 'what it says', 'verdict', 'summary', 'measured', 'threshold', 'margin', 'runs']));
     out.push(row(Array(9).fill('---')));
     for (const r of rows) {
       const v = r.verdicts[0] ?? null;
-      out.push(row([...claimCells(r), verdictWord(v), ...(v ? [summary(v), evidence(v), thresholds(v), v.margin ? mdText(v.margin) : '—', runs(v)] : ['—', '—', '—', '—', '—'])]));
+      out.push(
+        row([
+          ...claimCells(r),
+          verdictWord(v),
+          ...(v ? [summary(v), evidence(v), thresholds(v), v.margin ? mdText(v.margin) : '—', runs(v)] : ['—', '—', '—', '—', '—']),
+        ]),
+      );
     }
   }
   out.push('', 'Charts: see the HTML report.', '');
@@ -76,14 +126,35 @@ export function renderReportMarkdown(input: ReportInput): string {
   if (runRowsList.length === 0) out.push('No runs.');
   else {
     out.push(row(cols), row(cols.map(() => '---')));
-    for (const r of runRowsList) out.push(row(cols.map((c) => (c === 'run' ? code(r.cells.run) : c === 'model' && r.replica ? `${mdText(r.cells.model)} (replica)` : mdText(r.cells[c]) || ' '))));
+    for (const r of runRowsList)
+      out.push(
+        row(cols.map((c) => (c === 'run' ? code(r.cells.run) : c === 'model' && r.replica ? `${mdText(r.cells.model)} (replica)` : mdText(r.cells[c]) || ' '))),
+      );
   }
   out.push('');
   const profiles = profileRows(input);
   if (profiles.length) {
-    out.push('## Per-operator profiles', '', 'One more iteration per run after the measured ones, with onnxruntime\'s profiler; shares are of that iteration.', '');
-    out.push(row(['run', ...(several ? ['device'] : []), 'top op types', 'slowest node', 'profiled iteration', 'why']), row(Array(several ? 6 : 5).fill('---')));
-    for (const p of profiles) out.push(row([code(p.id), ...(several ? [mdText(p.device)] : []), `${mdText(p.run)}: **${mdText(p.ops)}**`, mdText(p.slowest), mdText(p.iteration), mdText([...p.why, ...(p.note ? [p.note] : [])].join(' ')) || ' ']));
+    out.push(
+      '## Per-operator profiles',
+      '',
+      "One more iteration per run after the measured ones, with onnxruntime's profiler; shares are of that iteration.",
+      '',
+    );
+    out.push(
+      row(['run', ...(several ? ['device'] : []), 'top op types', 'slowest node', 'profiled iteration', 'why']),
+      row(Array(several ? 6 : 5).fill('---')),
+    );
+    for (const p of profiles)
+      out.push(
+        row([
+          code(p.id),
+          ...(several ? [mdText(p.device)] : []),
+          `${mdText(p.run)}: **${mdText(p.ops)}**`,
+          mdText(p.slowest),
+          mdText(p.iteration),
+          mdText([...p.why, ...(p.note ? [p.note] : [])].join(' ')) || ' ',
+        ]),
+      );
     out.push('');
   }
   return out.join('\n');

@@ -8,7 +8,18 @@ import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';
 import { ENGINE_LABEL } from '../core/vocab.ts';
-import { formatBytes, formatDeviceMemory, formatMeasure, formatMs, formatOpTypes, formatRate, formatRoofline, formatShare, formatThreshold, formatUtc } from '../text/format.ts';
+import {
+  formatBytes,
+  formatDeviceMemory,
+  formatMeasure,
+  formatMs,
+  formatOpTypes,
+  formatRate,
+  formatRoofline,
+  formatShare,
+  formatThreshold,
+  formatUtc,
+} from '../text/format.ts';
 
 /** The runs and verdicts of one device. */
 export interface ReportDevice {
@@ -75,7 +86,10 @@ const backendsOf = (results: readonly RunResult[]) => [...new Set(results.map((r
 /** The device as its runs describe it: the first run that recorded its environment, and every backend's roofline. */
 export function deviceFacts(d: ReportDevice): Fact[] {
   const env: Env | undefined = d.results.find((r) => r.env)?.env ?? undefined;
-  const facts: Fact[] = [{ label: 'device', value: d.identity.label }, { label: 'key', value: d.identity.key }];
+  const facts: Fact[] = [
+    { label: 'device', value: d.identity.label },
+    { label: 'key', value: d.identity.key },
+  ];
   const states = new Map<string, number>();
   for (const r of d.results) states.set(r.state, (states.get(r.state) ?? 0) + 1);
   const stateText = [...states].map(([s, n]) => `${n} ${s}`).join(', ');
@@ -84,7 +98,10 @@ export function deviceFacts(d: ReportDevice): Fact[] {
   const gpu = env.webgpu;
   facts.push(
     { label: 'user agent', value: env.userAgent },
-    { label: 'cores', value: env.hardwareConcurrency === null ? '—' : `${env.hardwareConcurrency} logical${env.numThreads === null ? '' : ` · WASM threads ${env.numThreads}`}` },
+    {
+      label: 'cores',
+      value: env.hardwareConcurrency === null ? '—' : `${env.hardwareConcurrency} logical${env.numThreads === null ? '' : ` · WASM threads ${env.numThreads}`}`,
+    },
     { label: 'device memory', value: `${formatDeviceMemory(env.deviceMemory)} (navigator.deviceMemory)` },
     { label: 'cross-origin isolated', value: env.crossOriginIsolated ? 'yes' : 'no' },
     {
@@ -93,11 +110,17 @@ export function deviceFacts(d: ReportDevice): Fact[] {
         ? `${[gpu.vendor, gpu.architecture, gpu.description].filter(Boolean).join(' / ')} · shader-f16 ${gpu.shaderF16 ? 'yes' : 'no'} · max buffer ${formatBytes(gpu.maxBufferSize)} · max storage binding ${formatBytes(gpu.maxStorageBufferBindingSize)}`
         : 'none',
     },
-    { label: 'versions', value: `ondevice ${env.versions.ondevice} · onnxruntime-web ${env.versions.onnxruntimeWeb} · transformers.js ${env.versions.transformers}` },
+    {
+      label: 'versions',
+      value: `ondevice ${env.versions.ondevice} · onnxruntime-web ${env.versions.onnxruntimeWeb} · transformers.js ${env.versions.transformers}`,
+    },
   );
   for (const roof of rooflinesOf(d.results).values()) {
     const threads = roof.threads === null ? '' : ` · ${roof.threads} thread${roof.threads === 1 ? '' : 's'}`;
-    facts.push({ label: `roofline (${roof.device})`, value: `${formatRoofline(roof)}${threads} · ${formatBytes(roof.bandwidthBufferBytes)} read buffer, ${roof.matmulSize}² matmul · measured ${formatUtc(roof.measuredAt)}` });
+    facts.push({
+      label: `roofline (${roof.device})`,
+      value: `${formatRoofline(roof)}${threads} · ${formatBytes(roof.bandwidthBufferBytes)} read buffer, ${roof.matmulSize}² matmul · measured ${formatUtc(roof.measuredAt)}`,
+    });
   }
   return facts;
 }
@@ -157,7 +180,22 @@ export const thresholdTexts = (ts: readonly Threshold[]): { bar: string; label: 
   ts.map((t) => ({ bar: formatThreshold(t), label: t.label, name: t.name }));
 
 /** The runs table's columns; the device column only appears with several devices. */
-export const RUN_COLUMNS = ['run', 'device', 'model', 'level', 'backend', 'engine', 'state', 'load', 'p50', 'TTFT', 'decode tok/s', 'WASM heap', 'GPU peak', 'error'] as const;
+export const RUN_COLUMNS = [
+  'run',
+  'device',
+  'model',
+  'level',
+  'backend',
+  'engine',
+  'state',
+  'load',
+  'p50',
+  'TTFT',
+  'decode tok/s',
+  'WASM heap',
+  'GPU peak',
+  'error',
+] as const;
 export type RunColumn = (typeof RUN_COLUMNS)[number];
 
 export interface RunRow {

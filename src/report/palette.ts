@@ -5,4 +5,7 @@ const PALETTE = ['#2458d6', '#d0582a', '#13893f', '#8a3fd6', '#b8860b', '#0f8a8a
 export const paletteColour = (i: number): string => PALETTE[i % PALETTE.length]!;
 
 /** The i-th series' line and fill, as a Chart.js dataset takes them. */
-export const seriesColours = (i: number): { borderColor: string; backgroundColor: string } => ({ borderColor: paletteColour(i), backgroundColor: paletteColour(i) });
+export const seriesColours = (i: number): { borderColor: string; backgroundColor: string } => ({
+  borderColor: paletteColour(i),
+  backgroundColor: paletteColour(i),
+});

@@ -16,7 +16,13 @@ export function uniforms(count: number, seed: number): Float32Array<ArrayBuffer>
  * rounding over k terms can move the sum by), so it holds at any k without letting a wrong answer through.
  */
 export function checkMatmulEntries(
-  a: Float32Array, b: Float32Array, c: Float32Array, n: number, k: number, cells: readonly (readonly [number, number])[], label: string,
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  n: number,
+  k: number,
+  cells: readonly (readonly [number, number])[],
+  label: string,
 ): void {
   for (const [i, j] of cells) {
     let ref = 0;

@@ -10,7 +10,11 @@ import { readCachedRoofline, writeCachedRoofline } from './cache.ts';
  * also ends its nested thread workers and frees the bandwidth buffer (up to 1 GiB) at once.
  */
 const withRooflineWorker = <T>(task: (api: Remote<RooflineApi>) => Promise<T>): Promise<T> =>
-  withWorker<RooflineApi, T>(new Worker(new URL('../../workers/roofline.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline' }), 'The roofline worker', task);
+  withWorker<RooflineApi, T>(
+    new Worker(new URL('../../workers/roofline.worker.ts', import.meta.url), { type: 'module', name: 'ondevice-roofline' }),
+    'The roofline worker',
+    task,
+  );
 
 const errored = (err: unknown): RooflineResult => {
   const e = err as { name?: string; message?: string } | null;
@@ -45,7 +49,9 @@ export async function deviceRoofline(
   const { refresh = false, onProgress, ...rest } = options;
   if (!refresh) {
     type Identity = Awaited<ReturnType<RooflineApi['identify']>>;
-    const id = await withRooflineWorker<Identity>((api) => api.identify({ ...rest, device })).catch((err: unknown): Identity => ({ reason: errored(err).reason ?? '' }));
+    const id = await withRooflineWorker<Identity>((api) => api.identify({ ...rest, device })).catch((err: unknown): Identity => ({
+      reason: errored(err).reason ?? '',
+    }));
     if ('reason' in id) return { state: 'unsupported', roofline: null, reason: id.reason, cached: false };
     const hit = readCachedRoofline({ device, ...id });
     if (hit) return { state: 'completed', roofline: hit, reason: null, cached: true };

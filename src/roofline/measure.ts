@@ -81,7 +81,8 @@ function verifyWasmKernels(fma: boolean): void {
   const c = floats.slice(2048, 2048 + m * n);
   const ref = scalarMatmul(a, b, m, n, k);
   for (let i = 0; i < ref.length; i++) {
-    if (!(Math.abs(c[i]! - ref[i]!) <= 1e-5)) throw fail(`matmul ${m}×${k}·${k}×${n}: C[${i}] = ${c[i]}, the scalar reference gives ${ref[i]}: the compute kernel is wrong.`);
+    if (!(Math.abs(c[i]! - ref[i]!) <= 1e-5))
+      throw fail(`matmul ${m}×${k}·${k}×${n}: C[${i}] = ${c[i]}, the scalar reference gives ${ref[i]}: the compute kernel is wrong.`);
   }
 }
 
@@ -132,7 +133,12 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
   // NOTE: the kernels import a *shared* memory so that threads can read one buffer; without cross-origin
   // isolation there is no SharedArrayBuffer, so not even the one-thread figure can be measured this way.
   if (!globalThis.crossOriginIsolated || typeof SharedArrayBuffer === 'undefined') {
-    return { state: 'unsupported', roofline: null, reason: 'WASM roofline needs a shared WebAssembly.Memory, which needs a cross-origin isolated page (COOP same-origin + COEP require-corp); this one is not.' };
+    return {
+      state: 'unsupported',
+      roofline: null,
+      reason:
+        'WASM roofline needs a shared WebAssembly.Memory, which needs a cross-origin isolated page (COOP same-origin + COEP require-corp); this one is not.',
+    };
   }
   if (!WebAssembly.validate(rooflineModuleBytes({ n: 8, k: 1, ...DEFAULT_BLOCK, fma: false }))) {
     return { state: 'unsupported', roofline: null, reason: 'This engine does not support WebAssembly SIMD (simd128) with shared memory.' };
@@ -166,7 +172,12 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
     // ── Bandwidth ──
     onProgress({ phase: 'allocate', done: 0, total: 1, detail: `${o.bufferBytes / MiB} MiB` });
     let memory = allocateShared(o.bufferBytes, notes);
-    if (!memory) return { state: 'errored', roofline: null, reason: `Could not allocate even a ${MIN_BUFFER_BYTES / MiB} MiB shared WebAssembly.Memory for the bandwidth test. ${notes.join('; ')}` };
+    if (!memory)
+      return {
+        state: 'errored',
+        roofline: null,
+        reason: `Could not allocate even a ${MIN_BUFFER_BYTES / MiB} MiB shared WebAssembly.Memory for the bandwidth test. ${notes.join('; ')}`,
+      };
     const bufferBytes = memory.buffer.byteLength;
     notes.push(cacheNote(bufferBytes));
     // Writing every word commits every page: a never-written page would be read from the kernel's shared zero page,
@@ -182,7 +193,8 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
       sums.forEach((sum, i) => {
         const s = slices[i]!;
         const expected = expectedIndexSum(s.start, s.end);
-        if (sum !== expected) throw fail(`thread ${i} read_sum over [${s.start}, ${s.end}) = ${sum}, expected ${expected}: the kernel did not read exactly its slice.`);
+        if (sum !== expected)
+          throw fail(`thread ${i} read_sum over [${s.start}, ${s.end}) = ${sum}, expected ${expected}: the kernel did not read exactly its slice.`);
       });
       return bufferBytes / ms / 1e6;
     };
@@ -211,7 +223,20 @@ async function measureWasm(options: RooflineOptions, onProgress: (p: RooflinePro
     const gflops: number[] = [];
     for (let r = 0; r < o.repeats; r++) {
       gflops.push(await product());
-      if (r === 0) checkMatmulEntries(a, b, floats.subarray(2 * n * n, 3 * n * n), n, n, checkCells(n, n, bands.map((x) => x.start)), `wasm matmul ${n}`);
+      if (r === 0)
+        checkMatmulEntries(
+          a,
+          b,
+          floats.subarray(2 * n * n, 3 * n * n),
+          n,
+          n,
+          checkCells(
+            n,
+            n,
+            bands.map((x) => x.start),
+          ),
+          `wasm matmul ${n}`,
+        );
       onProgress({ phase: 'compute', done: r + 1, total: o.repeats, detail: `${gflops.at(-1)!.toFixed(1)} GFLOP/s` });
     }
     await Promise.all(threads.map((t) => t.api.detach()));
@@ -252,11 +277,7 @@ const errored = (err: unknown): RooflineResult => {
  * Measure the roofline of one backend. `spawnThread` makes a nested worker running workers/roofline-thread.worker.ts
  * (the worker entry supplies it, so this module does not need to know where worker files live).
  */
-export async function measureRoofline(
-  options: RooflineOptions,
-  onProgress: (p: RooflineProgress) => void,
-  spawnThread: () => Worker,
-): Promise<RooflineResult> {
+export async function measureRoofline(options: RooflineOptions, onProgress: (p: RooflineProgress) => void, spawnThread: () => Worker): Promise<RooflineResult> {
   try {
     if (options.device === 'webgpu') return await measureWebGpuRoofline(resolveRooflineOptions(options, null), onProgress);
     return await measureWasm(options, onProgress, spawnThread);

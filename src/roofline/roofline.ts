@@ -50,9 +50,7 @@ export interface Roofline {
 }
 
 /** A roofline, or why there is none: an absent backend is a result, not an exception. */
-export type RooflineResult =
-  | { state: 'completed'; roofline: Roofline; reason: null }
-  | { state: 'unsupported' | 'errored'; roofline: null; reason: string };
+export type RooflineResult = { state: 'completed'; roofline: Roofline; reason: null } | { state: 'unsupported' | 'errored'; roofline: null; reason: string };
 
 export interface RooflineOptions {
   device: RooflineDevice;
@@ -133,10 +131,7 @@ function positive(name: string, v: number): void {
  * LM decode reads every weight once per token, so it is bound by memory: bytes of weights per token × tokens/s
  * against the measured bandwidth.
  */
-export function utilisationFromDecode(
-  run: { weightBytesPerToken: number; tokensPerS: number },
-  r: Pick<Roofline, 'bandwidthGBps'>,
-): Utilisation {
+export function utilisationFromDecode(run: { weightBytesPerToken: number; tokensPerS: number }, r: Pick<Roofline, 'bandwidthGBps'>): Utilisation {
   positive('weightBytesPerToken', run.weightBytesPerToken);
   positive('tokensPerS', run.tokensPerS);
   const achieved = (run.weightBytesPerToken * run.tokensPerS) / 1e9;
@@ -161,7 +156,14 @@ export function utilisationFromFlops(
   positive('bytes', run.bytes);
   const intensity = run.flops / run.bytes;
   const attainable = attainableGflops(intensity, r);
-  return { fraction: achieved / attainable, bound: intensity < ridgePoint(r) ? 'memory' : 'compute', achieved, attainable, unit: 'GFLOP/s', intensityFlopPerByte: intensity };
+  return {
+    fraction: achieved / attainable,
+    bound: intensity < ridgePoint(r) ? 'memory' : 'compute',
+    achieved,
+    attainable,
+    unit: 'GFLOP/s',
+    intensityFlopPerByte: intensity,
+  };
 }
 
 export interface ChartPoint {
@@ -175,10 +177,7 @@ export interface ChartPoint {
  * The roof as a polyline over [minIntensity, maxIntensity] — the sloped memory roof, the ridge, the flat compute
  * roof — for a log–log chart; the ridge is left out when it falls outside the range.
  */
-export function rooflinePoints(
-  r: Pick<Roofline, 'gflops' | 'bandwidthGBps'>,
-  range: { minIntensity?: number; maxIntensity?: number } = {},
-): ChartPoint[] {
+export function rooflinePoints(r: Pick<Roofline, 'gflops' | 'bandwidthGBps'>, range: { minIntensity?: number; maxIntensity?: number } = {}): ChartPoint[] {
   const lo = range.minIntensity ?? 1 / 16;
   const hi = range.maxIntensity ?? 256;
   positive('minIntensity', lo);
@@ -202,7 +201,9 @@ export function rooflineCacheKey(k: { device: RooflineDevice; userAgent: string;
 }
 
 /** The few figures worth recording in a run's env fingerprint. */
-export function rooflineSummary(r: Roofline): Pick<Roofline, 'device' | 'bandwidthGBps' | 'bandwidthBufferBytes' | 'gflops' | 'matmulSize' | 'threads' | 'measuredAt'> {
+export function rooflineSummary(
+  r: Roofline,
+): Pick<Roofline, 'device' | 'bandwidthGBps' | 'bandwidthBufferBytes' | 'gflops' | 'matmulSize' | 'threads' | 'measuredAt'> {
   const { device, bandwidthGBps, bandwidthBufferBytes, gflops, matmulSize, threads, measuredAt } = r;
   return { device, bandwidthGBps, bandwidthBufferBytes, gflops, matmulSize, threads, measuredAt };
 }

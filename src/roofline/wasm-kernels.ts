@@ -104,7 +104,14 @@ function emitModule(funcs: FuncDef[]): Uint8Array<ArrayBuffer> {
     return [...u32(code.length), ...code];
   });
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(2, vec([memoryImport])),
     ...section(3, vec(funcs.map((_, i) => u32(i)))),
@@ -135,7 +142,15 @@ function readSumFunc(): FuncDef {
   body.push(...op.get(start), ...op.i32const(READ_STEP_BYTES), ...op.i32add, ...op.tee(start), ...op.get(end), ...op.i32ltU, ...op.brIf(0));
   body.push(...op.end, ...op.end);
   // Fold the accumulators pairwise, then the four lanes.
-  for (const [a, b] of [[0, 1], [2, 3], [4, 5], [6, 7], [0, 2], [4, 6], [0, 4]] as const) {
+  for (const [a, b] of [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+    [6, 7],
+    [0, 2],
+    [4, 6],
+    [0, 4],
+  ] as const) {
     body.push(...op.get(acc(a)), ...op.get(acc(b)), ...op.i32x4add, ...op.set(acc(a)));
   }
   body.push(...op.get(acc(0)), ...op.i32x4extractLane(0));
@@ -171,7 +186,12 @@ function matmulFunc({ n, k, mr, nr, fma }: MatmulShape): FuncDef {
   const qs = nr / 4;
   const [a, b, c, m] = [0, 1, 2, 3];
   // i32 locals
-  const i = 4, j = 5, pa = 6, pb = 7, paEnd = 8, pc = 9;
+  const i = 4,
+    j = 5,
+    pa = 6,
+    pb = 7,
+    paEnd = 8,
+    pc = 9;
   const v0 = 10;
   const acc = (r: number, q: number) => v0 + r * qs + q;
   const bv = (q: number) => v0 + mr * qs + q;
@@ -205,7 +225,18 @@ function matmulFunc({ n, k, mr, nr, fma }: MatmulShape): FuncDef {
   body.push(...op.get(pb), ...op.i32const(nr * 4), ...op.i32add, ...op.set(pb));
   body.push(...op.get(pa), ...op.i32const(4), ...op.i32add, ...op.tee(pa), ...op.get(paEnd), ...op.i32ne, ...op.brIf(0), ...op.end);
   //     store the block: pc = c + (i·n + j)·4
-  body.push(...op.get(c), ...op.get(i), ...op.i32const(rowB), ...op.i32mul, ...op.i32add, ...op.get(j), ...op.i32const(4), ...op.i32mul, ...op.i32add, ...op.set(pc));
+  body.push(
+    ...op.get(c),
+    ...op.get(i),
+    ...op.i32const(rowB),
+    ...op.i32mul,
+    ...op.i32add,
+    ...op.get(j),
+    ...op.i32const(4),
+    ...op.i32mul,
+    ...op.i32add,
+    ...op.set(pc),
+  );
   for (let r = 0; r < mr; r++) for (let q = 0; q < qs; q++) body.push(...op.get(pc), ...op.get(acc(r, q)), ...op.v128store(r * rowB + q * 16));
   body.push(...op.get(j), ...op.i32const(nr), ...op.i32add, ...op.set(j), ...op.br(0), ...op.end, ...op.end);
   body.push(...op.get(i), ...op.i32const(mr), ...op.i32add, ...op.set(i), ...op.br(0), ...op.end, ...op.end);

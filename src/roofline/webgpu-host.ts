@@ -135,7 +135,7 @@ export async function allocateRanges(device: GPUDevice, total: number): Promise<
   const buffers: GPUBuffer[] = [];
   const ranges: Range[] = [];
   try {
-    for (let left = total; left > 0; ) {
+    for (let left = total; left > 0;) {
       const size = Math.min(left, chunk);
       const buffer = await checked(device, `createBuffer(${size} bytes)`, () => device.createBuffer({ size, usage: GPUBufferUsage.STORAGE }));
       buffers.push(buffer);
@@ -159,7 +159,15 @@ interface MatmulSetup {
   buffers: GPUBuffer[];
 }
 
-export async function matmulSetup(device: GPUDevice, kernel: MatmulKernel, a: Float32Array<ArrayBuffer>, b: Float32Array<ArrayBuffer>, m: number, n: number, k: number): Promise<MatmulSetup> {
+export async function matmulSetup(
+  device: GPUDevice,
+  kernel: MatmulKernel,
+  a: Float32Array<ArrayBuffer>,
+  b: Float32Array<ArrayBuffer>,
+  m: number,
+  n: number,
+  k: number,
+): Promise<MatmulSetup> {
   const storage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST;
   const make = (size: number, usage: number) => checked(device, `createBuffer(${size} bytes)`, () => device.createBuffer({ size, usage }));
   const bufA = await make(a.byteLength, storage);

@@ -7,7 +7,19 @@
 import { ASSUMED_LLC_BYTES, completedRoofline, type RooflineOptions, type RooflineProgress, type RooflineResult } from './roofline.ts';
 import { checkCells, checkMatmulEntries, fail, uniforms } from './check.ts';
 import { FILL_WGSL, MATMUL_KERNELS, READ_GROUPS, READ_WGSL, READ_WORKGROUP } from './webgpu-kernels.ts';
-import { allocateRanges, checked, checkWebGpuMatmul, describeAdapter, makeTimer, matmulSetup, pipelineFor, readBack, repeatsFor, requestAdapter, type Range } from './webgpu-host.ts';
+import {
+  allocateRanges,
+  checked,
+  checkWebGpuMatmul,
+  describeAdapter,
+  makeTimer,
+  matmulSetup,
+  pipelineFor,
+  readBack,
+  repeatsFor,
+  requestAdapter,
+  type Range,
+} from './webgpu-host.ts';
 
 const MiB = 2 ** 20;
 const MIN_BUFFER_BYTES = 64 * MiB;
@@ -46,7 +58,12 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
         notes.push(`${size / MiB} MiB of storage buffers could not be allocated (${(err as Error).message.split('\n')[0]}); trying half`);
       }
     }
-    if (!allocated) return { state: 'errored', roofline: null, reason: `Could not allocate even ${MIN_BUFFER_BYTES / MiB} MiB of WebGPU storage buffers. ${notes.join('; ')}` };
+    if (!allocated)
+      return {
+        state: 'errored',
+        roofline: null,
+        reason: `Could not allocate even ${MIN_BUFFER_BYTES / MiB} MiB of WebGPU storage buffers. ${notes.join('; ')}`,
+      };
     owned.push(...allocated.buffers);
     const { ranges } = allocated;
     const bufferBytes = ranges.reduce((s, r) => s + r.size, 0);
@@ -65,7 +82,10 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
     const fill = pipelineFor(device, FILL_WGSL);
     const read = pipelineFor(device, READ_WGSL);
     const bind = (pipeline: GPUComputePipeline, r: Range, extra: GPUBindGroupEntry[] = []) =>
-      device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: [{ binding: 0, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }, ...extra] });
+      device.createBindGroup({
+        layout: pipeline.getBindGroupLayout(0),
+        entries: [{ binding: 0, resource: { buffer: r.buffer, offset: r.offset, size: r.size } }, ...extra],
+      });
     const readGroups = ranges.map((r) => bind(read, r, [{ binding: 1, resource: { buffer: out } }]));
     {
       const encoder = device.createCommandEncoder();
@@ -98,7 +118,8 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
       let total = 0;
       for (const s of sums) total = (total + s) >>> 0;
       const expected = Number((expectedOnce * BigInt(times)) % 2n ** 32n);
-      if (total !== expected) throw fail(`WebGPU read sweep (${groups} workgroups × ${times}) summed to ${total}, expected ${expected}: not every byte was read once.`);
+      if (total !== expected)
+        throw fail(`WebGPU read sweep (${groups} workgroups × ${times}) summed to ${total}, expected ${expected}: not every byte was read once.`);
       return { gbps: (bufferBytes * times) / ms / 1e6, ms };
     };
     // Warm-up (pipeline compilation, first touch), then one sweep per workgroup count: the faster is timed, and its
@@ -148,7 +169,9 @@ export async function measureWebGpuRoofline(o: Required<RooflineOptions>, onProg
       onProgress({ phase: 'compute', done: r + 1, total: o.repeats, detail: `${gflops.at(-1)!.toFixed(1)} GFLOP/s` });
     }
     if (candidates.length > 1) {
-      notes.push(`matmul kernels tried (one ${n}³ product each): ${candidates.map((c) => `${c.kernel.name.split(':')[0]!.split(' ')[0]} ${((2 * n ** 3) / c.ms / 1e6).toFixed(2)} GFLOP/s`).join(', ')}`);
+      notes.push(
+        `matmul kernels tried (one ${n}³ product each): ${candidates.map((c) => `${c.kernel.name.split(':')[0]!.split(' ')[0]} ${((2 * n ** 3) / c.ms / 1e6).toFixed(2)} GFLOP/s`).join(', ')}`,
+      );
     }
 
     return completedRoofline({

@@ -56,7 +56,12 @@ export function formatNumber(x: number | null | undefined, digits = 4): string {
 /** A large count with an SI suffix: 2.69 M, 1.41 G. */
 export function formatCount(n: number | null | undefined): string {
   if (n === null || n === undefined) return '—';
-  const units: [number, string][] = [[1e12, 'T'], [1e9, 'G'], [1e6, 'M'], [1e3, 'k']];
+  const units: [number, string][] = [
+    [1e12, 'T'],
+    [1e9, 'G'],
+    [1e6, 'M'],
+    [1e3, 'k'],
+  ];
   for (const [v, u] of units) if (Math.abs(n) >= v) return `${(n / v).toFixed(2)} ${u}`;
   return String(n);
 }
@@ -164,7 +169,12 @@ export function formatShare(fraction: number): string {
 
 /** A profile's op types, biggest first: "MatMulNBits 94 %, Add 2.1 %, Relu 1.0 %" (at most `n`). */
 export function formatOpTypes(profile: Pick<OpProfile, 'opTypes'>, n = 3): string {
-  return profile.opTypes.slice(0, n).map((t) => `${t.opType} ${formatShare(t.share)}`).join(', ') || '—';
+  return (
+    profile.opTypes
+      .slice(0, n)
+      .map((t) => `${t.opType} ${formatShare(t.share)}`)
+      .join(', ') || '—'
+  );
 }
 
 /** A decode step's breakdown, medians: "run 0.310 · feeds 0.004 · sampling 0.012 · outside run 0.030 ms"; parts the engine cannot time are left out. */

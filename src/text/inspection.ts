@@ -13,14 +13,25 @@ export function describeInspection(r: InspectResult, maxOps = Infinity): string[
     `  IR ${i.irVersion}; opsets ${i.opsets.map((o) => `${o.domain} ${o.version}`).join(', ')}${i.producer ? `; made by ${i.producer}` : ''}`,
     ...i.inputs.map((v) => `  input  ${v.name}: ${v.type} ${shape(v.shape)}`),
     ...i.outputs.map((v) => `  output ${v.name}: ${v.type} ${shape(v.shape)}`),
-    `  parameters ${formatCount(i.params)} (${i.params}); weights ${formatBytes(i.weightBytes)} in ${i.weights} tensors: ${Object.entries(i.bytesByDtype).map(([k, v]) => `${k} ${formatBytes(v)}`).join(', ')}`,
+    `  parameters ${formatCount(i.params)} (${i.params}); weights ${formatBytes(i.weightBytes)} in ${i.weights} tensors: ${Object.entries(i.bytesByDtype)
+      .map(([k, v]) => `${k} ${formatBytes(v)}`)
+      .join(', ')}`,
     `  ${i.nodes} nodes${i.subgraphs ? ` (in ${i.subgraphs + 1} graphs)` : ''}`,
   ];
   if (i.externalData.length) lines.push(`  external data: ${i.externalData.length} tensors (not read)`);
   if (r.flops) {
     lines.push(`  FLOPs ${formatCount(r.flops.flops)} at ${r.inputs.map((x) => `${x.name}[${x.dims.join(',')}]`).join(' ')} — ${r.flops.convention}`);
-    lines.push(`    by op: ${Object.entries(r.flops.byOp).map(([k, v]) => `${k} ${formatCount(v)}`).join(', ')}${r.flops.unknown.length ? `; ${r.flops.unknown.length} counted ops in subgraphs without shapes` : ''}`);
+    lines.push(
+      `    by op: ${Object.entries(r.flops.byOp)
+        .map(([k, v]) => `${k} ${formatCount(v)}`)
+        .join(', ')}${r.flops.unknown.length ? `; ${r.flops.unknown.length} counted ops in subgraphs without shapes` : ''}`,
+    );
   } else lines.push(`  FLOPs: not estimated (${r.flopsError})`);
-  lines.push(`  ops: ${ops.slice(0, maxOps).map(([op, n]) => `${op} ${n}`).join(', ')}${ops.length > maxOps ? ', …' : ''}`);
+  lines.push(
+    `  ops: ${ops
+      .slice(0, maxOps)
+      .map(([op, n]) => `${op} ${n}`)
+      .join(', ')}${ops.length > maxOps ? ', …' : ''}`,
+  );
   return lines;
 }

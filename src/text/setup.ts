@@ -10,13 +10,38 @@ export function setupLines(results: readonly RunResult[]): string[] {
   if (ran.length === 0) return [];
   const lines: string[] = [];
   const version = distinct(ran.map(({ env }) => env.versions.onnxruntimeWeb)).join(', ');
-  const builds = distinct(ran.filter(({ env }) => env.ortBuild).map(({ r, env }) => `${r.device} on the ${env.ortBuild === 'plain' ? 'plain CPU' : env.ortBuild} build`));
-  const compiled = distinct(ran.map(({ env }) => (env.wasmCompiledBy === 'page' ? `compiled once by the page${env.wasmCompileMs !== null ? ` (${formatMs(env.wasmCompileMs)})` : ''}` : env.wasmCompiledBy === 'worker' ? 'compiled by each run’s worker' : null)).filter((x): x is string => x !== null));
+  const builds = distinct(
+    ran.filter(({ env }) => env.ortBuild).map(({ r, env }) => `${r.device} on the ${env.ortBuild === 'plain' ? 'plain CPU' : env.ortBuild} build`),
+  );
+  const compiled = distinct(
+    ran
+      .map(({ env }) =>
+        env.wasmCompiledBy === 'page'
+          ? `compiled once by the page${env.wasmCompileMs !== null ? ` (${formatMs(env.wasmCompileMs)})` : ''}`
+          : env.wasmCompiledBy === 'worker'
+            ? 'compiled by each run’s worker'
+            : null,
+      )
+      .filter((x): x is string => x !== null),
+  );
   lines.push(`onnxruntime-web ${version}${builds.length ? `: ${builds.join(', ')}` : ''}${compiled.length ? `; wasm ${compiled.join(' / ')}` : ''}`);
-  const threads = distinct(ran.map(({ env }) => `${env.numThreads ?? '?'} of ${env.hardwareConcurrency ?? '?'} cores${env.crossOriginIsolated ? '' : ' (not cross-origin isolated: 1 thread)'}`));
+  const threads = distinct(
+    ran.map(
+      ({ env }) =>
+        `${env.numThreads ?? '?'} of ${env.hardwareConcurrency ?? '?'} cores${env.crossOriginIsolated ? '' : ' (not cross-origin isolated: 1 thread)'}`,
+    ),
+  );
   lines.push(`WASM threads: ${threads.join(', ')}`);
-  const warm = distinct(ran.map(({ r }) => (r.workload.warmupCapMs != null ? `at least ${r.workload.warmup} run(s), then until steady for at most ${formatMs(r.workload.warmupCapMs)}` : `${r.workload.warmup} run(s)`)));
-  const measured = distinct(ran.map(({ r }) => `${r.workload.iterations} iteration(s)${r.workload.timeBudgetMs != null ? ` within ${formatMs(r.workload.timeBudgetMs)}` : ''}`));
+  const warm = distinct(
+    ran.map(({ r }) =>
+      r.workload.warmupCapMs != null
+        ? `at least ${r.workload.warmup} run(s), then until steady for at most ${formatMs(r.workload.warmupCapMs)}`
+        : `${r.workload.warmup} run(s)`,
+    ),
+  );
+  const measured = distinct(
+    ran.map(({ r }) => `${r.workload.iterations} iteration(s)${r.workload.timeBudgetMs != null ? ` within ${formatMs(r.workload.timeBudgetMs)}` : ''}`),
+  );
   lines.push(`warm-up: ${warm.join('; ')}; measured: ${measured.join('; ')}`);
   return lines;
 }

@@ -18,7 +18,10 @@ const levelsText = (levels: readonly string[]): string =>
 function entryRow(e: BrowseEntry): HTMLElement {
   const box = el('input', { type: 'checkbox', name: 'model', value: e.ref });
   box.disabled = e.unbuildable !== null;
-  const [org, base] = e.kind === 'replica' && e.name.includes('/') ? [`${e.name.slice(0, e.name.lastIndexOf('/') + 1)}`, e.name.slice(e.name.lastIndexOf('/') + 1)] : ['', e.name];
+  const [org, base] =
+    e.kind === 'replica' && e.name.includes('/')
+      ? [`${e.name.slice(0, e.name.lastIndexOf('/') + 1)}`, e.name.slice(e.name.lastIndexOf('/') + 1)]
+      : ['', e.name];
   const facts = [
     e.family,
     e.params ? `${formatCount(e.params)} params` : null,
@@ -26,14 +29,20 @@ function entryRow(e: BrowseEntry): HTMLElement {
     levelsText(e.levels),
   ].filter((x): x is string => Boolean(x));
   const title = el('span', { class: 'entry-title' }, org ? el('span', { class: 'org' }, org) : '', el('strong', {}, base), ' ');
-  if (e.kind === 'replica') title.append(el('span', { class: 'badge replica', title: 'Synthetic weights: real timings and memory, meaningless outputs' }, 'replica'));
-  const label = el('label', { class: `entry${e.unbuildable ? ' unbuildable' : ''}`, 'data-kind': e.kind, 'data-task': e.task, title: e.notes ?? '' },
+  if (e.kind === 'replica')
+    title.append(el('span', { class: 'badge replica', title: 'Synthetic weights: real timings and memory, meaningless outputs' }, 'replica'));
+  const label = el(
+    'label',
+    { class: `entry${e.unbuildable ? ' unbuildable' : ''}`, 'data-kind': e.kind, 'data-task': e.task, title: e.notes ?? '' },
     box,
-    el('span', { class: 'entry-body' },
+    el(
+      'span',
+      { class: 'entry-body' },
       title,
       el('span', { class: 'entry-meta' }, el('span', { class: 'task' }, e.task), ...facts.map((f) => el('span', {}, f))),
       e.kind === 'bundled' ? el('code', { class: 'entry-id' }, e.ref) : '',
-      e.unbuildable ? el('span', { class: 'entry-reason' }, `Cannot be built: ${e.unbuildable}`) : ''),
+      e.unbuildable ? el('span', { class: 'entry-reason' }, `Cannot be built: ${e.unbuildable}`) : '',
+    ),
   );
   return label;
 }
@@ -50,13 +59,18 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
   const search = $<HTMLInputElement>('catalog-search');
   const selectedButton = $('catalog-kind').querySelector<HTMLButtonElement>('[data-kind=selected]')!;
   const boxes = () => [...document.querySelectorAll<HTMLInputElement>('#catalog input[name=model]')];
-  const selected = () => boxes().filter((b) => b.checked && !b.disabled).map((b) => b.value);
+  const selected = () =>
+    boxes()
+      .filter((b) => b.checked && !b.disabled)
+      .map((b) => b.value);
   // A kind, or "selected": only what is ticked (the way to find what a preset or a link chose).
   let kind: EntryKind | 'selected' | null = null;
 
   function applyFilter(): void {
     const only = kind === 'selected' ? new Set(selected()) : null;
-    const shown = new Set(filterEntries(entries, { task: task.value || null, kind: kind === 'selected' ? null : kind, query: search.value, only }).map((e) => e.ref));
+    const shown = new Set(
+      filterEntries(entries, { task: task.value || null, kind: kind === 'selected' ? null : kind, query: search.value, only }).map((e) => e.ref),
+    );
     for (const [ref, row] of rows) row.hidden = !shown.has(ref);
     for (const id of ['models', 'replicas']) $(id).hidden = ![...$(id).querySelectorAll<HTMLElement>('label.entry')].some((r) => !r.hidden);
     $('catalog-empty').hidden = shown.size > 0;
@@ -81,8 +95,18 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
     if (existing) return existing;
     const box = Object.assign(el('input', { type: 'checkbox', name: 'model', value: ref }), { checked: true });
     const remove = el('button', { type: 'button', class: 'link', 'aria-label': `Remove ${ref}` }, 'remove');
-    const row = el('label', { class: 'entry' }, box, el('span', { class: 'entry-body' }, el('span', { class: 'entry-title' }, el('strong', {}, ref.replace(/^hub:/, ''))),
-      el('span', { class: 'entry-meta' }, el('span', { class: 'task' }, ref.startsWith('hub:') ? 'hub' : 'url'), el('span', {}, 'fetched when run')), remove));
+    const row = el(
+      'label',
+      { class: 'entry' },
+      box,
+      el(
+        'span',
+        { class: 'entry-body' },
+        el('span', { class: 'entry-title' }, el('strong', {}, ref.replace(/^hub:/, ''))),
+        el('span', { class: 'entry-meta' }, el('span', { class: 'task' }, ref.startsWith('hub:') ? 'hub' : 'url'), el('span', {}, 'fetched when run')),
+        remove,
+      ),
+    );
     remove.addEventListener('click', (ev) => {
       ev.preventDefault();
       row.remove();
@@ -93,7 +117,10 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
   }
   const hubInput = $<HTMLInputElement>('hub-id');
   const addHub = () => {
-    const raw = hubInput.value.trim().replace(/^hub:/, '').replace(/^https:\/\/huggingface\.co\//, '');
+    const raw = hubInput.value
+      .trim()
+      .replace(/^hub:/, '')
+      .replace(/^https:\/\/huggingface\.co\//, '');
     const status = $('hub-status');
     if (/^https?:\/\//i.test(raw)) addCustom(raw);
     else if (HUB_ID.test(raw)) addCustom(`hub:${raw}`);
@@ -133,8 +160,16 @@ export function mountCatalog(catalog: Catalog, onChange: () => void): CatalogVie
       const missing: string[] = [];
       for (const m of models) if (!rows.has(m) && (m.startsWith('hub:') || /^https?:\/\//i.test(m))) addCustom(m);
       for (const box of boxes()) box.checked = wanted.has(box.value) && !box.disabled;
-      const placed = new Set(boxes().filter((b) => b.checked).map((b) => b.value));
-      const greyed = new Set(boxes().filter((b) => b.disabled).map((b) => b.value));
+      const placed = new Set(
+        boxes()
+          .filter((b) => b.checked)
+          .map((b) => b.value),
+      );
+      const greyed = new Set(
+        boxes()
+          .filter((b) => b.disabled)
+          .map((b) => b.value),
+      );
       const unbuildable: string[] = [];
       for (const m of models) if (!placed.has(m)) (greyed.has(m) ? unbuildable : missing).push(m);
       if (kind === 'selected') applyFilter();

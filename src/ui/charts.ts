@@ -1,5 +1,16 @@
 /** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
-import { Chart, type ChartConfiguration, Legend, LinearScale, LineController, LineElement, LogarithmicScale, PointElement, ScatterController, Tooltip } from 'chart.js';
+import {
+  Chart,
+  type ChartConfiguration,
+  Legend,
+  LinearScale,
+  LineController,
+  LineElement,
+  LogarithmicScale,
+  PointElement,
+  ScatterController,
+  Tooltip,
+} from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
 import { seriesColours } from '../report/palette.ts';
 import { rooflinePoints } from '../roofline/roofline.ts';
@@ -65,7 +76,9 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
  * axis, since backends differ by 100×.
  */
 export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
-  const points = results.flatMap((r) => (r.state === 'completed' && r.timings.latency && r.model.bytes ? [{ x: r.model.bytes, y: r.timings.latency.p50Ms, run: r }] : []));
+  const points = results.flatMap((r) =>
+    r.state === 'completed' && r.timings.latency && r.model.bytes ? [{ x: r.model.bytes, y: r.timings.latency.p50Ms, run: r }] : [],
+  );
   if (points.length === 0) return draw(canvas, null);
   const devices = [...new Set(points.map((p) => p.run.device))];
   draw(canvas, {
@@ -81,7 +94,12 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
     options: {
       ...FIXED_SIZE,
       scales: {
-        x: { type: 'linear', beginAtZero: true, title: { display: true, text: 'model size' }, ticks: { callback: (v) => formatBytes(Number(v)), maxTicksLimit: 8 } },
+        x: {
+          type: 'linear',
+          beginAtZero: true,
+          title: { display: true, text: 'model size' },
+          ticks: { callback: (v) => formatBytes(Number(v)), maxTicksLimit: 8 },
+        },
         y: { type: 'logarithmic', title: { display: true, text: 'p50 latency (ms, log scale)' } },
       },
       plugins: {
@@ -122,12 +140,16 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         })),
       },
       options: {
-        ...FIXED_SIZE, parsing: false,
+        ...FIXED_SIZE,
+        parsing: false,
         scales: {
           x: { type: 'logarithmic', title: { display: true, text: 'context length (tokens, log scale)' } },
           y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'decode tokens/s' } },
         },
-        plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.parsed.y, 1)} tok/s at ${c.parsed.x} tokens` } } },
+        plugins: {
+          legend: { position: 'bottom' },
+          tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.parsed.y, 1)} tok/s at ${c.parsed.x} tokens` } },
+        },
       },
     });
   }
@@ -149,7 +171,10 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         x: { type: 'logarithmic', title: { display: true, text: 'time to first token (ms, log scale)' } },
         y: { type: 'logarithmic', title: { display: true, text: 'decode tokens/s (log scale)' } },
       },
-      plugins: { legend: { position: 'bottom' }, tooltip: { callbacks: { label: (c) => `${c.dataset.label}: TTFT ${formatMs(c.parsed.x)}, ${formatNumber(c.parsed.y, 1)} tok/s` } } },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: TTFT ${formatMs(c.parsed.x)}, ${formatNumber(c.parsed.y, 1)} tok/s` } },
+      },
     },
   });
 }
@@ -160,7 +185,9 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
  * (FLOP per byte of model) and achieved GFLOP/s — how far below the roof each run sits.
  */
 export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly RunResult[]): void {
-  const points = results.flatMap((r) => (r.utilisation?.intensityFlopPerByte && r.env?.roofline ? [{ x: r.utilisation.intensityFlopPerByte, y: r.utilisation.achieved, run: r }] : []));
+  const points = results.flatMap((r) =>
+    r.utilisation?.intensityFlopPerByte && r.env?.roofline ? [{ x: r.utilisation.intensityFlopPerByte, y: r.utilisation.achieved, run: r }] : [],
+  );
   const roofs = new Map(results.flatMap((r) => (r.env?.roofline ? [[r.env.roofline.device, r.env.roofline] as const] : [])));
   if (roofs.size === 0) return draw(canvas, null);
   const intensities = points.map((p) => p.x);
@@ -188,7 +215,8 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
       ],
     },
     options: {
-      ...FIXED_SIZE, parsing: false,
+      ...FIXED_SIZE,
+      parsing: false,
       scales: {
         x: { type: 'logarithmic', title: { display: true, text: 'arithmetic intensity (FLOP per byte of model, log scale)' } },
         y: { type: 'logarithmic', title: { display: true, text: 'GFLOP/s (log scale)' } },
@@ -199,7 +227,9 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
           callbacks: {
             label: (c) => {
               const run = (c.raw as { run?: RunResult }).run;
-              return run ? `${run.model.id} ${run.model.dtype} ${run.device}: ${formatNumber(c.parsed.y, 3)} GFLOP/s, ${formatUtilisation(run)}` : `${c.dataset.label}: ${formatNumber(c.parsed.y, 2)} GFLOP/s at ${formatNumber(c.parsed.x, 2)} FLOP/byte`;
+              return run
+                ? `${run.model.id} ${run.model.dtype} ${run.device}: ${formatNumber(c.parsed.y, 3)} GFLOP/s, ${formatUtilisation(run)}`
+                : `${c.dataset.label}: ${formatNumber(c.parsed.y, 2)} GFLOP/s at ${formatNumber(c.parsed.x, 2)} FLOP/byte`;
             },
           },
         },

@@ -52,19 +52,50 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
   function render(): void {
     const typedBars = overrides();
     const shown = applyThresholds(claims, typedBars.problems.length ? {} : typedBars.values);
-    const head = el('tr', {}, el('th', {}, 'check'), el('th', {}, 'claim'), el('th', {}, 'thresholds'), ...judged.map((d, i) => el('th', { title: d.identity.label }, judged.length > 1 ? `D${i + 1}` : 'verdict')), ...(judged.length === 1 ? [el('th', {}, 'what was measured')] : []));
+    const head = el(
+      'tr',
+      {},
+      el('th', {}, 'check'),
+      el('th', {}, 'claim'),
+      el('th', {}, 'thresholds'),
+      ...judged.map((d, i) => el('th', { title: d.identity.label }, judged.length > 1 ? `D${i + 1}` : 'verdict')),
+      ...(judged.length === 1 ? [el('th', {}, 'what was measured')] : []),
+    );
     const rows = shown.map((c) => {
       const verdicts = judged.map((d) => d.verdicts.find((v) => v.claimId === c.id));
       const bars = c.thresholds.map((t) =>
-        el('label', { class: 'threshold', title: t.label }, `${t.name} ${t.direction === 'max' ? '≤' : '≥'} `, el('input', { 'data-threshold': `${c.id}.${t.name}`, value: String(t.value), size: '5', inputmode: 'decimal', 'aria-label': `${c.id} ${t.label}` }), ` ${t.unit}`),
+        el(
+          'label',
+          { class: 'threshold', title: t.label },
+          `${t.name} ${t.direction === 'max' ? '≤' : '≥'} `,
+          el('input', { 'data-threshold': `${c.id}.${t.name}`, value: String(t.value), size: '5', inputmode: 'decimal', 'aria-label': `${c.id} ${t.label}` }),
+          ` ${t.unit}`,
+        ),
       );
       return el(
-        'tr', { 'data-claim': c.id },
+        'tr',
+        { 'data-claim': c.id },
         el('td', {}, el('input', { type: 'checkbox', name: 'claim', value: c.id, checked: '', 'aria-label': `check ${c.id}` })),
         el('td', {}, el('strong', {}, c.id), el('br'), el('small', { title: c.quote }, c.english)),
         el('td', {}, ...(bars.length ? bars : ['—'])),
-        ...verdicts.map((v) => el('td', {}, v ? el('span', { class: `verdict verdict-${v.verdict}`, title: VERDICT_TEXT[v.verdict].meaning }, VERDICT_TEXT[v.verdict].label) : '—', ...(v?.margin ? [el('br'), el('small', {}, v.margin)] : []))),
-        ...(judged.length === 1 ? [el('td', {}, el('small', {}, verdicts[0]?.summary ?? ''), ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', {}, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []))] : []),
+        ...verdicts.map((v) =>
+          el(
+            'td',
+            {},
+            v ? el('span', { class: `verdict verdict-${v.verdict}`, title: VERDICT_TEXT[v.verdict].meaning }, VERDICT_TEXT[v.verdict].label) : '—',
+            ...(v?.margin ? [el('br'), el('small', {}, v.margin)] : []),
+          ),
+        ),
+        ...(judged.length === 1
+          ? [
+              el(
+                'td',
+                {},
+                el('small', {}, verdicts[0]?.summary ?? ''),
+                ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', {}, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []),
+              ),
+            ]
+          : []),
       );
     });
     // Keep what was ticked and typed across re-renders.
@@ -78,7 +109,9 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
       if (original) input.defaultValue = String(original[1]);
       if (typed.has(key)) input.value = typed.get(key)!;
     }
-    $('claims-devices').replaceChildren(...(judged.length > 1 ? judged.map((d, i) => el('li', {}, `D${i + 1}: ${d.identity.label} (${d.results.length} runs)`)) : []));
+    $('claims-devices').replaceChildren(
+      ...(judged.length > 1 ? judged.map((d, i) => el('li', {}, `D${i + 1}: ${d.identity.label} (${d.results.length} runs)`)) : []),
+    );
     for (const id of ['claims-html', 'claims-md']) $<HTMLButtonElement>(id).disabled = judged.length === 0;
   }
 
@@ -89,7 +122,11 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
       say(problems, 'problem');
       return null;
     }
-    const out = judgeDevices(claims.filter((c) => chosen().includes(c.id)), sources, values);
+    const out = judgeDevices(
+      claims.filter((c) => chosen().includes(c.id)),
+      sources,
+      values,
+    );
     judged = out.devices;
     render();
     return out.notes;
@@ -101,7 +138,9 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
       generatedAt: new Date().toISOString(),
       devices: judged.map((d) => ({ identity: d.identity, results: d.results, verdicts: d.verdicts })),
       claims: applyThresholds(claims, values).filter((c) => chosen().includes(c.id)),
-      catalog: { replicas: (catalog.replicas ?? []).map((r) => ({ id: r.id, paramsPublished: r.paramsPublished, releaseDate: r.releaseDate, family: r.family })) },
+      catalog: {
+        replicas: (catalog.replicas ?? []).map((r) => ({ id: r.id, paramsPublished: r.paramsPublished, releaseDate: r.releaseDate, family: r.family })),
+      },
       chartJsSource: kind === 'html' ? await loadChartJsSource() : null,
     };
     if (kind === 'html') download('ondevice-claims.html', renderReportHtml(input), 'text/html');
@@ -117,7 +156,8 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
     try {
       const out = await controller.checkClaims({ only, overrides: values });
       const notes = judge([{ label: null, results: out.results }]);
-      if (notes) say([`${out.verdicts.length} verdict(s) from ${out.results.length} run(s), logged in the history.`, ...(out.note ? [out.note] : []), ...notes]);
+      if (notes)
+        say([`${out.verdicts.length} verdict(s) from ${out.results.length} run(s), logged in the history.`, ...(out.note ? [out.note] : []), ...notes]);
     } catch (err) {
       say([`The claims check failed: ${(err as Error).message}`], 'problem');
     }
@@ -140,7 +180,8 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
       else problems.push(`${f.name}: no valid run record (schema ondevice.run/1) in it.`);
     }
     const notes = sources.length ? judge(sources) : [];
-    if (notes) say([...problems, ...notes, ...(sources.length ? [`Compared ${sources.length} file(s) side by side.`] : [])], problems.length ? 'problem' : 'info');
+    if (notes)
+      say([...problems, ...notes, ...(sources.length ? [`Compared ${sources.length} file(s) side by side.`] : [])], problems.length ? 'problem' : 'info');
     (ev.target as HTMLInputElement).value = '';
   });
   $('claims-html').addEventListener('click', () => void report('html'));

@@ -10,11 +10,20 @@ const SHIPPED = 'shipped';
 /** Builds the level and backend checkboxes; the form starts at fp32 on wasm and WebGPU. */
 export function mountConfigFields(): void {
   $('levels').append(
-    ...DTYPES.map((d) => el('label', { class: 'chip' }, Object.assign(el('input', { type: 'checkbox', name: 'dtype', value: d }), { checked: d === 'fp32' }), ` ${d}`)),
-    el('label', { class: 'chip wide', title: 'Each catalog model at every level it ships' }, el('input', { type: 'checkbox', name: 'dtype', value: SHIPPED }), ' every level each model ships'),
+    ...DTYPES.map((d) =>
+      el('label', { class: 'chip' }, Object.assign(el('input', { type: 'checkbox', name: 'dtype', value: d }), { checked: d === 'fp32' }), ` ${d}`),
+    ),
+    el(
+      'label',
+      { class: 'chip wide', title: 'Each catalog model at every level it ships' },
+      el('input', { type: 'checkbox', name: 'dtype', value: SHIPPED }),
+      ' every level each model ships',
+    ),
   );
   $('devices').append(
-    ...DEVICES.map((d) => el('label', { class: 'chip' }, Object.assign(el('input', { type: 'checkbox', name: 'device', value: d }), { checked: d !== 'webnn' }), ` ${d}`)),
+    ...DEVICES.map((d) =>
+      el('label', { class: 'chip' }, Object.assign(el('input', { type: 'checkbox', name: 'device', value: d }), { checked: d !== 'webnn' }), ` ${d}`),
+    ),
   );
   // What the chosen levels mean on the chosen backends (4-bit on wasm, q4dq), under the pickers.
   $('devices').after(el('div', { id: 'level-notes', class: 'hint', 'aria-live': 'polite' }));
@@ -60,7 +69,8 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
   if (config.models) {
     const { missing, unbuildable } = catalog.select(config.models);
     if (missing.length) problems.push(`Not in this app’s catalog: ${missing.join(', ')}.`);
-    if (unbuildable.length) problems.push(`Left out, no replica builder for their architecture yet: ${unbuildable.map((m) => m.replace(/^replica:/, '')).join(', ')}.`);
+    if (unbuildable.length)
+      problems.push(`Left out, no replica builder for their architecture yet: ${unbuildable.map((m) => m.replace(/^replica:/, '')).join(', ')}.`);
   }
   if (config.dtypes) {
     for (const box of form.querySelectorAll<HTMLInputElement>('input[name=dtype]')) {
@@ -68,11 +78,12 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
       box.disabled = config.dtypes === 'shipped' && box.value !== SHIPPED;
     }
   }
-  if (config.devices) for (const box of form.querySelectorAll<HTMLInputElement>('input[name=device]')) box.checked = (config.devices as string[]).includes(box.value);
+  if (config.devices)
+    for (const box of form.querySelectorAll<HTMLInputElement>('input[name=device]')) box.checked = (config.devices as string[]).includes(box.value);
   if (config.engines) {
     const engines = config.engines;
     // The form offers one engine or both; a list of every engine is "both".
-    field<HTMLSelectElement>('engine').value = engines === 'auto' || ENGINES.every((e) => engines.includes(e)) ? 'auto' : engines[0] ?? 'auto';
+    field<HTMLSelectElement>('engine').value = engines === 'auto' || ENGINES.every((e) => engines.includes(e)) ? 'auto' : (engines[0] ?? 'auto');
   }
   if (config.iterations !== undefined) field('iterations').value = String(config.iterations);
   if (config.warmup !== undefined) field('warmup').value = String(config.warmup);
@@ -94,10 +105,19 @@ export function renderSelection(config: RunConfig, extra: string[], runs: number
   }
   const shown = models.slice(0, 12);
   box.replaceChildren(
-    el('p', { class: 'selection-head' }, el('strong', {}, `${models.length} model${models.length === 1 ? '' : 's'}`),
+    el(
+      'p',
+      { class: 'selection-head' },
+      el('strong', {}, `${models.length} model${models.length === 1 ? '' : 's'}`),
       ` × ${config.dtypes === 'shipped' ? 'every level each ships' : `${config.dtypes.length} level${config.dtypes.length === 1 ? '' : 's'}`}`,
       ` × ${config.devices.length} backend${config.devices.length === 1 ? '' : 's'}`,
-      el('span', { class: 'runs' }, ` → ${runs} run${runs === 1 ? '' : 's'}`)),
-    el('p', { class: 'selection-models' }, ...shown.map((m) => el('span', { class: 'pill' }, m)), models.length > shown.length ? el('span', { class: 'hint' }, ` and ${models.length - shown.length} more`) : ''),
+      el('span', { class: 'runs' }, ` → ${runs} run${runs === 1 ? '' : 's'}`),
+    ),
+    el(
+      'p',
+      { class: 'selection-models' },
+      ...shown.map((m) => el('span', { class: 'pill' }, m)),
+      models.length > shown.length ? el('span', { class: 'hint' }, ` and ${models.length - shown.length} more`) : '',
+    ),
   );
 }

@@ -43,7 +43,8 @@ export function mountHistory(controller: Controller): HistoryView {
       selects[f].value = chosen;
     }
     const shown = filterHistory(log, filter());
-    $('history-count').textContent = shown.length === log.length ? `${log.length} run${log.length === 1 ? '' : 's'} logged` : `${shown.length} of ${log.length} runs shown`;
+    $('history-count').textContent =
+      shown.length === log.length ? `${log.length} run${log.length === 1 ? '' : 's'} logged` : `${shown.length} of ${log.length} runs shown`;
     reset.hidden = shown.length === log.length && !from.value && !to.value && HISTORY_FACETS.every((f) => !selects[f].value);
     $('history-table').replaceChildren(log.length && !shown.length ? el('p', { class: 'empty' }, 'No logged run matches these filters.') : historyTable(shown));
   }

@@ -24,7 +24,6 @@ const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
 (window as unknown as { ondevice: typeof controller }).ondevice = controller;
 
-
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
 const historyView = mountHistory(controller);
@@ -75,14 +74,14 @@ function notice(id: string, lines: string[], kind: 'problem' | 'info' = 'problem
 }
 
 function describeDevice(caps: Awaited<ReturnType<typeof controller.capabilities>>): void {
-  const gpu = caps.webgpu ? `WebGPU: ${caps.webgpu.vendor} ${caps.webgpu.architecture}${caps.webgpu.shaderF16 ? ' (shader-f16)' : ' (no shader-f16)'}` : `WebGPU: unavailable (${caps.webgpuReason})`;
+  const gpu = caps.webgpu
+    ? `WebGPU: ${caps.webgpu.vendor} ${caps.webgpu.architecture}${caps.webgpu.shaderF16 ? ' (shader-f16)' : ' (no shader-f16)'}`
+    : `WebGPU: unavailable (${caps.webgpuReason})`;
   const wasm = `WASM: SIMD ${caps.wasm.simd ? 'yes' : 'no'}, threads ${caps.wasm.threads ? `yes (${caps.hardwareConcurrency} cores)` : 'no (page not cross-origin isolated)'}`;
-  const parts = [
-    { text: gpu, ok: caps.webgpu !== null },
-    { text: wasm, ok: caps.wasm.threads },
-    ...(caps.webnn ? [{ text: 'WebNN: yes', ok: true }] : []),
-  ];
-  $('device').replaceChildren(...parts.flatMap((p, i) => [...(i ? [el('span', { class: 'sep' }, ' · ')] : []), el('span', { class: `cap ${p.ok ? 'ok' : 'off'}` }, p.text)]));
+  const parts = [{ text: gpu, ok: caps.webgpu !== null }, { text: wasm, ok: caps.wasm.threads }, ...(caps.webnn ? [{ text: 'WebNN: yes', ok: true }] : [])];
+  $('device').replaceChildren(
+    ...parts.flatMap((p, i) => [...(i ? [el('span', { class: 'sep' }, ' · ')] : []), el('span', { class: `cap ${p.ok ? 'ok' : 'off'}` }, p.text)]),
+  );
 }
 
 async function init(): Promise<void> {
@@ -99,7 +98,10 @@ async function init(): Promise<void> {
   form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = DEFAULT_GENERATION.prompt;
   const generation = () => {
     const data = new FormData(form);
-    const contexts = String(data.get('contexts') ?? '').split(',').map((x) => Number(x.trim())).filter((n) => Number.isInteger(n) && n > 0);
+    const contexts = String(data.get('contexts') ?? '')
+      .split(',')
+      .map((x) => Number(x.trim()))
+      .filter((n) => Number.isInteger(n) && n > 0);
     return {
       prompt: String(data.get('prompt') ?? '') || DEFAULT_GENERATION.prompt,
       maxNewTokens: Math.max(1, Number(data.get('maxNewTokens')) || DEFAULT_GENERATION.maxNewTokens),
@@ -141,7 +143,11 @@ async function init(): Promise<void> {
       }
       // The full suite's backends are the device's defaults: a software WebGPU adapter is left out, with why.
       const chosen = preset === 'full' ? defaultDevices(await caps) : null;
-      notice('preset-status', [...applyConfig(form, catalogView, chosen ? { ...config, devices: chosen.devices } : config), ...(chosen?.note ? [chosen.note] : [])], chosen?.note ? 'info' : 'problem');
+      notice(
+        'preset-status',
+        [...applyConfig(form, catalogView, chosen ? { ...config, devices: chosen.devices } : config), ...(chosen?.note ? [chosen.note] : [])],
+        chosen?.note ? 'info' : 'problem',
+      );
       for (const b of document.querySelectorAll('[data-preset]')) b.classList.toggle('active', b === button);
       sync();
     });
@@ -165,7 +171,11 @@ async function init(): Promise<void> {
     const plan = planOf(config, { generation: generation(), ...(form.querySelector<HTMLInputElement>('[name=roofline]')!.checked ? { roofline: true } : {}) });
     const file = yours.forRun();
     if (file) plan.models = [...plan.models, file];
-    const missing = [!plan.models.length && 'one model', !plan.devices.length && 'one backend', Array.isArray(plan.dtypes) && !plan.dtypes.length && 'one level'].filter(Boolean);
+    const missing = [
+      !plan.models.length && 'one model',
+      !plan.devices.length && 'one backend',
+      Array.isArray(plan.dtypes) && !plan.dtypes.length && 'one level',
+    ].filter(Boolean);
     if (missing.length) {
       progress.message(`Choose at least ${missing.join(' and ')}.`);
       return;

@@ -14,7 +14,11 @@ export function describeProgress(p: Progress): { text: string; fraction: number 
     case 'session':
       return { text: 'creating the session', fraction: null };
     case 'warmup':
-      if (p.total === null) return { text: `warming up ${p.done} (until steady, at most ${formatDuration(p.capMs ?? 0)})`, fraction: p.capMs ? Math.min(1, (p.elapsedMs ?? 0) / p.capMs) : null };
+      if (p.total === null)
+        return {
+          text: `warming up ${p.done} (until steady, at most ${formatDuration(p.capMs ?? 0)})`,
+          fraction: p.capMs ? Math.min(1, (p.elapsedMs ?? 0) / p.capMs) : null,
+        };
       return { text: `warming up ${p.done}/${p.total}`, fraction: p.done / p.total };
     case 'measure':
       return { text: `measuring ${p.done}/${p.total}`, fraction: p.done / p.total };
@@ -23,7 +27,10 @@ export function describeProgress(p: Progress): { text: string; fraction: number 
     case 'download':
       return { text: `downloading ${p.file}: ${of(p.loadedBytes, p.totalBytes)}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
     case 'build':
-      return { text: `building the replica: ${formatBytes(p.writtenBytes)} of ${formatBytes(p.totalBytes)} of synthetic weights`, fraction: p.totalBytes ? p.writtenBytes / p.totalBytes : 1 };
+      return {
+        text: `building the replica: ${formatBytes(p.writtenBytes)} of ${formatBytes(p.totalBytes)} of synthetic weights`,
+        fraction: p.totalBytes ? p.writtenBytes / p.totalBytes : 1,
+      };
     case 'profile':
       return { text: 'profiling one more iteration (after the measured ones)', fraction: null };
   }
@@ -73,7 +80,10 @@ export function mountProgress(): ProgressView {
       switch (e.type) {
         case 'prepare':
           box.hidden = false;
-          setRun(`Preparing: ${e.message} (${e.total > 1000 ? `${formatBytes(e.done)} of ${formatBytes(e.total)}` : `${e.done}/${e.total}`})`, e.total ? e.done / e.total : 0);
+          setRun(
+            `Preparing: ${e.message} (${e.total > 1000 ? `${formatBytes(e.done)} of ${formatBytes(e.total)}` : `${e.done}/${e.total}`})`,
+            e.total ? e.done / e.total : 0,
+          );
           break;
         case 'suite-start':
           box.hidden = false;

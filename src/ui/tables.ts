@@ -3,8 +3,20 @@ import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { el } from './dom.ts';
-import { formatBytes, formatCount, formatDate, formatGflops, formatMs, formatOpTypes, formatPredicted, formatRate, formatRme, formatShare, formatStepMs, formatUtilisation } from '../text/format.ts';
-
+import {
+  formatBytes,
+  formatCount,
+  formatDate,
+  formatGflops,
+  formatMs,
+  formatOpTypes,
+  formatPredicted,
+  formatRate,
+  formatRme,
+  formatShare,
+  formatStepMs,
+  formatUtilisation,
+} from '../text/format.ts';
 
 /** One cell's content: the figure that matters for the state the run ended in. */
 function cell(r: RunResult): HTMLElement {
@@ -52,13 +64,18 @@ function cell(r: RunResult): HTMLElement {
   if (r.memory.predicted && r.state === 'completed') {
     td.append(el('br'), el('small', {}, `predicted ${formatPredicted(r)}`));
   }
-  if (r.profile) td.append(el('br'), el('small', { class: 'profile-line', title: 'Per-operator profile: share of one profiled iteration (see below)' }, `ops: ${formatOpTypes(r.profile)}`));
+  if (r.profile)
+    td.append(
+      el('br'),
+      el('small', { class: 'profile-line', title: 'Per-operator profile: share of one profiled iteration (see below)' }, `ops: ${formatOpTypes(r.profile)}`),
+    );
   else if (r.profileReason && r.state === 'completed') td.append(el('br'), el('small', { class: 'reason' }, `no profile: ${r.profileReason}`));
   return td;
 }
 
 /** The model cell: a replica says so, and what that means, wherever it appears. */
-const REPLICA_NOTE = 'Replica: the real architecture with synthetic weights. Its timings and memory are the real model’s; its outputs are meaningless, so it has no fidelity.';
+const REPLICA_NOTE =
+  'Replica: the real architecture with synthetic weights. Its timings and memory are the real model’s; its outputs are meaningless, so it has no fidelity.';
 const modelLabel = (id: string, replica: boolean): HTMLElement =>
   replica ? el('span', { title: REPLICA_NOTE }, id.replace(/^replica:/, ''), ' ', el('span', { class: 'badge replica' }, 'replica')) : el('span', {}, id);
 
@@ -73,14 +90,27 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
     rows.get(key)!.set(r.device, r);
   }
   const table = el('table', { class: 'comparison' });
-  table.append(el('thead', {}, el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'engine'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d)))));
+  table.append(
+    el(
+      'thead',
+      {},
+      el('tr', {}, el('th', {}, 'model'), el('th', {}, 'level'), el('th', {}, 'engine'), el('th', {}, 'size'), ...devices.map((d) => el('th', {}, d))),
+    ),
+  );
   const body = el('tbody');
   for (const [key, byDevice] of rows) {
     const [model, dtype, engine] = key.split('\u0000') as [string, string, Engine];
     const any = [...byDevice.values()][0]!;
     body.append(
-      el('tr', {}, el('th', { scope: 'row' }, modelLabel(model, any.model.source === 'replica')), el('td', {}, dtype), el('td', {}, ENGINE_LABEL[engine]), el('td', {}, formatBytes(any.model.bytes)),
-        ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—')))),
+      el(
+        'tr',
+        {},
+        el('th', { scope: 'row' }, modelLabel(model, any.model.source === 'replica')),
+        el('td', {}, dtype),
+        el('td', {}, ENGINE_LABEL[engine]),
+        el('td', {}, formatBytes(any.model.bytes)),
+        ...devices.map((d) => (byDevice.get(d) ? cell(byDevice.get(d)!) : el('td', { class: 'missing' }, '—'))),
+      ),
     );
   }
   table.append(body);
@@ -95,18 +125,41 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
 export function profileSection(results: readonly RunResult[]): HTMLElement | null {
   const profiled = results.flatMap((r) => (r.profile ? [{ r, p: r.profile }] : []));
   if (profiled.length === 0) return null;
-  const section = el('div', { class: 'profiles', id: 'profiles' }, el('h3', {}, 'Per-operator profile'),
-    el('p', { class: 'hint' }, 'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times include the profiler’s own work and come from one iteration (or the median of three), so read the shares here and run times above.'));
+  const section = el(
+    'div',
+    { class: 'profiles', id: 'profiles' },
+    el('h3', {}, 'Per-operator profile'),
+    el(
+      'p',
+      { class: 'hint' },
+      'One more iteration after the measured ones, on a second session with onnxruntime’s profiler: none of the figures above include it. Shares are of that iteration’s time; its times include the profiler’s own work and come from one iteration (or the median of three), so read the shares here and run times above.',
+    ),
+  );
   for (const { r, p } of profiled) {
     const table = el('table', { class: 'profile', 'data-run-id': r.id });
     table.append(el('thead', {}, el('tr', {}, ...['op type', 'node', 'time', 'share', 'calls'].map((h) => el('th', {}, h)))));
     const body = el('tbody');
-    for (const op of p.topOps) body.append(el('tr', {}, el('td', {}, op.opType), el('td', { class: 'node' }, op.node), el('td', {}, formatMs(op.ms)), el('td', {}, formatShare(op.share)), el('td', {}, String(op.calls))));
+    for (const op of p.topOps)
+      body.append(
+        el(
+          'tr',
+          {},
+          el('td', {}, op.opType),
+          el('td', { class: 'node' }, op.node),
+          el('td', {}, formatMs(op.ms)),
+          el('td', {}, formatShare(op.share)),
+          el('td', {}, String(op.calls)),
+        ),
+      );
     table.append(body);
     const hints = profileHints(p, r.device);
     section.append(
       el('h4', {}, `${r.model.id.replace(/^replica:/, '')} ${r.model.dtype} · ${r.device} · ${r.engine}: `, el('strong', {}, formatOpTypes(p))),
-      el('p', { class: 'hint' }, `${p.workload}; iteration ${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''}, operators ${formatMs(p.kernelMs)}; profiling took ${formatMs(p.profilingMs)}. By op type: ${p.opTypes.map((t) => `${t.opType} ${formatShare(t.share)} (${t.nodes} node${t.nodes === 1 ? '' : 's'})`).join(', ')}.`),
+      el(
+        'p',
+        { class: 'hint' },
+        `${p.workload}; iteration ${formatMs(p.iterationMs)}${p.runs > 1 ? ` over ${p.runs} runs` : ''}, operators ${formatMs(p.kernelMs)}; profiling took ${formatMs(p.profilingMs)}. By op type: ${p.opTypes.map((t) => `${t.opType} ${formatShare(t.share)} (${t.nodes} node${t.nodes === 1 ? '' : 's'})`).join(', ')}.`,
+      ),
       ...hints.map((h) => el('p', { class: 'why' }, `Why: ${h}.`)),
       ...(p.note ? [el('p', { class: 'hint' }, p.note)] : []),
       table,
@@ -119,19 +172,61 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
   if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
   const table = el('table', { class: 'history' });
   table.append(
-    el('thead', {}, el('tr', {}, ...['when', 'model', 'level', 'backend', 'engine', 'state', 'p50', 'TTFT', 'decode tok/s', 'load', 'model size', 'WASM heap', 'GPU buffers', 'page+workers', 'params', 'GFLOP/s', 'roofline use', 'reason'].map((h) => el('th', {}, h)))),
+    el(
+      'thead',
+      {},
+      el(
+        'tr',
+        {},
+        ...[
+          'when',
+          'model',
+          'level',
+          'backend',
+          'engine',
+          'state',
+          'p50',
+          'TTFT',
+          'decode tok/s',
+          'load',
+          'model size',
+          'WASM heap',
+          'GPU buffers',
+          'page+workers',
+          'params',
+          'GFLOP/s',
+          'roofline use',
+          'reason',
+        ].map((h) => el('th', {}, h)),
+      ),
+    ),
   );
   const body = el('tbody');
   for (const r of [...results].reverse()) {
     const l = r.timings.latency;
     body.append(
-      el('tr', { 'data-run-id': r.id, class: `state-${r.state}` },
-        el('td', {}, formatDate(r.startedAt)), el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')), el('td', {}, r.model.dtype), el('td', {}, r.device), el('td', {}, r.engine),
-        el('td', {}, r.state), el('td', {}, formatMs(l?.p50Ms)), el('td', {}, formatMs(r.generation?.ttftMs)), el('td', {}, formatRate(r.generation?.decodeTokPerS)), el('td', {}, formatMs(r.timings.loadMs)),
-        el('td', {}, formatBytes(r.model.bytes)), el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)), el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
-        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)), el('td', {}, formatCount(r.model.params)), el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
+      el(
+        'tr',
+        { 'data-run-id': r.id, class: `state-${r.state}` },
+        el('td', {}, formatDate(r.startedAt)),
+        el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')),
+        el('td', {}, r.model.dtype),
+        el('td', {}, r.device),
+        el('td', {}, r.engine),
+        el('td', {}, r.state),
+        el('td', {}, formatMs(l?.p50Ms)),
+        el('td', {}, formatMs(r.generation?.ttftMs)),
+        el('td', {}, formatRate(r.generation?.decodeTokPerS)),
+        el('td', {}, formatMs(r.timings.loadMs)),
+        el('td', {}, formatBytes(r.model.bytes)),
+        el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)),
+        el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
+        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)),
+        el('td', {}, formatCount(r.model.params)),
+        el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
         el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
-        el('td', { class: 'reason' }, r.error?.message ?? '')),
+        el('td', { class: 'reason' }, r.error?.message ?? ''),
+      ),
     );
   }
   table.append(body);

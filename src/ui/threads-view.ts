@@ -12,14 +12,26 @@ type SweptRun = { run: RunResult; threads: number; ortDefault: number };
 /** One table per swept model: each count's p50, the best (fewest threads within 3 % of the fastest) and ORT's default marked. */
 function sweepTable(runs: readonly SweptRun[]): HTMLElement {
   const first = runs[0]!.run;
-  const rows = sweepRows(runs.map(({ run: r, threads }) => ({ threads, p50Ms: r.state === 'completed' ? r.timings.latency?.p50Ms ?? null : null, n: r.timings.latency?.n ?? 0 })), runs[0]!.ortDefault);
+  const rows = sweepRows(
+    runs.map(({ run: r, threads }) => ({ threads, p50Ms: r.state === 'completed' ? (r.timings.latency?.p50Ms ?? null) : null, n: r.timings.latency?.n ?? 0 })),
+    runs[0]!.ortDefault,
+  );
   const body = rows.map((row) => {
     const marks = [row.best ? 'best' : '', row.ortDefault ? 'onnxruntime-web’s default' : ''].filter(Boolean).join(', ');
-    return el('tr', row.best ? { class: 'best' } : {}, el('td', {}, String(row.threads)), el('td', {}, row.p50Ms === null ? '—' : formatMs(row.p50Ms)), el('td', {}, marks));
+    return el(
+      'tr',
+      row.best ? { class: 'best' } : {},
+      el('td', {}, String(row.threads)),
+      el('td', {}, row.p50Ms === null ? '—' : formatMs(row.p50Ms)),
+      el('td', {}, marks),
+    );
   });
-  return el('figure', {},
+  return el(
+    'figure',
+    {},
     el('figcaption', {}, `Thread sweep: ${first.model.id} ${first.model.dtype} on ${first.device}`),
-    el('table', { class: 'sweep' }, el('thead', {}, el('tr', {}, el('th', {}, 'threads'), el('th', {}, 'p50'), el('th', {}, ''))), el('tbody', {}, ...body)));
+    el('table', { class: 'sweep' }, el('thead', {}, el('tr', {}, el('th', {}, 'threads'), el('th', {}, 'p50'), el('th', {}, ''))), el('tbody', {}, ...body)),
+  );
 }
 
 export function mountThreads(controller: Controller): { show(results: readonly RunResult[]): void } {

@@ -8,7 +8,6 @@ import { formatBytes, formatMs, formatNumber } from '../text/format.ts';
 import { describeInspection } from '../text/inspection.ts';
 import { $, el } from './dom.ts';
 
-
 /** Rows: levels; per backend: p50 and drift from fp32. */
 function quantTable(results: readonly RunResult[], variants: readonly LevelVariant[]): HTMLElement {
   const devices = DEVICES.filter((d) => results.some((r) => r.device === d));
@@ -19,19 +18,44 @@ function quantTable(results: readonly RunResult[], variants: readonly LevelVaria
     const runs = results.filter((r) => r.model.dtype === level);
     if (runs.length === 0) continue;
     const v = variants.find((x) => x.report.level === level);
-    const quantized = level === 'fp32' ? 'reference' : v ? `${v.report.quantized.length} ops${Object.keys(v.report.untouchedOps).length ? `; left float: ${Object.entries(v.report.untouchedOps).map(([op, n]) => `${n} ${op}`).join(', ')}` : ''}` : '';
+    const quantized =
+      level === 'fp32'
+        ? 'reference'
+        : v
+          ? `${v.report.quantized.length} ops${
+              Object.keys(v.report.untouchedOps).length
+                ? `; left float: ${Object.entries(v.report.untouchedOps)
+                    .map(([op, n]) => `${n} ${op}`)
+                    .join(', ')}`
+                : ''
+            }`
+          : '';
     body.append(
-      el('tr', { 'data-level': level }, el('th', { scope: 'row' }, level), el('td', {}, formatBytes(runs[0]!.model.bytes ?? v?.bytes)), el('td', {}, el('small', {}, quantized)),
+      el(
+        'tr',
+        { 'data-level': level },
+        el('th', { scope: 'row' }, level),
+        el('td', {}, formatBytes(runs[0]!.model.bytes ?? v?.bytes)),
+        el('td', {}, el('small', {}, quantized)),
         ...devices.map((d) => {
           const r = runs.find((x) => x.device === d);
           if (!r) return el('td', {}, '—');
           const td = el('td', { class: `state-${r.state}`, 'data-state': r.state });
           if (r.state === 'completed') {
             td.append(el('strong', {}, formatMs(r.timings.latency?.p50Ms)));
-            if (r.fidelity) td.append(el('br'), el('small', {}, `max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 5)}${r.fidelity.top1Agreement !== null ? ` · top-1 ${formatNumber(r.fidelity.top1Agreement, 3)}` : ''}`));
+            if (r.fidelity)
+              td.append(
+                el('br'),
+                el(
+                  'small',
+                  {},
+                  `max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 5)}${r.fidelity.top1Agreement !== null ? ` · top-1 ${formatNumber(r.fidelity.top1Agreement, 3)}` : ''}`,
+                ),
+              );
           } else td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
           return td;
-        })),
+        }),
+      ),
     );
   }
   table.append(body);
@@ -107,7 +131,10 @@ export function mountYourModel(
     const source = fresh();
     try {
       const variants = await controller.makeLevels(source, [...DTYPES]);
-      $('downloads').replaceChildren('Download: ', ...variants.map((v) => el('a', { href: v.model.url, download: v.fileName }, `${v.fileName} (${formatBytes(v.bytes)})`)));
+      $('downloads').replaceChildren(
+        'Download: ',
+        ...variants.map((v) => el('a', { href: v.model.url, download: v.fileName }, `${v.fileName} (${formatBytes(v.bytes)})`)),
+      );
       const { devices, ...workload } = settings();
       const results = await controller.runSuite({ models: [source, ...(await runCopies(variants))], devices, dtypes: ['fp32'], workload });
       $('quant-table').replaceChildren(quantTable(results, variants));

@@ -28,7 +28,9 @@ it('browses the catalog: bundled and replicas, filtered by kind, task and search
   expect(await replicas.count()).toBeGreaterThan(20);
   expect(await visibleText('#replicas')).toMatch(/timings and memory are the real model’s; outputs are meaningless/);
   // A replica shows its family, published parameters, release date and levels.
-  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(/SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 9 levels/);
+  expect(await page.locator('#replicas label.entry', { hasText: 'SmolLM2-135M' }).innerText()).toMatch(
+    /SmolLM2[\s\S]*134\.52 M params[\s\S]*released 2024-10[\s\S]*all 9 levels/,
+  );
   const dclm = page.locator('#replicas label.entry', { hasText: 'DCLM-7B' });
   expect(await dclm.locator('input').isDisabled()).toBe(true);
   expect(await dclm.innerText()).toMatch(/Cannot be built: no replica builder for model_type 'openlm'/);
@@ -110,7 +112,10 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   expect(seen).toContainEqual(expect.stringMatching(/^progress-run-label: mlp-1m \(q8\) on wasm: measuring \d\/2$/));
   expect(await visibleText('#progress-suite-text')).toMatch(/^2 of 2 runs · \d+ s elapsed · finishing$/);
   expect(await page.locator('#progress-suite').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([2, 2]);
-  expect(await page.locator('#latest-table td[data-state]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual(['completed', 'completed']);
+  expect(await page.locator('#latest-table td[data-state]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual([
+    'completed',
+    'completed',
+  ]);
   expect(await page.locator('#history-table tbody tr').count()).toBe(2);
   expect(await visibleText('#history-table')).toMatch(/mlp-1m/);
   // The setup the figures came from, under the results.
@@ -184,11 +189,16 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
   expect(await page.locator('#share-status').isVisible()).toBe(false);
   expect(await visibleText('#selection')).toMatch(/2 models × 2 levels × 1 backend → 4 runs/);
   // q4 meets wasm: the level picker says what that costs, and what to pick instead.
-  expect(await visibleText('#level-notes')).toMatch(/^q4 on wasm: onnxruntime-web has no 4-bit kernel there, so MatMulNBits dequantizes every weight to fp32 on every call .*q4dq/);
+  expect(await visibleText('#level-notes')).toMatch(
+    /^q4 on wasm: onnxruntime-web has no 4-bit kernel there, so MatMulNBits dequantizes every weight to fp32 on every call .*q4dq/,
+  );
   // "Selected" finds what the link chose, wherever it is in the list.
   await page.click('#catalog-kind button[data-kind=selected]');
   expect(await visibleText('#catalog-kind button[data-kind=selected]')).toBe('Selected (2)');
-  expect(await page.locator('#catalog label.entry:visible input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual(['tiny-llama', 'replica:openai-community/gpt2']);
+  expect(await page.locator('#catalog label.entry:visible input').evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value))).toEqual([
+    'tiny-llama',
+    'replica:openai-community/gpt2',
+  ]);
   expect(await page.inputValue('input[name=budget]')).toBe('');
   await shot('share');
   await page.click('#catalog-kind button[data-kind=""]');
@@ -203,7 +213,9 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
 it('a bad share link names the bad value and the valid ones, and applies the rest', async () => {
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=2`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await visibleText('#share-status')).toBe('Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.');
+  expect(await visibleText('#share-status')).toBe(
+    'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
+  );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
   expect(await page.inputValue('input[name=iterations]')).toBe('2');

@@ -44,10 +44,7 @@ it('imports JSONL: bad lines are named, good ones kept, known ids not duplicated
   const outcome = await app.page.evaluate((t) => window.ondevice.importJsonl(t), text);
   expect(outcome.added).toBe(1);
   expect(outcome.skipped).toBe(1);
-  expect(outcome.problems.map((p) => p.message)).toEqual([
-    expect.stringMatching(/^line 3: not valid JSON/),
-    expect.stringMatching(/^line 4: field "state": /),
-  ]);
+  expect(outcome.problems.map((p) => p.message)).toEqual([expect.stringMatching(/^line 3: not valid JSON/), expect.stringMatching(/^line 4: field "state": /)]);
   const ids = (await app.page.evaluate(() => window.ondevice.results())).map((r) => r.id);
   expect(ids).toContain('imported-1');
   expect(ids).toHaveLength(3);

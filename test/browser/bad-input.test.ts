@@ -15,7 +15,16 @@ const cls = 'models/bundled/ppocr-v2-cls.onnx';
 const unseen = 'node_modules/@ricky0123/vad-web/dist/silero_vad_legacy.onnx';
 
 const options = (over: Partial<BenchOptions>): BenchOptions => ({
-  suite: 'default', model: [], device: 'wasm', iterations: 2, warmup: 1, input: [], quiet: true, repeat: 1, out: file(`out-${Math.random()}.jsonl`), ...over,
+  suite: 'default',
+  model: [],
+  device: 'wasm',
+  iterations: 2,
+  warmup: 1,
+  input: [],
+  quiet: true,
+  repeat: 1,
+  out: file(`out-${Math.random()}.jsonl`),
+  ...over,
 });
 async function run(over: Partial<BenchOptions>): Promise<{ code: number; results: RunResult[] }> {
   const opts = options(over);
@@ -43,21 +52,35 @@ describe('files that are not models', () => {
   it('all end in a state, and the suite goes on to the good models', () => {
     expect(mixed.code).toBe(0);
     expect(mixed.results.map((r) => [r.model.id.replace(dir, ''), r.state])).toEqual([
-      ['/empty.onnx', 'errored'], ['/random.onnx', 'errored'], ['/truncated.onnx', 'errored'], ['/missing.onnx', 'errored'],
-      ['/silero_vad_legacy.onnx', 'errored'], ['ppocr-v2-cls', 'completed'],
+      ['/empty.onnx', 'errored'],
+      ['/random.onnx', 'errored'],
+      ['/truncated.onnx', 'errored'],
+      ['/missing.onnx', 'errored'],
+      ['/silero_vad_legacy.onnx', 'errored'],
+      ['ppocr-v2-cls', 'completed'],
     ]);
   });
   it('names the input and what was expected', () => {
-    expect(byName('empty.onnx').error?.message).toBe(`Model "${file('empty.onnx')}" is empty (0 bytes at ${byName('empty.onnx').model.url}): expected an ONNX protobuf file.`);
-    expect(byName('random.onnx').error).toMatchObject({ name: 'ModelLoadError', message: expect.stringContaining(`could not load model "${file('random.onnx')}" (4096 bytes) on wasm`) });
+    expect(byName('empty.onnx').error?.message).toBe(
+      `Model "${file('empty.onnx')}" is empty (0 bytes at ${byName('empty.onnx').model.url}): expected an ONNX protobuf file.`,
+    );
+    expect(byName('random.onnx').error).toMatchObject({
+      name: 'ModelLoadError',
+      message: expect.stringContaining(`could not load model "${file('random.onnx')}" (4096 bytes) on wasm`),
+    });
     expect(byName('truncated.onnx').error?.message).toMatch(/could not load model .*truncated\.onnx.*Expected a complete ONNX model file\./);
-    expect(byName('missing.onnx').error).toMatchObject({ name: 'ModelFetchError', message: expect.stringContaining(`HTTP 404 Not Found (no such file: ${file('missing.onnx')})`) });
+    expect(byName('missing.onnx').error).toMatchObject({
+      name: 'ModelFetchError',
+      message: expect.stringContaining(`HTTP 404 Not Found (no such file: ${file('missing.onnx')})`),
+    });
   });
   it('a model whose default inputs it rejects at run time: errored, naming the model, the shapes tried and the fix', () => {
     // Silero's legacy export reflect-pads its audio by 96 samples, so the 16-sample default is too short.
     const r = byName('silero_vad_legacy.onnx');
     expect(r.error?.name).toBe('InferenceError');
-    expect(r.error?.message).toContain(`Inference failed for model "${file('silero_vad_legacy.onnx')}" on wasm with inputs input[1,16], sr[], h[2,16,64], c[2,16,64]`);
+    expect(r.error?.message).toContain(
+      `Inference failed for model "${file('silero_vad_legacy.onnx')}" on wasm with inputs input[1,16], sr[], h[2,16,64], c[2,16,64]`,
+    );
     expect(r.error?.message).toMatch(/Pad reflect.*--input NAME=1,3,224,224/);
     expect(r.timings.loadMs).toBeGreaterThan(0);
   });
@@ -88,7 +111,10 @@ describe('what the device or the model cannot do', () => {
   });
   it('a level the bundled model does not ship is unsupported, naming the levels it has', async () => {
     const { results: rs } = await run({ model: ['ppocr-v4-det'], dtype: 'q4' });
-    expect(rs[0]).toMatchObject({ state: 'unsupported', error: { message: 'Model "ppocr-v4-det" has no q4 variant. Available: fp32, fp16, q8, int8, uint8.' } });
+    expect(rs[0]).toMatchObject({
+      state: 'unsupported',
+      error: { message: 'Model "ppocr-v4-det" has no q4 variant. Available: fp32, fp16, q8, int8, uint8.' },
+    });
   });
 });
 
@@ -97,9 +123,19 @@ describe('levels that cannot be made', () => {
     const { code, results } = await run({ model: [file('random.onnx')], dtype: 'all' });
     expect(code).toBe(0);
     expect(results.map((r) => `${r.model.dtype}:${r.state}`)).toEqual([
-      'fp32:errored', 'fp16:unsupported', 'q8:unsupported', 'int8:unsupported', 'uint8:unsupported', 'q4:unsupported', 'q4dq:unsupported', 'q4f16:unsupported', 'bnb4:unsupported',
+      'fp32:errored',
+      'fp16:unsupported',
+      'q8:unsupported',
+      'int8:unsupported',
+      'uint8:unsupported',
+      'q4:unsupported',
+      'q4dq:unsupported',
+      'q4f16:unsupported',
+      'bnb4:unsupported',
     ]);
-    expect(results[1]!.error?.message).toMatch(new RegExp(`Could not make the quantized levels of ".*random.onnx": Model ".*random.onnx" is not a valid ONNX file`));
+    expect(results[1]!.error?.message).toMatch(
+      new RegExp(`Could not make the quantized levels of ".*random.onnx": Model ".*random.onnx" is not a valid ONNX file`),
+    );
   });
   it('a level that finds nothing to quantize is unsupported, saying what was left', async () => {
     // Silero's legacy export is LSTM and Conv: no MatMul for 4-bit.

@@ -16,8 +16,7 @@ const dir = mkdtempSync(join(tmpdir(), 'ondevice-claims-'));
 const app = useApp();
 let checked: RunResult[] = [];
 
-const verdictOf = (claim: string, column = 0) =>
-  app.page.locator(`#claims-table tr[data-claim="${claim}"] .verdict`).nth(column).textContent();
+const verdictOf = (claim: string, column = 0) => app.page.locator(`#claims-table tr[data-claim="${claim}"] .verdict`).nth(column).textContent();
 
 describe('the claims panel', () => {
   it('names a threshold typed as text, then checks the ticked claims on this device and shows their verdicts', async () => {
@@ -89,7 +88,19 @@ describe('the CLI', () => {
   it('--suite claims --claim ID runs what that claim needs and writes the Markdown report with its verdict', async () => {
     const out = join(dir, 'claims.jsonl');
     const report = join(dir, 'claims.md');
-    const code = await bench({ suite: 'claims', claim: ['mobilenet-on-device'], threshold: ['mobilenet-on-device.p50Ms=100000'], model: [], iterations: 20, warmup: 2, input: [], repeat: 1, out, report, quiet: true });
+    const code = await bench({
+      suite: 'claims',
+      claim: ['mobilenet-on-device'],
+      threshold: ['mobilenet-on-device.p50Ms=100000'],
+      model: [],
+      iterations: 20,
+      warmup: 2,
+      input: [],
+      repeat: 1,
+      out,
+      report,
+      quiet: true,
+    });
     expect(code).toBe(0);
     const { results } = parseJsonl(readFileSync(out, 'utf8'));
     expect(results.map((r) => r.model.dtype)).toEqual(['fp32', 'q8']);

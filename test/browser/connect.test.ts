@@ -27,11 +27,23 @@ const launchServer = (webgpu = true) =>
 
 /** Every line of a log, each checked against the schema on its own. */
 const records = (file: string): RunResult[] =>
-  readFileSync(file, 'utf8').split('\n').filter(Boolean).map((line) => RunResultSchema.parse(JSON.parse(line)));
+  readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => RunResultSchema.parse(JSON.parse(line)));
 
 // Four runs per device: two models at two levels, on wasm, as short as a run can be.
 const suite = (over: Partial<BenchOptions>): BenchOptions => ({
-  suite: 'default', model: ['mlp-1m', 'ppocr-v2-cls'], device: 'wasm', dtype: 'fp32,q8', iterations: 2, warmup: 1, input: [], repeat: 1, quiet: true, ...over,
+  suite: 'default',
+  model: ['mlp-1m', 'ppocr-v2-cls'],
+  device: 'wasm',
+  dtype: 'fp32,q8',
+  iterations: 2,
+  warmup: 1,
+  input: [],
+  repeat: 1,
+  quiet: true,
+  ...over,
 });
 
 const servers: BrowserServer[] = [];
@@ -48,7 +60,13 @@ beforeAll(async () => {
   let stopWatching = false;
   const watch = (async () => {
     while (!stopWatching) {
-      const done = (() => { try { return records(log).filter((r) => r.remote?.label === 'b'); } catch { return []; } })();
+      const done = (() => {
+        try {
+          return records(log).filter((r) => r.remote?.label === 'b');
+        } catch {
+          return [];
+        }
+      })();
       if (done.length) {
         killedAfter = done.length;
         await b.kill();
@@ -73,7 +91,10 @@ describe('a suite on two remote browsers, one dropping out', () => {
     expect([...byDevice.keys()]).toEqual(expect.arrayContaining(['a', 'b']));
     const survivor = byDevice.get('a')!;
     expect(survivor.map((r) => `${r.model.id} ${r.model.dtype} ${r.state}`)).toEqual([
-      'mlp-1m fp32 completed', 'mlp-1m q8 completed', 'ppocr-v2-cls fp32 completed', 'ppocr-v2-cls q8 completed',
+      'mlp-1m fp32 completed',
+      'mlp-1m q8 completed',
+      'ppocr-v2-cls fp32 completed',
+      'ppocr-v2-cls q8 completed',
     ]);
     for (const r of first) expect(r.remote?.endpoint).toBe((r.remote!.label === 'a' ? a : b).wsEndpoint());
     // Measured in the remote browser: its env came back, its OS memory is not ours to sample.
@@ -105,7 +126,10 @@ describe('a suite on two remote browsers, one dropping out', () => {
     expect(added.every((r) => r.state === 'completed' && r.remote?.label === 'b' && r.remote.endpoint === c.wsEndpoint())).toBe(true);
     // Every spec of every device now has a completed record.
     for (const label of ['a', 'b']) {
-      const done = all.filter((r) => r.remote?.label === label && r.state === 'completed').map(runKey).sort();
+      const done = all
+        .filter((r) => r.remote?.label === label && r.state === 'completed')
+        .map(runKey)
+        .sort();
       expect(done).toEqual([...new Set(all.map(runKey))].sort());
     }
     const table = devicesTable(resultsByDevice(log))!;
@@ -127,9 +151,14 @@ describe('endpoints that cannot work', () => {
     expect(await bench(suite({ model: ['mlp-1m'], dtype: 'fp32', connect: ['ws://127.0.0.1:9/x'], out }))).toBe(1);
     const [r] = records(out);
     expect(r).toMatchObject({ state: 'aborted', remote: { label: 'ws://127.0.0.1:9/x' }, error: { name: 'RemoteConnectError' } });
-    expect(r!.error!.message).toMatch(/^could not connect to ws:\/\/127\.0\.0\.1:9\/x: .*ECONNREFUSED.*; is a Playwright browser server running there \(npx playwright launch-server/);
+    expect(r!.error!.message).toMatch(
+      /^could not connect to ws:\/\/127\.0\.0\.1:9\/x: .*ECONNREFUSED.*; is a Playwright browser server running there \(npx playwright launch-server/,
+    );
 
-    const p = spawnSync(process.execPath, ['bin/ondevice.js', '--connect', 'ws://127.0.0.1:9/x', '--model', 'mlp-1m', '--device', 'wasm'], { encoding: 'utf8', timeout: 60_000 });
+    const p = spawnSync(process.execPath, ['bin/ondevice.js', '--connect', 'ws://127.0.0.1:9/x', '--model', 'mlp-1m', '--device', 'wasm'], {
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
     expect(p.status).toBe(1);
     expect(p.stderr.trim().split('\n')).toHaveLength(1);
     expect(p.stderr).toMatch(/^ondevice: could not connect to ws:\/\/127\.0\.0\.1:9\/x: /);

@@ -47,11 +47,21 @@ export function useApp(options: OpenAppOptions = {}): App {
     session = null;
   });
   return {
-    get browser() { return current().browser; },
-    get marker() { return current().marker; },
-    get page() { return current().page; },
-    get server() { return current().server; },
-    get requests() { return current().requests; },
+    get browser() {
+      return current().browser;
+    },
+    get marker() {
+      return current().marker;
+    },
+    get page() {
+      return current().page;
+    },
+    get server() {
+      return current().server;
+    },
+    get requests() {
+      return current().requests;
+    },
     runSuite: (plan) => current().runSuite(plan),
     measureRoofline: (device, opts) => current().measureRoofline(device, opts),
   };

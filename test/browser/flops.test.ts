@@ -23,7 +23,13 @@ it('mlp-1m fp32 on wasm: params = the inspector’s count, FLOPs its count at th
 }, 120_000);
 
 it('tiny-llama on wasm (ort): FLOPs per generated token and the weight bytes each token reads', async () => {
-  const [r] = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], workload: { iterations: 1, warmup: 0, generation: { prompt: 'flops', maxNewTokens: 4 } } });
+  const [r] = await app.runSuite({
+    models: ['tiny-llama'],
+    devices: ['wasm'],
+    dtypes: ['fp32'],
+    engines: ['ort'],
+    workload: { iterations: 1, warmup: 0, generation: { prompt: 'flops', maxNewTokens: 4 } },
+  });
   expect(r!.state, r!.error?.message).toBe('completed');
   const inspected = await app.page.evaluate(() => window.ondevice.inspect('tiny-llama'));
   expect(r!.model.params).toBe(inspected.inspection.params);
@@ -35,7 +41,13 @@ it('tiny-llama on wasm (ort): FLOPs per generated token and the weight bytes eac
 }, 120_000);
 
 it('tiny-bert-sst on transformers.js: FLOPs at the tokenizer’s shapes, from the same ONNX file', async () => {
-  const [r] = await app.runSuite({ models: ['tiny-bert-sst'], devices: ['wasm'], dtypes: ['fp32'], engines: ['transformers'], workload: { iterations: 2, warmup: 1 } });
+  const [r] = await app.runSuite({
+    models: ['tiny-bert-sst'],
+    devices: ['wasm'],
+    dtypes: ['fp32'],
+    engines: ['transformers'],
+    workload: { iterations: 2, warmup: 1 },
+  });
   expect(r!.state, r!.error?.message).toBe('completed');
   const ids = r!.workload.inputs.find((i) => i.name === 'input_ids')!;
   expect(r!.model.flops).toBeGreaterThan(0);

@@ -19,7 +19,10 @@ afterAll(async () => hub?.close());
 const app = useApp({ onEvent: (e) => events.push(e) });
 
 const plan = (model: string, over: Partial<SuitePlan> = {}): SuitePlan => ({
-  models: [model], devices: ['wasm'], dtypes: ['q8'], hubHost: hub.url,
+  models: [model],
+  devices: ['wasm'],
+  dtypes: ['q8'],
+  hubHost: hub.url,
   workload: { iterations: 1, warmup: 1, timeBudgetMs: 0, generation: { prompt: 'From the hub', maxNewTokens: 4 } },
   ...over,
 });

@@ -74,7 +74,12 @@ describe('tiny-llama', () => {
 
   it('runs every level on webgpu through both engines; fp16 levels end unsupported without shader-f16', async () => {
     // q4dq is left out here: once loaded it is the fp32 graph (wasm covers its loading), and each SwiftShader run costs 10–50 s.
-    const gpu = await app.runSuite({ models: ['tiny-llama'], devices: ['webgpu'], dtypes: LEVELS.filter((d) => d !== 'q4dq') as Dtype[], workload: { ...once, generation: { ...generation, maxNewTokens: 4 } } });
+    const gpu = await app.runSuite({
+      models: ['tiny-llama'],
+      devices: ['webgpu'],
+      dtypes: LEVELS.filter((d) => d !== 'q4dq') as Dtype[],
+      workload: { ...once, generation: { ...generation, maxNewTokens: 4 } },
+    });
     expect(gpu).toHaveLength(16);
     for (const r of gpu) {
       if (r.model.dtype === 'fp16' || r.model.dtype === 'q4f16') {
@@ -93,7 +98,9 @@ describe('tiny-llama', () => {
 
   it('measures decode speed and memory at several context lengths', async () => {
     const results = await app.runSuite({
-      models: ['tiny-llama'], devices: ['wasm'], dtypes: ['fp32'],
+      models: ['tiny-llama'],
+      devices: ['wasm'],
+      dtypes: ['fp32'],
       workload: { ...quick, generation: { ...generation, maxNewTokens: 4, contextLengths: [32, 256, 1024] } },
     });
     for (const r of results) {
@@ -109,11 +116,19 @@ describe('tiny-llama', () => {
 
   it('stops a generation when aborted, keeping what it measured', async () => {
     const done = app.page.evaluate(() =>
-      window.ondevice.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], workload: { iterations: 1, warmup: 1, generation: { prompt: 'abort me', maxNewTokens: 3000 } } }),
+      window.ondevice.runSuite({
+        models: ['tiny-llama'],
+        devices: ['wasm'],
+        dtypes: ['fp32'],
+        engines: ['ort'],
+        workload: { iterations: 1, warmup: 1, generation: { prompt: 'abort me', maxNewTokens: 3000 } },
+      }),
     );
     await expect.poll(() => app.page.evaluate(() => window.ondevice.isRunning())).toBe(true);
     // Wait until the measured generation is under way, then press the button's function.
-    await app.page.waitForFunction(() => document.querySelector('#progress-run-label')?.textContent?.match(/generating token (\d+)/)?.[1] !== undefined, null, { timeout: 60_000 });
+    await app.page.waitForFunction(() => document.querySelector('#progress-run-label')?.textContent?.match(/generating token (\d+)/)?.[1] !== undefined, null, {
+      timeout: 60_000,
+    });
     await app.page.waitForTimeout(1500);
     await app.page.evaluate(() => window.ondevice.abort());
     const [r] = await done;
@@ -134,8 +149,19 @@ describe('the CLI', () => {
     const code = await bench({
       // Generations back to back for the whole 10 s budget (the plain build makes one of 3000 tokens take under a
       // second), so the abort at 5 s lands in one; one thread skips the calibration's seconds.
-      suite: 'default', model: ['tiny-llama'], device: 'wasm', engine: 'ort', iterations: 1000, warmup: 1, threads: 1, input: [], repeat: 1, quiet: true, out,
-      maxNewTokens: 3000, abortAfter: 5000,
+      suite: 'default',
+      model: ['tiny-llama'],
+      device: 'wasm',
+      engine: 'ort',
+      iterations: 1000,
+      warmup: 1,
+      threads: 1,
+      input: [],
+      repeat: 1,
+      quiet: true,
+      out,
+      maxNewTokens: 3000,
+      abortAfter: 5000,
     });
     expect(code).toBe(0);
     const { results, problems } = parseJsonl(readFileSync(out, 'utf8'));
@@ -147,8 +173,15 @@ describe('the CLI', () => {
 
 describe('BERT pipelines', () => {
   it('classifies, tags and embeds text through transformers.js and runs the same files on the ORT engine', async () => {
-    const results = await app.runSuite({ models: ['tiny-bert', 'tiny-bert-sst', 'tiny-bert-ner'], devices: ['wasm'], dtypes: ['fp32', 'q8'], workload: { iterations: 1, warmup: 0, generation } });
-    results.push(...(await app.runSuite({ models: ['tiny-bert-sst'], devices: ['webgpu'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 0, generation } })));
+    const results = await app.runSuite({
+      models: ['tiny-bert', 'tiny-bert-sst', 'tiny-bert-ner'],
+      devices: ['wasm'],
+      dtypes: ['fp32', 'q8'],
+      workload: { iterations: 1, warmup: 0, generation },
+    });
+    results.push(
+      ...(await app.runSuite({ models: ['tiny-bert-sst'], devices: ['webgpu'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 0, generation } })),
+    );
     expect(results).toHaveLength(14);
     for (const r of results) expect(r.state, `${r.model.id} ${r.engine} ${r.model.dtype} ${r.device}: ${r.error?.message}`).toBe('completed');
     const tf = results.filter((r) => r.engine === 'transformers' && r.device === 'wasm' && r.model.dtype === 'q8');
@@ -164,7 +197,13 @@ describe('bad input', () => {
   const llama = async (): Promise<ModelRef> => {
     const catalog = await app.page.evaluate(() => window.ondevice.catalog());
     expect(catalog.models.some((m) => m.id === 'tiny-llama')).toBe(true);
-    const [r] = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], workload: { ...quick, generation: { prompt: 'x', maxNewTokens: 1 } } });
+    const [r] = await app.runSuite({
+      models: ['tiny-llama'],
+      devices: ['wasm'],
+      dtypes: ['fp32'],
+      engines: ['ort'],
+      workload: { ...quick, generation: { prompt: 'x', maxNewTokens: 1 } },
+    });
     return { ...r!.model, url: r!.model.url!, task: 'text-generation', repo: { id: 'bundled/tiny-llama', host: './', layout: 'local' } } as ModelRef;
   };
 
@@ -176,7 +215,9 @@ describe('bad input', () => {
         { ...base, id: 'not-a-decoder', url: 'bundled/mlp-1m.onnx' },
         { ...base, id: 'no-tokenizer', repo: { id: 'bundled/does-not-exist', host: './', layout: 'local' } },
       ],
-      devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'],
+      devices: ['wasm'],
+      dtypes: ['fp32'],
+      engines: ['ort'],
       workload: { ...quick, generation: { prompt: 'x', maxNewTokens: 5000 } },
     });
     const [tooLong, notDecoder, noTokenizer] = results;

@@ -32,7 +32,12 @@ it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers f
   // Weights live in GPU buffers: the bigger model's peak is larger by at least most of the weight difference.
   expect(big!.memory.gpuBufferPeakBytes! - small!.memory.gpuBufferPeakBytes!).toBeGreaterThan(0.8 * (5_513_472 - 534_656));
   // Two threads, named: `auto` may calibrate to one here.
-  const [smallWasm, bigWasm] = await app.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, numThreads: 2 } });
+  const [smallWasm, bigWasm] = await app.runSuite({
+    models: ['ppocr-v2-cls', 'mlp-1m'],
+    devices: ['wasm'],
+    dtypes: ['fp32'],
+    workload: { iterations: 1, warmup: 1, numThreads: 2 },
+  });
   expect(bigWasm!.memory.wasmHeapPeakBytes!).toBeGreaterThan(smallWasm!.memory.wasmHeapPeakBytes!);
   // With WASM threads the browser's own measurement is null with the reason, not a hang.
   expect(bigWasm!.memory.uaMemoryBytes).toBeNull();
@@ -44,7 +49,12 @@ describe('a fresh browser', () => {
   // Chromium no longer answers measureUserAgentSpecificMemory. See src/client/ua-memory.ts.
   const fresh = useApp();
   it('measureUserAgentSpecificMemory counts the page and its workers, on single-threaded runs in a fresh browser', async () => {
-    const [small, big] = await fresh.runSuite({ models: ['ppocr-v2-cls', 'mlp-1m'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1, numThreads: 1 } });
+    const [small, big] = await fresh.runSuite({
+      models: ['ppocr-v2-cls', 'mlp-1m'],
+      devices: ['wasm'],
+      dtypes: ['fp32'],
+      workload: { iterations: 1, warmup: 1, numThreads: 1 },
+    });
     for (const r of [small!, big!]) {
       expect(r.memory.unknown.uaMemoryBytes, 'measured').toBeUndefined();
       // It covers the worker's WASM heap, and more (JS heaps, the compiled module).

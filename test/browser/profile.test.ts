@@ -7,7 +7,7 @@ import { useApp } from './fixture.ts';
 
 const app = useApp();
 
-it('profiles one more iteration after the measured ones: the top op types are the model\'s', async () => {
+it("profiles one more iteration after the measured ones: the top op types are the model's", async () => {
   const events: string[] = [];
   const [fp32, q4] = await app.page.evaluate(async () => {
     const seen: string[] = [];
@@ -15,7 +15,13 @@ it('profiles one more iteration after the measured ones: the top op types are th
       if (e.type === 'run-progress') seen.push(e.progress.phase);
     });
     try {
-      const results = await window.ondevice.runSuite({ models: ['mlp-1m'], devices: ['wasm'], dtypes: ['fp32', 'q4'], engines: ['ort'], workload: { iterations: 3, warmup: 1, profile: true } });
+      const results = await window.ondevice.runSuite({
+        models: ['mlp-1m'],
+        devices: ['wasm'],
+        dtypes: ['fp32', 'q4'],
+        engines: ['ort'],
+        workload: { iterations: 3, warmup: 1, profile: true },
+      });
       return results.map((r) => ({ ...r, phases: seen }));
     } finally {
       stop();
@@ -65,6 +71,7 @@ it('the app: profile=1 in the link ticks the box, and the results panel shows th
 });
 
 it('--profile with only the transformers engine is refused before launch, naming the ort engine', async () => {
-  await expect(bench({ suite: 'default', model: ['tiny-bert'], engine: 'transformers', profile: true, iterations: 1, warmup: 0, input: [], repeat: 1, quiet: true }))
-    .rejects.toThrow(/--profile works on the ort engine only .*--engine transformers has none\. Use --engine ort/);
+  await expect(
+    bench({ suite: 'default', model: ['tiny-bert'], engine: 'transformers', profile: true, iterations: 1, warmup: 0, input: [], repeat: 1, quiet: true }),
+  ).rejects.toThrow(/--profile works on the ort engine only .*--engine transformers has none\. Use --engine ort/);
 });

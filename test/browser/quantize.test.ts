@@ -62,7 +62,14 @@ it('makes every level of a user file in the page and benchmarks them, with downl
   expect(levels).toEqual(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4']);
   expect(await page.locator('#quant-table td[data-state="completed"]').count()).toBe(9);
   expect(await page.locator('#downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('download')))).toEqual([
-    'model_fp16.onnx', 'model_quantized.onnx', 'model_int8.onnx', 'model_uint8.onnx', 'model_q4.onnx', 'model_q4dq.onnx', 'model_q4f16.onnx', 'model_bnb4.onnx',
+    'model_fp16.onnx',
+    'model_quantized.onnx',
+    'model_int8.onnx',
+    'model_uint8.onnx',
+    'model_q4.onnx',
+    'model_q4dq.onnx',
+    'model_q4f16.onnx',
+    'model_bnb4.onnx',
   ]);
   expect(await page.locator('#quant-chart').isVisible()).toBe(true);
   await page.screenshot({ path: 'test-results/quantize.png', fullPage: true });

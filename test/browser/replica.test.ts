@@ -45,7 +45,14 @@ function expectRan(results: RunResult[], entries: ReplicaEntry[]): void {
 
 describe('every catalog replica at test size', () => {
   it('builds and runs on wasm (each at fp32; one of each kind quantized too)', async () => {
-    const quantized = ['HuggingFaceTB/SmolLM2-135M', 'microsoft/Phi-3.5-mini-instruct', 'google/gemma-2-2b', 'torchvision/resnet50', 'torchvision/vit_l_16', 'dslim/bert-base-NER'];
+    const quantized = [
+      'HuggingFaceTB/SmolLM2-135M',
+      'microsoft/Phi-3.5-mini-instruct',
+      'google/gemma-2-2b',
+      'torchvision/resnet50',
+      'torchvision/vit_l_16',
+      'dslim/bert-base-NER',
+    ];
     const entries = [...buildable, ...buildable.filter((e) => quantized.includes(e.id))];
     const models = entries.map((e, i) => testSizeReplica(e, i < buildable.length ? 'fp32' : e.kind === 'vision' && e.config.arch !== 'vit' ? 'q8' : 'q4'));
     const results = await run(models, ['wasm']);
@@ -55,18 +62,48 @@ describe('every catalog replica at test size', () => {
 
   // SwiftShader takes seconds per model: one replica of each builder family on webgpu.
   it('builds and runs on webgpu (one of each family)', async () => {
-    const entries = ['microsoft/Phi-3.5-mini-instruct', 'openai-community/gpt2', 'torchvision/mobilenet_v2', 'torchvision/vit_l_16', 'distilbert/distilbert-base-uncased'].map((id) => buildable.find((e) => e.id === id)!);
-    expectRan(await run(entries.map((e) => testSizeReplica(e, 'fp32')), ['webgpu']), entries);
+    const entries = [
+      'microsoft/Phi-3.5-mini-instruct',
+      'openai-community/gpt2',
+      'torchvision/mobilenet_v2',
+      'torchvision/vit_l_16',
+      'distilbert/distilbert-base-uncased',
+    ].map((id) => buildable.find((e) => e.id === id)!);
+    expectRan(
+      await run(
+        entries.map((e) => testSizeReplica(e, 'fp32')),
+        ['webgpu'],
+      ),
+      entries,
+    );
   }, 300_000);
 });
 
 describe('a full-size replica', () => {
   it('SmolLM2-135M at q4 through the CLI: labelled, parameters counted from its graph, a prediction beside the peak', async () => {
     const out = join(mkdtempSync(join(tmpdir(), 'ondevice-replica-')), 'smollm2.jsonl');
-    const code = await bench({ suite: 'default', model: ['replica:smollm2-135m'], device: 'wasm', dtype: 'q4', iterations: 1, warmup: 0, timeBudget: 0, input: [], repeat: 1, out, maxNewTokens: 4, quiet: true });
+    const code = await bench({
+      suite: 'default',
+      model: ['replica:smollm2-135m'],
+      device: 'wasm',
+      dtype: 'q4',
+      iterations: 1,
+      warmup: 0,
+      timeBudget: 0,
+      input: [],
+      repeat: 1,
+      out,
+      maxNewTokens: 4,
+      quiet: true,
+    });
     expect(code).toBe(0);
     const [r] = parseJsonl(readFileSync(out, 'utf8')).results;
-    expect(r).toMatchObject({ state: 'completed', model: { id: 'replica:HuggingFaceTB/SmolLM2-135M', source: 'replica', dtype: 'q4' }, engine: 'ort', fidelity: null });
+    expect(r).toMatchObject({
+      state: 'completed',
+      model: { id: 'replica:HuggingFaceTB/SmolLM2-135M', source: 'replica', dtype: 'q4' },
+      engine: 'ort',
+      fidelity: null,
+    });
     expect(Math.abs(r!.model.params! / 134_515_008 - 1)).toBeLessThan(0.02);
     expect(r!.replica!.paramsPublished).toBe(134_515_008);
     expect(r!.generation!.decodeTokPerS).toBeGreaterThan(0);
@@ -90,7 +127,9 @@ describe('the cache', () => {
   it('an abort during the build leaves nothing half-written, and the next run builds it whole', async () => {
     // SmolLM2-360M at fp32 is 1.4 GB of weights: seconds of writing, time enough to abort half way.
     const done = run(['replica:smollm2-360m'], ['wasm']);
-    await app.page.waitForFunction(() => /building the replica: [1-9]/.test(document.querySelector('#progress-run-label')?.textContent ?? ''), null, { timeout: 60_000 });
+    await app.page.waitForFunction(() => /building the replica: [1-9]/.test(document.querySelector('#progress-run-label')?.textContent ?? ''), null, {
+      timeout: 60_000,
+    });
     await app.page.evaluate(() => window.ondevice.abort());
     const [r] = await done;
     expect(r!.state).toBe('aborted');
@@ -98,7 +137,15 @@ describe('the cache', () => {
     const names = await opfsEntries();
     expect(names.filter((n) => n.endsWith('.partial'))).toEqual([]);
     expect(names.some((n) => n.endsWith('.onnx_data') && n.length > 0)).toBe(true); // the earlier, finished ones
-    const [next] = await run([testSizeReplica(buildable.find((e) => e.id === 'HuggingFaceTB/SmolLM2-360M')!, 'fp32')], ['wasm']);
+    const [next] = await run(
+      [
+        testSizeReplica(
+          buildable.find((e) => e.id === 'HuggingFaceTB/SmolLM2-360M')!,
+          'fp32',
+        ),
+      ],
+      ['wasm'],
+    );
     expect(next!.state).toBe('completed');
   }, 180_000);
 });
@@ -108,7 +155,9 @@ describe('will it fit?', () => {
     const results = await app.runSuite({ models: ['replica:llama-3.1-8b', 'replica:smollm2-135m'], devices: ['wasm'], dtypes: ['fp32'], workload: quick });
     const [big, small] = results;
     expect(big!.state).toBe('unsupported');
-    expect(big!.error!.message).toMatch(/needs 3\d\.\d GiB \(weights 29\.\d GiB \+ KV cache .* at \d+ tokens \+ activations .*\); the WASM heap allows 4\.00 GiB/);
+    expect(big!.error!.message).toMatch(
+      /needs 3\d\.\d GiB \(weights 29\.\d GiB \+ KV cache .* at \d+ tokens \+ activations .*\); the WASM heap allows 4\.00 GiB/,
+    );
     expect(big!.memory.predicted!.weightBytes).toBeGreaterThan(30e9);
     expect(big!.replica).toBeNull();
     expect(small!.state).toBe('completed');
@@ -116,7 +165,14 @@ describe('will it fit?', () => {
 });
 
 describe('bad input', () => {
-  const ref = (config: Record<string, unknown>): ModelRef => ({ id: 'replica:test/bad', source: 'replica', url: '', dtype: 'fp32', task: 'text-generation', replica: { kind: 'decoder', config } });
+  const ref = (config: Record<string, unknown>): ModelRef => ({
+    id: 'replica:test/bad',
+    source: 'replica',
+    url: '',
+    dtype: 'fp32',
+    task: 'text-generation',
+    replica: { kind: 'decoder', config },
+  });
   it('an unknown architecture and a config missing a field are errored results that name them', async () => {
     const smol = buildable.find((e) => e.id === 'HuggingFaceTB/SmolLM2-135M')!;
     const { num_attention_heads: _dropped, ...missing } = smol.config;

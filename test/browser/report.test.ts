@@ -68,7 +68,9 @@ describe('one device', () => {
     const rows = o.page.locator('table.claims tbody tr');
     expect(await rows.count()).toBe(CLAIMS.length);
     for (const c of CLAIMS) expect(await o.page.locator(`tr[data-claim-id="${c.id}"]`).isVisible()).toBe(true);
-    const colours = await o.page.$$eval('table.claims .badge', (els) => [...new Set(els.map((e) => getComputedStyle(e).backgroundColor + '|' + getComputedStyle(e).color))]);
+    const colours = await o.page.$$eval('table.claims .badge', (els) => [
+      ...new Set(els.map((e) => getComputedStyle(e).backgroundColor + '|' + getComputedStyle(e).color)),
+    ]);
     expect(colours.length).toBeGreaterThanOrEqual(4);
     // The escaped model name is text on the page, not an element.
     expect(await o.page.locator('table.runs img').count()).toBe(0);
@@ -81,8 +83,16 @@ describe('one device', () => {
     await link.click();
     expect(await o.page.evaluate(() => location.hash)).toBe(target);
     expect(await o.page.locator(target).isVisible()).toBe(true);
-    expect(await o.page.evaluate((t) => { const r = document.querySelector(t)!.getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight; }, target)).toBe(true);
-    await o.page.evaluate(() => { history.replaceState(null, '', location.pathname); scrollTo(0, 0); });
+    expect(
+      await o.page.evaluate((t) => {
+        const r = document.querySelector(t)!.getBoundingClientRect();
+        return r.top >= 0 && r.top < innerHeight;
+      }, target),
+    ).toBe(true);
+    await o.page.evaluate(() => {
+      history.replaceState(null, '', location.pathname);
+      scrollTo(0, 0);
+    });
   });
 
   it('looks right (screenshot in .scratch/report.png)', async () => {

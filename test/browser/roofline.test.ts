@@ -85,7 +85,11 @@ describe('in the built app', () => {
   const app = useApp();
   it('a suite with the roofline records it in each run and gives each run its utilisation', async () => {
     const results = await app.runSuite({
-      models: ['mlp-1m', 'tiny-llama'], devices: ['wasm'], dtypes: ['fp32'], engines: ['ort'], roofline: 'quick',
+      models: ['mlp-1m', 'tiny-llama'],
+      devices: ['wasm'],
+      dtypes: ['fp32'],
+      engines: ['ort'],
+      roofline: 'quick',
       workload: { iterations: 3, warmup: 1, generation: { prompt: 'roofline', maxNewTokens: 8 } },
     });
     for (const r of results) {

@@ -24,7 +24,11 @@ it('calibrates once per device, caches the choice, and an aborted calibration ca
   expect(cal.timings.map((t) => t.threads)).toEqual(Array.from({ length: Math.min(cores, 8) }, (_, i) => i + 1));
   expect(cal.ortDefault).toBe(Math.min(4, Math.ceil(cores / 2)));
   for (const t of cal.timings) expect(t.n).toBeGreaterThanOrEqual(5 * 2);
-  expect(first.choice).toMatchObject({ requested: 'auto', chosen: cal.chosen, reason: expect.stringMatching(new RegExp(`^calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms`)) });
+  expect(first.choice).toMatchObject({
+    requested: 'auto',
+    chosen: cal.chosen,
+    reason: expect.stringMatching(new RegExp(`^calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms`)),
+  });
   const second = await calibrate();
   expect(second.cached).toBe(true);
   expect(second.calibration).toEqual(cal);
@@ -37,7 +41,10 @@ it('calibrates once per device, caches the choice, and an aborted calibration ca
     const pending = api.calibrateThreads({ recalibrate: true });
     await new Promise((r) => setTimeout(r, 200));
     api.abort();
-    return pending.then(() => 'resolved', (e: Error) => e.name);
+    return pending.then(
+      () => 'resolved',
+      (e: Error) => e.name,
+    );
   });
   expect(outcome).toBe('AbortError');
   expect(await stored()).toBe(before);
@@ -62,10 +69,17 @@ it('records the chosen count and its reason in a run with auto; bad counts and s
 });
 
 it('sweeps one model over every count on wasm, and refuses the sweep on webgpu', async () => {
-  const results = await app.runSuite({ models: ['mlp-1m'], devices: ['wasm', 'webgpu'], dtypes: ['fp32'], workload: { iterations: 3, warmup: 1, numThreads: 'sweep' } });
+  const results = await app.runSuite({
+    models: ['mlp-1m'],
+    devices: ['wasm', 'webgpu'],
+    dtypes: ['fp32'],
+    workload: { iterations: 3, warmup: 1, numThreads: 'sweep' },
+  });
   const cores = results[0]!.env!.hardwareConcurrency!;
   const wasm = results.filter((r) => r.device === 'wasm');
-  expect(wasm.map((r) => [r.state, r.env!.numThreads, r.env!.threads!.requested])).toEqual(Array.from({ length: Math.min(cores, 8) }, (_, i) => ['completed', i + 1, 'sweep']));
+  expect(wasm.map((r) => [r.state, r.env!.numThreads, r.env!.threads!.requested])).toEqual(
+    Array.from({ length: Math.min(cores, 8) }, (_, i) => ['completed', i + 1, 'sweep']),
+  );
   const gpu = results.filter((r) => r.device === 'webgpu');
   expect(gpu.map((r) => r.state)).toEqual(['unsupported']);
   expect(gpu[0]!.error!.message).toMatch(/^threads=sweep is for WASM/);
@@ -81,5 +95,9 @@ it('the app: a threads=sweep link fills the form, runs and draws the sweep; an a
   expect(await page.locator('#threads-sweep').innerText()).toMatch(/onnxruntime-web’s default/);
   // auto: the cached calibration of this browser, named in the results.
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&engines=ort&iterations=2&warmup=0&threads=auto&budget=none&autorun=1`);
-  await expect.poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 }).toMatch(new RegExp(`^threads: auto → \\d \\(calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \\d\\)$`));
+  await expect
+    .poll(() => page.locator('#threads-choice').innerText(), { timeout: 60_000 })
+    .toMatch(
+      new RegExp(`^threads: auto → \\d \\(calibrated on ${REFERENCE}: 1 thread [\\d.]+ ms.*; cached from .* UTC; onnxruntime-web's default here: \\d\\)$`),
+    );
 });

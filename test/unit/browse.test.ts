@@ -5,10 +5,49 @@ import { filterHistory, historyFacets, localDay } from '../../src/ui/model/histo
 import type { RunResult } from '../../src/core/schema.ts';
 
 const catalog: Catalog = {
-  models: [{ id: 'mlp-1m', name: 'generated MLP', task: 'feature-extraction', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', levels: ['fp32'], params: 10, inputs: {} }],
+  models: [
+    {
+      id: 'mlp-1m',
+      name: 'generated MLP',
+      task: 'feature-extraction',
+      from: { package: 'p', path: 'a.onnx' },
+      license: 'MIT',
+      homepage: '',
+      levels: ['fp32'],
+      params: 10,
+      inputs: {},
+    },
+  ],
   replicas: [
-    { id: 'openai-community/gpt2', aliases: ['gpt2'], family: 'GPT-2', kind: 'decoder', task: 'text-generation', paramsPublished: 124e6, releaseDate: '2019-02-14', flopsPublished: null, levels: ['fp32'], config: {}, sources: [], notes: null },
-    { id: 'apple/DCLM-7B', aliases: [], family: 'DCLM', kind: 'decoder', task: 'text-generation', paramsPublished: 7e9, releaseDate: null, flopsPublished: null, levels: ['fp32'], config: {}, sources: [], notes: null, unbuildable: 'no builder' },
+    {
+      id: 'openai-community/gpt2',
+      aliases: ['gpt2'],
+      family: 'GPT-2',
+      kind: 'decoder',
+      task: 'text-generation',
+      paramsPublished: 124e6,
+      releaseDate: '2019-02-14',
+      flopsPublished: null,
+      levels: ['fp32'],
+      config: {},
+      sources: [],
+      notes: null,
+    },
+    {
+      id: 'apple/DCLM-7B',
+      aliases: [],
+      family: 'DCLM',
+      kind: 'decoder',
+      task: 'text-generation',
+      paramsPublished: 7e9,
+      releaseDate: null,
+      flopsPublished: null,
+      levels: ['fp32'],
+      config: {},
+      sources: [],
+      notes: null,
+      unbuildable: 'no builder',
+    },
   ],
 };
 
@@ -16,7 +55,9 @@ describe('catalog browsing', () => {
   const entries = browseEntries(catalog);
   it('lists bundled models and replicas with what a plan takes', () => {
     expect(entries.map((e) => [e.ref, e.kind, e.unbuildable])).toEqual([
-      ['mlp-1m', 'bundled', null], ['replica:openai-community/gpt2', 'replica', null], ['replica:apple/DCLM-7B', 'replica', 'no builder'],
+      ['mlp-1m', 'bundled', null],
+      ['replica:openai-community/gpt2', 'replica', null],
+      ['replica:apple/DCLM-7B', 'replica', 'no builder'],
     ]);
     expect(tasksOf(entries)).toEqual(['text-generation', 'feature-extraction']);
   });
@@ -50,6 +91,12 @@ describe('history filter', () => {
     expect(filterHistory(log, { from: '2026-03-01', to: '2026-03-02' }).map((r) => r.id)).toEqual(['1', '2']);
   });
   it('offers the values each facet takes', () => {
-    expect(historyFacets(log)).toEqual({ model: ['mlp-1m', 'tiny-llama'], dtype: ['fp32', 'q4'], device: ['wasm', 'webgpu'], engine: ['ort'], state: ['completed', 'errored'] });
+    expect(historyFacets(log)).toEqual({
+      model: ['mlp-1m', 'tiny-llama'],
+      dtype: ['fp32', 'q4'],
+      device: ['wasm', 'webgpu'],
+      engine: ['ort'],
+      state: ['completed', 'errored'],
+    });
   });
 });

@@ -24,7 +24,12 @@ describe('bench flags', () => {
 });
 
 describe('--threads', () => {
-  const parse = (args: string[]) => program().exitOverride().configureOutput({ writeErr: () => undefined }).parse(args, { from: 'user' }).opts<BenchOptions>();
+  const parse = (args: string[]) =>
+    program()
+      .exitOverride()
+      .configureOutput({ writeErr: () => undefined })
+      .parse(args, { from: 'user' })
+      .opts<BenchOptions>();
   it('takes a count, auto or sweep, and names the valid values for anything else', () => {
     expect(parse(['--threads', '2']).threads).toBe(2);
     expect(parse(['--threads', 'auto']).threads).toBe('auto');
@@ -62,13 +67,23 @@ describe('findChromium', () => {
 
 describe('--connect endpoints', () => {
   it('takes Playwright ws:// endpoints and cdp: DevTools ones, labelled or not, and hides credentials', () => {
-    expect(parseEndpoint('ws://10.0.0.5:3000/abc')).toEqual({ label: 'ws://10.0.0.5:3000/abc', url: 'ws://10.0.0.5:3000/abc', protocol: 'playwright', shown: 'ws://10.0.0.5:3000/abc' });
+    expect(parseEndpoint('ws://10.0.0.5:3000/abc')).toEqual({
+      label: 'ws://10.0.0.5:3000/abc',
+      url: 'ws://10.0.0.5:3000/abc',
+      protocol: 'playwright',
+      shown: 'ws://10.0.0.5:3000/abc',
+    });
     expect(parseEndpoint('pixel-8=cdp:http://10.0.0.6:9222')).toMatchObject({ label: 'pixel-8', url: 'http://10.0.0.6:9222', protocol: 'cdp' });
     expect(parseEndpoint('ws://grid:4444/session/1/se/cdp', true)).toMatchObject({ protocol: 'cdp', url: 'ws://grid:4444/session/1/se/cdp' });
-    expect(parseEndpoint('wss://user:key@cloud.example/playwright?caps=%7B%22key%22%3A1%7D')).toMatchObject({ shown: 'wss://cloud.example/playwright?…', label: 'wss://cloud.example/playwright?…' });
+    expect(parseEndpoint('wss://user:key@cloud.example/playwright?caps=%7B%22key%22%3A1%7D')).toMatchObject({
+      shown: 'wss://cloud.example/playwright?…',
+      label: 'wss://cloud.example/playwright?…',
+    });
   });
   it('names what would be valid, and wants devices told apart', () => {
-    expect(() => parseEndpoint('http://grid:4444')).toThrow(/--connect "http:\/\/grid:4444": expected a Playwright browser server's ws:\/\/ or wss:\/\/ endpoint/);
+    expect(() => parseEndpoint('http://grid:4444')).toThrow(
+      /--connect "http:\/\/grid:4444": expected a Playwright browser server's ws:\/\/ or wss:\/\/ endpoint/,
+    );
     expect(() => parseEndpoints(['a=ws://h:1/x', 'a=ws://h:2/y'])).toThrow(/two devices are labelled "a"/);
   });
   it('has the flags, with defaults', () => {

@@ -41,7 +41,9 @@ describe('per-step breakdown', () => {
   it('takes medians over decode steps, leaving the prefill step out', () => {
     // Tokens at 10, 12, 15, 16 ms: decode intervals 2, 3, 1 ms; step 0 is the prefill (run 9 ms).
     const t: GenerationTrace = {
-      startMs: 0, tokenTimesMs: [10, 12, 15, 16], tokens: [1, 2, 3, 4],
+      startMs: 0,
+      tokenTimesMs: [10, 12, 15, 16],
+      tokens: [1, 2, 3, 4],
       steps: [step(9, 0.5, 0.1), step(1.5, 0.1, 0.2), step(2, 0.3, 0.4), step(0.8, 0.2, 0.1)],
     };
     const b = stepBreakdown([t])!;
@@ -79,12 +81,19 @@ describe('per-step breakdown', () => {
     expect(parsed.generation?.stepMs ?? null).toBeNull();
   });
   it('is shown with the parts the engine timed', () => {
-    expect(formatStepMs({ n: 3, runMs: 0.31, feedsMs: 0.004, samplingMs: 0.0125, outsideRunMs: 0.03 })).toBe('run 0.310 · feeds 0.004 · sampling 0.013 · outside run 0.030 ms');
+    expect(formatStepMs({ n: 3, runMs: 0.31, feedsMs: 0.004, samplingMs: 0.0125, outsideRunMs: 0.03 })).toBe(
+      'run 0.310 · feeds 0.004 · sampling 0.013 · outside run 0.030 ms',
+    );
     expect(formatStepMs({ n: 3, runMs: 129.4, feedsMs: null, samplingMs: null, outsideRunMs: 1.25 })).toBe('run 129 · outside run 1.25 ms');
     expect(formatStepMs(null)).toBe('—');
   });
-  it('the engines comparison carries each side\'s median step and time outside session.run', () => {
-    const mk = (run: number, interval: number): GenerationTrace => ({ startMs: 0, tokenTimesMs: [1, 1 + interval, 1 + 2 * interval], tokens: [1, 2, 3], steps: [step(1), step(run), step(run)] });
+  it("the engines comparison carries each side's median step and time outside session.run", () => {
+    const mk = (run: number, interval: number): GenerationTrace => ({
+      startMs: 0,
+      tokenTimesMs: [1, 1 + interval, 1 + 2 * interval],
+      tokens: [1, 2, 3],
+      steps: [step(1), step(run), step(run)],
+    });
     const ort = lmResult('ort', generationBlock({ promptTokens: 3, newTokens: 3, traces: [mk(0.3, 0.5)] }));
     const tf = lmResult('transformers', generationBlock({ promptTokens: 3, newTokens: 3, traces: [mk(0.4, 1)] }));
     const [row] = engineComparison([ort, tf]);
@@ -97,7 +106,10 @@ describe('per-step breakdown', () => {
 
 function lmResult(engine: Engine, generation: RunResult['generation']): RunResult {
   const r = emptyResult({
-    id: `${engine}-fp32`, engine, device: 'wasm', workload: DEFAULT_WORKLOAD,
+    id: `${engine}-fp32`,
+    engine,
+    device: 'wasm',
+    workload: DEFAULT_WORKLOAD,
     model: { id: 'tiny-llama', source: 'bundled', url: 'x', dtype: 'fp32', task: 'text-generation' },
   });
   r.generation = generation;

@@ -9,13 +9,18 @@ import { DEFAULT_WORKLOAD, type RunSpec } from '../../src/core/spec.ts';
 import type { Dtype, RunState } from '../../src/core/vocab.ts';
 
 const spec = (model: string, dtype: Dtype): RunSpec => ({
-  id: crypto.randomUUID(), suiteId: 's', engine: 'ort', device: 'wasm', workload: DEFAULT_WORKLOAD,
+  id: crypto.randomUUID(),
+  suiteId: 's',
+  engine: 'ort',
+  device: 'wasm',
+  workload: DEFAULT_WORKLOAD,
   model: { id: model, source: 'bundled', url: `/${model}.onnx`, dtype, task: 'image-classification' },
 });
 const planned = (...specs: RunSpec[]): PlannedRun[] => specs.map((s) => ({ kind: 'run', spec: s }));
 const record = (s: RunSpec, state: RunState, label: string | null, p50Ms?: number): RunResult => {
   const r = finish(emptyResult(s), state, state === 'completed' ? null : { name: 'X', message: 'x' });
-  if (p50Ms !== undefined) r.timings.latency = { n: 1, meanMs: p50Ms, sdMs: 0, rme: null, minMs: p50Ms, p50Ms, p90Ms: p50Ms, p95Ms: p50Ms, p99Ms: p50Ms, maxMs: p50Ms };
+  if (p50Ms !== undefined)
+    r.timings.latency = { n: 1, meanMs: p50Ms, sdMs: 0, rme: null, minMs: p50Ms, p50Ms, p90Ms: p50Ms, p95Ms: p50Ms, p99Ms: p50Ms, maxMs: p50Ms };
   return { ...r, remote: label ? { label, endpoint: `ws://${label}:1/x` } : null };
 };
 
@@ -23,7 +28,12 @@ describe('--resume', () => {
   // mlp fp32 twice (--repeat 2), then mlp q8 twice.
   const plan = planned(spec('mlp', 'fp32'), spec('mlp', 'fp32'), spec('mlp', 'q8'), spec('mlp', 'q8'));
   it('numbers repeats by order', () => {
-    expect(plannedKeys(plan).map((k) => k.replace(/\u0000/g, ' '))).toEqual(['mlp fp32 wasm ort#0', 'mlp fp32 wasm ort#1', 'mlp q8 wasm ort#0', 'mlp q8 wasm ort#1']);
+    expect(plannedKeys(plan).map((k) => k.replace(/\u0000/g, ' '))).toEqual([
+      'mlp fp32 wasm ort#0',
+      'mlp fp32 wasm ort#1',
+      'mlp q8 wasm ort#0',
+      'mlp q8 wasm ort#1',
+    ]);
   });
   it("leaves out, per device label, as many repeats as that device's records answer; aborted ones run again", () => {
     const prior = [
@@ -35,7 +45,11 @@ describe('--resume', () => {
       record(spec('mlp', 'q8'), 'completed', null),
     ];
     expect(remainingKeys(plan, prior, 'phone').map((k) => k.replace(/\u0000/g, ' '))).toEqual(['mlp q8 wasm ort#1']);
-    expect(remainingKeys(plan, prior, 'laptop').map((k) => k.replace(/\u0000/g, ' '))).toEqual(['mlp fp32 wasm ort#0', 'mlp fp32 wasm ort#1', 'mlp q8 wasm ort#1']);
+    expect(remainingKeys(plan, prior, 'laptop').map((k) => k.replace(/\u0000/g, ' '))).toEqual([
+      'mlp fp32 wasm ort#0',
+      'mlp fp32 wasm ort#1',
+      'mlp q8 wasm ort#1',
+    ]);
     expect(remainingKeys(plan, prior, 'tablet')).toHaveLength(4);
   });
 });
@@ -55,7 +69,15 @@ describe('devices side by side', () => {
     const { devices, rows } = deviceComparison(groups);
     expect(devices).toEqual(['phone', 'laptop', 'local']);
     expect(rows.map((r) => [r.model, r.dtype, r.byDevice])).toEqual([
-      ['mlp', 'fp32', { phone: { state: 'completed', p50Ms: 4, decodeTokPerS: null }, laptop: { state: 'completed', p50Ms: 2, decodeTokPerS: null }, local: { state: 'completed', p50Ms: 3, decodeTokPerS: null } }],
+      [
+        'mlp',
+        'fp32',
+        {
+          phone: { state: 'completed', p50Ms: 4, decodeTokPerS: null },
+          laptop: { state: 'completed', p50Ms: 2, decodeTokPerS: null },
+          local: { state: 'completed', p50Ms: 3, decodeTokPerS: null },
+        },
+      ],
       ['mlp', 'q8', { phone: null, laptop: { state: 'aborted', p50Ms: null, decodeTokPerS: null }, local: null }],
     ]);
   });

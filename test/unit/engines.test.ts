@@ -10,7 +10,10 @@ import { ENGINE_TABLE } from '../../src/engines/table.ts';
 const all = Object.values(ENGINE_TABLE);
 const folder: ModelRef['repo'] = { id: 'tiny-llama', host: '/models/', layout: 'local' };
 const spec = (engine: Engine, model: Partial<ModelRef> = {}, workload: Partial<RunSpec['workload']> = {}, device: RunSpec['device'] = 'wasm'): RunSpec => ({
-  id: 'x', engine, device, workload: { iterations: 1, warmup: 0, ...workload },
+  id: 'x',
+  engine,
+  device,
+  workload: { iterations: 1, warmup: 0, ...workload },
   model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'unknown', ...model },
 });
 const reason = (s: RunSpec) => unsupportedBy(s, ENGINE_TABLE[s.engine], all);

@@ -6,11 +6,26 @@ import { CSV_COLUMNS, parseJsonl, toCsv, toJsonl } from '../../src/store/export.
 
 function sample(id: string, state: 'completed' | 'errored' = 'completed'): RunResult {
   const r = emptyResult(
-    { id, engine: 'ort', device: 'wasm', workload: { iterations: 3, warmup: 1 }, model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' } },
+    {
+      id,
+      engine: 'ort',
+      device: 'wasm',
+      workload: { iterations: 3, warmup: 1 },
+      model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' },
+    },
     new Date('2026-11-23T10:00:00.000Z'),
   );
   if (state === 'errored') return finish(r, 'errored', { name: 'ModelLoadError', message: 'bad, "quoted"\nline' }, new Date('2026-11-23T10:00:01.000Z'));
-  r.timings = { loadMs: 12, fetchMs: 2, buildMs: null, sessionMs: 10, firstRunMs: 5, warmup: { runs: 1, ms: 5, stop: 'fixed' }, samplesMs: [1, 2, 3], latency: summarize([1, 2, 3]) };
+  r.timings = {
+    loadMs: 12,
+    fetchMs: 2,
+    buildMs: null,
+    sessionMs: 10,
+    firstRunMs: 5,
+    warmup: { runs: 1, ms: 5, stop: 'fixed' },
+    samplesMs: [1, 2, 3],
+    latency: summarize([1, 2, 3]),
+  };
   return finish(r, 'completed', null, new Date('2026-11-23T10:00:01.000Z'));
 }
 
@@ -39,13 +54,24 @@ describe('JSONL', () => {
 });
 
 describe('records keyed on state', () => {
-  it('keeps an aborted run\'s partial figures, and its reason', () => {
+  it("keeps an aborted run's partial figures, and its reason", () => {
     const r = emptyResult(
-      { id: 'p', engine: 'ort', device: 'wasm', workload: { iterations: 20, warmup: 1 }, model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' } },
+      {
+        id: 'p',
+        engine: 'ort',
+        device: 'wasm',
+        workload: { iterations: 20, warmup: 1 },
+        model: { id: 'm', source: 'bundled', url: 'bundled/m.onnx', dtype: 'fp32', task: 'ocr' },
+      },
       new Date('2026-11-23T10:00:00.000Z'),
     );
     r.timings = { ...r.timings, loadMs: 12, firstRunMs: 5, samplesMs: [1, 2], latency: summarize([1, 2]) };
-    const aborted = finish(r, 'aborted', { name: 'AbortError', message: 'Aborted after 2 timed iteration(s); their figures are kept.' }, new Date('2026-11-23T10:00:01.000Z'));
+    const aborted = finish(
+      r,
+      'aborted',
+      { name: 'AbortError', message: 'Aborted after 2 timed iteration(s); their figures are kept.' },
+      new Date('2026-11-23T10:00:01.000Z'),
+    );
     const { results, problems } = parseJsonl(toJsonl([aborted]));
     expect(problems).toEqual([]);
     expect(results).toEqual([aborted]);
@@ -78,7 +104,9 @@ describe('records keyed on state', () => {
 
 describe('CSV', () => {
   it('has one header and one row per run, with quoting', () => {
-    const lines = toCsv([sample('a'), sample('b', 'errored')]).trimEnd().split('\n');
+    const lines = toCsv([sample('a'), sample('b', 'errored')])
+      .trimEnd()
+      .split('\n');
     expect(lines[0]).toBe(CSV_COLUMNS.join(','));
     expect(lines[1]).toContain('a,,2026-11-23T10:00:00.000Z,completed,m,bundled,fp32');
     // The error message has a quote and a newline: quoted, quotes doubled, so the row spans two physical lines.
@@ -118,7 +146,7 @@ import { classifyMemoryError } from '../../src/core/result.ts';
 
 describe('classifyMemoryError', () => {
   it('names the memory that ran out, and leaves other errors alone', () => {
-    expect(classifyMemoryError({ name: 'Error', message: "failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc" }, 'wasm')).toEqual({
+    expect(classifyMemoryError({ name: 'Error', message: 'failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc' }, 'wasm')).toEqual({
       name: 'OutOfMemoryError',
       message: "The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc",
     });

@@ -23,7 +23,11 @@ describe('FLOPs per generated token', () => {
     expect(attentionShapeOf(smollm2)).toEqual({ layers: 30, heads: 9, headDim: 64 });
     expect(attentionShapeOf({ n_layer: 12, n_head: 12, n_embd: 768 })).toEqual({ layers: 12, heads: 12, headDim: 64 });
     // Gemma-2 states head_dim (256), which is not hidden_size / heads (2304 / 8 = 288).
-    expect(attentionShapeOf({ num_hidden_layers: 26, num_attention_heads: 8, hidden_size: 2304, head_dim: 256 })).toEqual({ layers: 26, heads: 8, headDim: 256 });
+    expect(attentionShapeOf({ num_hidden_layers: 26, num_attention_heads: 8, hidden_size: 2304, head_dim: 256 })).toEqual({
+      layers: 26,
+      heads: 8,
+      headDim: 256,
+    });
     expect(attentionShapeOf({ hidden_size: 576 })).toBeNull();
   });
 
@@ -37,8 +41,16 @@ describe('FLOPs per generated token', () => {
 
   it('a generated decoder: 2 × its weight MatMuls per token; every weight read but the embedding table, of which one row', () => {
     const c: LlamaConfig = {
-      vocab_size: 64, hidden_size: 32, intermediate_size: 48, num_hidden_layers: 2, num_attention_heads: 4, num_key_value_heads: 2,
-      max_position_embeddings: 128, rms_norm_eps: 1e-6, rope_theta: 10000, tie_word_embeddings: false,
+      vocab_size: 64,
+      hidden_size: 32,
+      intermediate_size: 48,
+      num_hidden_layers: 2,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      max_position_embeddings: 128,
+      rms_norm_eps: 1e-6,
+      rope_theta: 10000,
+      tie_word_embeddings: false,
     };
     const step = decoderStepCost(decodeModel(buildLlama(c)));
     // Per layer q,o 32×32 and k,v 32×16 (3072) + SwiGLU 3 × 32×48 (4608) = 7680; × 2 layers + lm_head 32×64 = 17 408 MACs.
@@ -90,14 +102,20 @@ describe('achieved GFLOP/s and shares', () => {
     expect(utilisation!.fraction).toBeCloseTo(0.666875, 12);
     expect(utilisation!.basis).toBe('weights read per token 426.80 MB × 25.0 tok/s');
     // Older records lack the per-token bytes: the model file stands in for them.
-    expect(utilisationOf(base, { bandwidthGBps: 16, gflops: 100 }).utilisation!.fraction).toBeCloseTo(540e6 * 25 / 16e9, 12);
+    expect(utilisationOf(base, { bandwidthGBps: 16, gflops: 100 }).utilisation!.fraction).toBeCloseTo((540e6 * 25) / 16e9, 12);
   });
 });
 
 describe('a record filled from the counts', () => {
   const record = (over: Partial<{ source: string; flops: number | null; generation: { promptTokens: number; newTokens: number } | null }> = {}) => ({
     state: 'completed',
-    model: { source: over.source ?? 'bundled', params: null as number | null, flops: over.flops ?? null, flopsBasis: null as string | null, weightBytesPerToken: null as number | null },
+    model: {
+      source: over.source ?? 'bundled',
+      params: null as number | null,
+      flops: over.flops ?? null,
+      flopsBasis: null as string | null,
+      weightBytesPerToken: null as number | null,
+    },
     workload: { inputs: [{ name: 'x', dims: [1, 256] }] },
     generation: over.generation ?? null,
   });
@@ -127,6 +145,8 @@ describe('a record filled from the counts', () => {
     applyModelStats(r, stats({ step: { matmulFlops: 269e6, weightBytes: 426.8e6 }, attention: { layers: 30, heads: 9, headDim: 64 } }));
     expect(r.model.flops).toBe(269e6 + 2_488_320);
     expect(r.model.weightBytesPerToken).toBe(426.8e6);
-    expect(r.model.flopsBasis).toMatch(/^per generated token at the mean decode context 36 \(20-token prompt \+ 32 new ÷ 2\): weight MatMuls 269000000 \+ attention 4 × 30 layers × 9 heads × 64 × 36/);
+    expect(r.model.flopsBasis).toMatch(
+      /^per generated token at the mean decode context 36 \(20-token prompt \+ 32 new ÷ 2\): weight MatMuls 269000000 \+ attention 4 × 30 layers × 9 heads × 64 × 36/,
+    );
   });
 });

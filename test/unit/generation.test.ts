@@ -65,16 +65,33 @@ describe('token fidelity', () => {
 
 function lmResult(engine: Engine, dtype: 'fp32' | 'q4', tokens: number[], decodeTokPerS: number): RunResult {
   const r = emptyResult({
-    id: `${engine}-${dtype}`, engine, device: 'wasm', workload: DEFAULT_WORKLOAD,
+    id: `${engine}-${dtype}`,
+    engine,
+    device: 'wasm',
+    workload: DEFAULT_WORKLOAD,
     model: { id: 'tiny-llama', source: 'bundled', url: 'x', dtype, task: 'text-generation' },
   });
-  r.generation = generationBlock({ promptTokens: 4, newTokens: tokens.length, traces: [trace(0, tokens.map((_, i) => 10 + i * 1000 / decodeTokPerS), tokens)] });
+  r.generation = generationBlock({
+    promptTokens: 4,
+    newTokens: tokens.length,
+    traces: [
+      trace(
+        0,
+        tokens.map((_, i) => 10 + (i * 1000) / decodeTokPerS),
+        tokens,
+      ),
+    ],
+  });
   return finish(r, 'completed');
 }
 
 describe('engines side by side', () => {
   it('pairs ort and transformers.js runs of the same model, level and backend', () => {
-    const rows = engineComparison([lmResult('ort', 'fp32', [5, 6, 7], 200), lmResult('transformers', 'fp32', [5, 6, 7], 100), lmResult('ort', 'q4', [1, 2], 50)]);
+    const rows = engineComparison([
+      lmResult('ort', 'fp32', [5, 6, 7], 200),
+      lmResult('transformers', 'fp32', [5, 6, 7], 100),
+      lmResult('ort', 'q4', [1, 2], 50),
+    ]);
     expect(rows).toHaveLength(1);
     expect(rows[0]!.decodeRatio).toBeCloseTo(2, 6);
     expect(rows[0]!.tokenAgreement).toBe(1);

@@ -14,7 +14,14 @@ describe('levelNote', () => {
     for (const d of quiet) for (const dev of DEVICES) expect(levelNote(d, dev), `${d} ${dev}`).toBeNull();
   });
   it('levelNotes gives each note once, in the order met', () => {
-    const notes = levelNotes([['q4', 'wasm'], ['fp32', 'wasm'], ['q4', 'wasm'], ['q4dq', 'wasm'], ['q4dq', 'webgpu'], ['q4', 'webgpu']]);
+    const notes = levelNotes([
+      ['q4', 'wasm'],
+      ['fp32', 'wasm'],
+      ['q4', 'wasm'],
+      ['q4dq', 'wasm'],
+      ['q4dq', 'webgpu'],
+      ['q4', 'webgpu'],
+    ]);
     expect(notes).toEqual([levelNote('q4', 'wasm'), levelNote('q4dq', 'wasm')]);
   });
 });

@@ -33,13 +33,24 @@ const llamaFiles = generatedHfFiles(llamaSource);
 const llama = llamaFiles['onnx/model.onnx'] as Uint8Array;
 const bpe = new Tokenizer(JSON.parse(llamaFiles['tokenizer.json'] as string), JSON.parse(llamaFiles['tokenizer_config.json'] as string));
 
-const int64 = (values: readonly number[], dims: number[]) => new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(v)), dims);
+const int64 = (values: readonly number[], dims: number[]) =>
+  new ort.Tensor(
+    'int64',
+    BigInt64Array.from(values, (v) => BigInt(v)),
+    dims,
+  );
 const emptyPast = (batch = 1): Record<string, ort.Tensor> =>
   Object.fromEntries(
-    Array.from({ length: cfg.num_hidden_layers }, (_, l) => ['key', 'value'].map((kv) => [`past_key_values.${l}.${kv}`, new ort.Tensor('float32', new Float32Array(0), [batch, cfg.num_key_value_heads, 0, D])])).flat(),
+    Array.from({ length: cfg.num_hidden_layers }, (_, l) =>
+      ['key', 'value'].map((kv) => [`past_key_values.${l}.${kv}`, new ort.Tensor('float32', new Float32Array(0), [batch, cfg.num_key_value_heads, 0, D])]),
+    ).flat(),
   );
 const presentAsPast = (out: ort.InferenceSession.ReturnType): Record<string, ort.Tensor> =>
-  Object.fromEntries(Object.entries(out).filter(([n]) => n.startsWith('present.')).map(([n, t]) => [n.replace('present', 'past_key_values'), t]));
+  Object.fromEntries(
+    Object.entries(out)
+      .filter(([n]) => n.startsWith('present.'))
+      .map(([n, t]) => [n.replace('present', 'past_key_values'), t]),
+  );
 /** Logits of the last position of batch row `row`. */
 const lastLogits = (out: ort.InferenceSession.ReturnType, row = 0): Float32Array => {
   const t = out.logits!;
@@ -64,7 +75,10 @@ async function greedy(s: ort.InferenceSession, prompt: readonly number[], n: num
     const r = await s.run({
       input_ids: int64(step, [1, step.length]),
       attention_mask: int64(new Array<number>(total).fill(1), [1, total]),
-      position_ids: int64(step.map((_, i) => pastLength + i), [1, step.length]),
+      position_ids: int64(
+        step.map((_, i) => pastLength + i),
+        [1, step.length],
+      ),
       ...past,
     });
     const next = argmax(lastLogits(r));
@@ -87,7 +101,12 @@ describe('tiny Llama', () => {
   });
 
   it('has the Optimum / transformers.js decoder I/O', () => {
-    expect(fp32.inputNames).toEqual(['input_ids', 'attention_mask', 'position_ids', ...Array.from({ length: cfg.num_hidden_layers }, (_, l) => [`past_key_values.${l}.key`, `past_key_values.${l}.value`]).flat()]);
+    expect(fp32.inputNames).toEqual([
+      'input_ids',
+      'attention_mask',
+      'position_ids',
+      ...Array.from({ length: cfg.num_hidden_layers }, (_, l) => [`past_key_values.${l}.key`, `past_key_values.${l}.value`]).flat(),
+    ]);
     expect(fp32.outputNames).toEqual(['logits', ...Array.from({ length: cfg.num_hidden_layers }, (_, l) => [`present.${l}.key`, `present.${l}.value`]).flat()]);
     const past = fp32.inputMetadata.find((m) => m.name === 'past_key_values.0.key')!;
     expect(past.isTensor && [past.type, past.shape]).toEqual(['float32', ['batch_size', cfg.num_key_value_heads, 'past_sequence_length', D]]);
@@ -96,17 +115,51 @@ describe('tiny Llama', () => {
   it('KV cache: prefill N−1 then one decode step gives the logits of one full pass over N tokens', async () => {
     const ids = prompt.slice(0, 12);
     const n = ids.length;
-    const full = await fp32.run({ input_ids: int64(ids, [1, n]), attention_mask: int64(new Array<number>(n).fill(1), [1, n]), position_ids: int64(ids.map((_, i) => i), [1, n]), ...emptyPast() });
+    const full = await fp32.run({
+      input_ids: int64(ids, [1, n]),
+      attention_mask: int64(new Array<number>(n).fill(1), [1, n]),
+      position_ids: int64(
+        ids.map((_, i) => i),
+        [1, n],
+      ),
+      ...emptyPast(),
+    });
     expect(full.logits!.dims).toEqual([1, n, cfg.vocab_size]);
     expect(full['present.0.key']!.dims).toEqual([1, cfg.num_key_value_heads, n, D]);
-    const prefill = await fp32.run({ input_ids: int64(ids.slice(0, -1), [1, n - 1]), attention_mask: int64(new Array<number>(n - 1).fill(1), [1, n - 1]), position_ids: int64(ids.slice(0, -1).map((_, i) => i), [1, n - 1]), ...emptyPast() });
-    const step = await fp32.run({ input_ids: int64([ids[n - 1]!], [1, 1]), attention_mask: int64(new Array<number>(n).fill(1), [1, n]), position_ids: int64([n - 1], [1, 1]), ...presentAsPast(prefill) });
+    const prefill = await fp32.run({
+      input_ids: int64(ids.slice(0, -1), [1, n - 1]),
+      attention_mask: int64(new Array<number>(n - 1).fill(1), [1, n - 1]),
+      position_ids: int64(
+        ids.slice(0, -1).map((_, i) => i),
+        [1, n - 1],
+      ),
+      ...emptyPast(),
+    });
+    const step = await fp32.run({
+      input_ids: int64([ids[n - 1]!], [1, 1]),
+      attention_mask: int64(new Array<number>(n).fill(1), [1, n]),
+      position_ids: int64([n - 1], [1, 1]),
+      ...presentAsPast(prefill),
+    });
     expect(maxDiff(lastLogits(step), lastLogits(full))).toBeLessThan(1e-4);
     // The cache it returns is the full pass's cache.
     expect(maxDiff(step['present.1.value']!.data as Float32Array, full['present.1.value']!.data as Float32Array)).toBeLessThan(1e-5);
     // A prefill in two chunks (a past of 5, then 7 new tokens: the causal mask offset by the past) agrees too.
-    const first = await fp32.run({ input_ids: int64(ids.slice(0, 5), [1, 5]), attention_mask: int64([1, 1, 1, 1, 1], [1, 5]), position_ids: int64([0, 1, 2, 3, 4], [1, 5]), ...emptyPast() });
-    const rest = await fp32.run({ input_ids: int64(ids.slice(5), [1, n - 5]), attention_mask: int64(new Array<number>(n).fill(1), [1, n]), position_ids: int64(ids.slice(5).map((_, i) => 5 + i), [1, n - 5]), ...presentAsPast(first) });
+    const first = await fp32.run({
+      input_ids: int64(ids.slice(0, 5), [1, 5]),
+      attention_mask: int64([1, 1, 1, 1, 1], [1, 5]),
+      position_ids: int64([0, 1, 2, 3, 4], [1, 5]),
+      ...emptyPast(),
+    });
+    const rest = await fp32.run({
+      input_ids: int64(ids.slice(5), [1, n - 5]),
+      attention_mask: int64(new Array<number>(n).fill(1), [1, n]),
+      position_ids: int64(
+        ids.slice(5).map((_, i) => 5 + i),
+        [1, n - 5],
+      ),
+      ...presentAsPast(first),
+    });
     const restLogits = rest.logits!.data as Float32Array;
     const fullLogits = full.logits!.data as Float32Array;
     expect(maxDiff(restLogits, fullLogits.slice(5 * cfg.vocab_size))).toBeLessThan(1e-4);
@@ -120,8 +173,24 @@ describe('tiny Llama', () => {
     const mask = [...a.map(() => 1), ...new Array<number>(pad).fill(0), ...b.map(() => 1)];
     // transformers.js's position ids: cumsum(mask) − 1, 1 where masked.
     const positions = [...a.map((_, i) => i), ...new Array<number>(pad).fill(1), ...b.map((_, i) => i)];
-    const batch = await fp32.run({ input_ids: int64(ids, [2, 9]), attention_mask: int64(mask, [2, 9]), position_ids: int64(positions, [2, 9]), ...emptyPast(2) });
-    const alone = await fp32.run({ input_ids: int64(b, [1, b.length]), attention_mask: int64(b.map(() => 1), [1, b.length]), position_ids: int64(b.map((_, i) => i), [1, b.length]), ...emptyPast() });
+    const batch = await fp32.run({
+      input_ids: int64(ids, [2, 9]),
+      attention_mask: int64(mask, [2, 9]),
+      position_ids: int64(positions, [2, 9]),
+      ...emptyPast(2),
+    });
+    const alone = await fp32.run({
+      input_ids: int64(b, [1, b.length]),
+      attention_mask: int64(
+        b.map(() => 1),
+        [1, b.length],
+      ),
+      position_ids: int64(
+        b.map((_, i) => i),
+        [1, b.length],
+      ),
+      ...emptyPast(),
+    });
     expect(maxDiff(lastLogits(batch, 1), lastLogits(alone))).toBeLessThan(1e-4);
     expect(Array.from(batch.logits!.data as Float32Array).every(Number.isFinite)).toBe(true);
   });
@@ -173,9 +242,23 @@ describe('tiny BERT heads', () => {
     const n = a.length;
     const padded = [...a, ...b, ...new Array<number>(n - b.length).fill(0)];
     const mask = [...a.map(() => 1), ...b.map(() => 1), ...new Array<number>(n - b.length).fill(0)];
-    const out = (await s.run({ input_ids: int64(padded, [2, n]), attention_mask: int64(mask, [2, n]), token_type_ids: int64(new Array<number>(2 * n).fill(0), [2, n]) }))[output]!;
+    const out = (
+      await s.run({ input_ids: int64(padded, [2, n]), attention_mask: int64(mask, [2, n]), token_type_ids: int64(new Array<number>(2 * n).fill(0), [2, n]) })
+    )[output]!;
     expect(out.dims).toEqual(shape(2, n, source.config));
-    const alone = (await s.run({ input_ids: int64(b, [1, b.length]), attention_mask: int64(b.map(() => 1), [1, b.length]), token_type_ids: int64(b.map(() => 0), [1, b.length]) }))[output]!;
+    const alone = (
+      await s.run({
+        input_ids: int64(b, [1, b.length]),
+        attention_mask: int64(
+          b.map(() => 1),
+          [1, b.length],
+        ),
+        token_type_ids: int64(
+          b.map(() => 0),
+          [1, b.length],
+        ),
+      })
+    )[output]!;
     const data = out.data as Float32Array;
     const row = data.length / 2;
     // Row 1's real tokens (a per-token output) or its pooled logits match the unpadded run.

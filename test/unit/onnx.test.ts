@@ -23,7 +23,11 @@ async function run(bytes: Uint8Array, feeds: Record<string, ort.Tensor>): Promis
 }
 const randomInput = (dims: number[], seed = 3) => {
   const rnd = seededRandom(seed);
-  return new ort.Tensor('float32', Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1), dims);
+  return new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: dims.reduce((a, b) => a * b, 1) }, () => rnd() * 2 - 1),
+    dims,
+  );
 };
 
 describe('ONNX round trip', () => {
@@ -37,7 +41,9 @@ describe('ONNX round trip', () => {
   });
   it('names the input and says what was expected for bytes that are not ONNX', () => {
     expect(() => decodeModel(new Uint8Array(0), 'empty.onnx')).toThrow('empty.onnx is empty (0 bytes): expected an ONNX model.');
-    expect(() => decodeModel(new TextEncoder().encode('{"models": []}'), 'catalog.json')).toThrow(/catalog.json is not a valid ONNX file .*truncated or not ONNX/);
+    expect(() => decodeModel(new TextEncoder().encode('{"models": []}'), 'catalog.json')).toThrow(
+      /catalog.json is not a valid ONNX file .*truncated or not ONNX/,
+    );
     const whole = bundled('ppocr-v2-cls');
     expect(() => decodeModel(whole.subarray(0, whole.length >> 1), 'half.onnx')).toThrow(/half.onnx is not a valid ONNX file/);
     const huge = { byteLength: PROTOBUF_LIMIT_BYTES + 1 } as Uint8Array;
@@ -114,7 +120,10 @@ describe('quantizer on a MatMul-heavy MLP', () => {
     if (level !== 'fp16') expect(report.quantized.map((q) => q.op)).toEqual(['MatMul', 'MatMul', 'MatMul']);
     expect(report.untouchedOps).toEqual({});
     // The variant keeps the original's inputs and outputs.
-    const io = (b: Uint8Array) => { const i = inspectModel(decodeModel(b)); return [i.inputs, i.outputs]; };
+    const io = (b: Uint8Array) => {
+      const i = inspectModel(decodeModel(b));
+      return [i.inputs, i.outputs];
+    };
     expect(io(bytes)).toEqual(io(mlp));
     const outputs = await run(bytes, feeds);
     for (const c of compareOutputs(reference, outputs)) {
@@ -157,7 +166,9 @@ describe('quantizer on a real model', () => {
     const w = m.graph!.initializer[0]!;
     Object.assign(w, { rawData: new Uint8Array(0), dataLocation: 1, externalData: [{ key: 'location', value: 'weights.bin' }] });
     expect(inspectModel(m).externalData).toEqual(['layer0.weight']);
-    expect(() => quantizeModel(encodeModel(m), 'q8', {}, 'big.onnx')).toThrow('big.onnx keeps 1 weights in external data files (e.g. "layer0.weight"), which the quantizer does not read yet');
+    expect(() => quantizeModel(encodeModel(m), 'q8', {}, 'big.onnx')).toThrow(
+      'big.onnx keeps 1 weights in external data files (e.g. "layer0.weight"), which the quantizer does not read yet',
+    );
   });
 });
 

@@ -19,7 +19,12 @@ describe('expandPlan', () => {
   it('crosses devices × models × shipped levels, wasm first and fp32 first', () => {
     const runs = expandPlan({ models: ['a', 'b'], devices: ['wasm', 'webgpu'], dtypes: 'shipped', workload }, catalog, id);
     expect(runs.map((r) => (r.kind === 'run' ? `${r.spec.model.id}/${r.spec.model.dtype}/${r.spec.device}` : 'decided'))).toEqual([
-      'a/fp32/wasm', 'a/q8/wasm', 'b/fp32/wasm', 'a/fp32/webgpu', 'a/q8/webgpu', 'b/fp32/webgpu',
+      'a/fp32/wasm',
+      'a/q8/wasm',
+      'b/fp32/wasm',
+      'a/fp32/webgpu',
+      'a/q8/webgpu',
+      'b/fp32/webgpu',
     ]);
     // Levels run in canonical order whatever order they were asked in.
     const asked = expandPlan({ models: ['a'], devices: ['wasm'], dtypes: ['q8', 'fp32'], workload }, catalog, id);
@@ -38,7 +43,16 @@ describe('expandPlan', () => {
     expect(r?.kind === 'decided' && r.result.error?.message).toMatch(/Unknown model "nope".*a, b/);
   });
   it('runs a ready reference once at its own level', () => {
-    const runs = expandPlan({ models: [{ id: 'f.onnx', source: 'file', url: '/__files/0/f.onnx', dtype: 'q4', task: 'unknown' }], devices: ['wasm'], dtypes: ['fp32', 'fp16'], workload }, catalog, id);
+    const runs = expandPlan(
+      {
+        models: [{ id: 'f.onnx', source: 'file', url: '/__files/0/f.onnx', dtype: 'q4', task: 'unknown' }],
+        devices: ['wasm'],
+        dtypes: ['fp32', 'fp16'],
+        workload,
+      },
+      catalog,
+      id,
+    );
     expect(runs).toHaveLength(1);
     expect(runs[0]?.kind === 'run' && runs[0].spec.model.dtype).toBe('q4');
   });
@@ -56,7 +70,11 @@ const caps = (over: Partial<Capabilities> = {}): Capabilities => ({
   ...over,
 });
 const spec = (device: RunSpec['device'], dtype: RunSpec['model']['dtype'] = 'fp32'): RunSpec => ({
-  id: 'x', engine: 'ort', device, workload, model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype, task: 't' },
+  id: 'x',
+  engine: 'ort',
+  device,
+  workload,
+  model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype, task: 't' },
 });
 
 describe('unsupportedReason', () => {

@@ -44,7 +44,11 @@ describe('summarizeProfile', () => {
       ['Softmax', 'softmax', 0.045, 1],
     ]);
     expect(s.topOps[0]!.share).toBeCloseTo(869 / 1760, 12);
-    expect(s.opTypes.map((t) => [t.opType, t.nodes, t.calls])).toEqual([['FusedGemm', 2, 2], ['Gemm', 1, 1], ['Softmax', 1, 1]]);
+    expect(s.opTypes.map((t) => [t.opType, t.nodes, t.calls])).toEqual([
+      ['FusedGemm', 2, 2],
+      ['Gemm', 1, 1],
+      ['Softmax', 1, 1],
+    ]);
     expect(s.opTypes[0]!.ms).toBeCloseTo(1.554, 10);
     expect(s.opTypes[0]!.share).toBeCloseTo(1554 / 1760, 12);
   });
@@ -59,12 +63,14 @@ describe('summarizeProfile', () => {
     expect(s.opTypes[2]!.ms).toBeCloseTo(0.125, 10);
     expect(s.topOps[0]).toMatchObject({ opType: 'MatMulNBits', node: 'h1_mm_MatMulNBits', provider: 'CPUExecutionProvider', ms: 28.899 });
     expect(formatOpTypes(s)).toBe('MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %');
-    expect(profileHints(s, 'wasm')).toEqual([expect.stringMatching(/^MatMulNBits: onnxruntime-web's wasm build has no 4-bit kernel: .*dequantizes its whole weight to fp32 on every call/)]);
+    expect(profileHints(s, 'wasm')).toEqual([
+      expect.stringMatching(/^MatMulNBits: onnxruntime-web's wasm build has no 4-bit kernel: .*dequantizes its whole weight to fp32 on every call/),
+    ]);
     // The hint is about the wasm build's CPU kernels.
     expect(profileHints(s, 'webgpu')).toEqual([]);
   });
 
-  it('several profiled runs (a generation\'s steps): a node\'s calls are summed, shares are of all the runs', () => {
+  it("several profiled runs (a generation's steps): a node's calls are summed, shares are of all the runs", () => {
     const s = summarizeProfile(parseOrtProfile(fp32), 0);
     expect(s.runs).toBe(2);
     expect(s.iterationMs).toBeCloseTo((5345 + 1760) / 1000, 10);
@@ -110,7 +116,9 @@ describe('the claims report shows profiles', () => {
     r.profile = { workload: 'one inference', ...summarizeProfile(parseOrtProfile(q4), 1), profilingMs: 321, note: null };
     const md = renderReportMarkdown(input);
     expect(md).toContain('## Per-operator profiles');
-    expect(md).toContain(`| \`${r.id}\` | mobilenet\\_v2 q4 wasm ort: **MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %** | h1\\_mm\\_MatMulNBits (MatMulNBits) 28.90 ms, 83 % | 34.73 ms: one inference |`);
+    expect(md).toContain(
+      `| \`${r.id}\` | mobilenet\\_v2 q4 wasm ort: **MatMulNBits 99 %, Relu 0.4 %, Softmax 0.4 %** | h1\\_mm\\_MatMulNBits (MatMulNBits) 28.90 ms, 83 % | 34.73 ms: one inference |`,
+    );
     expect(md).toContain('no 4-bit kernel');
     const html = renderReportHtml(input);
     expect(html).toContain(`<tr data-profile-of="${r.id}">`);

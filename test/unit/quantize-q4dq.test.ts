@@ -48,7 +48,9 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
     const { bytes, report } = quantizeModel(atOpset(mlp, 12), 'q4dq');
     expect(report.notes).toEqual([expect.stringMatching(/^opset 12 cannot move to 21: .*com.microsoft DequantizeLinear/)]);
     expect(report.quantized.map((q) => q.as)).toEqual(Array(2).fill('int4 weight (block 32) + DequantizeLinear, fp32 once loaded'));
-    const ops = nodesOf(bytes).filter((n) => n.opType !== 'Constant').map((n) => `${n.domain ? `${n.domain}.` : ''}${n.opType}`);
+    const ops = nodesOf(bytes)
+      .filter((n) => n.opType !== 'Constant')
+      .map((n) => `${n.domain ? `${n.domain}.` : ''}${n.opType}`);
     const layer = ['com.microsoft.DequantizeLinear', 'Reshape', 'Transpose', 'Reshape', 'MatMul', 'Add'];
     expect(ops).toEqual([...layer, 'Relu', ...layer, 'Softmax']);
     const m = decodeModel(bytes);
@@ -107,7 +109,7 @@ describe('q4dq: 4-bit weights that onnxruntime turns into fp32 at load', () => {
     for (const c of compareOutputs(q4, q4dq)) expect(c.maxAbsDiff, c.name).toBeLessThan(1e-4);
   });
 
-  it('moving to opset 21 turns ReduceMean\'s axes attribute into an input (opset 18), and the model still computes the same', async () => {
+  it("moving to opset 21 turns ReduceMean's axes attribute into an input (opset 18), and the model still computes the same", async () => {
     const g = new GraphBuilder();
     const w = g.weight('w', [64, 32], input(64 * 32));
     const mean = g.op('ReduceMean', [g.op('MatMul', ['x', w], '/mm')], '/mean', { axes: { ints: [-1] }, keepdims: { int: 1 } }, 'y');

@@ -48,14 +48,23 @@ describe('full-size replicas', () => {
 describe('config errors name what is wrong', () => {
   const smol = buildable.find((r) => r.id === 'HuggingFaceTB/SmolLM2-135M')!.config;
   it('an unknown model_type lists the known ones', () => {
-    expect(() => parseDecoderConfig({ ...smol, model_type: 'mamba' }, 'm')).toThrow(/model_type "mamba"; known decoder types: llama, mistral, qwen2, phi3, gemma2, gpt2/);
+    expect(() => parseDecoderConfig({ ...smol, model_type: 'mamba' }, 'm')).toThrow(
+      /model_type "mamba"; known decoder types: llama, mistral, qwen2, phi3, gemma2, gpt2/,
+    );
   });
   it('a missing field is named', () => {
     const { num_attention_heads: _n, ...missing } = smol;
     expect(() => parseDecoderConfig(missing, 'SmolLM2')).toThrow(/SmolLM2: config field "num_attention_heads" is missing/);
   });
   it('an unknown image architecture and a bad ViT size', () => {
-    expect(() => buildReplicaGraph({ kind: 'vision', config: { arch: 'efficientnet' } }, 'e')).toThrow(/image architecture "efficientnet"; known: mobilenet_v2/);
-    expect(() => buildReplicaGraph({ kind: 'vision', config: { arch: 'vit', patch_size: 16, hidden_dim: 64, num_layers: 1, num_heads: 4, mlp_dim: 64, image_size: 100 } }, 'v')).toThrow(/multiple of patch_size/);
+    expect(() => buildReplicaGraph({ kind: 'vision', config: { arch: 'efficientnet' } }, 'e')).toThrow(
+      /image architecture "efficientnet"; known: mobilenet_v2/,
+    );
+    expect(() =>
+      buildReplicaGraph(
+        { kind: 'vision', config: { arch: 'vit', patch_size: 16, hidden_dim: 64, num_layers: 1, num_heads: 4, mlp_dim: 64, image_size: 100 } },
+        'v',
+      ),
+    ).toThrow(/multiple of patch_size/);
   });
 });

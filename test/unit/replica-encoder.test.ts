@@ -49,8 +49,13 @@ describe('full-size encoder replicas', () => {
     const published = entry.paramsPublished;
     if (published) expect(Math.abs(params / published - 1)).toBeLessThan(TOLERANCE[id] ?? 0.02);
     rows.push({
-      id, head: replica.task, params, published: published ?? '—', 'params diff': published ? `${((params / published - 1) * 100).toFixed(2)} %` : '—',
-      'GMACs @128': +(replica.macs! / 1e9).toFixed(3), 'activations MiB': +(replica.activationBytes / 2 ** 20).toFixed(1),
+      id,
+      head: replica.task,
+      params,
+      published: published ?? '—',
+      'params diff': published ? `${((params / published - 1) * 100).toFixed(2)} %` : '—',
+      'GMACs @128': +(replica.macs! / 1e9).toFixed(3),
+      'activations MiB': +(replica.activationBytes / 2 ** 20).toFixed(1),
     });
   });
 
@@ -58,7 +63,11 @@ describe('full-size encoder replicas', () => {
     const names = (r: ReplicaGraph) => [r.model.graph!.input.map((i) => i.name), r.model.graph!.output.map((o) => o.name)];
     const bert = buildEncoderReplica(parseEncoderConfig(encoders.find((r) => r.id === 'google-bert/bert-base-uncased')!.config, 'bert'));
     expect(names(bert)).toEqual([['input_ids', 'attention_mask', 'token_type_ids'], ['last_hidden_state']]);
-    expect(bert.inputs).toEqual({ input_ids: { shape: [1, 128], fill: 1 }, attention_mask: { shape: [1, 128], fill: 1 }, token_type_ids: { shape: [1, 128], fill: 0 } });
+    expect(bert.inputs).toEqual({
+      input_ids: { shape: [1, 128], fill: 1 },
+      attention_mask: { shape: [1, 128], fill: 1 },
+      token_type_ids: { shape: [1, 128], fill: 0 },
+    });
     const sst2 = buildEncoderReplica(parseEncoderConfig(encoders.find((r) => r.id.endsWith('sst-2-english'))!.config, 'sst2'));
     expect(names(sst2)).toEqual([['input_ids', 'attention_mask'], ['logits']]);
     expect(Object.keys(sst2.inputs)).toEqual(['input_ids', 'attention_mask']);
@@ -82,7 +91,16 @@ async function runOnce(replica: ReplicaGraph): Promise<ort.Tensor> {
   }
 }
 
-const tinyBert = { model_type: 'bert', hidden_size: 32, num_hidden_layers: 2, num_attention_heads: 4, intermediate_size: 64, vocab_size: 100, max_position_embeddings: 512, type_vocab_size: 2 };
+const tinyBert = {
+  model_type: 'bert',
+  hidden_size: 32,
+  num_hidden_layers: 2,
+  num_attention_heads: 4,
+  intermediate_size: 64,
+  vocab_size: 100,
+  max_position_embeddings: 512,
+  type_vocab_size: 2,
+};
 const tinyDistil = { model_type: 'distilbert', dim: 32, n_layers: 2, n_heads: 4, hidden_dim: 64, vocab_size: 100, max_position_embeddings: 512 };
 const LABELS = { id2label: { 0: 'O', 1: 'B-X', 2: 'I-X' } };
 
@@ -119,11 +137,16 @@ describe('encoder configs', () => {
     const c = parseEncoderConfig({ ...tinyBert, architectures: ['BertForTokenClassification'], ...LABELS }, 'x');
     expect(c).toMatchObject({ head: 'token-classification', labels: 3 });
     expect(parseEncoderConfig({ ...tinyBert, head_dim: 16 }, 'x')).toMatchObject({ heads: 4, headDim: 16 });
-    expect(parseEncoderConfig({ ...tinyDistil, architectures: ['DistilBertForSequenceClassification'] }, 'x')).toMatchObject({ head: 'text-classification', labels: 2 });
+    expect(parseEncoderConfig({ ...tinyDistil, architectures: ['DistilBertForSequenceClassification'] }, 'x')).toMatchObject({
+      head: 'text-classification',
+      labels: 2,
+    });
   });
   it('an unknown model_type is named, with the known ones', () => {
     expect(() => parseEncoderConfig({ ...tinyBert, model_type: 'roberta' }, 'replica:roberta-base')).toThrow(InvalidInputError);
-    expect(() => parseEncoderConfig({ ...tinyBert, model_type: 'roberta' }, 'replica:roberta-base')).toThrow(/replica:roberta-base: no replica builder for encoder model_type "roberta"; known encoder types: bert, distilbert/);
+    expect(() => parseEncoderConfig({ ...tinyBert, model_type: 'roberta' }, 'replica:roberta-base')).toThrow(
+      /replica:roberta-base: no replica builder for encoder model_type "roberta"; known encoder types: bert, distilbert/,
+    );
   });
   it('a missing field is named, with the model', () => {
     const { intermediate_size: _i, ...bert } = tinyBert;

@@ -58,14 +58,22 @@ describe('full-size image replicas', () => {
     const f = entry.flopsPublished!;
     expect(Math.abs(replica.macs! / publishedMacs(f) - 1)).toBeLessThan(0.05);
     rows.push({
-      id, params, published, 'params diff': pct(params, published), 'BN fold': bnFold ? -bnFold : 0,
-      GMACs: +(replica.macs! / 1e9).toFixed(3), 'published GMACs': publishedMacs(f) / 1e9, 'MACs diff': pct(replica.macs!, publishedMacs(f)),
+      id,
+      params,
+      published,
+      'params diff': pct(params, published),
+      'BN fold': bnFold ? -bnFold : 0,
+      GMACs: +(replica.macs! / 1e9).toFixed(3),
+      'published GMACs': publishedMacs(f) / 1e9,
+      'MACs diff': pct(replica.macs!, publishedMacs(f)),
       'activations MiB': +(replica.activationBytes / 2 ** 20).toFixed(1),
     });
   });
 
   it('keep the export’s I/O: pixel_values [1, 3, S, S] float32 in, logits [1, classes] out, and say so in `inputs`', () => {
-    const r = buildVisionReplica(parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 1024, num_layers: 24, num_heads: 16, mlp_dim: 4096, image_size: 384 }, 'vit@384'));
+    const r = buildVisionReplica(
+      parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 1024, num_layers: 24, num_heads: 16, mlp_dim: 4096, image_size: 384 }, 'vit@384'),
+    );
     const dims = (v: ValueInfoProto) => v.type!.tensorType!.shape!.dim.map((d) => Number(d.dimValue));
     expect(r.model.graph!.input.map((i) => [i.name, dims(i)])).toEqual([['pixel_values', [1, 3, 384, 384]]]);
     expect(r.model.graph!.output.map((o) => [o.name, dims(o)])).toEqual([['logits', [1, 1000]]]);
@@ -129,7 +137,9 @@ describe('test-size image replicas run in onnxruntime-web', () => {
   });
 
   it('channel_divisor narrows a ViT’s heads and MLP, keeping its heads, layers and tokens', () => {
-    const r = buildVisionReplica(parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 1024, num_layers: 2, num_heads: 16, mlp_dim: 4096, channel_divisor: 16 }, 'v'));
+    const r = buildVisionReplica(
+      parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 1024, num_layers: 2, num_heads: 16, mlp_dim: 4096, channel_divisor: 16 }, 'v'),
+    );
     const dims = (name: string) => r.model.graph!.initializer.find((t) => t.name === name)!.dims.map(Number);
     expect(dims('encoder.pos_embedding')).toEqual([1, 197, 64]);
     expect(dims('encoder.layers.encoder_layer_1.mlp.0.weight')).toEqual([64, 256]);
@@ -139,22 +149,29 @@ describe('test-size image replicas run in onnxruntime-web', () => {
 describe('bad image configs', () => {
   it('an unknown architecture is named, with the known ones', () => {
     expect(() => parseVisionConfig({ arch: 'efficientnet_b0' }, 'replica:effnet')).toThrow(InvalidInputError);
-    expect(() => parseVisionConfig({ arch: 'efficientnet_b0' }, 'replica:effnet')).toThrow(/replica:effnet: no replica builder for image architecture "efficientnet_b0"; known: mobilenet_v2, .*alexnet, vit/);
+    expect(() => parseVisionConfig({ arch: 'efficientnet_b0' }, 'replica:effnet')).toThrow(
+      /replica:effnet: no replica builder for image architecture "efficientnet_b0"; known: mobilenet_v2, .*alexnet, vit/,
+    );
     expect(() => parseVisionConfig({ image_size: 224 }, 'x')).toThrow(/architecture null/);
   });
   it('a missing field is named, with the model', () => {
-    expect(() => parseVisionConfig({ arch: 'vit', patch_size: 16, num_layers: 2, num_heads: 4, mlp_dim: 128 }, 'my vit')).toThrow(/my vit: config field "hidden_dim" is missing/);
+    expect(() => parseVisionConfig({ arch: 'vit', patch_size: 16, num_layers: 2, num_heads: 4, mlp_dim: 128 }, 'my vit')).toThrow(
+      /my vit: config field "hidden_dim" is missing/,
+    );
     expect(() => parseVisionConfig({ arch: 'resnet50', channel_divisor: 0 }, 'r')).toThrow(/"channel_divisor" is invalid/);
   });
   it('sizes an export could not have', () => {
-    expect(() => parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 64, num_layers: 1, num_heads: 4, mlp_dim: 64, image_size: 100 }, 'v')).toThrow(/multiple of patch_size/);
-    expect(() => buildVisionReplica(parseVisionConfig({ arch: 'vgg16', image_size: 64 }, 'vgg'))).toThrow(/2×2 map before the classifier, which does not pool evenly to 7×7/);
+    expect(() => parseVisionConfig({ arch: 'vit', patch_size: 16, hidden_dim: 64, num_layers: 1, num_heads: 4, mlp_dim: 64, image_size: 100 }, 'v')).toThrow(
+      /multiple of patch_size/,
+    );
+    expect(() => buildVisionReplica(parseVisionConfig({ arch: 'vgg16', image_size: 64 }, 'vgg'))).toThrow(
+      /2×2 map before the classifier, which does not pool evenly to 7×7/,
+    );
   });
 });
 
 describe('FLOPs a replica run records (result.model.flops)', () => {
-  const fed = (graph: { inputs: Record<string, { shape?: number[] }> }) =>
-    Object.entries(graph.inputs).map(([name, o]) => ({ name, dims: o.shape! }));
+  const fed = (graph: { inputs: Record<string, { shape?: number[] }> }) => Object.entries(graph.inputs).map(([name, o]) => ({ name, dims: o.shape! }));
 
   it.each(['torchvision/resnet50', 'torchvision/mobilenet_v2', 'vit_l_16@384'])('%s: 2 × the builder’s MACs, within 1 %% of the published MACs × 2', (id) => {
     const entry = vision.find((r) => r.id === id)!;

@@ -22,7 +22,11 @@ const GIB = 1024 ** 3;
 /** y = relu(x·W1 + b1)·W2, synthetic weights: the smallest graph with two quantizable MatMuls. */
 function tinyMlp(k = 64, hidden = 96, n = 16): ModelProto {
   const g = new GraphBuilder();
-  const h = g.op('Relu', [g.op('Add', [g.op('MatMul', ['x', g.param('w1', [k, hidden])], '/fc1/MatMul'), g.param('b1', [hidden], { kind: 'const', mean: 0.1 })], '/fc1/Add')], '/relu');
+  const h = g.op(
+    'Relu',
+    [g.op('Add', [g.op('MatMul', ['x', g.param('w1', [k, hidden])], '/fc1/MatMul'), g.param('b1', [hidden], { kind: 'const', mean: 0.1 })], '/fc1/Add')],
+    '/relu',
+  );
   g.op('MatMul', [h, g.param('w2', [hidden, n])], '/fc2/MatMul', {}, 'y');
   return g.model('mlp', [tensorInfo('x', DataType.FLOAT, [2, k])], [tensorInfo('y', DataType.FLOAT, [2, n])]);
 }
@@ -110,20 +114,37 @@ describe('the writer', () => {
 });
 
 describe('the fit check', () => {
-  const estimate = fitEstimate({ weightBytes: 4.2 * GIB, largestTensorBytes: 0.5 * GIB, kvCacheBytes: 0.4 * GIB, contextTokens: 4096, activationBytes: 0.02 * GIB });
+  const estimate = fitEstimate({
+    weightBytes: 4.2 * GIB,
+    largestTensorBytes: 0.5 * GIB,
+    kvCacheBytes: 0.4 * GIB,
+    contextTokens: 4096,
+    activationBytes: 0.02 * GIB,
+  });
   it('says how much a run needs and which limit it passes, in numbers', () => {
-    expect(fitProblem(estimate, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES })).toMatch(/needs 4\.64 GiB \(weights 4\.20 GiB \+ KV cache 0\.40 GiB at 4096 tokens \+ activations 20\.5 MiB \+ runtime 16\.0 MiB\); the WASM heap allows 4\.00 GiB/);
+    expect(fitProblem(estimate, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES })).toMatch(
+      /needs 4\.64 GiB \(weights 4\.20 GiB \+ KV cache 0\.40 GiB at 4096 tokens \+ activations 20\.5 MiB \+ runtime 16\.0 MiB\); the WASM heap allows 4\.00 GiB/,
+    );
     expect(fitProblem({ ...estimate, totalBytes: 3 * GIB }, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES })).toBeNull();
   });
   it('holds each WebGPU tensor against the buffer-binding limit, and the whole against deviceMemory', () => {
-    expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: 128 * 1024 ** 2 })).toMatch(/largest weight is 0\.50 GiB, over this GPU's maxStorageBufferBindingSize of 128\.0 MiB/);
-    expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: GIB, deviceMemoryGiB: 4 })).toMatch(/reports 4 GiB of memory/);
+    expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: 128 * 1024 ** 2 })).toMatch(
+      /largest weight is 0\.50 GiB, over this GPU's maxStorageBufferBindingSize of 128\.0 MiB/,
+    );
+    expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: GIB, deviceMemoryGiB: 4 })).toMatch(
+      /reports 4 GiB of memory/,
+    );
     expect(fitProblem(estimate, 'webgpu', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES, maxStorageBufferBindingSize: GIB, deviceMemoryGiB: 8 })).toBeNull();
     expect(describeEstimate(estimate)).toContain('KV cache');
   });
   it('holds the prediction against the peak of the memory it bounds: the WASM heap on wasm, GPU buffers on WebGPU', () => {
     const memory = { predicted: { totalBytes: 200 }, wasmHeapPeakBytes: 300, gpuBufferPeakBytes: 150 };
-    expect(fitAccuracy({ state: 'completed', device: 'wasm', memory })).toEqual({ predictedBytes: 200, measured: 'wasmHeapPeakBytes', measuredBytes: 300, ratio: 1.5 });
+    expect(fitAccuracy({ state: 'completed', device: 'wasm', memory })).toEqual({
+      predictedBytes: 200,
+      measured: 'wasmHeapPeakBytes',
+      measuredBytes: 300,
+      ratio: 1.5,
+    });
     expect(fitAccuracy({ state: 'completed', device: 'webgpu', memory })).toMatchObject({ measured: 'gpuBufferPeakBytes', ratio: 0.75 });
     // Nothing to compare: no prediction, no peak, or a run that did not complete.
     expect(fitAccuracy({ state: 'completed', device: 'wasm', memory: { ...memory, predicted: null } })).toBeNull();
@@ -142,7 +163,20 @@ describe('replica:NAME', () => {
   });
   it('lists every model the claims name, each with a config, a published size where one exists, and a release date for LMs', () => {
     const ids = (catalog.replicas ?? []).map((r) => r.id);
-    for (const named of ['microsoft/Phi-3.5-mini-instruct', 'google/gemma-2-2b', 'meta-llama/Llama-3.1-8B', 'mistralai/Mistral-7B-v0.3', 'HuggingFaceTB/SmolLM2-135M', 'Qwen/Qwen2.5-0.5B', 'torchvision/mobilenet_v2', 'torchvision/squeezenet1_0', 'torchvision/googlenet', 'torchvision/resnet50', 'torchvision/vgg16', 'torchvision/vit_l_16']) {
+    for (const named of [
+      'microsoft/Phi-3.5-mini-instruct',
+      'google/gemma-2-2b',
+      'meta-llama/Llama-3.1-8B',
+      'mistralai/Mistral-7B-v0.3',
+      'HuggingFaceTB/SmolLM2-135M',
+      'Qwen/Qwen2.5-0.5B',
+      'torchvision/mobilenet_v2',
+      'torchvision/squeezenet1_0',
+      'torchvision/googlenet',
+      'torchvision/resnet50',
+      'torchvision/vgg16',
+      'torchvision/vit_l_16',
+    ]) {
       expect(ids).toContain(named);
     }
     for (const r of catalog.replicas ?? []) {
@@ -152,11 +186,19 @@ describe('replica:NAME', () => {
     }
   });
   it('runs on ort only, and an architecture without a builder is unsupported with the reason', () => {
-    const planned = expandPlan({ models: ['replica:smollm2-135m', 'replica:dclm-7b'], devices: ['wasm'], dtypes: ['q4'], workload: { iterations: 1, warmup: 0 } }, catalog, () => 'id');
+    const planned = expandPlan(
+      { models: ['replica:smollm2-135m', 'replica:dclm-7b'], devices: ['wasm'], dtypes: ['q4'], workload: { iterations: 1, warmup: 0 } },
+      catalog,
+      () => 'id',
+    );
     expect(planned.map((p) => (p.kind === 'run' ? p.spec.engine : p.result.state))).toEqual(['ort', 'unsupported']);
     const dclm = planned[1]!;
     expect(dclm.kind === 'decided' && dclm.result.error?.message).toMatch(/no replica builder for model_type 'openlm'/);
-    const unknown = expandPlan({ models: ['replica:nope-7b'], devices: ['wasm'], dtypes: ['q4'], workload: { iterations: 1, warmup: 0 } }, catalog, () => 'id')[0]!;
+    const unknown = expandPlan(
+      { models: ['replica:nope-7b'], devices: ['wasm'], dtypes: ['q4'], workload: { iterations: 1, warmup: 0 } },
+      catalog,
+      () => 'id',
+    )[0]!;
     expect(unknown.kind === 'decided' && unknown.result.error?.message).toMatch(/Unknown replica "replica:nope-7b".*phi-3\.5-mini/);
   });
 });

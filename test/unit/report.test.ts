@@ -100,7 +100,11 @@ describe('HTML report', () => {
     const canvases = html.match(/<canvas id="chart-\d+"/g) ?? [];
     // Quantization (MobileNetV2 at 3 levels, SmolLM2 at 2), latency, decode vs params, context, Densing, memory, roofline.
     expect(canvases).toHaveLength(8);
-    const specs = JSON.parse(html.match(/id="report-charts">([\s\S]*?)<\/script>/)![1]!) as { id: string; tips: string[][]; config: { data: { datasets: unknown[] } } }[];
+    const specs = JSON.parse(html.match(/id="report-charts">([\s\S]*?)<\/script>/)![1]!) as {
+      id: string;
+      tips: string[][];
+      config: { data: { datasets: unknown[] } };
+    }[];
     for (const s of specs) expect(s.tips).toHaveLength(s.config.data.datasets.length);
     // No runs: no charts, a sentence instead.
     const empty = renderReportHtml({ ...oneDevice(chartJs), devices: [], catalog: {} });

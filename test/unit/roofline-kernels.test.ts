@@ -29,7 +29,11 @@ describe('wasm roofline module', () => {
     const kernels = instantiateRoofline(new WebAssembly.Module(rooflineModuleBytes({ n: 8, k: 1, mr: 4, nr: 8, fma: false })), memory);
     const words = new Uint32Array(memory.buffer);
     for (let i = 0; i < words.length; i++) words[i] = Math.imul(i + 1, 2654435761) >>> 0;
-    for (const [start, end] of [[0, READ_STEP_BYTES], [READ_STEP_BYTES * 5, READ_STEP_BYTES * 77], [0, memory.buffer.byteLength]] as const) {
+    for (const [start, end] of [
+      [0, READ_STEP_BYTES],
+      [READ_STEP_BYTES * 5, READ_STEP_BYTES * 77],
+      [0, memory.buffer.byteLength],
+    ] as const) {
       let expected = 0;
       for (let i = start / 4; i < end / 4; i++) expected = (expected + words[i]!) | 0;
       expect(kernels.read_sum(start, end)).toBe(expected);
@@ -88,8 +92,15 @@ describe('roofline work split and checks', () => {
   });
 
   it('splits rows over threads in whole register blocks', () => {
-    expect(rowBands(1024, 4, 2)).toEqual([{ start: 0, rows: 512 }, { start: 512, rows: 512 }]);
-    expect(rowBands(24, 4, 4)).toEqual([{ start: 0, rows: 8 }, { start: 8, rows: 8 }, { start: 16, rows: 8 }]);
+    expect(rowBands(1024, 4, 2)).toEqual([
+      { start: 0, rows: 512 },
+      { start: 512, rows: 512 },
+    ]);
+    expect(rowBands(24, 4, 4)).toEqual([
+      { start: 0, rows: 8 },
+      { start: 8, rows: 8 },
+      { start: 16, rows: 8 },
+    ]);
   });
 
   it('the spot check catches a wrong entry and passes a right one', () => {

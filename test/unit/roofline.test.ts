@@ -38,11 +38,18 @@ describe('roofline arithmetic', () => {
     const u = utilisationFromFlops({ flops: 2e9, latencyMs: 100, bytes: 1e9 }, roof);
     expect(u).toEqual({ fraction: 0.5, bound: 'memory', achieved: 20, attainable: 40, unit: 'GFLOP/s', intensityFlopPerByte: 2 });
     // 8 FLOP/byte > 4: the compute roof.
-    expect(utilisationFromFlops({ flops: 8e9, latencyMs: 200, bytes: 1e9 }, roof)).toMatchObject({ bound: 'compute', attainable: 80, achieved: 40, fraction: 0.5 });
+    expect(utilisationFromFlops({ flops: 8e9, latencyMs: 200, bytes: 1e9 }, roof)).toMatchObject({
+      bound: 'compute',
+      attainable: 80,
+      achieved: 40,
+      fraction: 0.5,
+    });
   });
 
   it('rejects figures that cannot be a run, naming them', () => {
-    expect(() => utilisationFromDecode({ weightBytesPerToken: 0, tokensPerS: 10 }, roof)).toThrow(/weightBytesPerToken must be a positive finite number, got 0/);
+    expect(() => utilisationFromDecode({ weightBytesPerToken: 0, tokensPerS: 10 }, roof)).toThrow(
+      /weightBytesPerToken must be a positive finite number, got 0/,
+    );
     expect(() => utilisationFromFlops({ flops: 1e9, latencyMs: Number.NaN }, roof)).toThrow(/latencyMs/);
   });
 
@@ -73,7 +80,15 @@ describe('roofline arithmetic', () => {
 
 describe('roofline options', () => {
   it('fills defaults: 1 GiB buffer, 1024 matmul, 5 repeats, all cores; quick shrinks only repeats and matmul', () => {
-    expect(resolveRooflineOptions({ device: 'wasm' }, 2)).toEqual({ device: 'wasm', threads: 2, bufferBytes: 2 ** 30, matmulSize: 1024, repeats: 5, quick: false, fma: true });
+    expect(resolveRooflineOptions({ device: 'wasm' }, 2)).toEqual({
+      device: 'wasm',
+      threads: 2,
+      bufferBytes: 2 ** 30,
+      matmulSize: 1024,
+      repeats: 5,
+      quick: false,
+      fma: true,
+    });
     expect(resolveRooflineOptions({ device: 'webgpu', quick: true }, null)).toMatchObject({ threads: 1, bufferBytes: 2 ** 30, matmulSize: 512, repeats: 2 });
   });
 
@@ -91,9 +106,21 @@ describe('roofline cache', () => {
     return { map, getItem: (k) => map.get(k) ?? null, setItem: (k, v) => void map.set(k, v), removeItem: (k) => void map.delete(k) };
   };
   const measured = (over: Partial<Roofline>): Roofline => ({
-    device: 'wasm', bandwidthGBps: 20, bandwidthMedianGBps: 19, bandwidthBufferBytes: 2 ** 30, gflops: 80, gflopsMedian: 70, matmulSize: 1024,
-    threads: 2, repeats: 5, method: { timing: 'performance.now', bandwidth: 'b', compute: 'c' }, userAgent: 'UA', adapter: '2 logical cores',
-    measuredAt: '2026-11-23T00:00:00.000Z', notes: [], ...over,
+    device: 'wasm',
+    bandwidthGBps: 20,
+    bandwidthMedianGBps: 19,
+    bandwidthBufferBytes: 2 ** 30,
+    gflops: 80,
+    gflopsMedian: 70,
+    matmulSize: 1024,
+    threads: 2,
+    repeats: 5,
+    method: { timing: 'performance.now', bandwidth: 'b', compute: 'c' },
+    userAgent: 'UA',
+    adapter: '2 logical cores',
+    measuredAt: '2026-11-23T00:00:00.000Z',
+    notes: [],
+    ...over,
   });
 
   it('keeps the last measurement per device, browser, adapter and thread count', () => {

@@ -7,13 +7,21 @@ import type { Device } from '../../src/core/vocab.ts';
 import { setupLines } from '../../src/text/setup.ts';
 
 const caps: Capabilities = {
-  webgpu: null, webgpuReason: 'none', webnn: false, wasm: { simd: true, threads: true }, crossOriginIsolated: true,
-  hardwareConcurrency: 2, deviceMemory: 8, userAgent: 'test',
+  webgpu: null,
+  webgpuReason: 'none',
+  webnn: false,
+  wasm: { simd: true, threads: true },
+  crossOriginIsolated: true,
+  hardwareConcurrency: 2,
+  deviceMemory: 8,
+  userAgent: 'test',
 };
 
 function run(device: Device, build: 'plain' | 'asyncify') {
   const r = emptyResult({
-    id: device, engine: 'ort', device,
+    id: device,
+    engine: 'ort',
+    device,
     workload: { iterations: 20, warmup: 2, warmupCapMs: 3000, timeBudgetMs: 10_000 },
     model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' },
   });
@@ -30,7 +38,13 @@ describe('setupLines', () => {
   });
 
   it('says nothing for runs that never started', () => {
-    const r = emptyResult({ id: 'x', engine: 'ort', device: 'wasm', workload: { iterations: 1, warmup: 0 }, model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' } });
+    const r = emptyResult({
+      id: 'x',
+      engine: 'ort',
+      device: 'wasm',
+      workload: { iterations: 1, warmup: 0 },
+      model: { id: 'm', source: 'bundled', url: 'm.onnx', dtype: 'fp32', task: 'x' },
+    });
     expect(setupLines([finish(r, 'unsupported', { name: 'UnsupportedError', message: 'no' })])).toEqual([]);
   });
 });

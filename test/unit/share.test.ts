@@ -5,11 +5,44 @@ import { parseShare, shareQuery } from '../../src/ui/model/share.ts';
 
 const catalog: Catalog = {
   models: [
-    { id: 'mlp-1m', name: 'MLP', task: 'feature-extraction', from: { package: 'p', path: 'a.onnx' }, license: 'MIT', homepage: '', levels: ['fp32', 'q8'], params: 10, inputs: {} },
-    { id: 'tiny-llama', name: 'Llama', task: 'text-generation', from: { package: 'p', path: 'b.onnx' }, license: 'MIT', homepage: '', levels: ['fp32'], params: null, inputs: {} },
+    {
+      id: 'mlp-1m',
+      name: 'MLP',
+      task: 'feature-extraction',
+      from: { package: 'p', path: 'a.onnx' },
+      license: 'MIT',
+      homepage: '',
+      levels: ['fp32', 'q8'],
+      params: 10,
+      inputs: {},
+    },
+    {
+      id: 'tiny-llama',
+      name: 'Llama',
+      task: 'text-generation',
+      from: { package: 'p', path: 'b.onnx' },
+      license: 'MIT',
+      homepage: '',
+      levels: ['fp32'],
+      params: null,
+      inputs: {},
+    },
   ],
   replicas: [
-    { id: 'openai-community/gpt2', aliases: ['gpt2'], family: 'GPT-2', kind: 'decoder', task: 'text-generation', paramsPublished: 124e6, releaseDate: '2019-02-14', flopsPublished: null, levels: ['fp32', 'q4'], config: {}, sources: [], notes: null },
+    {
+      id: 'openai-community/gpt2',
+      aliases: ['gpt2'],
+      family: 'GPT-2',
+      kind: 'decoder',
+      task: 'text-generation',
+      paramsPublished: 124e6,
+      releaseDate: '2019-02-14',
+      flopsPublished: null,
+      levels: ['fp32', 'q4'],
+      config: {},
+      sources: [],
+      notes: null,
+    },
   ],
 };
 
@@ -42,17 +75,23 @@ describe('shareQuery / parseShare', () => {
   });
   it('carries the per-operator profile as profile=1 (written only when on), and names a bad value', () => {
     const profiled = { ...config, profile: true };
-    expect(shareQuery(profiled)).toBe('?models=mlp-1m,replica:gpt2,hub:Xenova/gpt2&dtypes=fp32,q4&devices=wasm&engines=ort&iterations=2&warmup=1&threads=4&budget=none&profile=1');
+    expect(shareQuery(profiled)).toBe(
+      '?models=mlp-1m,replica:gpt2,hub:Xenova/gpt2&dtypes=fp32,q4&devices=wasm&engines=ort&iterations=2&warmup=1&threads=4&budget=none&profile=1',
+    );
     expect(parseShare(shareQuery(profiled), catalog)).toEqual({ config: profiled, autorun: false, problems: [] });
     expect(parseShare('?models=mlp-1m&profile=0', catalog).config).toEqual({ models: ['mlp-1m'], profile: false });
-    expect(parseShare('?models=mlp-1m&profile=yes', catalog).problems).toEqual(['Bad profile= "yes" in the link. Should be 1 (profile one more iteration per run) or 0.']);
+    expect(parseShare('?models=mlp-1m&profile=yes', catalog).problems).toEqual([
+      'Bad profile= "yes" in the link. Should be 1 (profile one more iteration per run) or 0.',
+    ]);
     expect(planOf(profiled).workload.profile).toBe(true);
     expect(planOf(config).workload.profile).toBeUndefined();
   });
   it('names an unknown level and the valid ones, and still applies the rest', () => {
     const parsed = parseShare('?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=7', catalog);
     expect(parsed.config).toEqual({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 7 });
-    expect(parsed.problems).toEqual(['Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.']);
+    expect(parsed.problems).toEqual([
+      'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
+    ]);
   });
   it('reports bad models, backends, numbers and parameters one message each', () => {
     const parsed = parseShare('?models=mlp-1m,nope,replica:nothing&devices=wasm,cuda&iterations=0&warmup=x&threads=2.5&budget=-1&colour=red', catalog);
@@ -73,7 +112,9 @@ describe('shareQuery / parseShare', () => {
     expect(shareQuery({ ...config, threads: 'sweep' })).toContain('&threads=sweep&');
     expect(parseShare('?threads=auto', catalog)).toEqual({ config: { threads: null }, autorun: false, problems: [] });
     expect(parseShare('?threads=0&models=mlp-1m', catalog)).toEqual({
-      config: { models: ['mlp-1m'] }, autorun: false, problems: ['Bad threads= "0" in the link. Should be a whole number from 1 to 256, auto or sweep.'],
+      config: { models: ['mlp-1m'] },
+      autorun: false,
+      problems: ['Bad threads= "0" in the link. Should be a whole number from 1 to 256, auto or sweep.'],
     });
     // 99 is a count a link may carry: the device the run lands on refuses it, naming its own cores (test/browser/threads.test.ts).
     expect(parseShare('?threads=99', catalog).config.threads).toBe(99);
@@ -97,7 +138,10 @@ describe('presets', () => {
   });
   it('planOf carries the workload fields', () => {
     expect(planOf(config)).toEqual({
-      models: config.models, devices: ['wasm'], dtypes: ['fp32', 'q4'], engines: ['ort'],
+      models: config.models,
+      devices: ['wasm'],
+      dtypes: ['fp32', 'q4'],
+      engines: ['ort'],
       workload: { iterations: 2, warmup: 1, warmupCapMs: 3_000, timeBudgetMs: null, numThreads: 4 },
     });
   });

@@ -9,7 +9,7 @@ describe('summarize', () => {
     expect(s.n).toBe(10);
     expect(s.meanMs).toBe(5.5);
     expect(s.sdMs).toBeCloseTo(3.0276503540974917, 12);
-    expect(s.rme).toBeCloseTo((2.262 * (3.0276503540974917 / Math.sqrt(10))) / 5.5 * 100, 10);
+    expect(s.rme).toBeCloseTo(((2.262 * (3.0276503540974917 / Math.sqrt(10))) / 5.5) * 100, 10);
     expect(s.minMs).toBe(1);
     expect(s.maxMs).toBe(10);
     // rank (n−1)q: p50 → 4.5 → between 5 and 6; p90 → 8.1 → 9.1; p95 → 8.55 → 9.55; p99 → 8.91 → 9.91

@@ -49,7 +49,12 @@ describe('warmupStop', () => {
   });
 
   it('stops at the run cap on models so fast that the time cap is far away', () => {
-    expect(simulate(Array.from({ length: 20 }, (_, i) => 1 / (i + 1)), { ...policy, maxRuns: 8 })).toEqual({ runs: 8, stop: 'run cap' });
+    expect(
+      simulate(
+        Array.from({ length: 20 }, (_, i) => 1 / (i + 1)),
+        { ...policy, maxRuns: 8 },
+      ),
+    ).toEqual({ runs: 8, stop: 'run cap' });
   });
 
   it('warms up at least minMs, however steady (tier-up is driven by executed code)', () => {

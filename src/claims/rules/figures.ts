@@ -39,14 +39,23 @@ export const peakBytes: Figure = (r) => {
  * graph's count whatever its state (a run that did not fit still counted its graph); one without carries only the
  * published figure, which must not be taken for a measurement.
  */
-export const graphParams: Figure = (r) => (r.model.source === 'replica' ? (r.memory.predicted !== null ? r.model.params : null) : r.state === 'completed' ? r.model.params : null);
+export const graphParams: Figure = (r) =>
+  r.model.source === 'replica' ? (r.memory.predicted !== null ? r.model.params : null) : r.state === 'completed' ? r.model.params : null;
 
 /** The devices on which both runs lists have a completed run with the figure, with each side's best run there. */
 export function pairs(a: Found, b: Found, fa: Figure, fb: Figure, direction: 'max' | 'min'): { device: Device; a: Best; b: Best }[] {
   const out: { device: Device; a: Best; b: Best }[] = [];
   for (const device of DEVICES) {
-    const x = best(a.completed.filter((r) => r.device === device), fa, direction);
-    const y = best(b.completed.filter((r) => r.device === device), fb, direction);
+    const x = best(
+      a.completed.filter((r) => r.device === device),
+      fa,
+      direction,
+    );
+    const y = best(
+      b.completed.filter((r) => r.device === device),
+      fb,
+      direction,
+    );
     if (x && y) out.push({ device, a: x, b: y });
   }
   return out;

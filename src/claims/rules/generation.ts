@@ -52,17 +52,44 @@ export const small100mAdvantage: Rule = {
     const lacking = need(small, large);
     if (lacking.length) return cannotRun(lacking, [...small.completed, ...large.completed]);
     const pair = pairs(small, large, decode, decode, 'max').sort((a, b) => b.a.value - a.a.value)[0];
-    if (!pair) return cannotRun([], [...small.completed, ...large.completed], [], [`no backend ran both ${nameOf(small.model)} and ${nameOf(large.model)} at ${small.dtype} to completion with a decode speed`]);
+    if (!pair)
+      return cannotRun(
+        [],
+        [...small.completed, ...large.completed],
+        [],
+        [`no backend ran both ${nameOf(small.model)} and ${nameOf(large.model)} at ${small.dtype} to completion with a decode speed`],
+      );
     const [ms, ml] = [peakBytes(pair.a.run), peakBytes(pair.b.run)];
-    if (ms === null || ml === null) return cannotRun([], [pair.a.run, pair.b.run], [], [`peak memory not recorded on ${pair.device} (${[pair.a.run, pair.b.run].map((r) => r.memory.unknown.wasmHeapPeakBytes ?? r.memory.unknown.gpuBufferPeakBytes).filter(Boolean).join('; ') || 'no reason given'})`]);
+    if (ms === null || ml === null)
+      return cannotRun(
+        [],
+        [pair.a.run, pair.b.run],
+        [],
+        [
+          `peak memory not recorded on ${pair.device} (${
+            [pair.a.run, pair.b.run]
+              .map((r) => r.memory.unknown.wasmHeapPeakBytes ?? r.memory.unknown.gpuBufferPeakBytes)
+              .filter(Boolean)
+              .join('; ') || 'no reason given'
+          })`,
+        ],
+      );
     const [a, b] = [nameOf(small.model), nameOf(large.model)];
     const evidence = [
-      ev(`${a} decode on ${pair.device}`, pair.a.value, 'tok/s', pair.a.run), ev(`${b} decode on ${pair.device}`, pair.b.value, 'tok/s', pair.b.run),
-      ev(`${a} peak memory on ${pair.device}`, ms / 1e6, 'MB', pair.a.run), ev(`${b} peak memory on ${pair.device}`, ml / 1e6, 'MB', pair.b.run),
-      ev(`${a} ÷ ${b} decode speed`, pair.a.value / pair.b.value, '×', null), ev(`${b} ÷ ${a} peak memory`, ml / ms, '×', null),
+      ev(`${a} decode on ${pair.device}`, pair.a.value, 'tok/s', pair.a.run),
+      ev(`${b} decode on ${pair.device}`, pair.b.value, 'tok/s', pair.b.run),
+      ev(`${a} peak memory on ${pair.device}`, ms / 1e6, 'MB', pair.a.run),
+      ev(`${b} peak memory on ${pair.device}`, ml / 1e6, 'MB', pair.b.run),
+      ev(`${a} ÷ ${b} decode speed`, pair.a.value / pair.b.value, '×', null),
+      ev(`${b} ÷ ${a} peak memory`, ml / ms, '×', null),
     ];
     const bars = [bar('decode speed ratio', pair.a.value / pair.b.value, ctx.t('speedRatio')), bar('peak memory ratio', ml / ms, ctx.t('memoryRatio'))];
-    return judged(bars, `${a} against ${b} at ${small.dtype} on ${pair.device}: ${withUnit(pair.a.value, 'tok/s')} against ${withUnit(pair.b.value, 'tok/s')}, peak memory ${num(ms / 1e6)} MB against ${num(ml / 1e6)} MB:`, evidence, [pair.a.run, pair.b.run]);
+    return judged(
+      bars,
+      `${a} against ${b} at ${small.dtype} on ${pair.device}: ${withUnit(pair.a.value, 'tok/s')} against ${withUnit(pair.b.value, 'tok/s')}, peak memory ${num(ms / 1e6)} MB against ${num(ml / 1e6)} MB:`,
+      evidence,
+      [pair.a.run, pair.b.run],
+    );
   },
 };
 
@@ -77,8 +104,12 @@ export const slmOnPhone: Rule = {
     const [tDecode, tTtft, tRatio] = [ctx.t('decodeTokPerS'), ctx.t('ttftMs'), ctx.t('speedRatio')];
     const [s, r] = [nameOf(subject.model), nameOf(rival.model)];
     const top = best(subject.completed, decode, 'max');
-    if (!top || ttft(top.run) === null) return cannotRun([{ ...subject, completed: [] }], [], [], top ? [`run ${top.run.id} recorded no time to first token`] : []);
-    const evidence = [ev(`${s} decode on ${top.run.device} (best backend)`, top.value, 'tok/s', top.run), ev(`${s} TTFT on ${top.run.device}`, ttft(top.run), 'ms', top.run)];
+    if (!top || ttft(top.run) === null)
+      return cannotRun([{ ...subject, completed: [] }], [], [], top ? [`run ${top.run.id} recorded no time to first token`] : []);
+    const evidence = [
+      ev(`${s} decode on ${top.run.device} (best backend)`, top.value, 'tok/s', top.run),
+      ev(`${s} TTFT on ${top.run.device}`, ttft(top.run), 'ms', top.run),
+    ];
     const used: RunResult[] = [top.run];
     const absolute = [bar(`${s} decode on ${top.run.device}`, top.value, tDecode), bar(`${s} TTFT`, ttft(top.run)!, tTtft)];
     // The smallest SLMs against the same absolute bars (reported, not part of the verdict).
@@ -86,18 +117,32 @@ export const slmOnPhone: Rule = {
     for (const f of small) {
       const b = best(f.completed, decode, 'max');
       if (!b) {
-        evidence.push(ev(`${nameOf(f.model)} decode (could not run: ${f.failed.length ? f.failed.map(failure).join('; ') : absent(f)})`, null, 'tok/s', f.failed[0] ?? null));
+        evidence.push(
+          ev(
+            `${nameOf(f.model)} decode (could not run: ${f.failed.length ? f.failed.map(failure).join('; ') : absent(f)})`,
+            null,
+            'tok/s',
+            f.failed[0] ?? null,
+          ),
+        );
         smallTexts.push(`${nameOf(f.model)} did not run`);
         continue;
       }
       const t = ttft(b.run);
       const meets = b.value >= tDecode.value && t !== null && t <= tTtft.value;
-      evidence.push(ev(`${nameOf(f.model)} decode on ${b.run.device}`, b.value, 'tok/s', b.run), ev(`${nameOf(f.model)} TTFT on ${b.run.device}`, t, 'ms', b.run));
+      evidence.push(
+        ev(`${nameOf(f.model)} decode on ${b.run.device}`, b.value, 'tok/s', b.run),
+        ev(`${nameOf(f.model)} TTFT on ${b.run.device}`, t, 'ms', b.run),
+      );
       used.push(b.run);
-      smallTexts.push(`${nameOf(f.model)} ${withUnit(b.value, 'tok/s')}, TTFT ${t === null ? '?' : withUnit(t, 'ms')} on ${b.run.device} (${meets ? 'meets' : 'misses'} the absolute bars)`);
+      smallTexts.push(
+        `${nameOf(f.model)} ${withUnit(b.value, 'tok/s')}, TTFT ${t === null ? '?' : withUnit(t, 'ms')} on ${b.run.device} (${meets ? 'meets' : 'misses'} the absolute bars)`,
+      );
     }
     const smallText = smallTexts.length ? ` Smallest SLMs: ${smallTexts.join('; ')}.` : '';
-    const pair = pairs(subject, rival, decode, decode, 'max').filter((p) => ttft(p.a.run) !== null && ttft(p.b.run) !== null).sort((a, b) => b.a.value - a.a.value)[0];
+    const pair = pairs(subject, rival, decode, decode, 'max')
+      .filter((p) => ttft(p.a.run) !== null && ttft(p.b.run) !== null)
+      .sort((a, b) => b.a.value - a.a.value)[0];
     if (!pair) {
       const missedAbsolute = absolute.filter((b) => !b.ok);
       const lead = `${s} at ${subject.dtype}: ${absolute.map((b) => b.text).join('; ')}; ${r} did not complete on any backend ${s} ran on, so the comparison is not measured.${smallText}`;
@@ -108,7 +153,8 @@ export const slmOnPhone: Rule = {
     used.push(pair.a.run, pair.b.run);
     const [ta, tb] = [ttft(pair.a.run)!, ttft(pair.b.run)!];
     evidence.push(
-      ev(`${r} decode on ${pair.device}`, pair.b.value, 'tok/s', pair.b.run), ev(`${r} TTFT on ${pair.device}`, tb, 'ms', pair.b.run),
+      ev(`${r} decode on ${pair.device}`, pair.b.value, 'tok/s', pair.b.run),
+      ev(`${r} TTFT on ${pair.device}`, tb, 'ms', pair.b.run),
       ev(`${s} ÷ ${r} decode speed on ${pair.device}`, pair.a.value / pair.b.value, '×', null),
     );
     const bars = [bar(`decode ratio ${s} ÷ ${r} on ${pair.device}`, pair.a.value / pair.b.value, tRatio), ...absolute];
@@ -137,30 +183,53 @@ export const devicesRunDenser: Rule = {
     const texts: string[] = [];
     const used: RunResult[] = [];
     let closest: { run: RunResult; b: Bar } | null = null;
-    const order = (k: string) => { const [d, t] = k.split(' '); return DEVICES.indexOf(d as Device) * 100 + DTYPES.indexOf(t as Dtype); };
+    const order = (k: string) => {
+      const [d, t] = k.split(' ');
+      return DEVICES.indexOf(d as Device) * 100 + DTYPES.indexOf(t as Dtype);
+    };
     for (const key of [...groups.keys()].sort((a, b) => order(a) - order(b))) {
       const runs = groups.get(key)!;
       const [device, dtype] = key.split(' ');
       const meets = runs.filter((r) => (decode(r) ?? 0) >= td.value && ttft(r) !== null && ttft(r)! <= tt.value).sort((a, b) => size(b) - size(a));
       const top = meets[0];
       if (top) {
-        evidence.push(ev(`largest meeting the bars on ${device} at ${dtype}: ${nameOf(top.model.id)} (${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`, size(top) / 1e6, 'M params', top));
-        texts.push(`${device} ${dtype}: ${nameOf(top.model.id)} (${count(size(top))} parameters, ${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`);
+        evidence.push(
+          ev(
+            `largest meeting the bars on ${device} at ${dtype}: ${nameOf(top.model.id)} (${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
+            size(top) / 1e6,
+            'M params',
+            top,
+          ),
+        );
+        texts.push(
+          `${device} ${dtype}: ${nameOf(top.model.id)} (${count(size(top))} parameters, ${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
+        );
         used.push(top);
         continue;
       }
       const fastest = best(runs, decode, 'max');
       const pick = fastest?.run ?? runs[0]!;
-      evidence.push(ev(`none meets the bars on ${device} at ${dtype} (fastest: ${nameOf(pick.model.id)}, ${decode(pick) === null ? 'no decode speed' : withUnit(decode(pick)!, 'tok/s')})`, null, 'M params', pick));
+      evidence.push(
+        ev(
+          `none meets the bars on ${device} at ${dtype} (fastest: ${nameOf(pick.model.id)}, ${decode(pick) === null ? 'no decode speed' : withUnit(decode(pick)!, 'tok/s')})`,
+          null,
+          'M params',
+          pick,
+        ),
+      );
       texts.push(`${device} ${dtype}: none of ${runs.length} model(s)`);
       used.push(pick);
-      if (fastest && (!closest || fastest.value > (decode(closest.run) ?? 0))) closest = { run: pick, b: bar(`fastest (${nameOf(pick.model.id)} on ${device} at ${dtype}) decode`, fastest.value, td) };
+      if (fastest && (!closest || fastest.value > (decode(closest.run) ?? 0)))
+        closest = { run: pick, b: bar(`fastest (${nameOf(pick.model.id)} on ${device} at ${dtype}) decode`, fastest.value, td) };
     }
     const anyMet = evidence.some((e) => e.value !== null);
     const lead = `Largest model meeting decode ${op(td)} ${withUnit(td.value, td.unit)} and TTFT ${op(tt)} ${withUnit(tt.value, tt.unit)}, per backend and level: ${texts.join('; ')}.`;
     const out = judged([], lead, evidence, used);
     if (anyMet) return out;
-    const slow = closest && closest.b.ok ? bar(`${nameOf(closest.run.model.id)} decodes fast enough, but its TTFT`, ttft(closest.run) ?? Infinity, tt).margin : closest?.b.margin;
+    const slow =
+      closest && closest.b.ok
+        ? bar(`${nameOf(closest.run.model.id)} decodes fast enough, but its TTFT`, ttft(closest.run) ?? Infinity, tt).margin
+        : closest?.b.margin;
     return { ...out, verdict: 'not-held', margin: slow ?? 'no run recorded a decode speed' };
   },
 };
@@ -173,7 +242,11 @@ export const testTimeCompute: Rule = {
     const t = ctx.t('retentionPct');
     const found = ctx.models().flatMap((m) => ctx.levels(m));
     const lacking = need(...found);
-    if (lacking.length) return cannotRun(lacking, found.flatMap((f) => f.completed));
+    if (lacking.length)
+      return cannotRun(
+        lacking,
+        found.flatMap((f) => f.completed),
+      );
     const retention: Figure = (r) => {
       const pts = (r.generation?.contexts ?? []).filter((p) => p.decodeTokPerS !== null && p.decodeTokPerS > 0);
       return pts.length >= 2 ? (pts.at(-1)!.decodeTokPerS! / pts[0]!.decodeTokPerS!) * 100 : null;
@@ -184,7 +257,10 @@ export const testTimeCompute: Rule = {
     const reached: { run: RunResult; tokens: number }[] = [];
     for (const f of found) {
       const b = best(f.completed, retention, 'max');
-      if (!b) return cannotRun([], f.completed, evidence, [`the context sweep of ${nameOf(f.model)} at ${f.dtype} recorded fewer than two lengths with a decode speed`]);
+      if (!b)
+        return cannotRun([], f.completed, evidence, [
+          `the context sweep of ${nameOf(f.model)} at ${f.dtype} recorded fewer than two lengths with a decode speed`,
+        ]);
       const contexts = b.run.generation?.contexts ?? [];
       const pts = contexts.filter((p) => p.decodeTokPerS !== null && p.decodeTokPerS > 0);
       const [first, last] = [pts[0]!, pts.at(-1)!];
@@ -194,7 +270,13 @@ export const testTimeCompute: Rule = {
         evidence.push(ev(`${n} KV cache at context ${p.contextTokens}`, p.kvCacheBytes === null ? null : p.kvCacheBytes / 1e6, 'MB', b.run));
         evidence.push(ev(`${n} WASM heap at context ${p.contextTokens}`, p.wasmHeapBytes === null ? null : p.wasmHeapBytes / 1e6, 'MB', b.run));
       }
-      bars.push(bar(`${n} decode at ${last.contextTokens} as a share of ${first.contextTokens} (${withUnit(last.decodeTokPerS!, 'tok/s')} of ${withUnit(first.decodeTokPerS!, 'tok/s')} on ${b.run.device})`, b.value, t));
+      bars.push(
+        bar(
+          `${n} decode at ${last.contextTokens} as a share of ${first.contextTokens} (${withUnit(last.decodeTokPerS!, 'tok/s')} of ${withUnit(first.decodeTokPerS!, 'tok/s')} on ${b.run.device})`,
+          b.value,
+          t,
+        ),
+      );
       used.push(b.run);
       reached.push({ run: b.run, tokens: contexts.at(-1)!.contextTokens });
     }

@@ -47,18 +47,32 @@ export const latencyBar: Rule = {
     const t = ctx.t('p50Ms');
     const perModel = ctx.models().map((m) => ({ m, found: ctx.levels(m) }));
     const lacking = perModel.filter((x) => x.found.every((f) => f.completed.length === 0)).flatMap((x) => x.found);
-    if (lacking.length) return cannotRun(lacking, perModel.flatMap((x) => x.found.flatMap((f) => f.completed)));
+    if (lacking.length)
+      return cannotRun(
+        lacking,
+        perModel.flatMap((x) => x.found.flatMap((f) => f.completed)),
+      );
     const bars: Bar[] = [];
     const evidence: Evidence[] = [];
     const used: RunResult[] = [];
     for (const { m, found } of perModel) {
-      const b = best(found.flatMap((f) => f.completed), p50, 'min');
-      if (!b) return cannotRun([], found.flatMap((f) => f.completed), evidence, [`no completed run of ${m} recorded a p50 latency`]);
+      const b = best(
+        found.flatMap((f) => f.completed),
+        p50,
+        'min',
+      );
+      if (!b)
+        return cannotRun(
+          [],
+          found.flatMap((f) => f.completed),
+          evidence,
+          [`no completed run of ${m} recorded a p50 latency`],
+        );
       const at = b.run.workload.inputs.map((i) => `${i.name} [${i.dims.join(',')}]`).join(', ');
       evidence.push(ev(`${nameOf(m)} ${b.run.model.dtype} p50 on ${b.run.device} (best backend and level; ${at})`, b.value, 'ms', b.run));
       bars.push(bar(`${nameOf(m)} p50 (${b.run.model.dtype} on ${b.run.device})`, b.value, t));
       used.push(b.run);
     }
-    return judged(bars, 'On one sentence at the claim\'s input length:', evidence, used);
+    return judged(bars, "On one sentence at the claim's input length:", evidence, used);
   },
 };

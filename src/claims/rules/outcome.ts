@@ -16,7 +16,8 @@ export const num = (x: number): string => {
 };
 export const withUnit = (x: number, unit: string): string => (unit === '×' || unit === '%' || unit === '' ? `${num(x)}${unit}` : `${num(x)} ${unit}`);
 /** Large counts with 4 significant digits ("304.7 M", "3.821 B"): the gaps the size claims are about are small. */
-export const count = (n: number): string => (n >= 1e9 ? `${Number((n / 1e9).toPrecision(4))} B` : n >= 1e6 ? `${Number((n / 1e6).toPrecision(4))} M` : `${Math.round(n)}`);
+export const count = (n: number): string =>
+  n >= 1e9 ? `${Number((n / 1e9).toPrecision(4))} B` : n >= 1e6 ? `${Number((n / 1e6).toPrecision(4))} M` : `${Math.round(n)}`;
 export const signedPct = (x: number): string => `${x >= 0 ? '+' : '−'}${Number(Math.abs(x).toFixed(2))} %`;
 export const op = (t: Threshold): string => (t.direction === 'min' ? '≥' : '≤');
 export const ratio = (x: number): string => `${num(x)}×`;
@@ -40,7 +41,11 @@ export interface Bar {
 export function bar(what: string, value: number, t: Threshold): Bar {
   const ok = t.direction === 'min' ? value >= t.value : value <= t.value;
   const shown = `${what} ${withUnit(value, t.unit)}`;
-  return { ok, text: `${shown} (${op(t)} ${withUnit(t.value, t.unit)})`, margin: ok ? null : `${shown} against ${op(t)} ${withUnit(t.value, t.unit)} (${gap(value, t)})` };
+  return {
+    ok,
+    text: `${shown} (${op(t)} ${withUnit(t.value, t.unit)})`,
+    margin: ok ? null : `${shown} against ${op(t)} ${withUnit(t.value, t.unit)} (${gap(value, t)})`,
+  };
 }
 
 /** A model as people say it: the last part of its id ("replica:torchvision/googlenet" → "googlenet"). */
@@ -51,7 +56,11 @@ export const failure = (r: RunResult): string => `${nameOf(r.model.id)} at ${r.m
 export const absent = (f: Pick<Found, 'model' | 'dtype'>): string => `no run of ${f.model} at ${f.dtype} on this device in these results`;
 /** Why a model at a level gave a check nothing: its runs' errors, or that it has no run at all. */
 const reasonsFor = (f: Found): string[] =>
-  f.failed.length ? f.failed.map(failure) : f.completed.length ? [`${nameOf(f.model)} at ${f.dtype} completed only on ${[...new Set(f.completed.map((r) => r.device))].join(', ')}`] : [absent(f)];
+  f.failed.length
+    ? f.failed.map(failure)
+    : f.completed.length
+      ? [`${nameOf(f.model)} at ${f.dtype} completed only on ${[...new Set(f.completed.map((r) => r.device))].join(', ')}`]
+      : [absent(f)];
 
 /**
  * The verdict when what the check needs did not complete: each missing run's error (or that there was no run at

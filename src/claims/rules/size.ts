@@ -19,11 +19,16 @@ export const cnnShrink100x: Rule = {
     if (lacking.length) return cannotRun(lacking);
     const refBytes = best(ref.completed, bytes, 'max');
     const sizes = compared.map((f) => ({ f, b: best(f.completed, bytes, 'max') }));
-    if (!refBytes || sizes.some((s) => !s.b)) return cannotRun([], [...ref.completed, ...compared.flatMap((f) => f.completed)], [], ['a completed run recorded no model bytes']);
+    if (!refBytes || sizes.some((s) => !s.b))
+      return cannotRun([], [...ref.completed, ...compared.flatMap((f) => f.completed)], [], ['a completed run recorded no model bytes']);
     const ratios = sizes.map((s) => ({ ...s, ratio: s.b!.value / refBytes.value }));
     const top = ratios.reduce((a, b) => (b.ratio > a.ratio ? b : a));
     const evidence = [ev(`${nameOf(ref.model)} fp32 model bytes`, refBytes.value / 1e6, 'MB', refBytes.run)];
-    for (const r of ratios) evidence.push(ev(`${nameOf(r.f.model)} fp32 model bytes`, r.b!.value / 1e6, 'MB', r.b!.run), ev(`${nameOf(r.f.model)} ÷ ${nameOf(ref.model)} model bytes`, r.ratio, '×', null));
+    for (const r of ratios)
+      evidence.push(
+        ev(`${nameOf(r.f.model)} fp32 model bytes`, r.b!.value / 1e6, 'MB', r.b!.run),
+        ev(`${nameOf(r.f.model)} ÷ ${nameOf(ref.model)} model bytes`, r.ratio, '×', null),
+      );
     const latency: string[] = [];
     const used = [refBytes.run, ...ratios.map((r) => r.b!.run)];
     for (const r of ratios) {
@@ -72,17 +77,29 @@ export const resnetModerateCompute: Rule = {
       const paramsOk = pr <= t.value || p.value < ceilP.value;
       const n = nameOf(s.model);
       evidence.push(
-        ev(`${n} parameters`, p.value / 1e6, 'M params', p.run), ev(`${n} ÷ ${nameOf(ref.model)} parameters`, pr, '×', null),
-        ev(`${n} FLOPs`, f.value / 1e9, 'GFLOP', f.run), ev(`${n} p50 latency on ${pair.device}`, pair.a.value, 'ms', pair.a.run),
+        ev(`${n} parameters`, p.value / 1e6, 'M params', p.run),
+        ev(`${n} ÷ ${nameOf(ref.model)} parameters`, pr, '×', null),
+        ev(`${n} FLOPs`, f.value / 1e9, 'GFLOP', f.run),
+        ev(`${n} p50 latency on ${pair.device}`, pair.a.value, 'ms', pair.a.run),
       );
       used.push(p.run, f.run, pair.a.run, pair.b.run);
-      texts.push(`${n}: ${count(p.value)} parameters (${ratio(pr)} ${nameOf(ref.model)}'s, ${op(t)} ${ratio(t.value)} or below ${nameOf(ceiling.model)}'s ${count(ceilP.value)}), ${num(f.value / 1e9)} GFLOP against ${nameOf(ref.model)}'s ${num(refF.value / 1e9)}, p50 ${withUnit(pair.a.value, 'ms')} against ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
-      if (!paramsOk) misses.push(`${n} parameters ${ratio(pr)} ${nameOf(ref.model)}'s against ${op(t)} ${ratio(t.value)} (${gap(pr, t)}) and not below ${nameOf(ceiling.model)}'s`);
+      texts.push(
+        `${n}: ${count(p.value)} parameters (${ratio(pr)} ${nameOf(ref.model)}'s, ${op(t)} ${ratio(t.value)} or below ${nameOf(ceiling.model)}'s ${count(ceilP.value)}), ${num(f.value / 1e9)} GFLOP against ${nameOf(ref.model)}'s ${num(refF.value / 1e9)}, p50 ${withUnit(pair.a.value, 'ms')} against ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`,
+      );
+      if (!paramsOk)
+        misses.push(
+          `${n} parameters ${ratio(pr)} ${nameOf(ref.model)}'s against ${op(t)} ${ratio(t.value)} (${gap(pr, t)}) and not below ${nameOf(ceiling.model)}'s`,
+        );
       if (!(f.value > refF.value)) misses.push(`${n} FLOPs ${num(f.value / 1e9)} G not above ${nameOf(ref.model)}'s ${num(refF.value / 1e9)} G`);
-      if (!(pair.a.value > pair.b.value)) misses.push(`${n} p50 ${withUnit(pair.a.value, 'ms')} not above ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
+      if (!(pair.a.value > pair.b.value))
+        misses.push(`${n} p50 ${withUnit(pair.a.value, 'ms')} not above ${nameOf(ref.model)}'s ${withUnit(pair.b.value, 'ms')} on ${pair.device}`);
     }
     if (missing.length) return cannotRun([], [...ref.completed, ...ceiling.completed, ...subjects.flatMap((s) => s.completed)], evidence, missing);
-    evidence.unshift(ev(`${nameOf(ref.model)} parameters`, refP!.value / 1e6, 'M params', refP!.run), ev(`${nameOf(ref.model)} FLOPs`, refF!.value / 1e9, 'GFLOP', refF!.run), ev(`${nameOf(ceiling.model)} parameters`, ceilP!.value / 1e6, 'M params', ceilP!.run));
+    evidence.unshift(
+      ev(`${nameOf(ref.model)} parameters`, refP!.value / 1e6, 'M params', refP!.run),
+      ev(`${nameOf(ref.model)} FLOPs`, refF!.value / 1e9, 'GFLOP', refF!.run),
+      ev(`${nameOf(ceiling.model)} parameters`, ceilP!.value / 1e6, 'M params', ceilP!.run),
+    );
     used.push(refP!.run, refF!.run, ceilP!.run);
     return judged([], `${texts.join('; ')}.`, evidence, used, misses);
   },
@@ -93,7 +110,10 @@ export const graphSize: Rule = {
   roles: ['subject'],
   thresholds: ['paramsPct'],
   quoted: ['params', 'flops'],
-  validate: (c) => (c.quoted?.flops !== undefined && !c.thresholds.some((t) => t.name === 'flopsPct') ? [['thresholds', 'a quoted FLOPs figure needs a threshold named "flopsPct"']] : []),
+  validate: (c) =>
+    c.quoted?.flops !== undefined && !c.thresholds.some((t) => t.name === 'flopsPct')
+      ? [['thresholds', 'a quoted FLOPs figure needs a threshold named "flopsPct"']]
+      : [],
   evaluate(ctx) {
     const model = ctx.role('subject')[0]!;
     const found = ctx.levels(model);
@@ -102,7 +122,13 @@ export const graphSize: Rule = {
     const q = ctx.claim.quoted!;
     const n = nameOf(model);
     if (!p) {
-      const reasons = found.flatMap((f) => (f.failed.length ? f.failed.map(failure) : f.completed.length ? [`${n} at ${f.dtype}: no run recorded the parameter count of the built graph`] : [absent(f)]));
+      const reasons = found.flatMap((f) =>
+        f.failed.length
+          ? f.failed.map(failure)
+          : f.completed.length
+            ? [`${n} at ${f.dtype}: no run recorded the parameter count of the built graph`]
+            : [absent(f)],
+      );
       return { ...cannotRun([], runs, [], reasons), summary: `Cannot be checked on this device: no run of ${n} counted its graph.` };
     }
     const evidence = [ev(`${n} parameters counted in the graph`, p.value / 1e6, 'M params', p.run)];
@@ -112,7 +138,10 @@ export const graphSize: Rule = {
     const used = [p.run];
     if (q.flops !== undefined) {
       const f = best(runs, flops, 'max');
-      if (!f) return cannotRun([], [p.run], evidence, [`no run of ${model} recorded FLOPs (model.flops): the builder counts them only at the input shapes it was built for`]);
+      if (!f)
+        return cannotRun([], [p.run], evidence, [
+          `no run of ${model} recorded FLOPs (model.flops): the builder counts them only at the input shapes it was built for`,
+        ]);
       const macs = f.value / 2;
       const [gMacs, gFlops] = [(macs / q.flops - 1) * 100, (f.value / q.flops - 1) * 100];
       const once = Math.abs(gMacs) <= Math.abs(gFlops);
@@ -141,7 +170,8 @@ export const resnetInput: Rule = {
     if (!done.length) return cannotRun(found);
     const want = ctx.claim.quoted!.inputShape!.join(',');
     const image = (r: RunResult) => r.workload.inputs.find((i) => i.dims.length === 4) ?? r.workload.inputs[0];
-    const run = done.find((r) => image(r)?.dims.join(',') === want && r.model.flops !== null) ?? done.find((r) => image(r)?.dims.join(',') === want) ?? done[0]!;
+    const run =
+      done.find((r) => image(r)?.dims.join(',') === want && r.model.flops !== null) ?? done.find((r) => image(r)?.dims.join(',') === want) ?? done[0]!;
     const input = image(run);
     const n = nameOf(model);
     const shape = input ? `${input.name} [${input.dims.join(',')}]` : 'no recorded input';

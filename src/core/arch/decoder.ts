@@ -87,21 +87,54 @@ export function parseDecoderConfig(raw: unknown, what: string): DecoderConfig {
     const c = checkConfig(Gpt2, raw, what, modelType);
     if (c.n_embd % c.n_head !== 0) throw new InvalidInputError(`${what}: n_embd (${c.n_embd}) must be a multiple of n_head (${c.n_head}).`);
     return {
-      modelType: 'gpt2', vocab: c.vocab_size, hidden: c.n_embd, intermediate: c.n_inner ?? 4 * c.n_embd, layers: c.n_layer, heads: c.n_head, kvHeads: c.n_head,
-      headDim: c.n_embd / c.n_head, maxPositions: c.n_positions, normEps: c.layer_norm_epsilon, ropeTheta: 0, tied: true, qkvBias: true, oBias: true, mlpBias: true,
-      slidingWindow: null, attentionScale: 1 / Math.sqrt(c.n_embd / c.n_head), attnSoftcap: null, finalSoftcap: null, eos: ids(c.eos_token_id),
+      modelType: 'gpt2',
+      vocab: c.vocab_size,
+      hidden: c.n_embd,
+      intermediate: c.n_inner ?? 4 * c.n_embd,
+      layers: c.n_layer,
+      heads: c.n_head,
+      kvHeads: c.n_head,
+      headDim: c.n_embd / c.n_head,
+      maxPositions: c.n_positions,
+      normEps: c.layer_norm_epsilon,
+      ropeTheta: 0,
+      tied: true,
+      qkvBias: true,
+      oBias: true,
+      mlpBias: true,
+      slidingWindow: null,
+      attentionScale: 1 / Math.sqrt(c.n_embd / c.n_head),
+      attnSoftcap: null,
+      finalSoftcap: null,
+      eos: ids(c.eos_token_id),
     };
   }
   const c = checkConfig(LlamaLike, raw, what, modelType);
   const kvHeads = c.num_key_value_heads ?? c.num_attention_heads;
   const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
-  if (!Number.isInteger(headDim) || headDim % 2 !== 0) throw new InvalidInputError(`${what}: head_dim must be an even whole number (got ${headDim}); set head_dim or make hidden_size a multiple of 2 × num_attention_heads.`);
-  if (c.num_attention_heads % kvHeads !== 0) throw new InvalidInputError(`${what}: num_attention_heads (${c.num_attention_heads}) must be a multiple of num_key_value_heads (${kvHeads}).`);
+  if (!Number.isInteger(headDim) || headDim % 2 !== 0)
+    throw new InvalidInputError(
+      `${what}: head_dim must be an even whole number (got ${headDim}); set head_dim or make hidden_size a multiple of 2 × num_attention_heads.`,
+    );
+  if (c.num_attention_heads % kvHeads !== 0)
+    throw new InvalidInputError(`${what}: num_attention_heads (${c.num_attention_heads}) must be a multiple of num_key_value_heads (${kvHeads}).`);
   const gemma = c.model_type === 'gemma2';
   return {
-    modelType: c.model_type, vocab: c.vocab_size, hidden: c.hidden_size, intermediate: c.intermediate_size, layers: c.num_hidden_layers,
-    heads: c.num_attention_heads, kvHeads, headDim, maxPositions: c.max_position_embeddings, normEps: c.rms_norm_eps, ropeTheta: c.rope_theta,
-    tied: c.tie_word_embeddings, qkvBias: c.model_type === 'qwen2' ? (c.qkv_bias ?? true) : c.attention_bias, oBias: c.attention_bias, mlpBias: c.mlp_bias,
+    modelType: c.model_type,
+    vocab: c.vocab_size,
+    hidden: c.hidden_size,
+    intermediate: c.intermediate_size,
+    layers: c.num_hidden_layers,
+    heads: c.num_attention_heads,
+    kvHeads,
+    headDim,
+    maxPositions: c.max_position_embeddings,
+    normEps: c.rms_norm_eps,
+    ropeTheta: c.rope_theta,
+    tied: c.tie_word_embeddings,
+    qkvBias: c.model_type === 'qwen2' ? (c.qkv_bias ?? true) : c.attention_bias,
+    oBias: c.attention_bias,
+    mlpBias: c.mlp_bias,
     slidingWindow: gemma ? (c.sliding_window ?? null) : null,
     attentionScale: 1 / Math.sqrt(gemma && c.query_pre_attn_scalar ? c.query_pre_attn_scalar : headDim),
     attnSoftcap: gemma ? (c.attn_logit_softcapping ?? null) : null,

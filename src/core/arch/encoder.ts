@@ -11,16 +11,32 @@ export const ENCODER_HEADS = ['feature-extraction', 'text-classification', 'toke
 export type EncoderHead = (typeof ENCODER_HEADS)[number];
 
 const count = z.number().int().positive();
-const labels = { head: z.enum(ENCODER_HEADS).default('feature-extraction'), num_labels: count.optional(), id2label: z.record(z.string(), z.string()).optional() };
+const labels = {
+  head: z.enum(ENCODER_HEADS).default('feature-extraction'),
+  num_labels: count.optional(),
+  id2label: z.record(z.string(), z.string()).optional(),
+};
 const Bert = z.object({
   model_type: z.literal('bert'),
-  hidden_size: count, num_hidden_layers: count, num_attention_heads: count, intermediate_size: count, vocab_size: count,
-  max_position_embeddings: count, type_vocab_size: count.default(2), layer_norm_eps: z.number().positive().default(1e-12), head_dim: count.optional(),
+  hidden_size: count,
+  num_hidden_layers: count,
+  num_attention_heads: count,
+  intermediate_size: count,
+  vocab_size: count,
+  max_position_embeddings: count,
+  type_vocab_size: count.default(2),
+  layer_norm_eps: z.number().positive().default(1e-12),
+  head_dim: count.optional(),
   ...labels,
 });
 const DistilBert = z.object({
   model_type: z.literal('distilbert'),
-  dim: count, n_layers: count, n_heads: count, hidden_dim: count, vocab_size: count, max_position_embeddings: count,
+  dim: count,
+  n_layers: count,
+  n_heads: count,
+  hidden_dim: count,
+  vocab_size: count,
+  max_position_embeddings: count,
   layer_norm_eps: z.number().positive().default(1e-12),
   ...labels,
 });
@@ -59,15 +75,38 @@ export function parseEncoderConfig(raw: unknown, what: string): EncoderConfig {
   const labelCount = c.head === 'feature-extraction' ? 0 : (c.num_labels ?? Object.keys(c.id2label ?? {}).length) || 2;
   if (c.model_type === 'bert') {
     const headDim = c.head_dim ?? c.hidden_size / c.num_attention_heads;
-    if (!Number.isInteger(headDim)) throw new InvalidInputError(`${what}: hidden_size (${c.hidden_size}) must be a multiple of num_attention_heads (${c.num_attention_heads}), or head_dim given.`);
+    if (!Number.isInteger(headDim))
+      throw new InvalidInputError(
+        `${what}: hidden_size (${c.hidden_size}) must be a multiple of num_attention_heads (${c.num_attention_heads}), or head_dim given.`,
+      );
     return {
-      modelType: 'bert', head: c.head, vocab: c.vocab_size, hidden: c.hidden_size, layers: c.num_hidden_layers, heads: c.num_attention_heads, headDim,
-      intermediate: c.intermediate_size, maxPositions: c.max_position_embeddings, typeVocab: c.type_vocab_size, normEps: c.layer_norm_eps, labels: labelCount,
+      modelType: 'bert',
+      head: c.head,
+      vocab: c.vocab_size,
+      hidden: c.hidden_size,
+      layers: c.num_hidden_layers,
+      heads: c.num_attention_heads,
+      headDim,
+      intermediate: c.intermediate_size,
+      maxPositions: c.max_position_embeddings,
+      typeVocab: c.type_vocab_size,
+      normEps: c.layer_norm_eps,
+      labels: labelCount,
     };
   }
   if (c.dim % c.n_heads !== 0) throw new InvalidInputError(`${what}: dim (${c.dim}) must be a multiple of n_heads (${c.n_heads}).`);
   return {
-    modelType: 'distilbert', head: c.head, vocab: c.vocab_size, hidden: c.dim, layers: c.n_layers, heads: c.n_heads, headDim: c.dim / c.n_heads,
-    intermediate: c.hidden_dim, maxPositions: c.max_position_embeddings, typeVocab: 0, normEps: c.layer_norm_eps, labels: labelCount,
+    modelType: 'distilbert',
+    head: c.head,
+    vocab: c.vocab_size,
+    hidden: c.dim,
+    layers: c.n_layers,
+    heads: c.n_heads,
+    headDim: c.dim / c.n_heads,
+    intermediate: c.hidden_dim,
+    maxPositions: c.max_position_embeddings,
+    typeVocab: 0,
+    normEps: c.layer_norm_eps,
+    labels: labelCount,
   };
 }

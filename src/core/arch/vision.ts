@@ -25,8 +25,10 @@ export function parseVisionConfig(raw: unknown, what: string): VisionConfig {
   const arch = knownType(raw, 'arch', VISION_ARCHS, what, 'image architecture');
   const c: VisionConfig = arch === 'vit' ? checkConfig(Vit, raw, what, arch) : checkConfig(Cnn, raw, what, arch);
   if (c.arch === 'vit') {
-    if (c.image_size % c.patch_size !== 0) throw new InvalidInputError(`${what}: image_size (${c.image_size}) must be a multiple of patch_size (${c.patch_size}).`);
-    if (c.hidden_dim % c.num_heads !== 0) throw new InvalidInputError(`${what}: hidden_dim (${c.hidden_dim}) must be a multiple of num_heads (${c.num_heads}).`);
+    if (c.image_size % c.patch_size !== 0)
+      throw new InvalidInputError(`${what}: image_size (${c.image_size}) must be a multiple of patch_size (${c.patch_size}).`);
+    if (c.hidden_dim % c.num_heads !== 0)
+      throw new InvalidInputError(`${what}: hidden_dim (${c.hidden_dim}) must be a multiple of num_heads (${c.num_heads}).`);
   }
   return c;
 }

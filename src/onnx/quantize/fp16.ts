@@ -49,7 +49,8 @@ export function toFloat16(rw: Rewriter): void {
       const to = getAttribute(n, 'to');
       if (n.opType === 'Cast' && to && toNumber(to.i) === DataType.FLOAT && !n.output.every((o) => fp32Only.has(o))) to.i = DataType.FLOAT16;
       const value = getAttribute(n, 'value');
-      if (n.opType === 'ConstantOfShape' && value?.t?.dataType === DataType.FLOAT) value.t = float16Tensor(value.t.name, tensorDims(value.t), readFloats(value.t)!);
+      if (n.opType === 'ConstantOfShape' && value?.t?.dataType === DataType.FLOAT)
+        value.t = float16Tensor(value.t.name, tensorDims(value.t), readFloats(value.t)!);
     }
     if (depth > 0) retypeValueInfos(g, DataType.FLOAT, DataType.FLOAT16);
   });

@@ -84,7 +84,15 @@ export function dynamicMatMul(rw: Rewriter, node: NodeProto, wName: string, w: F
  * A weight → int8/uint8 + DequantizeLinear (weight-only: the file shrinks, compute stays float). `axis` is the
  * channel axis for per-channel scales: 0 for Conv's [Cout, …], 1 for MatMul's [K, N].
  */
-export function dequantizedWeight(rw: Rewriter, wName: string, w: FloatWeight, axis: 0 | 1, scheme: Int8Scheme, out: NodeProto[], cache: Map<string, string>): string {
+export function dequantizedWeight(
+  rw: Rewriter,
+  wName: string,
+  w: FloatWeight,
+  axis: 0 | 1,
+  scheme: Int8Scheme,
+  out: NodeProto[],
+  cache: Map<string, string>,
+): string {
   const cached = cache.get(wName);
   if (cached) return cached;
   const channels = w.dims[axis]!;
@@ -97,7 +105,9 @@ export function dequantizedWeight(rw: Rewriter, wName: string, w: FloatWeight, a
   // onnxruntime's com.microsoft DequantizeLinear, which has \`axis\` at any opset.
   const standard = (opsetVersion(rw.model) ?? 0) >= (scheme.perChannel ? 13 : 10);
   if (!standard) rw.requireOpset('com.microsoft', 1);
-  out.push(makeNode('DequantizeLinear', [wq.name, wscale.name, wzp.name], [deq], scheme.perChannel ? [attr('axis', axis)] : [], standard ? '' : 'com.microsoft'));
+  out.push(
+    makeNode('DequantizeLinear', [wq.name, wscale.name, wzp.name], [deq], scheme.perChannel ? [attr('axis', axis)] : [], standard ? '' : 'com.microsoft'),
+  );
   cache.set(wName, deq);
   return deq;
 }

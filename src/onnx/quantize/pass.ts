@@ -19,7 +19,10 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
   const scheme = four ? null : SCHEMES[level];
   if (level === 'q4dq') {
     const from = opsetVersion(rw.model) ?? 0;
-    if (!upgradeToOpset21(rw)) rw.report.notes.push(`opset ${from} cannot move to 21: 4-bit weights use com.microsoft DequantizeLinear with Reshape and Transpose, which need about three fp32 copies of the weights while loading`);
+    if (!upgradeToOpset21(rw))
+      rw.report.notes.push(
+        `opset ${from} cannot move to 21: 4-bit weights use com.microsoft DequantizeLinear with Reshape and Transpose, which need about three fp32 copies of the weights while loading`,
+      );
     else if (from < 21) rw.report.notes.push(`moved from opset ${from} to 21 for int4 DequantizeLinear`);
   }
   forEachGraph(rw.model, (g) => {
@@ -43,7 +46,11 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
       }
       if (isConv) {
         if (!scheme) {
-          rw.report.skipped.push({ node: label, op: 'Conv', reason: level === 'q4dq' ? 'q4dq quantizes MatMul and Gemm weights only: Conv left float' : 'no 4-bit Conv kernel in onnxruntime: left float' });
+          rw.report.skipped.push({
+            node: label,
+            op: 'Conv',
+            reason: level === 'q4dq' ? 'q4dq quantizes MatMul and Gemm weights only: Conv left float' : 'no 4-bit Conv kernel in onnxruntime: left float',
+          });
           out.push(node);
           continue;
         }
@@ -78,7 +85,13 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
           const c = rw.floatWeight(node.input[2]);
           if (c && beta !== 1) {
             const scaledName = rw.unique(`${node.input[2]}_scaled`);
-            const scaled = c.values ? floatTensor(scaledName, c.dims, c.values.map((v) => v * beta)) : syntheticTensor(scaledName, DataType.FLOAT, c.dims, { kind: 'normal', std: WEIGHT_STD });
+            const scaled = c.values
+              ? floatTensor(
+                  scaledName,
+                  c.dims,
+                  c.values.map((v) => v * beta),
+                )
+              : syntheticTensor(scaledName, DataType.FLOAT, c.dims, { kind: 'normal', std: WEIGHT_STD });
             out.push(constantNode(scaled));
             bias = scaled.name;
           } else if (beta === 1) bias = node.input[2];
@@ -102,14 +115,29 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
         // DynamicQuantizeLinear and MatMulInteger need opset 11 and 10: older graphs get weight-only int8.
         const deq = dequantizedWeight(rw, isGemm ? rw.unique(`${wName}_t`) : wName, fitted, 1, scheme, out, dqCache);
         out.push(makeNode('MatMul', [node.input[0]!, deq], [mm]));
-        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `${scheme.signed ? 'int8' : 'uint8'} weight + DequantizeLinear (opset < 11)` });
+        rw.report.quantized.push({
+          node: label,
+          op: node.opType,
+          weight: wName,
+          as: `${scheme.signed ? 'int8' : 'uint8'} weight + DequantizeLinear (opset < 11)`,
+        });
       } else if (scheme) {
         dynamicMatMul(rw, node, wName, fitted, scheme, out, mm);
-        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulInteger (${scheme.signed ? 'int8' : 'uint8'} weight, ${scheme.perChannel ? 'per channel' : 'per tensor'})` });
+        rw.report.quantized.push({
+          node: label,
+          op: node.opType,
+          weight: wName,
+          as: `MatMulInteger (${scheme.signed ? 'int8' : 'uint8'} weight, ${scheme.perChannel ? 'per channel' : 'per tensor'})`,
+        });
       } else if (level === 'q4dq') {
         const deq = dequantized4Weight(rw, isGemm ? rw.unique(`${wName}_t`) : wName, fitted, opts, out, dqCache);
         out.push(makeNode('MatMul', [node.input[0]!, deq], [mm]));
-        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `${opts.zeroPoints ? 'uint4 weight + zero points' : 'int4 weight'} (block ${opts.blockSize}) + DequantizeLinear, fp32 once loaded` });
+        rw.report.quantized.push({
+          node: label,
+          op: node.opType,
+          weight: wName,
+          as: `${opts.zeroPoints ? 'uint4 weight + zero points' : 'int4 weight'} (block ${opts.blockSize}) + DequantizeLinear, fp32 once loaded`,
+        });
       } else if (level === 'bnb4') {
         const [bName, mName] = [rw.unique(`${wName}_bnb4`), rw.unique(`${wName}_absmax`)];
         let b: TensorProto;
@@ -123,26 +151,45 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
         }
         rw.requireOpset('com.microsoft', 1);
         out.push(constantNode(b), constantNode(m));
-        out.push(makeNode('MatMulBnb4', [node.input[0]!, b.name, m.name], [mm], [attr('K', k), attr('N', n), attr('block_size', opts.blockSize), attr('quant_type', opts.bnb4Type)], 'com.microsoft'));
+        out.push(
+          makeNode(
+            'MatMulBnb4',
+            [node.input[0]!, b.name, m.name],
+            [mm],
+            [attr('K', k), attr('N', n), attr('block_size', opts.blockSize), attr('quant_type', opts.bnb4Type)],
+            'com.microsoft',
+          ),
+        );
         rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulBnb4 (${opts.bnb4Type ? 'nf4' : 'fp4'}, block ${opts.blockSize})` });
       } else {
         const kBlocks = Math.ceil(k / opts.blockSize);
         const [bName, sName] = [rw.unique(`${wName}_q4`), rw.unique(`${wName}_scales`)];
         const packed = values ? packNBits(values, k, n, opts.blockSize, opts.zeroPoints) : null;
-        const bt = packed ? bytesTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], packed.b) : syntheticTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], SYN_CODES);
-        const st = packed ? floatTensor(sName, [n * kBlocks], packed.scales) : syntheticTensor(sName, DataType.FLOAT, [n * kBlocks], syntheticScale(w, 'nibble'));
+        const bt = packed
+          ? bytesTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], packed.b)
+          : syntheticTensor(bName, DataType.UINT8, [n, kBlocks, opts.blockSize / 2], SYN_CODES);
+        const st = packed
+          ? floatTensor(sName, [n * kBlocks], packed.scales)
+          : syntheticTensor(sName, DataType.FLOAT, [n * kBlocks], syntheticScale(w, 'nibble'));
         const inputs = [node.input[0]!, bt.name, st.name];
         out.push(constantNode(bt), constantNode(st));
         if (opts.zeroPoints) {
           const zName = rw.unique(`${wName}_zero_points`);
           const zDims = [n * Math.ceil(kBlocks / 2)];
-          const zt = packed?.zp ? bytesTensor(zName, DataType.UINT8, zDims, packed.zp) : syntheticTensor(zName, DataType.UINT8, zDims, { kind: 'const', mean: 0x88 });
+          const zt = packed?.zp
+            ? bytesTensor(zName, DataType.UINT8, zDims, packed.zp)
+            : syntheticTensor(zName, DataType.UINT8, zDims, { kind: 'const', mean: 0x88 });
           out.push(constantNode(zt));
           inputs.push(zt.name);
         }
         rw.requireOpset('com.microsoft', 1);
         out.push(makeNode('MatMulNBits', inputs, [mm], [attr('K', k), attr('N', n), attr('bits', 4), attr('block_size', opts.blockSize)], 'com.microsoft'));
-        rw.report.quantized.push({ node: label, op: node.opType, weight: wName, as: `MatMulNBits (4 bit, block ${opts.blockSize}${opts.zeroPoints ? ', zero points' : ''})` });
+        rw.report.quantized.push({
+          node: label,
+          op: node.opType,
+          weight: wName,
+          as: `MatMulNBits (4 bit, block ${opts.blockSize}${opts.zeroPoints ? ', zero points' : ''})`,
+        });
       }
       if (bias) out.push(makeNode('Add', [mm, bias], [y]));
     }

@@ -16,7 +16,17 @@ import type { QuantizeOptions } from './types.ts';
 // coordinate mode at 16): a model with any of them keeps its opset.
 const OPSET_21_BLOCKERS = new Set(['DFT', 'GridSample', 'GroupNormalization', 'RoiAlign']);
 // Reductions whose `axes` moved from an attribute to an input at opset 18 (ReduceSum did at 13).
-const AXES_INPUT_AT_18 = new Set(['ReduceMean', 'ReduceMax', 'ReduceMin', 'ReduceProd', 'ReduceL1', 'ReduceL2', 'ReduceLogSum', 'ReduceLogSumExp', 'ReduceSumSquare']);
+const AXES_INPUT_AT_18 = new Set([
+  'ReduceMean',
+  'ReduceMax',
+  'ReduceMin',
+  'ReduceProd',
+  'ReduceL1',
+  'ReduceL2',
+  'ReduceLogSum',
+  'ReduceLogSumExp',
+  'ReduceSumSquare',
+]);
 
 /**
  * Move a model at opset 13–20 to opset 21, where ai.onnx's DequantizeLinear takes int4 and `block_size`, moving
@@ -37,7 +47,12 @@ export function upgradeToOpset21(rw: Rewriter): boolean {
       const axes = version < 18 && standard(n) && AXES_INPUT_AT_18.has(n.opType) ? getAttribute(n, 'axes') : undefined;
       if (axes) {
         const values = (axes.ints ?? []).map(toNumber);
-        const t = bytesTensor(rw.unique(`${n.output[0]}_axes`), DataType.INT64, [values.length], new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer));
+        const t = bytesTensor(
+          rw.unique(`${n.output[0]}_axes`),
+          DataType.INT64,
+          [values.length],
+          new Uint8Array(BigInt64Array.from(values, (v) => BigInt(v)).buffer),
+        );
         out.push(constantNode(t));
         n.attribute = n.attribute.filter((a) => a.name !== 'axes');
         n.input = [n.input[0]!, t.name];
@@ -63,7 +78,14 @@ export function upgradeToOpset21(rw: Rewriter): boolean {
  * onnxruntime keeps every folded intermediate (three fp32 copies of each weight) until folding ends. Scales and
  * zero points stay DequantizeLinear inputs, so the inspector counts only the codes as parameters.
  */
-export function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, opts: Required<QuantizeOptions>, out: NodeProto[], cache: Map<string, string>): string {
+export function dequantized4Weight(
+  rw: Rewriter,
+  wName: string,
+  w: FloatWeight,
+  opts: Required<QuantizeOptions>,
+  out: NodeProto[],
+  cache: Map<string, string>,
+): string {
   const cached = cache.get(wName);
   if (cached) return cached;
   const [k, n] = w.dims as [number, number];
@@ -88,7 +110,11 @@ export function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, 
     codes = bytesTensor(base, codeType, codeDims, packNibbles(rows));
   }
   const scales = q ? floatTensor(sName, scaleDims, q.scales) : syntheticTensor(sName, DataType.FLOAT, scaleDims, syntheticScale(w, 'nibble'));
-  const zeros = !zp ? null : q?.zeros ? bytesTensor(zName, DataType.UINT4, scaleDims, packNibbles(q.zeros)) : syntheticTensor(zName, DataType.UINT4, scaleDims, { kind: 'const', mean: 8 });
+  const zeros = !zp
+    ? null
+    : q?.zeros
+      ? bytesTensor(zName, DataType.UINT4, scaleDims, packNibbles(q.zeros))
+      : syntheticTensor(zName, DataType.UINT4, scaleDims, { kind: 'const', mean: 8 });
   out.push(constantNode(codes), constantNode(scales));
   if (zeros) out.push(constantNode(zeros));
   const dqInputs = [codes.name, scales.name, ...(zeros ? [zeros.name] : [])];
@@ -96,7 +122,12 @@ export function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, 
     out.push(makeNode('DequantizeLinear', dqInputs, [deq], [attr('axis', 0), attr('block_size', block)]));
   } else {
     rw.requireOpset('com.microsoft', 1);
-    const [rowsF, blocks3, blocksT, padded] = ['rows', 'blocks', 'blocks_t', 'padded'].map((p) => rw.unique(`${wName}_q4dq_${p}`)) as [string, string, string, string];
+    const [rowsF, blocks3, blocksT, padded] = ['rows', 'blocks', 'blocks_t', 'padded'].map((p) => rw.unique(`${wName}_q4dq_${p}`)) as [
+      string,
+      string,
+      string,
+      string,
+    ];
     const int64 = (name: string, values: number[]) => {
       const t = bytesTensor(rw.unique(name), DataType.INT64, [values.length], new Uint8Array(BigInt64Array.from(values, BigInt).buffer));
       out.push(constantNode(t));
@@ -108,7 +139,8 @@ export function dequantized4Weight(rw: Rewriter, wName: string, w: FloatWeight, 
     out.push(makeNode('Reshape', [blocksT, int64(`${wName}_q4dq_shape2`, [kBlocks * block, n])], [kBlocks * block === k ? deq : padded]));
     if (kBlocks * block !== k) {
       // Slice takes its bounds as inputs from opset 10, as attributes before.
-      if ((opsetVersion(rw.model) ?? 0) >= 10) out.push(makeNode('Slice', [padded, int64(`${wName}_q4dq_starts`, [0]), int64(`${wName}_q4dq_ends`, [k]), int64(`${wName}_q4dq_axes`, [0])], [deq]));
+      if ((opsetVersion(rw.model) ?? 0) >= 10)
+        out.push(makeNode('Slice', [padded, int64(`${wName}_q4dq_starts`, [0]), int64(`${wName}_q4dq_ends`, [k]), int64(`${wName}_q4dq_axes`, [0])], [deq]));
       else out.push(makeNode('Slice', [padded], [deq], [attr('starts', [0]), attr('ends', [k]), attr('axes', [0])]));
     }
   }

@@ -22,7 +22,7 @@ export const SYN_CODES = { kind: 'bytes' } as const;
 // spread of their own (uniform bytes: 73.9; uniform nibbles around 8: 4.61; NF4's table: 0.53), and weights that
 // shrink or grow activations layer after layer would end in denormals or infinities, which run at other speeds.
 const CODE_STD = { int8: 73.9, nibble: 4.61, nf4: 0.53 } as const;
-export const syntheticScale = (w: FloatWeight, codes: keyof typeof CODE_STD) => ({ kind: 'const', mean: (w.std ?? WEIGHT_STD) / CODE_STD[codes] } as const);
+export const syntheticScale = (w: FloatWeight, codes: keyof typeof CODE_STD) => ({ kind: 'const', mean: (w.std ?? WEIGHT_STD) / CODE_STD[codes] }) as const;
 
 export function attr(name: string, value: number | number[] | string | TensorProto, kind?: 'float'): AttributeProto {
   if (typeof value === 'string') return { name, type: AttributeType.STRING, s: new TextEncoder().encode(value) };
@@ -43,7 +43,11 @@ export class Rewriter {
   private readonly names = new Set<string>();
   readonly report: QuantizeReport;
 
-  constructor(readonly model: ModelProto, level: Dtype, bytesBefore: number) {
+  constructor(
+    readonly model: ModelProto,
+    level: Dtype,
+    bytesBefore: number,
+  ) {
     for (const w of collectWeights(model)) this.weights.set(w.name, w);
     forEachGraph(model, (g) => {
       for (const n of g.node) for (const o of n.output) this.names.add(o);

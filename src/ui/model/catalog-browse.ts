@@ -23,10 +23,28 @@ export interface BrowseEntry {
 export function browseEntries(catalog: Catalog): BrowseEntry[] {
   return [
     ...catalog.models.map((m): BrowseEntry => ({
-      ref: m.id, kind: 'bundled', name: m.name, task: m.task, family: null, params: m.params, releaseDate: null, levels: m.levels, notes: m.notes ?? null, unbuildable: null,
+      ref: m.id,
+      kind: 'bundled',
+      name: m.name,
+      task: m.task,
+      family: null,
+      params: m.params,
+      releaseDate: null,
+      levels: m.levels,
+      notes: m.notes ?? null,
+      unbuildable: null,
     })),
     ...(catalog.replicas ?? []).map((r): BrowseEntry => ({
-      ref: `${REPLICA_PREFIX}${r.id}`, kind: 'replica', name: r.id, task: r.task, family: r.family, params: r.paramsPublished, releaseDate: r.releaseDate, levels: r.levels, notes: r.notes, unbuildable: r.unbuildable ?? null,
+      ref: `${REPLICA_PREFIX}${r.id}`,
+      kind: 'replica',
+      name: r.id,
+      task: r.task,
+      family: r.family,
+      params: r.paramsPublished,
+      releaseDate: r.releaseDate,
+      levels: r.levels,
+      notes: r.notes,
+      unbuildable: r.unbuildable ?? null,
     })),
   ];
 }

@@ -10,8 +10,7 @@ export interface HistoryFilter extends Partial<Record<HistoryFacet, string>> {
   to?: string;
 }
 
-const facetOf = (r: RunResult, f: HistoryFacet): string =>
-  f === 'model' ? r.model.id : f === 'dtype' ? r.model.dtype : r[f];
+const facetOf = (r: RunResult, f: HistoryFacet): string => (f === 'model' ? r.model.id : f === 'dtype' ? r.model.dtype : r[f]);
 
 /** The local calendar day of an instant, `YYYY-MM-DD`. */
 export function localDay(iso: string): string {

@@ -64,7 +64,15 @@ export function planOf(config: RunConfig, extra: Pick<Workload, 'generation'> & 
     dtypes: config.dtypes,
     engines: config.engines,
     // The app warms up as the CLI does: at least `warmup` runs, then until steady (src/core/warmup.ts).
-    workload: { iterations: config.iterations, warmup: config.warmup, warmupCapMs: DEFAULT_WORKLOAD.warmupCapMs ?? null, timeBudgetMs: config.timeBudgetMs, numThreads: config.threads, ...(config.profile ? { profile: true } : {}), ...workloadExtra },
+    workload: {
+      iterations: config.iterations,
+      warmup: config.warmup,
+      warmupCapMs: DEFAULT_WORKLOAD.warmupCapMs ?? null,
+      timeBudgetMs: config.timeBudgetMs,
+      numThreads: config.threads,
+      ...(config.profile ? { profile: true } : {}),
+      ...workloadExtra,
+    },
     ...(roofline ? { roofline } : {}),
   };
 }

@@ -38,7 +38,11 @@ export function shareQuery(config: RunConfig, options: { autorun?: boolean } = {
   return `?${q.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%2F/g, '/')}`;
 }
 
-const items = (value: string): string[] => value.split(',').map((s) => s.trim()).filter(Boolean);
+const items = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
 
 /** Keep the items of a vocabulary; one message per item outside it. */
 function vocabulary<T extends string>(what: string, param: string, valid: readonly T[], value: string, problems: string[], extra: string[] = []): T[] {
@@ -75,7 +79,10 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
     config.models = [];
     for (const m of items(models)) {
       if (knownModel(m, catalog)) config.models.push(m);
-      else problems.push(`Unknown model "${m}" in the link (models=). Should be a catalog id (${catalog.models.map((x) => x.id).join(', ')}), replica:NAME, hub:ORG/NAME or an http(s) URL.`);
+      else
+        problems.push(
+          `Unknown model "${m}" in the link (models=). Should be a catalog id (${catalog.models.map((x) => x.id).join(', ')}), replica:NAME, hub:ORG/NAME or an http(s) URL.`,
+        );
     }
   }
   const dtypes = q.get('dtypes');
@@ -84,7 +91,10 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   if (devices !== null) config.devices = vocabulary('backend', 'devices', DEVICES, devices, problems);
   const engines = q.get('engines');
   if (engines !== null) config.engines = engines.trim() === 'auto' ? 'auto' : vocabulary('engine', 'engines', ENGINES, engines, problems, ['auto']);
-  const numbers = [['iterations', 1, 10_000], ['warmup', 0, 1000]] as const;
+  const numbers = [
+    ['iterations', 1, 10_000],
+    ['warmup', 0, 1000],
+  ] as const;
   for (const [param, min, max] of numbers) {
     const v = q.get(param);
     if (v === null) continue;
@@ -118,7 +128,8 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   const known = new Set<string>(SHARE_PARAMS);
   const keys = new Set(q.keys());
   // A URL with none of ours is not a share link: its parameters are someone else's business.
-  if ([...keys].some((k) => known.has(k))) for (const key of keys) if (!known.has(key)) problems.push(`Unknown parameter "${key}" in the link. Should be one of: ${SHARE_PARAMS.join(', ')}.`);
+  if ([...keys].some((k) => known.has(k)))
+    for (const key of keys) if (!known.has(key)) problems.push(`Unknown parameter "${key}" in the link. Should be one of: ${SHARE_PARAMS.join(', ')}.`);
   const autorun = q.get('autorun');
   return { config, autorun: autorun === '1' || autorun === 'true', problems };
 }
