@@ -1,7 +1,7 @@
 /**
  * onnxruntime-web under the ORT engine (ort.ts), the inspector and the thread calibration: its build and env, any
  * ONNX model's session with synthesized inputs, the profiler (the decoder's greedy loop, in ort-decoder.ts, reaches
- * onnxruntime through here). The only importer of onnxruntime-web.
+ * onnxruntime through here). The only importer of onnxruntime-web's code (ort-assets.ts imports its wasm files' URLs).
  */
 import type * as Ort from 'onnxruntime-web';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';

@@ -1,4 +1,4 @@
-/** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js). */
+/** Charts of run results (Chart.js, tree-shaken: the only importer of chart.js's code; ui/report-assets.ts reads its UMD file as text for reports). */
 import {
   Chart,
   type ChartConfiguration,
