@@ -22,6 +22,7 @@ import {
   formatWarmup,
 } from '../text/format.ts';
 import { profileHints } from '../core/profile.ts';
+import { formatReason } from '../text/errors.ts';
 import { setupLines } from '../text/setup.ts';
 import { sweepTables, threadsLines } from './threads-report.ts';
 
@@ -92,7 +93,7 @@ function table(results: readonly RunResult[]): string {
     if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
     if (counted) row.push(formatGflops(r));
     if (roofline) row.push(formatUtilisation(r));
-    row.push(r.error?.message ?? '');
+    row.push(formatReason(r));
     t.push(row);
   }
   return t.toString();
@@ -147,7 +148,7 @@ function generationTable(results: readonly RunResult[]): string {
       f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—',
       ...(counted ? [formatGflops(r)] : []),
       ...(roofline ? [formatUtilisation(r)] : []),
-      r.error?.message ?? '',
+      formatReason(r),
     ]);
   }
   const g = results.find((r) => r.generation)?.generation;

@@ -1,18 +1,26 @@
 /** Building result records: every run ends as one, whatever happened to it. */
 import type { CompletedRun, IncompleteRun, OutputRecord, RunResult } from './schema.ts';
+import { classifyError, ERROR_CLASSES, type ErrorClass } from './error-class.ts';
 import type { RunSpec } from './spec.ts';
 import { RESULT_SCHEMA, type IncompleteState, type RunState } from './vocab.ts';
 
 export interface ErrorInfo {
   name: string;
   message: string;
+  /** What kind of failure (src/core/error-class.ts); `finish` sets it when the error has none. */
+  class?: ErrorClass;
+  /** The runtime's own text, where the message says it in other words. */
+  raw?: string;
 }
 
-/** Errors cross the worker boundary as `{name, message}`: branch on `name`, never `instanceof`. */
+/** Errors cross the worker boundary as `{name, message}` (and `class`, `raw`): branch on `name`, never `instanceof`. */
 export function toErrorInfo(err: unknown): ErrorInfo {
   if (err && typeof err === 'object' && 'message' in err) {
     const name = 'name' in err && typeof err.name === 'string' ? err.name : 'Error';
-    return { name, message: String(err.message) };
+    const info: ErrorInfo = { name, message: String(err.message) };
+    if ('class' in err && (ERROR_CLASSES as readonly unknown[]).includes(err.class)) info.class = err.class as ErrorClass;
+    if ('raw' in err && typeof err.raw === 'string') info.raw = err.raw;
+    return info;
   }
   if (typeof err === 'number') {
     // onnxruntime-web's wasm layer throws a bare pointer when an allocation fails: classifyMemoryError names it.
@@ -92,7 +100,14 @@ export function finish(result: RunResult, state: RunState, error: ErrorInfo | nu
   const finishedAt = at.toISOString();
   if (state === 'completed') return { ...result, state, error: null, finishedAt };
   if (!error) throw new Error(`a ${state} result needs an error with its reason`);
-  return { ...result, state, error, finishedAt };
+  return { ...result, state, error: withClass(error, state, result.device), finishedAt };
+}
+
+/** The error with its class: the one it carries, else what its state and text say. */
+export function withClass(error: ErrorInfo, state: IncompleteState, device: string): ErrorInfo {
+  if (error.class) return error;
+  const cls: ErrorClass = state === 'aborted' ? 'aborted' : state === 'unsupported' ? 'unsupported' : classifyError(error, { device });
+  return { ...error, class: cls };
 }
 
 // SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
@@ -105,11 +120,24 @@ const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)?
  * wasm) on wasm, GPU memory or the device on webgpu. Other errors pass through unchanged.
  */
 export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo {
+  if (info.name === 'OutOfMemoryError') return { ...info, class: 'out-of-memory' };
+  const raw = info.raw ?? info.message;
   if (device === 'webgpu' && GPU_OOM.test(info.message)) {
-    return { name: 'OutOfMemoryError', message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}` };
+    const lost = classifyError(info, { device }) === 'device-lost';
+    return {
+      name: 'OutOfMemoryError',
+      message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}`,
+      class: lost ? 'device-lost' : 'out-of-memory',
+      raw,
+    };
   }
   if (WASM_OOM.test(info.message)) {
-    return { name: 'OutOfMemoryError', message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}` };
+    return {
+      name: 'OutOfMemoryError',
+      message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}`,
+      class: 'out-of-memory',
+      raw,
+    };
   }
   return info;
 }

@@ -3,6 +3,7 @@
  * A union keyed on `state`: a completed run has no error; any other carries its reason in `error`.
  */
 import { z } from 'zod';
+import { ERROR_CLASSES } from './error-class.ts';
 import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
 
 const ms = z.number().finite().nonnegative();
@@ -267,8 +268,12 @@ export const OpProfileSchema = z.object({
   note: z.string().nullable(),
 });
 
-/** Why a run did not complete: the error's name (what readers branch on) and message. */
-export const ErrorSchema = z.object({ name: z.string(), message: z.string() });
+/**
+ * Why a run did not complete: the error's name (what readers branch on) and message; what kind of failure it was
+ * (`class`, src/core/error-class.ts) and the runtime's own text where the message words it otherwise (`raw`).
+ * Older records lack both.
+ */
+export const ErrorSchema = z.object({ name: z.string(), message: z.string(), class: z.enum(ERROR_CLASSES).optional(), raw: z.string().optional() });
 
 /**
  * Every field of a record, whatever its state. Figures stay nullable in every state. A completed run has the figures

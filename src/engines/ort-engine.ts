@@ -5,10 +5,13 @@
  */
 import type * as Ort from 'onnxruntime-web';
 import { resolveInputs, synthesize, type InputMeta, type ResolvedInput } from '../core/inputs.ts';
+import { classifyError, heapExhausted, type ErrorClass } from '../core/error-class.ts';
+import { WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import type { InputOverride, RunSpec } from '../core/spec.ts';
 import { ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
+import { wasmHeapBytes } from './memory-probes.ts';
 import { setUpOrtWasm } from './ort-assets.ts';
 
 export class ModelLoadError extends Error {
@@ -137,11 +140,58 @@ export async function createSession(
       ...extra,
     });
   } catch (err) {
-    throw new ModelLoadError(
-      `onnxruntime-web could not load model "${spec.model.id}" (${bytes.byteLength} bytes${externalData ? ' + external data' : ''}) on ${spec.device}: ${detailOf(err)}. Expected a complete ONNX model file.`,
-    );
+    throw sessionError(spec, bytes.byteLength + externalBytes(externalData), externalData !== undefined, err);
   }
 }
+
+/** Bytes of external data held in memory (a URL's are not known here). */
+const externalBytes = (data?: ExternalData): number => (data ?? []).reduce((n, d) => n + (typeof d.data === 'string' ? 0 : d.data.byteLength), 0);
+
+/** An error whose runtime text is kept beside our message (`raw`), and its class where we know it better. */
+class ClassifiedError extends Error {
+  readonly class: ErrorClass;
+  constructor(
+    message: string,
+    readonly raw: string,
+    cls: ErrorClass,
+  ) {
+    super(message);
+    this.class = cls;
+  }
+}
+
+export class OutOfMemoryError extends ClassifiedError {
+  override name = 'OutOfMemoryError';
+}
+
+/**
+ * Why creating a session failed, said as what happened: onnxruntime-web reports a failed allocation inside the
+ * model's parse as a parse error, so the heap in use is held against its limit first; then the runtime's text.
+ */
+export function sessionError(spec: RunSpec, modelBytes: number, external: boolean, err: unknown): Error {
+  const raw = err instanceof Error ? err.message : typeof err === 'number' ? `onnxruntime-web threw a raw number (${err})` : String(err);
+  const heap = wasmHeapBytes().bytes;
+  const cls = classifyError({ name: 'ModelLoadError', message: raw }, { device: spec.device });
+  const what = `model "${spec.model.id}" (${formatBytes(modelBytes)}${external ? ' with external data' : ''}) on ${spec.device}`;
+  if (cls === 'out-of-memory' || heapExhausted({ heapBytes: heap, limitBytes: WASM_HEAP_LIMIT_BYTES, modelBytes })) {
+    const inUse = heap === null ? 'the heap in use is unknown' : `heap ${formatBytes(heap)} of ${formatBytes(WASM_HEAP_LIMIT_BYTES)} in use`;
+    return new OutOfMemoryError(
+      `Out of memory at session creation for ${what}: ${inUse}. onnxruntime-web's WASM heap is 4 GiB at most; try a smaller level (q4dq, q8) or WebGPU.`,
+      raw,
+      'out-of-memory',
+    );
+  }
+  const hint =
+    cls === 'unsupported-op'
+      ? ' This build of onnxruntime-web lacks an operator, domain or opset the model uses.'
+      : cls === 'bad-model'
+        ? ' Expected a complete ONNX model file.'
+        : '';
+  return Object.assign(new ModelLoadError(`onnxruntime-web could not load ${what}: ${detailOf(err)}.${hint}`), { raw, class: cls });
+}
+
+const formatBytes = (n: number): string =>
+  n >= 1024 ** 3 ? `${(n / 1024 ** 3).toFixed(2)} GiB` : n >= 1024 ** 2 ? `${(n / 1024 ** 2).toFixed(1)} MiB` : `${n} bytes`;
 
 export async function loadOrtModel(
   spec: RunSpec,
@@ -162,8 +212,11 @@ export async function loadOrtModel(
         out = await session.run(feeds);
       } catch (err) {
         const shapes = inputs.map((i) => `${i.name}[${i.dims.join(',')}]`).join(', ');
-        throw new InferenceError(
-          `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detailOf(err)}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
+        throw Object.assign(
+          new InferenceError(
+            `Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes}: ${detailOf(err)}. If an input shape is wrong for this model, set it (CLI: --input NAME=1,3,224,224).`,
+          ),
+          { raw: err instanceof Error ? err.message : String(err) },
         );
       }
       const records = capture

@@ -2,6 +2,7 @@
 import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
+import { formatReason } from '../text/errors.ts';
 import { el } from './dom.ts';
 import {
   formatBytes,
@@ -52,7 +53,7 @@ function cell(r: RunResult): HTMLElement {
       el('small', {}, `load ${formatMs(r.timings.loadMs)} · first ${formatMs(r.timings.firstRunMs)}`),
     );
   } else {
-    td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
+    td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)));
   }
   if (r.state === 'completed' && r.model.flops) {
     const lm = r.generation ? ' per token' : '';
@@ -225,7 +226,7 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
         el('td', {}, formatCount(r.model.params)),
         el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
         el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
-        el('td', { class: 'reason' }, r.error?.message ?? ''),
+        el('td', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)),
       ),
     );
   }

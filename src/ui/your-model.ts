@@ -6,6 +6,7 @@ import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.t
 import { renderQuantChart } from './charts.ts';
 import { formatBytes, formatMs, formatNumber } from '../text/format.ts';
 import { describeInspection } from '../text/inspection.ts';
+import { formatReason } from '../text/errors.ts';
 import { $, el } from './dom.ts';
 
 /** Rows: levels; per backend: p50 and drift from fp32. */
@@ -52,7 +53,7 @@ function quantTable(results: readonly RunResult[], variants: readonly LevelVaria
                   `max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 5)}${r.fidelity.top1Agreement !== null ? ` · top-1 ${formatNumber(r.fidelity.top1Agreement, 3)}` : ''}`,
                 ),
               );
-          } else td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason' }, r.error?.message ?? ''));
+          } else td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)));
           return td;
         }),
       ),

@@ -74,6 +74,18 @@ describe('files that are not models', () => {
       message: expect.stringContaining(`HTTP 404 Not Found (no such file: ${file('missing.onnx')})`),
     });
   });
+  it('classifies each failure, keeping the runtime text beside our message', () => {
+    expect(mixed.results.map((r) => [r.model.id.replace(dir, ''), r.error?.class ?? null])).toEqual([
+      ['/empty.onnx', 'bad-model'],
+      ['/random.onnx', 'bad-model'],
+      ['/truncated.onnx', 'bad-model'],
+      ['/missing.onnx', 'fetch'],
+      ['/silero_vad_legacy.onnx', 'bad-input'],
+      ['ppocr-v2-cls', null],
+    ]);
+    expect(byName('truncated.onnx').error?.raw).toMatch(/protobuf parsing failed/);
+    expect(byName('silero_vad_legacy.onnx').error?.raw).toMatch(/Pad reflect/);
+  });
   it('a model whose default inputs it rejects at run time: errored, naming the model, the shapes tried and the fix', () => {
     // Silero's legacy export reflect-pads its audio by 96 samples, so the 16-sample default is too short.
     const r = byName('silero_vad_legacy.onnx');

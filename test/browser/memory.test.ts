@@ -75,6 +75,7 @@ it('a run that exhausts the WASM heap is errored, naming that memory, and the ne
   });
   expect(oom).toMatchObject({ state: 'errored', error: { name: 'OutOfMemoryError' } });
   expect(oom!.error!.message).toMatch(/^The WASM heap ran out/);
+  expect(oom!.error).toMatchObject({ class: 'out-of-memory', raw: expect.stringMatching(/SafeInt|bad_alloc|raw number/) });
   const [next] = await app.runSuite({ models: ['ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1 } });
   expect(next!.state).toBe('completed');
 });
