@@ -52,6 +52,8 @@ export interface BenchOptions {
   connectCdp?: string[];
   /** Remote browsers running at once (default 2). */
   concurrency?: number;
+  /** --watchdog MS: a remote run that sends no word for its time budget plus this long is aborted and the suite goes on. */
+  watchdog?: number;
   /** Address the app is served on (default 127.0.0.1). */
   host?: string;
   port?: number;
@@ -154,6 +156,11 @@ export function program(): Command {
     )
     .option('--connect-cdp <[name=]url>', 'a remote browser over the DevTools protocol (connectOverCDP), as --connect cdp:URL (repeatable)', collect, [])
     .option('--concurrency <n>', 'remote browsers running at once', integer(1), 2)
+    .option(
+      '--watchdog <ms>',
+      'with --connect: a run that sends no progress for its time budget plus this long is logged aborted and the device goes on with the next (default 180000)',
+      integer(1),
+    )
     .option('--host <addr>', 'with --connect: address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')
     .option('--port <n>', 'with --connect: port to serve the app on (default any free one; a tunnel or port forward needs a fixed one)', integer(1))
     .option(

@@ -63,6 +63,7 @@ export async function benchOnDevices(
       endpoints,
       server,
       concurrency: opts.concurrency ?? 2,
+      ...(opts.watchdog !== undefined ? { watchdogMarginMs: opts.watchdog } : {}),
       prior,
       signal: aborter.signal,
       onEvent: progress,

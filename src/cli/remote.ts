@@ -5,13 +5,14 @@ import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { Catalog } from '../core/catalog.ts';
-import { expandPlans, plannedKeys, runKey, type PlannedRun, type SuitePlan } from '../core/plan.ts';
+import { expandPlansKeyed, runKey, type KeyedRun, type SuitePlan } from '../core/plan.ts';
 import { emptyResult, finish, type ErrorInfo } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DTYPES, InvalidInputError, type RunState } from '../core/vocab.ts';
 import { parseJsonl } from '../store/export.ts';
 import { AppLoadError, firstLine, openApp, type AppSession } from './driver.ts';
 import { ROOT, type AppServer } from './serve.ts';
+import { runWatchdog, stallMessage, WATCHDOG_MARGIN_MS } from './watchdog.ts';
 
 export const PROTOCOLS = ['playwright', 'cdp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -108,10 +109,11 @@ export function builtCatalog(): Catalog {
 }
 
 /**
- * The runs the page will make for this plan, in its order. The page first makes the levels a plan asks of an fp32
- * file (each level one more model reference after it), so they are added here the same way.
+ * The runs the page will make for this plan, in its order, each with its plan and key. The page first makes the
+ * levels a plan asks of an fp32 file (each level one more model reference after it), so they are added here the
+ * same way.
  */
-export function plannedRuns(plans: readonly SuitePlan[], catalog: Catalog): PlannedRun[] {
+export function plannedRuns(plans: readonly SuitePlan[], catalog: Catalog): KeyedRun[] {
   const withLevels = plans.map((plan) => {
     const levels = plan.dtypes === 'shipped' ? [...DTYPES] : plan.dtypes;
     const models = plan.models.flatMap((m) =>
@@ -119,24 +121,40 @@ export function plannedRuns(plans: readonly SuitePlan[], catalog: Catalog): Plan
     );
     return { ...plan, models };
   });
-  return expandPlans(withLevels, catalog, () => crypto.randomUUID());
+  return expandPlansKeyed(withLevels, catalog, () => crypto.randomUUID());
 }
 
 /** States that answer a spec: a resumed suite runs again only what was aborted or never recorded. */
 const DONE: readonly RunState[] = ['completed', 'errored', 'unsupported'];
 
 /**
- * What is left of the plan on one device, given the records of earlier attempts: the plan's keys minus, per spec
- * (model, level, backend, engine), as many repeats as the device's records answer.
+ * What is left of the plan on one device, given the records of earlier attempts: per plan and spec (model, level,
+ * backend, engine), as many repeats as the device's records of that plan answer. Records without a plan (older
+ * logs) answer the first runs of their spec in the suite's order, whichever plan they belong to.
  */
-export function remainingKeys(planned: readonly PlannedRun[], prior: readonly RunResult[], label: string): string[] {
-  const done = new Map<string, number>();
-  for (const r of prior) if (r.remote?.label === label && DONE.includes(r.state)) done.set(runKey(r), (done.get(runKey(r)) ?? 0) + 1);
-  return plannedKeys(planned).filter((k) => {
-    const at = k.lastIndexOf('#');
-    return Number(k.slice(at + 1)) >= (done.get(k.slice(0, at)) ?? 0);
+export function remainingRuns(planned: readonly KeyedRun[], prior: readonly RunResult[], label: string): KeyedRun[] {
+  const byPlan = new Map<string, number>();
+  const unplanned = new Map<string, number>();
+  const add = (m: Map<string, number>, k: string) => m.set(k, (m.get(k) ?? 0) + 1);
+  for (const r of prior) {
+    if (r.remote?.label !== label || !DONE.includes(r.state)) continue;
+    if (r.remote.plan === undefined) add(unplanned, runKey(r));
+    else add(byPlan, `${r.remote.plan}\u0000${runKey(r)}`);
+  }
+  return planned.filter((x) => {
+    const at = x.key.lastIndexOf('#');
+    const spec = x.key.slice(0, at);
+    if (Number(x.key.slice(at + 1)) < (byPlan.get(`${x.plan}\u0000${spec}`) ?? 0)) return false;
+    const left = unplanned.get(spec) ?? 0;
+    if (left === 0) return true;
+    unplanned.set(spec, left - 1);
+    return false;
   });
 }
+
+/** Each plan restricted to the runs given (its `only`): what a resumed or restarted device asks its page to run. */
+export const plansFor = (plans: readonly SuitePlan[], runs: readonly KeyedRun[]): SuitePlan[] =>
+  plans.map((p, i) => ({ ...p, only: runs.filter((x) => x.plan === i).map((x) => x.key) }));
 
 /** The records of a --resume file; a line that does not validate stops the resume (it would be counted wrong). */
 export function readResumeFile(path: string): RunResult[] {
@@ -174,6 +192,8 @@ export interface DevicesOptions {
   onResult?: (r: RunResult) => void;
   onEvent?: (e: Endpoint, event: SuiteEvent) => void;
   onWarning?: (e: Endpoint, message: string) => void;
+  /** A run that sends no word for its time budget plus this long is aborted as stalled (default WATCHDOG_MARGIN_MS). */
+  watchdogMarginMs?: number;
   /** Aborts every device's run in progress; devices not started yet are not started. */
   signal?: AbortSignal;
   loadTimeoutMs?: number;
@@ -192,36 +212,52 @@ export async function runOnDevices(options: DevicesOptions): Promise<DeviceOutco
 
 async function runOnDevice(endpoint: Endpoint, options: DevicesOptions): Promise<DeviceOutcome> {
   const all = plannedRuns(options.plan, options.catalog);
-  const only = options.prior ? remainingKeys(all, options.prior, endpoint.label) : null;
-  const plan: SuitePlan[] = only ? options.plan.map((p) => ({ ...p, only })) : options.plan;
-  const planned = only ? plannedRuns(plan, options.catalog) : all;
-  const outcome: DeviceOutcome = { endpoint, results: [], planned: planned.length, failure: null };
-  if (planned.length === 0) return outcome;
-  const remote = { label: endpoint.label, endpoint: endpoint.shown };
-  const record = (r: RunResult) => {
-    r.remote = remote;
+  // The runs still to make on this device, in the page's order; a stalled run is taken off and the rest run again.
+  let pending = options.prior ? remainingRuns(all, options.prior, endpoint.label) : all;
+  const outcome: DeviceOutcome = { endpoint, results: [], planned: pending.length, failure: null };
+  if (pending.length === 0) return outcome;
+  const record = (x: KeyedRun, r: RunResult) => {
+    r.remote = { label: endpoint.label, endpoint: endpoint.shown, plan: x.plan };
     outcome.results.push(r);
     options.onResult?.(r);
   };
-  const ended = new Set<number>();
   // The runs this device did not finish: recorded aborted with why, so the log says what is missing and --resume can fill it.
-  const abortRest = (error: ErrorInfo) => {
+  const abortRest = (error: ErrorInfo, rest: readonly KeyedRun[]) => {
     outcome.failure = error.message;
-    for (const [i, p] of planned.entries()) {
-      if (ended.has(i)) continue;
-      record(p.kind === 'decided' ? structuredClone(p.result) : finish(emptyResult(p.spec), 'aborted', error));
-    }
+    for (const x of rest) record(x, x.run.kind === 'decided' ? structuredClone(x.run.result) : finish(emptyResult(x.run.spec), 'aborted', error));
   };
 
+  while (pending.length && !options.signal?.aborted && !outcome.failure) pending = await runAttempt(endpoint, options, pending, all, record, abortRest);
+  return outcome;
+}
+
+/**
+ * One page's go at the runs left: open the app, run them, record each as it ends. Returns what is still to run: none
+ * when the suite ended, the rest after a run that stalled (recorded aborted by the watchdog; the page is closed and
+ * the next attempt opens a fresh one). A device that fails has its rest recorded aborted by `abortRest`.
+ */
+async function runAttempt(
+  endpoint: Endpoint,
+  options: DevicesOptions,
+  runs: KeyedRun[],
+  all: readonly KeyedRun[],
+  record: (x: KeyedRun, r: RunResult) => void,
+  abortRest: (error: ErrorInfo, rest: readonly KeyedRun[]) => void,
+): Promise<KeyedRun[]> {
   let browser: Browser;
   try {
     browser = await connectBrowser(endpoint);
   } catch (err) {
-    abortRest({ name: 'RemoteConnectError', message: (err as Error).message });
-    return outcome;
+    abortRest({ name: 'RemoteConnectError', message: (err as Error).message }, runs);
+    return [];
   }
   let disconnected = false;
   browser.on('disconnected', () => (disconnected = true));
+  const isDisconnected = () => disconnected;
+  const ended = new Set<number>();
+  const left = () => runs.filter((_, i) => !ended.has(i));
+  const watchdog = runWatchdog(options.watchdogMarginMs ?? WATCHDOG_MARGIN_MS);
+  let live = true;
   let session: AppSession;
   try {
     session = await openApp({
@@ -229,20 +265,22 @@ async function runOnDevice(endpoint: Endpoint, options: DevicesOptions): Promise
       server: options.server,
       loadTimeoutMs: options.loadTimeoutMs,
       onEvent: (e) => {
+        if (!live) return;
+        watchdog.see(e);
         options.onEvent?.(endpoint, e);
         // The page plans the same runs from the same catalog; if it does not, indices here would name the wrong runs.
-        if (e.type === 'suite-start' && e.total !== planned.length) {
+        if (e.type === 'suite-start' && e.total !== runs.length) {
           options.onWarning?.(
             endpoint,
-            `the app planned ${e.total} runs where the CLI planned ${planned.length}: is dist/ older than the CLI? Run \`npm run build\`.`,
+            `the app planned ${e.total} runs where the CLI planned ${runs.length}: is dist/ older than the CLI? Run \`npm run build\`.`,
           );
         }
-        if (e.type !== 'run-end') return;
+        if (e.type !== 'run-end' || !runs[e.index] || ended.has(e.index)) return;
         ended.add(e.index);
         // The CLI samples OS memory only for the browser it launched; this one runs elsewhere.
         if (e.result.memory.osPeakRssBytes === null)
           e.result.memory.unknown.osPeakRssBytes = `the browser runs elsewhere (${endpoint.shown}): the CLI samples OS memory only for a browser it launched`;
-        record(e.result);
+        record(runs[e.index]!, e.result);
       },
     });
   } catch (err) {
@@ -251,9 +289,9 @@ async function runOnDevice(endpoint: Endpoint, options: DevicesOptions): Promise
       e.name === 'AppLoadError'
         ? `the browser at ${describeEndpoint(endpoint)} ${e.message} (${(err as AppLoadError).url} must be reachable from that browser: serve the app on an address it can reach with --host 0.0.0.0, and give the URL it should open with --public-url, e.g. a tunnel's https URL)`
         : `the browser at ${describeEndpoint(endpoint)} could not open the app: ${firstLine(err)}`;
-    abortRest({ name: e.name === 'AppLoadError' ? 'AppLoadError' : 'RemoteBrowserError', message });
+    abortRest({ name: e.name === 'AppLoadError' ? 'AppLoadError' : 'RemoteBrowserError', message }, runs);
     await browser.close().catch(() => undefined);
-    return outcome;
+    return [];
   }
 
   const stop = () => void session.page.evaluate(() => window.ondevice.abort()).catch(() => undefined);
@@ -266,18 +304,35 @@ async function runOnDevice(endpoint: Endpoint, options: DevicesOptions): Promise
         `the app at ${options.server.url} is not cross-origin isolated in that browser (${isolation.secure ? 'the Cross-Origin-Opener-Policy / -Embedder-Policy headers did not arrive: does a tunnel or proxy drop them?' : 'not a secure context: open it over https or as http://localhost'}): WASM runs single-threaded${isolation.secure ? '' : ' and WebGPU is unavailable'}`,
       );
     }
-    await session.runSuite(plan);
+    // The first go on a device runs the plan as given; later ones (a resume, a restart after a stall) only what is left.
+    const suite = session.runSuite(runs === all ? options.plan : plansFor(options.plan, runs));
+    suite.catch(() => undefined);
+    const stall = await Promise.race([suite.then(() => null), watchdog.stalled]);
+    if (!stall) return [];
+    live = false;
+    ended.add(stall.index);
+    const x = runs[stall.index]!;
+    const spec = x.run.kind === 'run' ? x.run.spec : null;
+    if (spec) record(x, finish(emptyResult(spec), 'aborted', { name: 'StalledError', message: stallMessage(stall, describeEndpoint(endpoint)) }));
+    options.onWarning?.(endpoint, `run ${stall.index + 1} of ${runs.length} stalled: ${stallMessage(stall, describeEndpoint(endpoint))}`);
+    return left();
   } catch (err) {
+    live = false;
     // Playwright rejects calls in flight before it reports the disconnect: give the event a moment to arrive.
-    if (!disconnected) await new Promise((r) => setTimeout(r, 200));
-    const gone = disconnected || !browser.isConnected();
+    if (!isDisconnected()) await new Promise((r) => setTimeout(r, 200));
+    const gone = isDisconnected() || !browser.isConnected();
+    const done = all.length - runs.length + ended.size;
     const message = gone
-      ? `browser at ${describeEndpoint(endpoint)} disconnected after ${ended.size} of ${planned.length} runs`
-      : `browser at ${describeEndpoint(endpoint)} failed after ${ended.size} of ${planned.length} runs: ${firstLine(err)}`;
-    abortRest({ name: gone ? 'DisconnectedError' : 'RemoteBrowserError', message });
+      ? `browser at ${describeEndpoint(endpoint)} disconnected after ${done} of ${all.length} runs`
+      : `browser at ${describeEndpoint(endpoint)} failed after ${done} of ${all.length} runs: ${firstLine(err)}`;
+    abortRest({ name: gone ? 'DisconnectedError' : 'RemoteBrowserError', message }, left());
+    return [];
   } finally {
+    live = false;
+    watchdog.stop();
     options.signal?.removeEventListener('abort', stop);
-    await session.close().catch(() => undefined);
+    // Closes what we opened in that browser and disconnects; a hung page may not close at once, so it is not waited for long.
+    await Promise.race([session.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    await browser.close().catch(() => undefined);
   }
-  return outcome;
 }

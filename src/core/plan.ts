@@ -65,20 +65,41 @@ export function plannedKeys(planned: readonly PlannedRun[]): string[] {
  * otherwise. `only` applies to each.
  */
 export function expandPlans(plans: readonly SuitePlan[], catalog: Catalog, newId: () => string): PlannedRun[] {
+  return expandPlansKeyed(plans, catalog, newId).map((x) => x.run);
+}
+
+/** A planned run with the index of the plan it comes from and its key within that plan (`plannedKeys`). */
+export interface KeyedRun {
+  run: PlannedRun;
+  plan: number;
+  key: string;
+}
+
+/**
+ * `expandPlans`, each run with its plan and its key in that plan: two plans of one suite (the claims suite's) may
+ * both run a spec, so a key alone does not say which run it is; the plan and the key together do.
+ */
+export function expandPlansKeyed(plans: readonly SuitePlan[], catalog: Catalog, newId: () => string): KeyedRun[] {
   const order = [...new Set(plans.flatMap((p) => p.devices))];
   return plans
-    .flatMap((p) => expandPlan(p, catalog, newId))
-    .map((run, i) => ({ run, order: i, device: order.indexOf(runOf(run).device) }))
+    .flatMap((p, plan) => expandPlanKeyed(p, catalog, newId).map((x) => ({ ...x, plan })))
+    .map((x, i) => ({ x, order: i, device: order.indexOf(runOf(x.run).device) }))
     .sort((a, b) => a.device - b.device || a.order - b.order)
-    .map((x) => x.run);
+    .map(({ x }) => x);
 }
 
 export function expandPlan(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {
+  return expandPlanKeyed(plan, catalog, newId).map((x) => x.run);
+}
+
+/** The plan's runs with their keys (counted over the whole plan, so a key means the same with or without `only`). */
+function expandPlanKeyed(plan: SuitePlan, catalog: Catalog, newId: () => string): { run: PlannedRun; key: string }[] {
   const all = expandAll(plan, catalog, newId);
-  if (!plan.only) return all;
-  const only = new Set(plan.only);
   const keys = plannedKeys(all);
-  return all.filter((_, i) => only.has(keys[i]!));
+  const keyed = all.map((run, i) => ({ run, key: keys[i]! }));
+  if (!plan.only) return keyed;
+  const only = new Set(plan.only);
+  return keyed.filter((x) => only.has(x.key));
 }
 
 function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): PlannedRun[] {

@@ -357,7 +357,15 @@ const RunFieldsSchema = z.object({
    * reached at, credentials and query string removed; null for the CLI's own browser and the app.
    */
   remote: z
-    .object({ label: z.string().min(1), endpoint: z.string() })
+    .object({
+      label: z.string().min(1),
+      endpoint: z.string(),
+      /**
+       * Which plan of the suite asked for the run (its index: the claims suite has several, and two may run the same
+       * spec); `--resume` matches on it. Older records lack it.
+       */
+      plan: z.number().int().nonnegative().optional(),
+    })
     .nullable()
     .default(null),
   outputs: z.array(OutputSchema).nullable(),

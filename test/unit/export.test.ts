@@ -149,6 +149,8 @@ describe('classifyMemoryError', () => {
     expect(classifyMemoryError({ name: 'Error', message: 'failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc' }, 'wasm')).toEqual({
       name: 'OutOfMemoryError',
       message: "The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc",
+      class: 'out-of-memory',
+      raw: 'failed to call OrtRun(). ERROR_CODE: 6, ERROR_MESSAGE: std::bad_alloc',
     });
     expect(classifyMemoryError({ name: 'Error', message: 'GPUOutOfMemoryError: Out of memory' }, 'webgpu').message).toMatch(/^GPU memory ran out/);
     const other = { name: 'InferenceError', message: 'Pad reflect: pre-pad (96) exceeds maximum allowed (15)' };
