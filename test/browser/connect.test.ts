@@ -4,12 +4,16 @@
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { chromium, type BrowserServer } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bench, devicesTable, resultsByDevice, type BenchOptions } from '../../src/cli/bench.ts';
 import { CHROMIUM_FLAGS, findChromium } from '../../src/cli/browser.ts';
+import { builtCatalog, parseEndpoint, runOnDevices } from '../../src/cli/remote.ts';
+import { startAppServer } from '../../src/cli/serve.ts';
+import type { SuitePlan } from '../../src/core/plan.ts';
 import { runKey } from '../../src/core/plan.ts';
 import { RunResultSchema, type RunResult } from '../../src/core/schema.ts';
 
@@ -110,7 +114,11 @@ describe('a suite on two remote browsers, one dropping out', () => {
     expect(aborted.length).toBeGreaterThan(0);
     expect(completed.length + aborted.length).toBe(4);
     for (const r of aborted) {
-      expect(r.error).toEqual({ name: 'DisconnectedError', message: `browser at ${b.wsEndpoint()} ("b") disconnected after ${completed.length} of 4 runs` });
+      expect(r.error).toEqual({
+        name: 'DisconnectedError',
+        class: 'aborted',
+        message: `browser at ${b.wsEndpoint()} ("b") disconnected after ${completed.length} of 4 runs`,
+      });
     }
     expect(firstCode).toBe(1);
   });
@@ -184,4 +192,73 @@ describe('endpoints that cannot work', () => {
     expect(r!.error!.message).toContain(`the browser at ${a.wsEndpoint()} ("a") could not load the app from ${url}: net::ERR_CONNECTION_REFUSED`);
     expect(r!.error!.message).toMatch(/--host 0\.0\.0\.0.*--public-url/);
   });
+});
+
+describe('a remote run that hangs, and plans that share a spec', () => {
+  it('a run that never answers is aborted by the watchdog with the reason, and the next run completes', async () => {
+    // A hub mirror that accepts every request and never answers: the run's download waits forever, without a word.
+    const sockets = new Set<Socket>();
+    const hang = createHttpServer(() => undefined);
+    hang.on('connection', (socket) => sockets.add(socket));
+    await new Promise<void>((done) => hang.listen(0, '127.0.0.1', done));
+    const hubHost = `http://127.0.0.1:${(hang.address() as AddressInfo).port}/`;
+    const out = join(dir, 'stall.jsonl');
+    try {
+      const code = await bench(
+        suite({
+          model: ['hub:ondevice/tiny-llama', 'mlp-1m'],
+          dtype: 'fp32',
+          engine: 'ort',
+          threads: 1,
+          timeBudget: 1000,
+          hubHost,
+          watchdog: 3000,
+          connect: [`s=${a.wsEndpoint()}`],
+          out,
+        }),
+      );
+      const [stalled, next] = records(out);
+      expect(stalled).toMatchObject({ state: 'aborted', model: { id: 'hub:ondevice/tiny-llama' }, remote: { label: 's', plan: 0 } });
+      expect(stalled!.error).toMatchObject({ name: 'StalledError', class: 'aborted' });
+      expect(stalled!.error!.message).toMatch(/^no word from the run for 4 s \(its time budget 1 s \+ the watchdog's 3 s\) on .*\("s"\)/);
+      expect(stalled!.error!.message).toMatch(/the suite went on/);
+      expect(next).toMatchObject({ state: 'completed', model: { id: 'mlp-1m' }, remote: { label: 's', plan: 0 } });
+      // A stalled run is not a device that failed.
+      expect(code).toBe(0);
+    } finally {
+      for (const s of sockets) s.destroy();
+      await new Promise((done) => hang.close(done));
+    }
+  }, 120_000);
+
+  it('--resume tells apart two plans of one suite that run the same (model, level, backend, engine) on one device', async () => {
+    const server = await startAppServer();
+    try {
+      const catalog = builtCatalog();
+      const endpoints = [parseEndpoint(`p=${a.wsEndpoint()}`)];
+      const plan = (iterations: number): SuitePlan => ({
+        models: ['mlp-1m'],
+        devices: ['wasm'],
+        dtypes: ['fp32'],
+        engines: ['ort'],
+        workload: { iterations, warmup: 1, numThreads: 1 },
+      });
+      const plans = [plan(2), plan(3)];
+      const [first] = await runOnDevices({ plan: plans, catalog, endpoints, server, concurrency: 1 });
+      expect(first!.results.map((r) => [r.state, r.remote?.plan, r.workload.iterations])).toEqual([
+        ['completed', 0, 2],
+        ['completed', 1, 3],
+      ]);
+      // The first plan's run did not finish (say its device dropped out); the second plan's did.
+      const prior = [{ ...first!.results[0]!, state: 'aborted', error: { name: 'DisconnectedError', message: 'gone' } } as RunResult, first!.results[1]!];
+      const [resumed] = await runOnDevices({ plan: plans, catalog, endpoints, server, concurrency: 1, prior });
+      expect(resumed!.planned).toBe(1);
+      expect(resumed!.results.map((r) => [r.state, r.remote?.plan, r.workload.iterations])).toEqual([['completed', 0, 2]]);
+      // Nothing left: a second resume over everything runs nothing.
+      const [done] = await runOnDevices({ plan: plans, catalog, endpoints, server, concurrency: 1, prior: [...prior, ...resumed!.results] });
+      expect(done!.planned).toBe(0);
+    } finally {
+      await server.close();
+    }
+  }, 90_000);
 });
