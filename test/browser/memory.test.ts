@@ -1,11 +1,13 @@
 // Memory probes in real Chromium: GPU buffers and the WASM heap rise with a bigger model and GPU buffers fall
 // back after dispose; the CLI's /proc sampler sees the whole browser; the leak check repeats a spec.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bench } from '../../src/cli/bench.ts';
 import { memoryGrowth } from '../../src/core/growth.ts';
+import { GraphBuilder, tensorInfo } from '../../src/onnx/graph-builder.ts';
+import { DataType } from '../../src/onnx/onnx-schema.ts';
 import { parseJsonl } from '../../src/store/export.ts';
 import { useApp } from './fixture.ts';
 
@@ -77,6 +79,30 @@ it('a run that exhausts the WASM heap is errored, naming that memory, and the ne
   expect(oom!.error!.message).toMatch(/^The WASM heap ran out/);
   expect(oom!.error).toMatchObject({ class: 'out-of-memory', raw: expect.stringMatching(/SafeInt|bad_alloc|raw number/) });
   const [next] = await app.runSuite({ models: ['ppocr-v2-cls'], devices: ['wasm'], dtypes: ['fp32'], workload: { iterations: 1, warmup: 1 } });
+  expect(next!.state).toBe('completed');
+});
+
+it('a session that cannot be created for want of memory says so, with the heap in use and its limit, keeping the runtime text', async () => {
+  // 300 bytes on disk: a ConstantOfShape of 1.2 G floats (4.8 GB) that onnxruntime sizes while creating the session,
+  // past what a wasm32 heap can hold (it reports a SafeInt overflow, which read as a parse failure before).
+  const g = new GraphBuilder();
+  const big = g.op('ConstantOfShape', [g.int64([1_200_000_000])], '/big');
+  g.op('ReduceSum', [g.op('Add', [big, g.float(1)], '/add')], '/sum', { keepdims: { int: 0 } }, 'y0');
+  g.op('Add', ['x', 'y0'], '/out', {}, 'y');
+  const dir = mkdtempSync(join(tmpdir(), 'ondevice-oom-'));
+  const file = join(dir, 'huge-constant.onnx');
+  writeFileSync(file, g.encode('oom', [tensorInfo('x', DataType.FLOAT, [1])], [tensorInfo('y', DataType.FLOAT, [1])]));
+  const out = join(dir, 'out.jsonl');
+  expect(
+    await bench({ suite: 'default', model: [file, 'ppocr-v2-cls'], device: 'wasm', iterations: 1, warmup: 1, input: [], quiet: true, repeat: 1, out }),
+  ).toBe(0);
+  const [oom, next] = parseJsonl(readFileSync(out, 'utf8')).results;
+  expect(oom).toMatchObject({ state: 'errored', error: { name: 'OutOfMemoryError', class: 'out-of-memory' } });
+  expect(oom!.error!.message).toMatch(
+    /^Out of memory at session creation for model ".*huge-constant\.onnx" \(\d+ bytes\) on wasm: heap [\d.]+ MiB of 4\.00 GiB in use\./,
+  );
+  expect(oom!.error!.message).not.toMatch(/Expected a complete ONNX model file/);
+  expect(oom!.error!.raw).toMatch(/SafeIntOnOverflow/);
   expect(next!.state).toBe('completed');
 });
 
