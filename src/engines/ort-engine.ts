@@ -173,10 +173,13 @@ export function sessionError(spec: RunSpec, modelBytes: number, external: boolea
   const heap = wasmHeapBytes().bytes;
   const cls = classifyError({ name: 'ModelLoadError', message: raw }, { device: spec.device });
   const what = `model "${spec.model.id}" (${formatBytes(modelBytes)}${external ? ' with external data' : ''}) on ${spec.device}`;
-  if (cls === 'out-of-memory' || heapExhausted({ heapBytes: heap, limitBytes: WASM_HEAP_LIMIT_BYTES, modelBytes })) {
+  const exhausted = heapExhausted({ heapBytes: heap, limitBytes: WASM_HEAP_LIMIT_BYTES, modelBytes });
+  if (cls === 'out-of-memory' || exhausted) {
     const inUse = heap === null ? 'the heap in use is unknown' : `heap ${formatBytes(heap)} of ${formatBytes(WASM_HEAP_LIMIT_BYTES)} in use`;
+    // A heap far from full that still failed was asked for one block past what it can address (a tensor over 4 GiB).
+    const what_ = exhausted || heap === null ? inUse : `one allocation larger than the heap can hold (${inUse})`;
     return new OutOfMemoryError(
-      `Out of memory at session creation for ${what}: ${inUse}. onnxruntime-web's WASM heap is 4 GiB at most; try a smaller level (q4dq, q8) or WebGPU.`,
+      `Out of memory at session creation for ${what}: ${what_}. onnxruntime-web's WASM heap is 4 GiB at most; try a smaller level (q4dq, q8) or WebGPU.`,
       raw,
       'out-of-memory',
     );

@@ -99,7 +99,7 @@ it('a session that cannot be created for want of memory says so, with the heap i
   const [oom, next] = parseJsonl(readFileSync(out, 'utf8')).results;
   expect(oom).toMatchObject({ state: 'errored', error: { name: 'OutOfMemoryError', class: 'out-of-memory' } });
   expect(oom!.error!.message).toMatch(
-    /^Out of memory at session creation for model ".*huge-constant\.onnx" \(\d+ bytes\) on wasm: heap [\d.]+ MiB of 4\.00 GiB in use\./,
+    /^Out of memory at session creation for model ".*huge-constant\.onnx" \(\d+ bytes\) on wasm: one allocation larger than the heap can hold \(heap [\d.]+ MiB of 4\.00 GiB in use\)\./,
   );
   expect(oom!.error!.message).not.toMatch(/Expected a complete ONNX model file/);
   expect(oom!.error!.raw).toMatch(/SafeIntOnOverflow/);
