@@ -103,11 +103,11 @@ export interface HeapAtFailure {
 
 /**
  * Whether a failed session creation ran out of heap even though the runtime's text says something else (it often
- * reports a failed allocation as a parse error): the heap had grown to within the model's size of its limit, or the
- * model alone is bigger than what was left of it.
+ * reports a failed allocation as a parse error): the heap had grown to within the model's size (a 16th of the heap
+ * at least) of its limit, or the model alone is bigger than what was left of it.
  */
 export function heapExhausted(h: HeapAtFailure): boolean {
   if (h.heapBytes === null) return false;
-  const margin = Math.max(h.modelBytes, 64 * 1024 ** 2);
+  const margin = Math.max(h.modelBytes, h.limitBytes / 16);
   return h.heapBytes + margin >= h.limitBytes;
 }
