@@ -8,6 +8,7 @@ import type { RunResult } from '../core/schema.ts';
 import type { InputOverride, ModelRef, Progress, RunSpec } from '../core/spec.ts';
 import { ortBuildFor, type Dtype } from '../core/vocab.ts';
 import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
+import { THREADS_LOCK, threadWorkersGone } from './thread-workers.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
 import { withWorker, wrapWorker, type WrappedWorker } from './worker-lifecycle.ts';
 
@@ -15,7 +16,7 @@ import { withWorker, wrapWorker, type WrappedWorker } from './worker-lifecycle.t
 async function compiledWasmFor(spec: RunSpec): Promise<CompiledWasm | null> {
   const build = spec.workload.ortBuild ?? ortBuildFor(spec.device);
   const compiled = await compiledOrtWasm(build);
-  return compiled ? { ...compiled, url: ortWasmUrl(build) } : null;
+  return compiled ? { ...compiled, url: ortWasmUrl(build), threadsLock: THREADS_LOCK } : null;
 }
 
 export interface RunOptions {
@@ -101,6 +102,8 @@ async function withProfile(result: RunResult, spec: RunSpec, w: Spawned, options
 /** Run one spec in a fresh worker; always resolves to a result, and the worker is gone afterwards. */
 export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Promise<RunResult> {
   const startedAt = new Date();
+  // Not while an earlier run's thread workers still hold their memory (up to 2 s after their run; see thread-workers.ts).
+  await threadWorkersGone();
   const w = spawn(options.signal);
   try {
     const onProgress = proxy((p: Progress) => options.onProgress?.(p));

@@ -17,9 +17,10 @@ export type UaMemory = { bytes: number; reason: null } | { bytes: null; reason: 
 /**
  * Measured on these machines: with onnxruntime's WASM threads alive (its pthread workers wait in
  * `Atomics.wait`), Chromium never answers — 30 s and counting — so a run with more than one thread is not
- * measured at all; with one thread it answers in ≈30–70 ms, unless thread workers of an earlier, terminated
- * run are still alive in the page (they are: see the leak check in the README), so in practice it needs a
- * page that has run single-threaded only.
+ * measured at all; with one thread it answers in ≈30–70 ms, but only in a page that has never had a thread
+ * worker: once one has lived, Chromium 156 does not answer again, even when (2 s after their run's terminate,
+ * src/client/thread-workers.ts) no worker of that run is left. So in practice it needs a page that has run
+ * single-threaded only.
  */
 let threadedWorkerSeen = false;
 

@@ -44,6 +44,8 @@ export interface CompiledWasm {
   url: string;
   /** The page's fetch and compile of it, once per page. */
   compileMs: number;
+  /** A Web Lock every onnxruntime thread worker holds (shared) until it is gone: the page waits on it (src/client/thread-workers.ts). */
+  threadsLock?: string;
 }
 
 export interface RunnerApi {

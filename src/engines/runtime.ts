@@ -103,7 +103,7 @@ export function createRuntime(): RunnerApi {
 
     async execute(spec, reportProgress, flag, wasm) {
       abortFlag = flag ?? null;
-      if (wasm) useCompiledWasm(wasm.module, wasm.url);
+      if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
       const onProgress = throttled(reportProgress);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
@@ -278,7 +278,7 @@ export function createRuntime(): RunnerApi {
     },
 
     async openTiming(spec, wasm) {
-      if (wasm) useCompiledWasm(wasm.module, wasm.url);
+      if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
       const prepared = await prepareForBareLoop(spec);
       timing = prepared.model;
       // The count the session was created with (check's choice), not one worked out again here.

@@ -34,6 +34,9 @@ function configure({ env }: Library, spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
   const onnx = env.backends.onnx;
   if (onnx.wasm) setUpOrtWasm(onnx.wasm, TRANSFORMERS_BUILD(spec.device), threads);
+  // Not its own copy of onnxruntime's wasm (fetched, kept in the Cache API, compiled in this worker every run): the
+  // page's compiled module, handed over as ort runs get it (src/engines/wasm-handoff.ts).
+  env.useWasmCache = false;
   const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
   const hub = repo.layout === 'hub';
   env.allowLocalModels = !hub;

@@ -66,6 +66,39 @@ describe('a fresh browser', () => {
   });
 });
 
+it("onnxruntime's thread workers hold the page's lock while they live, and a threaded run's are gone after it", async () => {
+  // They idle in Atomics.wait, where Chromium ends a terminated worker only 2 s later: the next run waits on this lock
+  // (src/client/thread-workers.ts) instead of piling them up. Polled in the page while the runs go on.
+  const held = () =>
+    app.page.evaluate(async () => (await navigator.locks.query()).held?.filter((l) => l.name?.startsWith('ondevice-wasm-threads-')).length ?? 0);
+  await app.page.evaluate(() => {
+    const w = window as unknown as { __maxHeld: number; __poll: ReturnType<typeof setInterval> };
+    w.__maxHeld = 0;
+    w.__poll = setInterval(async () => {
+      const n = (await navigator.locks.query()).held?.filter((l) => l.name?.startsWith('ondevice-wasm-threads-')).length ?? 0;
+      w.__maxHeld = Math.max(w.__maxHeld, n);
+    }, 20);
+  });
+  const results = await app.runSuite({
+    models: ['ppocr-v2-cls'],
+    devices: ['wasm'],
+    dtypes: ['fp32'],
+    repeat: 2,
+    workload: { iterations: 3, warmup: 1, numThreads: 2 },
+  });
+  const maxHeld = await app.page.evaluate(() => {
+    const w = window as unknown as { __maxHeld: number; __poll: ReturnType<typeof setInterval> };
+    clearInterval(w.__poll);
+    return w.__maxHeld;
+  });
+  expect(results.map((r) => [r.state, r.env?.numThreads])).toEqual([
+    ['completed', 2],
+    ['completed', 2],
+  ]);
+  expect(maxHeld).toBeGreaterThan(0);
+  await expect.poll(held, { timeout: 15_000, interval: 250 }).toBe(0);
+});
+
 it('a run that exhausts the WASM heap is errored, naming that memory, and the next run still completes', async () => {
   // 1.5 M rows × 1024 hidden units × 4 bytes = 6 GiB for the first activation: more than a wasm32 heap can
   // address (onnxruntime reports it as a SafeInt overflow of the allocation size).
