@@ -19,6 +19,22 @@ export const THREADS_GONE_DEADLINE_MS = 3000;
  */
 export async function threadWorkersGone(deadlineMs = THREADS_GONE_DEADLINE_MS): Promise<boolean> {
   if (typeof navigator === 'undefined' || typeof navigator.locks?.request !== 'function') return true;
+  if (!awaitThreadWorkers()) return true;
   const signal = AbortSignal.timeout(deadlineMs);
   return navigator.locks.request(THREADS_LOCK, { signal }, () => true).catch(() => false);
+}
+
+/**
+ * The wait costs up to ~2 s per threaded run shorter than that. The browser tests, which run hundreds of short runs
+ * and measure no memory but in memory.test.ts, turn it off for their page (localStorage, so it outlives reloads):
+ * `localStorage.setItem(AWAIT_THREAD_WORKERS_KEY, 'off')`. Everything else waits.
+ */
+export const AWAIT_THREAD_WORKERS_KEY = 'ondevice.awaitThreadWorkers';
+
+function awaitThreadWorkers(): boolean {
+  try {
+    return globalThis.localStorage?.getItem(AWAIT_THREAD_WORKERS_KEY) !== 'off';
+  } catch {
+    return true;
+  }
 }

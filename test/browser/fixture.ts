@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { openApp, type AppSession, type OpenAppOptions } from '../../src/cli/driver.ts';
+import { AWAIT_THREAD_WORKERS_KEY } from '../../src/client/thread-workers.ts';
 
 /** How long an aborted suite may take to end (its run's worker is terminated 3 s after the abort at the latest). */
 const ABORT_WAIT_MS = 60_000;
@@ -29,7 +30,7 @@ export type App = Omit<AppSession, 'close'>;
  * test, with the results log cleared; abort what each test leaves running after it; close it all after the last.
  * The returned object reads the session opened then, so it can be made at the top of a file.
  */
-export function useApp(options: OpenAppOptions = {}): App {
+export function useApp(options: OpenAppOptions & { awaitThreadWorkers?: boolean } = {}): App {
   let session: AppSession | null = null;
   const current = (): AppSession => {
     if (!session) throw new Error('The app is not open: useApp() opens it in beforeAll, for the tests after it.');
@@ -38,6 +39,10 @@ export function useApp(options: OpenAppOptions = {}): App {
   beforeAll(async () => {
     session = await openApp(options);
     await session.page.evaluate(() => window.ondevice.clearResults());
+    // A run waits for the previous runs' thread workers to be gone (src/client/thread-workers.ts), up to ~2 s a
+    // threaded run: worth it for memory figures, minutes over this suite's hundreds of short runs. Only the memory
+    // tests keep it.
+    if (options.awaitThreadWorkers !== true) await session.page.evaluate((key) => localStorage.setItem(key, 'off'), AWAIT_THREAD_WORKERS_KEY);
   });
   afterEach(async () => {
     if (session) await abortRunning(session.page);

@@ -11,7 +11,7 @@ import { DataType } from '../../src/onnx/onnx-schema.ts';
 import { parseJsonl } from '../../src/store/export.ts';
 import { useApp } from './fixture.ts';
 
-const app = useApp();
+const app = useApp({ awaitThreadWorkers: true });
 
 it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers fall back after dispose', async () => {
   // ppocr-v2-cls holds 0.53 MB of weights, mlp-1m 5.5 MB.
@@ -49,7 +49,7 @@ it('GPU buffer and WASM heap figures rise with a bigger model, and GPU buffers f
 describe('a fresh browser', () => {
   // Once any onnxruntime thread worker has lived in the renderer (even in a terminated run, even after a reload),
   // Chromium no longer answers measureUserAgentSpecificMemory. See src/client/ua-memory.ts.
-  const fresh = useApp();
+  const fresh = useApp({ awaitThreadWorkers: true });
   it('measureUserAgentSpecificMemory counts the page and its workers, on single-threaded runs in a fresh browser', async () => {
     const [small, big] = await fresh.runSuite({
       models: ['ppocr-v2-cls', 'mlp-1m'],
