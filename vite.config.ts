@@ -1,7 +1,8 @@
-/** Vite: the app (index.html), its run worker, and the cross-origin isolation that WASM threads need. */
+/** Vite: the app (index.html), its run worker, the cross-origin isolation that WASM threads need, and its CSP. */
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { defineConfig } from 'vitest/config';
+import { appCsp } from './src/core/csp.ts';
 
 const version = (pkg: string): string =>
   (JSON.parse(readFileSync(new URL(`./node_modules/${pkg}/package.json`, import.meta.url), 'utf8')) as { version: string }).version;
@@ -11,6 +12,10 @@ const isolation = {
   'Cross-Origin-Opener-Policy': 'same-origin',
   'Cross-Origin-Embedder-Policy': 'require-corp',
 };
+
+// Only the app's own origin, plus the default hub host for hub models (the CLI's server adds its --hub-host and URL
+// models' origins instead: src/cli/serve.ts). The dev server injects CSS as <style>, so it allows inline styles.
+const headers = (dev: boolean) => ({ ...isolation, 'Content-Security-Policy': appCsp({ dev }) });
 
 export default defineConfig({
   // models/ holds catalog.json and the bundled models built by `npm run models`; served at the app's root.
@@ -24,8 +29,8 @@ export default defineConfig({
       transformers: version('@huggingface/transformers'),
     }),
   },
-  server: { headers: isolation },
-  preview: { headers: isolation },
+  server: { headers: headers(true) },
+  preview: { headers: headers(false) },
   worker: { format: 'es' },
   optimizeDeps: { exclude: ['onnxruntime-web'] },
   build: { target: 'es2022', chunkSizeWarningLimit: 2048 },

@@ -34,6 +34,10 @@ function configure({ env }: Library, spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
   const onnx = env.backends.onnx;
   if (onnx.wasm) setUpOrtWasm(onnx.wasm, TRANSFORMERS_BUILD(spec.device), threads);
+  // Not transformers.js's own wasm cache: it copies onnxruntime's .wasm into the Cache API and imports its .mjs from
+  // a blob: URL, which the app's CSP refuses (script-src 'self'); the app serves both files and the page hands the
+  // compiled module over.
+  env.useWasmCache = false;
   const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
   const hub = repo.layout === 'hub';
   env.allowLocalModels = !hub;
