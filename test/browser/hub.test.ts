@@ -16,7 +16,13 @@ beforeAll(async () => {
   hub = await startHubServer('models/bundled');
 });
 afterAll(async () => hub?.close());
-const app = useApp({ onEvent: (e) => events.push(e) });
+// The app's CSP lets the page fetch from its hub host only: the server is told it (read when the app opens, after the hub started).
+const app = useApp({
+  onEvent: (e) => events.push(e),
+  get hubHost() {
+    return hub.url;
+  },
+});
 
 const plan = (model: string, over: Partial<SuitePlan> = {}): SuitePlan => ({
   models: [model],
