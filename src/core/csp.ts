@@ -43,6 +43,18 @@ export function appCsp(options: AppCspOptions = {}): string {
   ].join('; ');
 }
 
+/**
+ * The policy a worker script is served with: the page's, plus 'unsafe-eval' for scripts. protobufjs (the ONNX
+ * reader, in the run worker only) compiles its decoders with `new Function`. A worker has no DOM, so markup cannot
+ * reach it; the page itself keeps eval refused.
+ */
+export function workerCsp(pagePolicy: string): string {
+  return pagePolicy
+    .split('; ')
+    .map((d) => (d.startsWith('script-src ') && !d.includes("'unsafe-eval'") ? `${d} 'unsafe-eval'` : d))
+    .join('; ');
+}
+
 /** A CSP hash source for an inline element's exact text. */
 export const hashSource = (text: string): string => `'sha256-${base64(sha256(text))}'`;
 

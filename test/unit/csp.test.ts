@@ -4,7 +4,7 @@ import { program, type BenchOptions } from '../../src/cli/bench.ts';
 import { cspOrigins } from '../../src/cli/bench-args.ts';
 import { serverCsp } from '../../src/cli/serve.ts';
 import { hubModel, parseHubHost } from '../../src/core/catalog.ts';
-import { appCsp, hashSource, hubOrigins, reportCsp } from '../../src/core/csp.ts';
+import { appCsp, hashSource, hubOrigins, reportCsp, workerCsp } from '../../src/core/csp.ts';
 import { base64, sha256 } from '../../src/core/sha256.ts';
 import { renderReportHtml } from '../../src/report/report.ts';
 import { oneDevice } from '../fixtures/report-input.ts';
@@ -53,6 +53,13 @@ describe("the app's CSP", () => {
     expect(directive(policy, 'style-src')).toEqual(["'self'"]);
     expect(directive(policy, 'connect-src')).toEqual(["'self'", 'blob:', 'data:', 'https://huggingface.co', 'https://*.huggingface.co', 'https://*.hf.co']);
     expect(directive(appCsp({ dev: true }), 'style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+  });
+  it("worker scripts get the page's policy plus eval (protobufjs's decoders), nothing else", () => {
+    const page = appCsp();
+    const worker = workerCsp(page);
+    expect(directive(worker, 'script-src')).toEqual(["'self'", "'wasm-unsafe-eval'", "'unsafe-eval'"]);
+    expect(worker.replace(" 'unsafe-eval'", '')).toBe(page);
+    expect(workerCsp(worker)).toBe(worker);
   });
   it("the CLI's server allows its --hub-host instead of huggingface.co, and URL models' origins", () => {
     expect(hubOrigins('http://127.0.0.1:8080/mirror/')).toEqual(['http://127.0.0.1:8080']);
