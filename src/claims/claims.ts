@@ -3,7 +3,7 @@
  * thresholds (app, CLI `--threshold CLAIM_ID.NAME=VALUE`). What the claims need run is plan.ts; their verdicts are
  * evaluate.ts, by the rules in rules/. Pure: no DOM, no worker, no onnxruntime.
  */
-import { z } from 'zod';
+import { z } from '../core/zod.ts';
 import { RULES } from './rules/index.ts';
 import type { Claim, ClaimsFile, ThresholdOverrides } from './types.ts';
 import { DTYPES, InvalidInputError } from '../core/vocab.ts';

@@ -6,6 +6,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD } from '../core/spec.ts';
 import { DEVICES, DTYPES, ENGINES, ORT_BUILDS } from '../core/vocab.ts';
 import { parseThreads, type ThreadsRequest } from '../core/threads.ts';
+import { parseHubHost } from '../core/catalog.ts';
 
 export interface BenchOptions {
   suite: string;
@@ -76,6 +77,24 @@ const integer =
     return n;
   };
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
+/** --hub-host: an http(s) URL; anything else is a usage error naming the valid form. */
+const hubHostFlag = (value: string): string => {
+  try {
+    return parseHubHost(value, '--hub-host');
+  } catch (err) {
+    throw new InvalidArgumentError((err as Error).message);
+  }
+};
+
+/**
+ * What the app's server lets the page fetch beyond its own origin (its Content-Security-Policy): the hub host, and
+ * the origins of URL models.
+ */
+export const cspOrigins = (opts: Pick<BenchOptions, 'hubHost' | 'model'>): { hubHost?: string; connect: string[] } => ({
+  ...(opts.hubHost ? { hubHost: opts.hubHost } : {}),
+  connect: opts.model.filter((m) => /^https?:\/\//i.test(m)),
+});
+
 /** --threads: a count from 1 (this machine's cores are checked once the CLI knows the browser is local), auto or sweep. */
 const threadsFlag = (value: string): ThreadsRequest => {
   try {
@@ -132,7 +151,11 @@ export function program(): Command {
       '--context [lengths]',
       `language models: measure decode at these context lengths instead (default ${DEFAULT_CONTEXT_LENGTHS.join(',')}, capped by the model)`,
     )
-    .option('--hub-host <url>', 'where hub:ORG/NAME models come from (default https://huggingface.co/; a mirror or a local server)')
+    .option(
+      '--hub-host <url>',
+      'where hub:ORG/NAME models come from: an http(s) URL (default https://huggingface.co/; a mirror or a local server); the only remote origin the app may fetch from',
+      hubHostFlag,
+    )
     .option('--task <task>', 'task of hub: models (default text-generation)')
     .option('--profile', "after the measured iterations, one more with onnxruntime's profiler: the top operators by time per run (ort engine only)")
     .option(

@@ -13,7 +13,7 @@ import { judgeDevices } from '../claims/judge.ts';
 import { claimsTable, loadCatalog, writeReport } from './report.ts';
 import { builtCatalog, describeEndpoint, readResumeFile, runOnDevices, type DeviceOutcome, type Endpoint } from './remote.ts';
 import { startAppServer } from './serve.ts';
-import type { BenchOptions } from './bench-args.ts';
+import { cspOrigins, type BenchOptions } from './bench-args.ts';
 import type { PlanMaker } from './bench-plan.ts';
 import { devicesProgress } from './bench-progress.ts';
 import { devicesTable, report, summary } from './bench-tables.ts';
@@ -41,7 +41,7 @@ export async function benchOnDevices(
   const prior = opts.resume ? readResumeFile(opts.resume) : undefined;
   const out = opts.resume ?? opts.out;
   const catalog = builtCatalog();
-  const server = await startAppServer({ host: opts.host, port: opts.port, publicUrl: opts.publicUrl });
+  const server = await startAppServer({ host: opts.host, port: opts.port, publicUrl: opts.publicUrl, ...cspOrigins(opts) });
   if (out && !opts.resume) writeFileSync(out, '');
   const progress = devicesProgress(!opts.json && !opts.quiet);
   const say = (line: string) => {

@@ -19,7 +19,7 @@ import { OsMemorySampler, type OsPeak } from './proc-memory.ts';
 import { parseEndpoints } from './remote.ts';
 import { startAppServer } from './serve.ts';
 import { parseThreads } from '../core/threads.ts';
-import { program, type BenchOptions } from './bench-args.ts';
+import { cspOrigins, program, type BenchOptions } from './bench-args.ts';
 import { planFromOptions } from './bench-plan.ts';
 import { progressReporter } from './bench-progress.ts';
 import { benchOnDevices } from './bench-remote.ts';
@@ -62,7 +62,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
   if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
     throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
   }
-  const server = await startAppServer();
+  const server = await startAppServer(cspOrigins(opts));
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
   const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);

@@ -38,6 +38,9 @@ export interface OpenAppOptions {
   webgpu?: boolean;
   /** An already connected browser (a remote one, `--connect`) instead of launching Chromium here; left running on close. */
   browser?: Browser;
+  /** For the server openApp starts (none given): the hub host and other origins its CSP lets the page fetch from. */
+  hubHost?: string;
+  connect?: readonly string[];
   /** How long the page may take to load and expose window.ondevice (default 30 s). */
   loadTimeoutMs?: number;
 }
@@ -76,7 +79,7 @@ async function loadApp(page: Page, url: string, timeout: number): Promise<void> 
 }
 
 export async function openApp(options: OpenAppOptions = {}): Promise<AppSession> {
-  const server = options.server ?? (await startAppServer());
+  const server = options.server ?? (await startAppServer({ hubHost: options.hubHost, connect: options.connect }));
   let browser: Browser | null = options.browser ?? null;
   const launched = !options.browser;
   let context: BrowserContext | null = null;

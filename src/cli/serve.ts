@@ -5,6 +5,8 @@ import { networkInterfaces } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { preview, type Plugin } from 'vite';
+import { DEFAULT_HUB_HOST } from '../core/catalog.ts';
+import { appCsp, hubOrigins } from '../core/csp.ts';
 
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -29,6 +31,16 @@ export interface ServeOptions {
   port?: number;
   /** The URL browsers should open instead of http://HOST:PORT/ (a tunnel's or a port forward's), with its trailing path. */
   publicUrl?: string;
+  /** Where hub models come from (default https://huggingface.co/): the only remote origin the app's CSP allows. */
+  hubHost?: string;
+  /** More origins the page may fetch from: those of URL models (`--model https://…`). */
+  connect?: readonly string[];
+}
+
+/** The app's Content-Security-Policy for this server: its own origin, the hub host's, and the URL models' origins. */
+export function serverCsp(options: Pick<ServeOptions, 'hubHost' | 'connect'>): string {
+  const urls = (options.connect ?? []).map((u) => new URL(u).origin);
+  return appCsp({ connect: [...hubOrigins(options.hubHost ?? DEFAULT_HUB_HOST), ...urls] });
 }
 
 const WILDCARD = new Set(['0.0.0.0', '::', '[::]']);
@@ -47,6 +59,7 @@ export async function startAppServer(options: ServeOptions = {}): Promise<AppSer
   if (!existsSync(join(ROOT, 'dist', 'index.html'))) {
     throw new Error('The app is not built (dist/index.html is missing): run `npm run build` first.');
   }
+  const csp = serverCsp(options);
   const publicHost = options.publicUrl ? new URL(options.publicUrl).hostname : null;
   const files: string[] = [];
   const filesPlugin: Plugin = {
@@ -69,7 +82,15 @@ export async function startAppServer(options: ServeOptions = {}): Promise<AppSer
     logLevel: 'warn',
     plugins: [filesPlugin],
     // Vite answers only Host headers it knows (DNS-rebinding protection): a tunnel's name must be allowed.
-    preview: { host, port: options.port ?? 0, strictPort: options.port !== undefined, open: false, ...(publicHost ? { allowedHosts: [publicHost] } : {}) },
+    // The config file's headers (cross-origin isolation) with this server's CSP in place of the default one.
+    preview: {
+      headers: { 'Content-Security-Policy': csp },
+      host,
+      port: options.port ?? 0,
+      strictPort: options.port !== undefined,
+      open: false,
+      ...(publicHost ? { allowedHosts: [publicHost] } : {}),
+    },
   });
   const address = server.httpServer.address();
   if (!address || typeof address === 'string') throw new Error('the app server did not report its port');

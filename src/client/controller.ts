@@ -16,7 +16,7 @@ import { DTYPE_FILE_SUFFIX, DTYPES, type Device, type Dtype } from '../core/voca
 import type { InspectResult, ReplicaBuild } from '../engines/contract.ts';
 import type { QuantizeReport } from '../onnx/quantize.ts';
 import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.ts';
-import { appendResults, clearResults, listResults } from '../store/results-db.ts';
+import { appendResults, clearResults, listResults, onStorageProblem, storageProblem, type StorageProblem } from '../store/results-db.ts';
 import { bareLoopInWorker, buildReplicaInWorker, clearReplicaCacheInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
 import { calibrateThreads, clearThreadCache, type CalibrationOutcome } from './thread-calibration.ts';
@@ -36,6 +36,9 @@ export interface Controller {
   exportJsonl(): Promise<string>;
   exportCsv(): Promise<string>;
   importJsonl(text: string): Promise<{ added: number; skipped: number; problems: ImportProblem[] }>;
+  /** Why results are not being saved (quota exceeded, storage evicted), with how many are held in this page only; null when all are saved. */
+  storageProblem(): StorageProblem | null;
+  onStorageProblem(listener: (p: StorageProblem | null) => void): () => void;
   bareLoop(spec: RunSpec, iterations: number): Promise<number[]>;
   /** Inspect a catalog model (its fp32 file) or any model reference. */
   inspect(model: string | ModelRef): Promise<InspectResult>;
@@ -215,6 +218,8 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       const { added, skipped } = await appendResults(results);
       return { added, skipped, problems };
     },
+    storageProblem,
+    onStorageProblem,
     bareLoop: bareLoopInWorker,
     async inspect(model) {
       return inspectInWorker(typeof model === 'string' ? resolveModel(model, 'fp32', await loadCatalog()) : model);

@@ -137,11 +137,30 @@ export function repoFileUrl(repo: ModelRepo, file: string): string {
 
 export const DEFAULT_HUB_HOST = 'https://huggingface.co/';
 
+/**
+ * A hub host as the flag or setting gave it, checked: an http(s) URL (a mirror or a local server with the hub's
+ * `/{ORG}/{NAME}/resolve/main/{file}` layout). Anything else is refused naming the valid form.
+ */
+export function parseHubHost(host: string, what = 'Hub host'): string {
+  let url: URL | null = null;
+  try {
+    url = new URL(host);
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname || url.username || url.password) {
+    throw new InvalidInputError(
+      `${what} "${host}" should be an http:// or https:// URL without user or password, e.g. ${DEFAULT_HUB_HOST} or http://127.0.0.1:8080/ (a mirror with the hub's /ORG/NAME/resolve/main/FILE layout).`,
+    );
+  }
+  return host;
+}
+
 /** A hub model (`ORG/NAME`) at one level: the file transformers.js would load, on `host`. */
 export function hubModel(id: string, dtype: Dtype, host: string, task: string): ModelRef {
   if (!/^[\w.-]+\/[\w.-]+$/.test(id))
     throw new InvalidInputError(`Hub model "hub:${id}" should look like hub:ORG/NAME (e.g. hub:HuggingFaceTB/SmolLM2-135M-Instruct).`);
-  if (!/^https?:\/\//i.test(host)) throw new InvalidInputError(`Hub host "${host}" should be an http(s) URL, e.g. ${DEFAULT_HUB_HOST}.`);
+  parseHubHost(host);
   const repo: ModelRepo = { id, host, layout: 'hub' };
   return { id: `hub:${id}`, source: 'hub', url: repoFileUrl(repo, `onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`), dtype, task, repo };
 }

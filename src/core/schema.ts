@@ -2,7 +2,7 @@
  * The result record (`ondevice.run/1`, one JSON object per run) as a zod schema: the single source of its type.
  * A union keyed on `state`: a completed run has no error; any other carries its reason in `error`.
  */
-import { z } from 'zod';
+import { z } from './zod.ts';
 import { ERROR_CLASSES } from './error-class.ts';
 import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
 

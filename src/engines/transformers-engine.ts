@@ -34,8 +34,9 @@ function configure({ env }: Library, spec: RunSpec, threads: number): void {
   const repo = spec.model.repo!;
   const onnx = env.backends.onnx;
   if (onnx.wasm) setUpOrtWasm(onnx.wasm, TRANSFORMERS_BUILD(spec.device), threads);
-  // Not its own copy of onnxruntime's wasm (fetched, kept in the Cache API, compiled in this worker every run): the
-  // page's compiled module, handed over as ort runs get it (src/engines/wasm-handoff.ts).
+  // Not transformers.js's own wasm cache: it copies onnxruntime's .wasm into the Cache API and compiles it in this
+  // worker every run, importing its .mjs from a blob: URL that the app's CSP refuses (script-src 'self'). The app
+  // serves both files, and the page hands its compiled module over as ort runs get it (src/engines/wasm-handoff.ts).
   env.useWasmCache = false;
   const host = repo.host.endsWith('/') ? repo.host : `${repo.host}/`;
   const hub = repo.layout === 'hub';

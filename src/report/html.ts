@@ -1,11 +1,13 @@
 /**
  * The claims report as one self-contained HTML file: inline CSS, Chart.js and the chart data inlined, no request
- * of any kind when opened. Every string from data goes through `esc` (a model name is data, not markup).
+ * of any kind when opened. Every string from data goes through `esc` (a model name is data, not markup), and a
+ * Content-Security-Policy <meta> lets only the report's own inline script and style run, by hash, and loads nothing.
  */
 import type { Verdict } from '../claims/types.ts';
 import { VERDICTS } from '../claims/types.ts';
 import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './charts.ts';
 import { formatUtc } from '../text/format.ts';
+import { reportCsp } from '../core/csp.ts';
 import {
   claimAnchor,
   claimRows,
@@ -161,7 +163,7 @@ function chartsSection(input: ReportInput, charts: ChartSpec[], withChartJs: boo
   return `<div class="charts">${charts
     .map(
       (c) => `<figure class="chart card" data-chart="${esc(c.id)}"><figcaption>${esc(c.title)}</figcaption>
-<div class="chart-box${withChartJs ? '' : ' chart-missing'}" style="height:${Math.round(c.height)}px">${withChartJs ? `<canvas id="${esc(c.id)}" role="img" aria-label="${esc(c.title)}"></canvas>` : 'charts need Chart.js'}</div>
+<div class="chart-box h-${Math.round(c.height)}${withChartJs ? '' : ' chart-missing'}">${withChartJs ? `<canvas id="${esc(c.id)}" role="img" aria-label="${esc(c.title)}"></canvas>` : 'charts need Chart.js'}</div>
 <p class="note">${esc(c.note)}</p>${key}</figure>`,
     )
     .join('\n')}</div>`;
@@ -215,20 +217,23 @@ export function renderReportHtml(input: ReportInput): string {
   const known = new Set(runRows(input).map((r) => r.id));
   const charts = reportCharts(input);
   const withChartJs = input.chartJsSource !== null;
-  const scripts =
-    withChartJs && charts.length
-      ? `<script type="application/json" id="report-charts">${scriptJson(charts.map(({ id, config, tips }) => ({ id, config, tips })))}</script>
-<script>${inlineScript(input.chartJsSource!)}</script>
-<script>${DRAW_SCRIPT}</script>`
-      : '';
+  // The report's CSP allows exactly these inline scripts and this style, by hash (the JSON block is data, not run).
+  const code = withChartJs && charts.length ? [inlineScript(input.chartJsSource!), DRAW_SCRIPT] : [];
+  // Chart heights as classes: a style attribute would need 'unsafe-inline'.
+  const style = CSS + [...new Set(charts.map((c) => Math.round(c.height)))].map((h) => `.chart-box.h-${h} { height: ${h}px; }\n`).join('');
+  const scripts = code.length
+    ? `<script type="application/json" id="report-charts">${scriptJson(charts.map(({ id, config, tips }) => ({ id, config, tips })))}</script>
+${code.map((c) => `<script>${c}</script>`).join('\n')}`
+    : '';
   return `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="${esc(reportCsp({ scripts: code, styles: [style] }))}">
 <meta name="generator" content="ondevice">
 <title>${esc(title)}</title>
-<style>${CSS}</style>
+<style>${style}</style>
 </head>
 <body>
 <header class="page-head">

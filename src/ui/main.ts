@@ -19,6 +19,7 @@ import { setupLines } from '../text/setup.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
 import { mountThreads } from './threads-view.ts';
+import { mountStorage } from './storage-view.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
@@ -28,6 +29,7 @@ const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
 const historyView = mountHistory(controller);
 const threadsView = mountThreads(controller);
+mountStorage(controller);
 let latest: RunResult[] = [];
 
 function onEvent(e: SuiteEvent): void {

@@ -22,13 +22,17 @@ export async function abortRunning(page: Page): Promise<void> {
   if (aborted) await page.waitForFunction(() => !window.ondevice.isRunning(), undefined, { timeout: ABORT_WAIT_MS });
 }
 
+/** Where a test's page may send requests: loopback (the app, a test's hub server) and the page's own blob:/data: URLs. */
+export const onLoopback = (url: string): boolean => /^(blob|data):/.test(url) || ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
 /** The app as a test file sees it: an AppSession opened in beforeAll and closed in afterAll. */
 export type App = Omit<AppSession, 'close'>;
 
 /**
  * Open the app (Chromium, the built app's server, one page) before the enclosing file's or describe block's first
- * test, with the results log cleared; abort what each test leaves running after it; close it all after the last.
- * The returned object reads the session opened then, so it can be made at the top of a file.
+ * test, with the results log cleared; abort what each test leaves running after it; close it all after the last,
+ * failing the file if the page or its workers sent any request off loopback. The returned object reads the session
+ * opened then, so it can be made at the top of a file.
  */
 export function useApp(options: OpenAppOptions & { awaitThreadWorkers?: boolean } = {}): App {
   let session: AppSession | null = null;
@@ -48,8 +52,10 @@ export function useApp(options: OpenAppOptions & { awaitThreadWorkers?: boolean 
     if (session) await abortRunning(session.page);
   });
   afterAll(async () => {
+    const offLoopback = session?.requests.filter((u) => !onLoopback(u)) ?? [];
     await session?.close();
     session = null;
+    if (offLoopback.length) throw new Error(`The app sent ${offLoopback.length} request(s) off loopback: ${offLoopback.slice(0, 5).join(', ')}`);
   });
   return {
     get browser() {

@@ -1,9 +1,9 @@
 // The hub code path, offline: a server on 127.0.0.1 serves the bundled models in the Hugging Face Hub's URL
 // layout, and the app's hub host points at it. Covers a download with progress, a 404, a 500, a slow response
 // and an interrupted download (errored, then the finished files are reused from the cache on the next run).
-import { cpSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { SuiteEvent } from '../../src/client/suite.ts';
 import type { SuitePlan } from '../../src/core/plan.ts';
@@ -13,10 +13,22 @@ import { useApp } from './fixture.ts';
 let hub: HubServer;
 const events: SuiteEvent[] = [];
 beforeAll(async () => {
-  hub = await startHubServer('models/bundled');
+  // The bundled models, and a copy of tiny-llama with a malformed tokenizer.json, on one host: the app's CSP allows
+  // the page its hub host's origin only, so a second server (another port) would be refused.
+  const root = mkdtempSync(join(tmpdir(), 'ondevice-hub-'));
+  for (const entry of readdirSync('models/bundled')) symlinkSync(resolve('models/bundled', entry), join(root, entry));
+  cpSync('models/bundled/tiny-llama', join(root, 'broken-llama'), { recursive: true });
+  writeFileSync(join(root, 'broken-llama', 'tokenizer.json'), '{"model": {"type": "BPE", "vocab": ');
+  hub = await startHubServer(root);
 });
 afterAll(async () => hub?.close());
-const app = useApp({ onEvent: (e) => events.push(e) });
+// The app's CSP lets the page fetch from its hub host only: the server is told it (read when the app opens, after the hub started).
+const app = useApp({
+  onEvent: (e) => events.push(e),
+  get hubHost() {
+    return hub.url;
+  },
+});
 
 const plan = (model: string, over: Partial<SuitePlan> = {}): SuitePlan => ({
   models: [model],
@@ -99,18 +111,10 @@ it('an interrupted download is an errored result; the next run reuses the files 
 });
 
 it('a malformed tokenizer.json is an errored result naming the file, on both engines', async () => {
-  const root = mkdtempSync(join(tmpdir(), 'ondevice-hub-'));
-  cpSync('models/bundled/tiny-llama', join(root, 'broken-llama'), { recursive: true });
-  writeFileSync(join(root, 'broken-llama', 'tokenizer.json'), '{"model": {"type": "BPE", "vocab": ');
-  const broken = await startHubServer(root);
-  try {
-    const results = await app.runSuite({ ...plan('hub:ondevice/broken-llama'), hubHost: broken.url });
-    for (const r of results) {
-      expect(r.state, r.engine).toBe('errored');
-      expect(r.error!.message, r.engine).toMatch(/tokenizer\.json|JSON/);
-    }
-    expect(results.find((r) => r.engine === 'ort')!.error!.message).toMatch(/tokenizer\.json of model "ondevice\/broken-llama" .* is not valid JSON/);
-  } finally {
-    await broken.close();
+  const results = await app.runSuite(plan('hub:ondevice/broken-llama'));
+  for (const r of results) {
+    expect(r.state, r.engine).toBe('errored');
+    expect(r.error!.message, r.engine).toMatch(/tokenizer\.json|JSON/);
   }
+  expect(results.find((r) => r.engine === 'ort')!.error!.message).toMatch(/tokenizer\.json of model "ondevice\/broken-llama" .* is not valid JSON/);
 });

@@ -2,7 +2,7 @@
  * Decoder language-model architectures, as their Hugging Face config.json gives them: the fields a replica
  * needs for each model_type, checked, with Hugging Face's defaults where it has one. Pure data, no ONNX.
  */
-import { z } from 'zod';
+import { z } from '../zod.ts';
 import { InvalidInputError } from '../vocab.ts';
 import { checkConfig, knownType } from './check.ts';
 

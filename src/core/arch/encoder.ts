@@ -2,7 +2,7 @@
  * Encoder architectures (BERT, DistilBERT) from their Hugging Face config.json, with the task head the export
  * carries: feature-extraction (last_hidden_state), text-classification or token-classification (logits).
  */
-import { z } from 'zod';
+import { z } from '../zod.ts';
 import { InvalidInputError } from '../vocab.ts';
 import { checkConfig, knownType } from './check.ts';
 

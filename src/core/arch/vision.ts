@@ -4,7 +4,7 @@
  * shrinks every width by the same factor (for ViT each head's width and the MLP's; heads and tokens stay) — the
  * same code at test size.
  */
-import { z } from 'zod';
+import { z } from '../zod.ts';
 import { InvalidInputError } from '../vocab.ts';
 import { checkConfig, knownType } from './check.ts';
 
