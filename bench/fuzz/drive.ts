@@ -90,7 +90,8 @@ async function stage(app: FuzzApp, timeoutMs: number, call: () => Promise<Outcom
       return done('crashed', 'TabCrash', message);
     // The page's own rejection: `Error: <name>: <message>` is how page.evaluate hands it over.
     const m = /^(?:page\.evaluate: )?(\w*Error|\w+Exception): (.*)$/s.exec(message);
-    return done('errored', m?.[1] ?? 'Error', m?.[2] ?? message);
+    const name = m?.[1] ?? 'Error';
+    return done(name === 'UnsupportedError' ? 'unsupported' : 'errored', name, m?.[2] ?? message);
   } finally {
     clearTimeout(timer);
   }

@@ -3,6 +3,9 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { makeCorpus, MUTATION_KINDS, sampleCorpus } from '../../bench/fuzz/mutate.ts';
 import { regionsOf, wireFields } from '../../bench/fuzz/wire.ts';
+import { decodeModel, encodeModel } from '../../src/onnx/model.ts';
+import { quantizeModel } from '../../src/onnx/quantize.ts';
+import { floatTensor } from '../../src/onnx/tensor.ts';
 
 const base = { id: 'ppocr-v2-cls', bytes: new Uint8Array(readFileSync('models/bundled/ppocr-v2-cls.onnx')) };
 
@@ -32,5 +35,47 @@ describe('the fuzz mutator', () => {
   it('samples evenly over the corpus', () => {
     expect(sampleCorpus(corpus, 10)).toHaveLength(10);
     expect(new Set(sampleCorpus(corpus, 15).map((m) => m.kind)).size).toBe(15);
+  });
+});
+
+describe('the quantizer on files the fuzzer found', () => {
+  const mlp = new Uint8Array(readFileSync('models/bundled/mlp-1m.onnx'));
+  it('a weight whose shape claims more values than it holds: refused naming the file, the level and the weight', () => {
+    const m = decodeModel(mlp);
+    const w = m.graph!.initializer.find((t) => t.name === 'layer0.weight')!;
+    w.dims = [256, 2048];
+    const err = (() => {
+      try {
+        quantizeModel(encodeModel(m), 'q8', {}, 'Model "bad.onnx"');
+      } catch (e) {
+        return e as Error;
+      }
+    })();
+    expect(err?.name).toBe('OnnxFormatError');
+    expect(err?.message).toBe(
+      'Model "bad.onnx" could not be made q8: weight "layer0.weight" declares shape [256, 2048] (524288 values) but holds 262144: the file is damaged or not a valid ONNX model',
+    );
+  });
+  it('a Conv whose weight is not [Cout, Cin, …] is left float with the reason (it crashed the writer before)', () => {
+    const m = decodeModel(base.bytes);
+    const conv = m.graph!.node.find((n) => n.opType === 'Conv')!;
+    m.graph!.node.unshift({
+      opType: 'Constant',
+      input: [],
+      output: [conv.input[1]!],
+      name: 'scalar',
+      domain: '',
+      attribute: [{ name: 'value', type: 4, t: floatTensor('s', [], [1]) }],
+    });
+    m.graph!.node = m.graph!.node.filter((n) => !(n.opType === 'Constant' && n.name !== 'scalar' && n.output[0] === conv.input[1]));
+    const { report } = quantizeModel(encodeModel(m), 'q8');
+    expect(report.skipped).toContainEqual({ node: conv.name, op: 'Conv', reason: 'weight has rank 0; a Conv weight is [Cout, Cin, …] (rank 3 or more)' });
+  });
+  it('what the quantizer cannot read yet is UnsupportedError', () => {
+    const m = decodeModel(mlp);
+    const w = m.graph!.initializer[0]!;
+    w.dataLocation = 1;
+    w.externalData = [{ key: 'location', value: 'missing.bin' }];
+    expect(() => quantizeModel(encodeModel(m), 'q4', {}, 'Model "x"')).toThrow(expect.objectContaining({ name: 'UnsupportedError' }));
   });
 });
