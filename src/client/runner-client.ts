@@ -105,8 +105,12 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   // Not while an earlier run's thread workers still hold their memory (up to 2 s after their run; see thread-workers.ts).
   await threadWorkersGone();
   const w = spawn(options.signal);
+  let phase: Progress['phase'] | null = null;
   try {
-    const onProgress = proxy((p: Progress) => options.onProgress?.(p));
+    const onProgress = proxy((p: Progress) => {
+      phase = p.phase;
+      options.onProgress?.(p);
+    });
     const wasm = await compiledWasmFor(spec);
     const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm), w.failure]);
     // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
@@ -120,7 +124,16 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
     return result;
   } catch (err) {
     const info = toErrorInfo(err);
-    return finish(emptyResult(spec, startedAt), info.name === 'AbortError' ? 'aborted' : 'errored', info);
+    const result = emptyResult(spec, startedAt);
+    if (info.name === 'WorkerError') {
+      // What the page knows of a worker that died: the phase it last reported, and its heap as last seen.
+      const heap = w.lastHeapBytes();
+      result.memory.wasmHeapPeakBytes = heap;
+      if (heap === null) result.memory.unknown.wasmHeapPeakBytes = 'the worker died before it reported its WASM heap';
+      const mib = heap === null ? 'not reported' : `${(heap / 2 ** 20).toFixed(1)} MiB`;
+      info.message = `${info.message}; during the ${phase ?? 'start-up'} phase, its WASM heap last seen at ${mib}.`;
+    }
+    return finish(result, info.name === 'AbortError' ? 'aborted' : 'errored', info);
   } finally {
     w.close();
   }

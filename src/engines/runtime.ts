@@ -64,7 +64,8 @@ function throttled(onProgress: (p: Progress) => void, intervalMs = 100): (p: Pro
 
 const ALL_ENGINES = Object.values(ENGINE_TABLE);
 
-export function createRuntime(): RunnerApi {
+/** `beat` is called with each progress report sent to the page (the worker's lifeline sends its heap then). */
+export function createRuntime(beat: () => void = () => undefined): RunnerApi {
   installMemoryProbes();
   // Before onnxruntime starts: its profiler prints to the console.log that emscripten binds at start-up.
   installOrtStdoutCapture();
@@ -104,7 +105,10 @@ export function createRuntime(): RunnerApi {
     async execute(spec, reportProgress, flag, wasm) {
       abortFlag = flag ?? null;
       if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
-      const onProgress = throttled(reportProgress);
+      const onProgress = throttled((p) => {
+        beat();
+        reportProgress(p);
+      });
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
       try {

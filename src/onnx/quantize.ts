@@ -33,11 +33,23 @@ function pruneUnusedConstants(model: ModelProto): void {
   });
 }
 
+/** What the quantizer cannot do with a file (not a fault of the file): results call it `unsupported`. */
+const unsupported = (message: string) => Object.assign(new Error(message), { name: 'UnsupportedError' });
+
 /** Build one level from fp32 ONNX bytes. `what` names the input in errors. */
 export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeOptions = {}, what = 'the model'): QuantizedModel {
   const model = decodeModel(fp32, what);
-  const report = quantizeGraph(model, level, options, what, fp32.byteLength);
-  const bytes = encodeModel(model);
+  let report: QuantizeReport;
+  let bytes: Uint8Array;
+  try {
+    report = quantizeGraph(model, level, options, what, fp32.byteLength);
+    bytes = encodeModel(model);
+  } catch (err) {
+    // Whatever a damaged file trips on, the message names the file and the level (the error keeps its class).
+    const e = err as Error;
+    if (!e.message.includes(what)) e.message = `${what} could not be made ${level}: ${e.message}`;
+    throw e;
+  }
   report.bytesAfter = bytes.byteLength;
   return { bytes, report };
 }
@@ -54,9 +66,9 @@ export function quantizeGraph(model: ModelProto, level: Dtype, options: Quantize
   const rw = new Rewriter(model, level, bytesBefore);
   const external = [...rw.weights.values()].filter((w) => w.tensor.dataLocation === 1);
   if (external.length)
-    throw new Error(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
+    throw unsupported(`${what} keeps ${external.length} weights in external data files (e.g. "${external[0]!.name}"), which the quantizer does not read yet`);
   if ([...rw.weights.values()].some((w) => w.tensor.dataType === DataType.FLOAT16)) {
-    throw new Error(`${what} already has fp16 weights: the quantizer starts from an fp32 model`);
+    throw unsupported(`${what} already has fp16 weights: the quantizer starts from an fp32 model`);
   }
   if (level !== 'fp32' && level !== 'fp16') quantizeGraphs(rw, level, opts);
   if (level === 'fp16' || level === 'q4f16') toFloat16(rw);

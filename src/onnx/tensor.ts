@@ -1,6 +1,6 @@
 /** Tensor data in and out of TensorProto: raw_data or the typed fields, and fp16 and 4-bit packing. */
 import { toHalfBits } from '../core/inputs.ts';
-import { elementCount, isExternal, tensorDims, type TensorProto } from './model.ts';
+import { elementCount, isExternal, OnnxFormatError, tensorDims, type TensorProto } from './model.ts';
 import { DATA_TYPE_BITS, DataType } from './onnx-schema.ts';
 
 /** Size of a tensor's data in bytes, as stored (4-bit types packed two per byte). */
@@ -24,11 +24,26 @@ export function halfToFloat(h: number): number {
   return s * (1 + m / 1024) * 2 ** (e - 15);
 }
 
+/** Bytes per value of the float types readFloats reads. */
+const FLOAT_WIDTH: Record<number, number> = { [DataType.FLOAT]: 4, [DataType.FLOAT16]: 2, [DataType.DOUBLE]: 8 };
+
 /** A float tensor's values as Float32Array (float, float16, double, bfloat16); null for other types. */
 export function readFloats(t: TensorProto): Float32Array | null {
   if (isExternal(t)) throw new Error(`tensor "${t.name}" keeps its data in an external file, which ondevice does not read yet`);
-  const n = elementCount(tensorDims(t));
+  const dims = tensorDims(t);
+  const n = elementCount(dims);
   const raw = t.rawData?.byteLength ? t.rawData : null;
+  const width = FLOAT_WIDTH[t.dataType];
+  if (width === undefined) return null;
+  // A file's shape and its data must agree before a value is read: a shape that claims more would read past the data.
+  const held = raw
+    ? raw.byteLength / width
+    : ((t.dataType === DataType.FLOAT16 ? t.int32Data : t.dataType === DataType.DOUBLE ? t.doubleData : t.floatData)?.length ?? 0);
+  if (dims.some((d) => !Number.isSafeInteger(d) || d < 0) || held !== n) {
+    throw new OnnxFormatError(
+      `weight "${t.name}" declares shape [${dims.join(', ')}] (${n} values) but holds ${held}: the file is damaged or not a valid ONNX model`,
+    );
+  }
   switch (t.dataType) {
     case DataType.FLOAT: {
       if (!raw) return Float32Array.from(t.floatData ?? []);

@@ -54,6 +54,11 @@ export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp1
           out.push(node);
           continue;
         }
+        if (w.dims.length < 3) {
+          rw.report.skipped.push({ node: label, op: 'Conv', reason: `weight has rank ${w.dims.length}; a Conv weight is [Cout, Cin, …] (rank 3 or more)` });
+          out.push(node);
+          continue;
+        }
         const deq = dequantizedWeight(rw, wName, w, 0, scheme, out, dqCache);
         out.push({ ...node, input: node.input.map((x, i) => (i === 1 ? deq : x)) });
         rw.report.quantized.push({ node: label, op: 'Conv', weight: wName, as: `${scheme.signed ? 'int8' : 'uint8'} weight + DequantizeLinear` });
