@@ -4,7 +4,10 @@
  */
 import { z } from './zod.ts';
 import { ERROR_CLASSES } from './error-class.ts';
-import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, ORT_BUILDS, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+import { EnvSchema } from './schema-env.ts';
+
+export { EnvSchema } from './schema-env.ts';
 
 const ms = z.number().finite().nonnegative();
 const bytes = z.number().int().nonnegative();
@@ -149,66 +152,6 @@ export const FidelitySchema = z.object({
   tokenMatch: z.number().min(0).max(1).nullable(),
   /** Language models: fraction of positions with the same greedy token as fp32, over the whole generation. */
   tokenAgreement: z.number().min(0).max(1).nullable().default(null),
-});
-
-export const EnvSchema = z.object({
-  userAgent: z.string(),
-  hardwareConcurrency: z.number().int().nullable(),
-  deviceMemory: z.number().nullable(),
-  crossOriginIsolated: z.boolean(),
-  numThreads: z.number().int().nullable(),
-  webgpu: z
-    .object({
-      vendor: z.string(),
-      architecture: z.string(),
-      description: z.string(),
-      shaderF16: z.boolean(),
-      maxBufferSize: z.number(),
-      maxStorageBufferBindingSize: z.number(),
-    })
-    .nullable(),
-  versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
-  /** The onnxruntime-web wasm build the run loaded (null: none, or a record from before builds were recorded). */
-  ortBuild: z.enum(ORT_BUILDS).nullable().default(null),
-  /** Who compiled that wasm: the page, once, handing the module to the run's worker; or the worker itself. */
-  wasmCompiledBy: z.enum(['page', 'worker']).nullable().default(null),
-  /** The page's fetch and compile of that wasm (once per page, in no run's load time); null when the worker compiled it. */
-  wasmCompileMs: z.number().nonnegative().nullable().default(null),
-  /**
-   * The WASM thread count asked for (a number, `auto`, `sweep`), the one used (null: the run never started), onnxruntime-web's
-   * own default here, why, and for `auto` the calibration behind it (src/core/threads.ts). Older records lack it.
-   */
-  threads: z
-    .object({
-      requested: z.union([z.literal('auto'), z.literal('sweep'), z.number().int().positive()]),
-      chosen: z.number().int().positive().nullable(),
-      ortDefault: z.number().int().positive(),
-      reason: z.string(),
-      calibration: z
-        .object({
-          reference: z.string(),
-          timings: z.array(z.object({ threads: z.number().int().positive(), p50Ms: z.number().nonnegative(), n: z.number().int().nonnegative() })),
-          measuredAt: z.string(),
-          elapsedMs: z.number().nonnegative(),
-          cached: z.boolean(),
-        })
-        .nullable(),
-    })
-    .nullable()
-    .default(null),
-  /** The device roofline of this run's backend (measured once per device and cached), when the suite asked for it. */
-  roofline: z
-    .object({
-      device: z.enum(['wasm', 'webgpu']),
-      bandwidthGBps: z.number().positive(),
-      bandwidthBufferBytes: bytes,
-      gflops: z.number().positive(),
-      matmulSize: z.number().int().positive(),
-      threads: z.number().int().positive().nullable(),
-      measuredAt: z.string(),
-    })
-    .nullable()
-    .default(null),
 });
 
 /** How close a run came to its backend's roofline (src/roofline/roofline.ts). */
