@@ -103,12 +103,15 @@ export function finish(result: RunResult, state: RunState, error: ErrorInfo | nu
   return { ...result, state, error: withClass(error, state, result.device), finishedAt };
 }
 
-/** The error with its class: the one it carries, else what its state and text say. */
-export function withClass(error: ErrorInfo, state: IncompleteState, device: string): ErrorInfo {
-  if (error.class) return error;
-  const cls: ErrorClass = state === 'aborted' ? 'aborted' : state === 'unsupported' ? 'unsupported' : classifyError(error, { device });
-  return { ...error, class: cls };
+/** An error's class: the one it was recorded with, else what its state says (aborted, unsupported), else its text. */
+export function errorClass(error: ErrorInfo, state: RunState, device: string): ErrorClass {
+  if (error.class) return error.class;
+  return state === 'aborted' ? 'aborted' : state === 'unsupported' ? 'unsupported' : classifyError(error, { device });
 }
+
+/** The error with its class (see errorClass). */
+const withClass = (error: ErrorInfo, state: IncompleteState, device: string): ErrorInfo =>
+  error.class ? error : { ...error, class: errorClass(error, state, device) };
 
 // SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
 const WASM_OOM =
