@@ -77,7 +77,7 @@ export interface ClassifyContext {
  * The class of an error from its name and text (its `raw` runtime text too, where kept). Memory comes first (an
  * allocation failing inside a parse reads as a parse error otherwise), then a lost device, then the rest.
  */
-export function classifyError(error: { name: string; message: string; raw?: string }, context: ClassifyContext = {}): ErrorClass {
+export function classifyError(error: ErrorInfo, context: ClassifyContext = {}): ErrorClass {
   const named = BY_NAME[error.name];
   if (named && named !== 'fetch') return named;
   const text = error.raw ? `${error.message}\n${error.raw}` : error.message;
@@ -110,4 +110,47 @@ export function heapExhausted(h: HeapAtFailure): boolean {
   if (h.heapBytes === null) return false;
   const margin = Math.max(h.modelBytes, h.limitBytes / 16);
   return h.heapBytes + margin >= h.limitBytes;
+}
+
+/** An error as records carry it: crosses the worker boundary as plain data (branch on `name`, never `instanceof`). */
+export interface ErrorInfo {
+  name: string;
+  message: string;
+  /** What kind of failure; `finish` (src/core/result.ts) sets it when the error has none. */
+  class?: ErrorClass;
+  /** The runtime's own text, where the message says it in other words. */
+  raw?: string;
+}
+
+// Which memory ran out, for the runtime's message: broader than OOM above on wasm ("memory access out of bounds" is
+// most often the heap running out under onnxruntime's allocator), and on webgpu a lost device counts. SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
+const WASM_OOM =
+  /threw a raw number|SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
+const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)? buffer size|exceeds the max/i;
+
+/**
+ * Name the memory that ran out when an error looks like exhaustion: the WASM heap (4 GiB at most in a 32-bit
+ * wasm) on wasm, GPU memory or the device on webgpu. Other errors pass through unchanged.
+ */
+export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo {
+  if (info.name === 'OutOfMemoryError') return { ...info, class: 'out-of-memory' };
+  const raw = info.raw ?? info.message;
+  if (device === 'webgpu' && GPU_OOM.test(info.message)) {
+    const lost = classifyError(info, { device }) === 'device-lost';
+    return {
+      name: 'OutOfMemoryError',
+      message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}`,
+      class: lost ? 'device-lost' : 'out-of-memory',
+      raw,
+    };
+  }
+  if (WASM_OOM.test(info.message)) {
+    return {
+      name: 'OutOfMemoryError',
+      message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}`,
+      class: 'out-of-memory',
+      raw,
+    };
+  }
+  return info;
 }

@@ -1,17 +1,10 @@
 /** Building result records: every run ends as one, whatever happened to it. */
 import type { CompletedRun, IncompleteRun, OutputRecord, RunResult } from './schema.ts';
-import { classifyError, ERROR_CLASSES, type ErrorClass } from './error-class.ts';
+import { classifyError, ERROR_CLASSES, type ErrorClass, type ErrorInfo } from './error-class.ts';
+
+export type { ErrorInfo } from './error-class.ts';
 import type { RunSpec } from './spec.ts';
 import { RESULT_SCHEMA, type IncompleteState, type RunState } from './vocab.ts';
-
-export interface ErrorInfo {
-  name: string;
-  message: string;
-  /** What kind of failure (src/core/error-class.ts); `finish` sets it when the error has none. */
-  class?: ErrorClass;
-  /** The runtime's own text, where the message says it in other words. */
-  raw?: string;
-}
 
 /** Errors cross the worker boundary as `{name, message}` (and `class`, `raw`): branch on `name`, never `instanceof`. */
 export function toErrorInfo(err: unknown): ErrorInfo {
@@ -112,38 +105,6 @@ export function errorClass(error: ErrorInfo, state: RunState, device: string): E
 /** The error with its class (see errorClass). */
 const withClass = (error: ErrorInfo, state: IncompleteState, device: string): ErrorInfo =>
   error.class ? error : { ...error, class: errorClass(error, state, device) };
-
-// SafeInt overflow: onnxruntime's size arithmetic in 32-bit wasm when one tensor would exceed 4 GiB.
-const WASM_OOM =
-  /threw a raw number|SafeIntOnOverflow|bad_alloc|failed to allocate|out of memory|cannot enlarge memory|array buffer allocation failed|could not allocate|memory access out of bounds|WebAssembly\.Memory/i;
-const GPU_OOM = /device (was )?lost|GPUOutOfMemoryError|out of memory|max(imum)? buffer size|exceeds the max/i;
-
-/**
- * Name the memory that ran out when an error looks like exhaustion: the WASM heap (4 GiB at most in a 32-bit
- * wasm) on wasm, GPU memory or the device on webgpu. Other errors pass through unchanged.
- */
-export function classifyMemoryError(info: ErrorInfo, device: string): ErrorInfo {
-  if (info.name === 'OutOfMemoryError') return { ...info, class: 'out-of-memory' };
-  const raw = info.raw ?? info.message;
-  if (device === 'webgpu' && GPU_OOM.test(info.message)) {
-    const lost = classifyError(info, { device }) === 'device-lost';
-    return {
-      name: 'OutOfMemoryError',
-      message: `GPU memory ran out (or the WebGPU device was lost): ${info.message}`,
-      class: lost ? 'device-lost' : 'out-of-memory',
-      raw,
-    };
-  }
-  if (WASM_OOM.test(info.message)) {
-    return {
-      name: 'OutOfMemoryError',
-      message: `The WASM heap ran out (onnxruntime-web's heap is 4 GiB at most): ${info.message}`,
-      class: 'out-of-memory',
-      raw,
-    };
-  }
-  return info;
-}
 
 /** Values kept per output when a run captures its outputs. */
 export const OUTPUT_VALUE_CAP = 65536;

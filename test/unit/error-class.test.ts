@@ -2,7 +2,8 @@
 // what transformers.js and the browser say, and the project's own errors; then records old and new through the schema.
 import { describe, expect, it } from 'vitest';
 import { classifyError, heapExhausted, type ErrorClass } from '../../src/core/error-class.ts';
-import { classifyMemoryError, emptyResult, finish, toErrorInfo } from '../../src/core/result.ts';
+import { classifyMemoryError } from '../../src/core/error-class.ts';
+import { emptyResult, finish, toErrorInfo } from '../../src/core/result.ts';
 import { RunResultSchema } from '../../src/core/schema.ts';
 import { DEFAULT_WORKLOAD, type RunSpec } from '../../src/core/spec.ts';
 import { formatReason } from '../../src/text/errors.ts';

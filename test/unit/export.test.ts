@@ -142,7 +142,7 @@ describe('compareOutputs', () => {
   });
 });
 
-import { classifyMemoryError } from '../../src/core/result.ts';
+import { classifyMemoryError } from '../../src/core/error-class.ts';
 
 describe('classifyMemoryError', () => {
   it('names the memory that ran out, and leaves other errors alone', () => {
