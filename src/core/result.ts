@@ -1,10 +1,10 @@
 /** Building result records: every run ends as one, whatever happened to it. */
 import type { CompletedRun, IncompleteRun, OutputRecord, RunResult } from './schema.ts';
 import { classifyError, ERROR_CLASSES, type ErrorClass, type ErrorInfo } from './error-class.ts';
-
-export type { ErrorInfo } from './error-class.ts';
 import type { RunSpec } from './spec.ts';
 import { RESULT_SCHEMA, type IncompleteState, type RunState } from './vocab.ts';
+
+export type { ErrorInfo } from './error-class.ts';
 
 /** Errors cross the worker boundary as `{name, message}` (and `class`, `raw`): branch on `name`, never `instanceof`. */
 export function toErrorInfo(err: unknown): ErrorInfo {
