@@ -43,9 +43,9 @@ export function useApp(options: OpenAppOptions & { awaitThreadWorkers?: boolean 
   beforeAll(async () => {
     session = await openApp(options);
     await session.page.evaluate(() => window.ondevice.clearResults());
-    // A run waits for the previous runs' thread workers to be gone (src/client/thread-workers.ts), up to ~2 s a
-    // threaded run: worth it for memory figures, minutes over this suite's hundreds of short runs. Only the memory
-    // tests keep it.
+    // A run waits for the previous runs' thread workers to be gone (src/client/thread-workers.ts): ~2 s after every
+    // threaded run, worth it for memory figures, minutes over this suite's hundreds of runs. Only the memory tests
+    // keep it.
     if (options.awaitThreadWorkers !== true) await session.page.evaluate((key) => localStorage.setItem(key, 'off'), AWAIT_THREAD_WORKERS_KEY);
   });
   afterEach(async () => {
