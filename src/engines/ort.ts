@@ -17,6 +17,7 @@ import { fetchOnnx, onnxSource, type OnnxSource } from './onnx-source.ts';
 import { configureOrt, loadOrtModel, profileOrtModel, type LoadedOrtModel } from './ort-engine.ts';
 import { loadOrtLanguageModel, loadOrtReplicaLanguageModel, type OrtLanguageModel } from './ort-lm.ts';
 import { probeCapabilities } from './probe.ts';
+import { withStructureCheck } from './structure-check.ts';
 
 /** The model's decoder as a language model: a replica's from its builder, a real one's with its tokenizer and config. */
 const loadLm = (spec: RunSpec, source: OnnxSource, profiling = false): Promise<OrtLanguageModel> =>
@@ -85,12 +86,14 @@ export const ortEngine: Engine = {
     result.env!.ortBuild = await configureOrt(spec.device, threads, spec.workload.ortBuild);
     const source = await onnxSource(spec, caps, result, onProgress, aborted);
     try {
+      // A replica's graph is ours; a fetched file's is checked before onnxruntime sees it (structure-check.ts).
+      const checked = <T>(load: () => Promise<T>) => (source.graph || source.lm ? load() : withStructureCheck(spec, source.bytes, load));
       if (spec.model.task === 'text-generation') {
-        const lm = await loadLm(spec, source);
+        const lm = await checked(() => loadLm(spec, source));
         setLoad(lm.sessionMs);
         return { kind: 'lm', model: lm };
       }
-      const model = await loadOrtModel(spec, source.bytes, overridesOf(spec, source), source.externalData);
+      const model = await checked(() => loadOrtModel(spec, source.bytes, overridesOf(spec, source), source.externalData));
       setLoad(model.sessionMs);
       result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
       // Never the inspector's shape pass here: on a multi-GB replica it would run the model once more, exposing every value.
