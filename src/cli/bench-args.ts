@@ -53,7 +53,7 @@ export interface BenchOptions {
   connectCdp?: string[];
   /** Remote browsers running at once (default 2). */
   concurrency?: number;
-  /** --watchdog MS: a remote run that sends no word for its time budget plus this long is aborted and the suite goes on. */
+  /** --watchdog MS: a run that sends no word for its time budget plus this long is aborted and the suite goes on (remote: the CLI's watchdog; local: the page's). */
   watchdog?: number;
   /** Address the app is served on (default 127.0.0.1). */
   host?: string;
@@ -181,7 +181,7 @@ export function program(): Command {
     .option('--concurrency <n>', 'remote browsers running at once', integer(1), 2)
     .option(
       '--watchdog <ms>',
-      'with --connect: a run that sends no progress for its time budget plus this long is logged aborted and the device goes on with the next (default 180000)',
+      'a run that sends no progress for its time budget plus this long is logged aborted and the suite goes on with the next (with --connect the CLI watches, default 180000; locally the page, default 600000)',
       integer(1),
     )
     .option('--host <addr>', 'with --connect: address to serve the app on; 0.0.0.0 for remote browsers on other machines', '127.0.0.1')

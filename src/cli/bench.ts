@@ -24,6 +24,7 @@ import { planFromOptions } from './bench-plan.ts';
 import { progressReporter } from './bench-progress.ts';
 import { benchOnDevices } from './bench-remote.ts';
 import { growthTable, report, summary } from './bench-tables.ts';
+import { WATCHDOG_MARGIN_KEY } from '../core/watchdog.ts';
 
 export type { BenchOptions } from './bench-args.ts';
 export { program } from './bench-args.ts';
@@ -97,6 +98,8 @@ export async function bench(opts: BenchOptions): Promise<number> {
   });
   sampler = new OsMemorySampler(session.marker);
   try {
+    // --watchdog sets the page's own watchdog here (src/core/watchdog.ts); the page keeps it in localStorage.
+    if (opts.watchdog !== undefined) await session.page.evaluate(([k, v]) => localStorage.setItem(k, v), [WATCHDOG_MARGIN_KEY, String(opts.watchdog)] as const);
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const plan = makePlan.make(catalog, server, makePlan.devices ?? (await browserDefaultDevices(session.page)));
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.

@@ -11,6 +11,16 @@ import { measureUaMemory, noteThreadedWorker } from './ua-memory.ts';
 import { THREADS_LOCK, threadWorkersGone } from './thread-workers.ts';
 import { compiledOrtWasm, ortWasmUrl } from './wasm-modules.ts';
 import { withWorker, wrapWorker, type WrappedWorker } from './worker-lifecycle.ts';
+import { marginFromSetting, pageStallMessage, silenceLimitMs, WATCHDOG_MARGIN_KEY } from '../core/watchdog.ts';
+
+/** The page watchdog's margin (core/watchdog.ts): the page's setting, else the default. */
+function watchdogMarginMs(): number {
+  try {
+    return marginFromSetting(globalThis.localStorage?.getItem(WATCHDOG_MARGIN_KEY));
+  } catch {
+    return marginFromSetting(null);
+  }
+}
 
 /** The page's compiled wasm of the build `spec` loads, for its worker; null where the page could not compile it. */
 async function compiledWasmFor(spec: RunSpec): Promise<CompiledWasm | null> {
@@ -106,13 +116,28 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
   await threadWorkersGone();
   const w = spawn(options.signal);
   let phase: Progress['phase'] | null = null;
+  // The watchdog: a worker silent for the run's time budget plus the margin is given up on (core/watchdog.ts).
+  const marginMs = watchdogMarginMs();
+  const budgetMs = spec.workload.timeBudgetMs ?? null;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const disarm = () => clearTimeout(timer);
+  const arm = () => {
+    disarm();
+    timer = setTimeout(
+      () => w.fail(Object.assign(new Error(pageStallMessage({ phase, budgetMs, marginMs, heapBytes: w.lastHeapBytes() })), { name: 'StalledError' })),
+      silenceLimitMs(budgetMs, marginMs),
+    );
+  };
   try {
     const onProgress = proxy((p: Progress) => {
       phase = p.phase;
+      arm();
       options.onProgress?.(p);
     });
     const wasm = await compiledWasmFor(spec);
+    arm();
     const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm), w.failure]);
+    disarm();
     // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
     if (result.state !== 'unsupported') {
       const ua = await measureUaMemory(result.env?.numThreads ?? 1);
@@ -120,21 +145,27 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
       if (ua.reason) result.memory.unknown.uaMemoryBytes = ua.reason;
       else delete result.memory.unknown.uaMemoryBytes;
     }
-    if (spec.workload.profile) await withProfile(result, spec, w, options);
+    if (spec.workload.profile) {
+      phase = 'profile';
+      arm();
+      await withProfile(result, spec, w, options);
+    }
     return result;
   } catch (err) {
     const info = toErrorInfo(err);
     const result = emptyResult(spec, startedAt);
-    if (info.name === 'WorkerError') {
-      // What the page knows of a worker that died: the phase it last reported, and its heap as last seen.
+    if (info.name === 'WorkerError' || info.name === 'StalledError') {
+      // What the page knows of a worker that died or hung: the phase it last reported, and its heap as last seen.
       const heap = w.lastHeapBytes();
       result.memory.wasmHeapPeakBytes = heap;
-      if (heap === null) result.memory.unknown.wasmHeapPeakBytes = 'the worker died before it reported its WASM heap';
+      if (heap === null)
+        result.memory.unknown.wasmHeapPeakBytes = `the worker ${info.name === 'WorkerError' ? 'died' : 'hung'} before it reported its WASM heap`;
       const mib = heap === null ? 'not reported' : `${(heap / 2 ** 20).toFixed(1)} MiB`;
-      info.message = `${info.message}; during the ${phase ?? 'start-up'} phase, its WASM heap last seen at ${mib}.`;
+      if (info.name === 'WorkerError') info.message = `${info.message}; during the ${phase ?? 'start-up'} phase, its WASM heap last seen at ${mib}.`;
     }
-    return finish(result, info.name === 'AbortError' ? 'aborted' : 'errored', info);
+    return finish(result, info.name === 'AbortError' || info.name === 'StalledError' ? 'aborted' : 'errored', info);
   } finally {
+    disarm();
     w.close();
   }
 }
