@@ -15,6 +15,27 @@ export interface ResolvedInput {
   type: string;
   dims: number[];
   fill: number | null;
+  /**
+   * Set when ondevice chose dims the model leaves open (symbolic or unknown) and nothing overrode them: the declared
+   * shape and what was picked, e.g. "[batch,3,?,?] → [1,3,224,224]". Recorded with the run and in its setup lines.
+   */
+  picked?: string;
+}
+
+/**
+ * The most elements one synthesized input may have: 2^28 (1 GiB as float32, a quarter of onnxruntime-web's 4 GiB
+ * WASM heap, which also holds the weights and every activation). A larger declared shape is refused, not truncated.
+ */
+export const MAX_INPUT_ELEMENTS = 2 ** 28;
+
+/**
+ * An input ondevice will not synthesize as declared (a dim past 2^31, or more elements than MAX_INPUT_ELEMENTS): the
+ * run ends `unsupported`, class bad-input. Named UnsupportedError, as the runtime ends such runs (names cross the
+ * worker boundary, classes do not).
+ */
+export class InputSizeError extends Error {
+  override name = 'UnsupportedError';
+  readonly class = 'bad-input';
 }
 
 /** Element types we can synthesize, as onnxruntime names them. */
@@ -22,6 +43,8 @@ export const SYNTH_TYPES = ['float32', 'float16', 'int32', 'int64', 'int8', 'uin
 
 // ORT reports an unknown dim as a symbolic name, or as -1 / 2^32 − 1 (an unsigned -1) for some models.
 const isConcrete = (d: number | string | null | undefined): d is number => typeof d === 'number' && d >= 0 && d < 2 ** 31;
+const isUnknown = (d: number | string | null | undefined): boolean => d === null || d === undefined || typeof d === 'string' || d === -1 || d === 2 ** 32 - 1;
+const grouped = (n: number): string => n.toLocaleString('en-US');
 
 /**
  * Default for a dynamic dimension when nothing overrides it. Batch (first dim) → 1; the two trailing
@@ -68,11 +91,33 @@ export function resolveInputs(metas: readonly InputMeta[], overrides: Record<str
       });
       dims = [...o.shape];
     } else if (shape) {
+      const bad = shape.findIndex((d) => !isConcrete(d) && !isUnknown(d));
+      if (bad >= 0) {
+        throw new InputSizeError(
+          `Input "${meta.name}" declares dim ${bad} as ${String(shape[bad])} (shape [${shape.join(',')}]): a dim must be a whole number below 2^31, or symbolic. Give a shape with --input ${meta.name}=…, or fix the model.`,
+        );
+      }
       dims = shape.map((d, i) => (isConcrete(d) ? d : defaultDim(meta, i)));
     } else {
       throw new InvalidInputError(`Input "${meta.name}" has no shape in the model: give one with a shape override.`);
     }
-    return { name: meta.name, type: meta.type, dims, fill: o?.fill ?? null };
+    const n = elementCount(dims);
+    const open = shape !== null && shape.some((d) => !isConcrete(d));
+    if (n > MAX_INPUT_ELEMENTS) {
+      const from = o?.shape
+        ? `the shape given for it, [${dims.join(',')}]`
+        : open
+          ? `its declared shape ${describeShape(shape)} with the open dims picked as [${dims.join(',')}]`
+          : `its declared shape [${dims.join(',')}]`;
+      const fix = open
+        ? `Give a smaller shape with --input ${meta.name}=… (only its open dims can change).`
+        : 'The model fixes every dim of it, so it cannot run here.';
+      throw new InputSizeError(
+        `Input "${meta.name}" would have ${grouped(n)} elements (${from}); ondevice synthesizes at most ${grouped(MAX_INPUT_ELEMENTS)} (2^28) per input. ${fix}`,
+      );
+    }
+    const picked = open && !o?.shape;
+    return { name: meta.name, type: meta.type, dims, fill: o?.fill ?? null, ...(picked ? { picked: `${describeShape(shape)} → [${dims.join(',')}]` } : {}) };
   });
 }
 

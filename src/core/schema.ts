@@ -266,7 +266,8 @@ const RunFieldsSchema = z.object({
     /** Adaptive warm-up's cap (null: a fixed count of `warmup` runs). */
     warmupCapMs: ms.nullable().default(null),
     timeBudgetMs: z.number().nonnegative().nullable(),
-    inputs: z.array(z.object({ name: z.string(), type: z.string(), dims: z.array(z.number().int()) })),
+    /** `picked`: the declared shape and the dims ondevice chose where the model left them open (core/inputs.ts). */
+    inputs: z.array(z.object({ name: z.string(), type: z.string(), dims: z.array(z.number().int()), picked: z.string().optional() })),
   }),
   timings: TimingsSchema,
   generation: GenerationSchema.nullable(),

@@ -95,7 +95,7 @@ export const ortEngine: Engine = {
       }
       const model = await checked(() => loadOrtModel(spec, source.bytes, overridesOf(spec, source), source.externalData));
       setLoad(model.sessionMs);
-      result.workload.inputs = model.inputs.map(({ name, type, dims }) => ({ name, type, dims }));
+      result.workload.inputs = model.inputs.map(({ name, type, dims, picked }) => ({ name, type, dims, ...(picked ? { picked } : {}) }));
       // Never the inspector's shape pass here: on a multi-GB replica it would run the model once more, exposing every value.
       if (source.graph) result.model.flops = replicaFlops(source.graph, result.workload.inputs);
       return { kind: 'runnable', model };

@@ -43,5 +43,8 @@ export function setupLines(results: readonly RunResult[]): string[] {
     ran.map(({ r }) => `${r.workload.iterations} iteration(s)${r.workload.timeBudgetMs != null ? ` within ${formatMs(r.workload.timeBudgetMs)}` : ''}`),
   );
   lines.push(`warm-up: ${warm.join('; ')}; measured: ${measured.join('; ')}`);
+  // Dims the models leave open and nothing set: what ondevice fed, so a figure is read at the shape it was measured at.
+  const picked = distinct(ran.flatMap(({ r }) => r.workload.inputs.filter((i) => i.picked).map((i) => `${r.model.id} ${i.name} ${i.picked}`)));
+  if (picked.length) lines.push(`inputs picked by ondevice (open dims, no shape given; --input NAME=SHAPE sets them): ${picked.join('; ')}`);
   return lines;
 }

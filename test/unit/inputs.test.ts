@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { resolveInputs, synthesize, toHalfBits, type InputMeta } from '../../src/core/inputs.ts';
+import { InputSizeError, MAX_INPUT_ELEMENTS, resolveInputs, synthesize, toHalfBits, type InputMeta } from '../../src/core/inputs.ts';
+import { toErrorInfo } from '../../src/core/result.ts';
 
 const ocr: InputMeta = { name: 'x', type: 'float32', shape: ['p2o.DynamicDimension.0', 3, 48, 'p2o.DynamicDimension.1'] };
 // As onnxruntime-web reports Silero VAD v5: unknown dims come back as 2^32 − 1.
@@ -29,6 +30,45 @@ describe('resolveInputs', () => {
   });
   it('rejects an override for an input the model does not have', () => {
     expect(() => resolveInputs([ocr], { image: { shape: [1] } })).toThrow('Input override "image" does not match any model input. Inputs are: x.');
+  });
+  it('says what it picked for open dims, and nothing when the shape is fixed or given', () => {
+    expect(resolveInputs([ocr])[0]!.picked).toBe('[p2o.DynamicDimension.0,3,48,p2o.DynamicDimension.1] → [1,3,48,224]');
+    expect(resolveInputs(vad)[0]!.picked).toBe('[?,?] → [1,16]');
+    expect(resolveInputs(vad, { input: { shape: [1, 512] } })[0]!.picked).toBeUndefined();
+    expect(resolveInputs([{ name: 'x', type: 'float32', shape: [1, 3, 8, 8] }])[0]!.picked).toBeUndefined();
+  });
+  it('refuses a declared shape over 2^28 elements, naming the input, its shape and the cap: unsupported, class bad-input', () => {
+    const huge: InputMeta = { name: 'image', type: 'float32', shape: ['batch', 3, 100_000, 100_000] };
+    let err: unknown;
+    try {
+      resolveInputs([huge]);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(InputSizeError);
+    expect(toErrorInfo(err)).toEqual({
+      name: 'UnsupportedError',
+      class: 'bad-input',
+      message:
+        'Input "image" would have 30,000,000,000 elements (its declared shape [batch,3,100000,100000] with the open dims picked as [1,3,100000,100000]); ondevice synthesizes at most 268,435,456 (2^28) per input. Give a smaller shape with --input image=… (only its open dims can change).',
+    });
+    expect(() => resolveInputs([{ name: 'x', type: 'float32', shape: [70_000, 4096, 256] }])).toThrow(
+      'Input "x" would have 73,400,320,000 elements (its declared shape [70000,4096,256]); ondevice synthesizes at most 268,435,456 (2^28) per input. The model fixes every dim of it, so it cannot run here.',
+    );
+    // Exactly at the cap is fed; an override past it is refused as the shape given.
+    expect(resolveInputs([{ name: 'v', type: 'uint8', shape: [MAX_INPUT_ELEMENTS] }])[0]!.dims).toEqual([MAX_INPUT_ELEMENTS]);
+    expect(() => resolveInputs([ocr], { x: { shape: [64, 3, 48, 100_000] } })).toThrow(
+      /the shape given for it, \[64,3,48,100000\]\); ondevice synthesizes at most/,
+    );
+  });
+  it('refuses a declared dim past 2^31 (but not 2^32 − 1, an unknown dim), naming it', () => {
+    const wide: InputMeta = { name: 'x', type: 'float32', shape: [1, 2 ** 31] };
+    expect(() => resolveInputs([wide])).toThrow(
+      'Input "x" declares dim 1 as 2147483648 (shape [1,2147483648]): a dim must be a whole number below 2^31, or symbolic. Give a shape with --input x=…, or fix the model.',
+    );
+    expect(() => resolveInputs([{ name: 'x', type: 'float32', shape: [1e15] }])).toThrow(InputSizeError);
+    expect(() => resolveInputs([{ name: 'x', type: 'float32', shape: [-7] }])).toThrow(/declares dim 0 as -7/);
+    expect(resolveInputs([{ name: 'x', type: 'float32', shape: [-1, 2 ** 32 - 1] }])[0]!.dims).toEqual([1, 16]);
   });
   it('rejects negative or fractional dims', () => {
     expect(() => resolveInputs([ocr], { x: { shape: [1, 3, 48, -5] } })).toThrow(/whole number >= 0/);

@@ -37,6 +37,18 @@ describe('setupLines', () => {
     expect(lines[2]).toBe('warm-up: at least 2 run(s), then until steady for at most 3000 ms; measured: 20 iteration(s) within 10.0 s');
   });
 
+  it('says which input dims ondevice picked where a model left them open, once per model and input', () => {
+    const picked = run('wasm', 'plain');
+    picked.workload.inputs = [
+      { name: 'x', type: 'float32', dims: [1, 3, 224, 224], picked: '[batch,3,?,?] → [1,3,224,224]' },
+      { name: 'scale', type: 'float32', dims: [1] },
+    ];
+    const lines = setupLines([picked, picked, run('wasm', 'plain')]);
+    expect(lines).toHaveLength(4);
+    expect(lines[3]).toBe('inputs picked by ondevice (open dims, no shape given; --input NAME=SHAPE sets them): m x [batch,3,?,?] → [1,3,224,224]');
+    expect(setupLines([run('wasm', 'plain')])).toHaveLength(3);
+  });
+
   it('says nothing for runs that never started', () => {
     const r = emptyResult({
       id: 'x',
