@@ -2,6 +2,7 @@
 import { collectWeights, forEachGraph, nodeLabel, type Weight } from './graph.ts';
 import { attributeInt, elementCount, isExternal, tensorDims, toNumber, type ModelProto, type NodeProto, type ValueInfoProto } from './model.ts';
 import { DATA_TYPE_NAMES, DataType } from './onnx-schema.ts';
+import { structureProblems } from './structure.ts';
 import { tensorBytes } from './tensor.ts';
 
 export interface ValueInfo {
@@ -26,6 +27,8 @@ export interface ModelInspection {
   bytesByDtype: Record<string, number>;
   weights: number;
   externalData: string[];
+  /** Structural faults onnxruntime-web would refuse the model for (structure.ts); empty for a sound graph. */
+  problems: string[];
 }
 
 const FLOAT_TYPES = new Set<number>([DataType.FLOAT, DataType.FLOAT16, DataType.DOUBLE, DataType.BFLOAT16]);
@@ -114,6 +117,7 @@ export function inspectModel(model: ModelProto): ModelInspection {
     bytesByDtype,
     weights: weights.length,
     externalData: weights.filter((w) => isExternal(w.tensor)).map((w) => w.name),
+    problems: structureProblems(model).map((p) => p.message),
   };
 }
 

@@ -19,6 +19,7 @@ export function describeInspection(r: InspectResult, maxOps = Infinity): string[
     `  ${i.nodes} nodes${i.subgraphs ? ` (in ${i.subgraphs + 1} graphs)` : ''}`,
   ];
   if (i.externalData.length) lines.push(`  external data: ${i.externalData.length} tensors (not read)`);
+  for (const p of i.problems ?? []) lines.push(`  will not load: ${p}`);
   if (r.flops) {
     lines.push(`  FLOPs ${formatCount(r.flops.flops)} at ${r.inputs.map((x) => `${x.name}[${x.dims.join(',')}]`).join(' ')} — ${r.flops.convention}`);
     lines.push(

@@ -6,6 +6,7 @@ import * as ort from 'onnxruntime-web';
 import { describe, expect, it } from 'vitest';
 import { makeCorpus } from '../../bench/fuzz/mutate.ts';
 import { buildMlp } from '../../src/onnx/build-mlp.ts';
+import { inspectModel } from '../../src/onnx/inspect.ts';
 import { decodeModel, encodeModel, type ModelProto } from '../../src/onnx/model.ts';
 import { assertStructure, ORT_WEB_LIMITS, structureProblems } from '../../src/onnx/structure.ts';
 
@@ -89,6 +90,9 @@ describe('structural faults in the fuzzed corpus (bench/fuzz/mutate.ts)', () => 
     expect(twice.find((p) => p.kind === 'duplicate-output')!.message).toMatch(
       /^tensor "h0_mm" is the output of two nodes, "[^"]+" and "[^"]+"; each tensor has one producer$/,
     );
+    // The inspector lists them too (the app's file panel and `ondevice inspect` print them).
+    expect(inspectModel(decodeModel(corpus.find((m) => m.name === 'mlp-1m.cycle.0.onnx')!.bytes)).problems).toEqual(cycle.map((p) => p.message));
+    expect(inspectModel(decodeModel(bases[0]!.bytes)).problems).toEqual([]);
     const future = structureProblems(decodeModel(stamped(setOpset('ai.onnx', 99))));
     expect(future.map((p) => p.message)).toEqual(['opset 99 for domain ai.onnx; onnxruntime-web 1.31 supports up to 26 (re-export at opset 26 or lower)']);
   });
