@@ -2,8 +2,9 @@
  * The graph structure checks (src/onnx/structure.ts) on a run's model before onnxruntime-web creates its session:
  * a cycle, a dangling input or output, a duplicate name or an opset newer than the runtime's ends the run `errored`
  * (bad-model) with the node, the tensor and what would be valid, instead of onnxruntime's terse text. Files over
- * STRUCTURE_CHECK_MAX_BYTES are checked only once onnxruntime has refused them: decoding holds a second copy of the
- * file in the worker, which a large model's run should not pay (nor its memory figures show) when the file is sound.
+ * STRUCTURE_CHECK_MAX_BYTES are checked only once onnxruntime has refused them: decoding takes time and JS memory in
+ * the run's worker (raw weights are views of the file's bytes, but weights kept as float_data become JS arrays),
+ * which a large model's run should not pay, nor its memory figures show, when the file is sound.
  */
 import { toErrorInfo } from '../core/result.ts';
 import type { RunSpec } from '../core/spec.ts';
@@ -25,15 +26,18 @@ export function checkStructure(spec: RunSpec, bytes: Uint8Array): void {
   assertStructure(model, what(spec));
 }
 
-/** Run `load`: a small file is checked first; a large one, when onnxruntime refuses it as a bad model. */
+/**
+ * Run `load`: a small file is checked first; a large one, or a bundled model (ondevice's own, every level of which
+ * test/unit/structure.test.ts checks: a fresh worker's first decode costs ~0.2 s), when onnxruntime refuses it.
+ */
 export async function withStructureCheck<T>(spec: RunSpec, bytes: Uint8Array, load: () => Promise<T>): Promise<T> {
-  const small = bytes.byteLength <= STRUCTURE_CHECK_MAX_BYTES;
-  if (small) checkStructure(spec, bytes);
+  const first = spec.model.source !== 'bundled' && bytes.byteLength <= STRUCTURE_CHECK_MAX_BYTES;
+  if (first) checkStructure(spec, bytes);
   try {
     return await load();
   } catch (err) {
     const info = toErrorInfo(err);
-    if (!small && info.class === 'bad-model') {
+    if (!first && info.class === 'bad-model') {
       try {
         checkStructure(spec, bytes);
       } catch (found) {
