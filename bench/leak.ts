@@ -52,6 +52,8 @@ const signed = (b: number) => `${b >= 0 ? '+' : '−'}${(Math.abs(b) / MiB).toFi
 
 interface Sample {
   total: number;
+  /** Private pages only (USS): unlike PSS, not moved by other browsers on the machine sharing Chromium's libraries. */
+  uss: number;
   byType: Record<string, number>;
   /** Threads named DedicatedWorker in the renderers: the run's worker and onnxruntime's thread workers. */
   workers: number;
@@ -60,10 +62,12 @@ interface Sample {
 function sampleNow(marker: string): Sample {
   const byType: Record<string, number> = {};
   let total = 0;
+  let uss = 0;
   for (const p of sampleProcesses(marker)) {
     const pss = p.pssBytes ?? p.rssBytes;
     byType[p.type] = (byType[p.type] ?? 0) + pss;
     total += pss;
+    uss += p.ussBytes ?? p.rssBytes;
   }
   let workers = 0;
   for (const { pid } of processTree(marker).filter((p) => p.type === 'renderer')) {
@@ -73,7 +77,7 @@ function sampleNow(marker: string): Sample {
       // the thread or the process ended while listing
     }
   }
-  return { total, byType, workers };
+  return { total, uss, byType, workers };
 }
 
 const byType = (s: Sample, base?: Sample) =>
@@ -126,14 +130,14 @@ try {
   console.log(
     `${runs} runs in one suite, wasm, ${threads} thread(s), ${values.iterations} iterations each; rotation: ${rotation.map((r) => `${r.model}/${r.engine}`).join(', ')}; load average ${loadavg()[0]!.toFixed(1)}`,
   );
-  console.log(`cold page (nothing run yet): ${mib(cold.total)} PSS (${byType(cold)})`);
+  console.log(`cold page (nothing run yet): ${mib(cold.total)} PSS (${byType(cold)}); USS ${mib(cold.uss)}`);
   // The warm-up run, not counted: the page compiles onnxruntime's wasm and loads its first model once.
   const [warmUp] = await app.runSuite([planOf(0)]);
   await settle();
   const base = sampleNow(marker);
   previous = base;
   console.log(
-    `warm page after one uncounted warm-up run (${rotation[0]!.model}/${rotation[0]!.engine}, ${warmUp?.state ?? 'no result'}): ${mib(base.total)} PSS (${byType(base, cold)})\n`,
+    `warm page after one uncounted warm-up run (${rotation[0]!.model}/${rotation[0]!.engine}, ${warmUp?.state ?? 'no result'}): ${mib(base.total)} PSS (${byType(base, cold)}); USS ${mib(base.uss)}\n`,
   );
   counting = true;
   const t0 = performance.now();
@@ -159,6 +163,10 @@ try {
     `\nbaseline cold page:  ${mib(cold.total)} → ${mib(end.total)}: ${signed(fromCold)} (${(fromCold / 1e6).toFixed(1)} MB; includes the one-time wasm compile and first model)`,
   );
   console.log(`baseline warm page:  ${mib(base.total)} → ${mib(end.total)}: ${signed(total)} (${(total / 1e6).toFixed(1)} MB over ${runs} counted runs)`);
+  const ussGrowth = end.uss - base.uss;
+  console.log(
+    `private memory (USS) from the warm page: ${mib(base.uss)} → ${mib(end.uss)}: ${signed(ussGrowth)} (${(ussGrowth / 1e6).toFixed(1)} MB); PSS also moves when other browsers on this machine start or end (they share Chromium's libraries), USS does not`,
+  );
   const ok = total / 1e6 <= LEAK_LIMIT_MB;
   console.log(
     `verdict: ${ok ? 'PASS' : 'FAIL'}: growth from the warm baseline ${(total / 1e6).toFixed(1)} MB ${ok ? '≤' : '>'} ${LEAK_LIMIT_MB} MB over ${runs} runs with ${threads} thread(s)${runs === 50 && threads === 2 ? '' : ' (the issue asks 50 runs with 2 threads)'}`,

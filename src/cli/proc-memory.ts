@@ -11,6 +11,8 @@ export interface ProcessSample {
   type: string;
   rssBytes: number;
   pssBytes: number | null;
+  /** Unique set size: this process's private pages alone (Private_Clean + Private_Dirty), whoever else runs. */
+  ussBytes?: number | null;
 }
 
 const read = (path: string): string | null => {
@@ -52,7 +54,10 @@ export function processTree(marker: string): { pid: number; type: string }[] {
 export function sampleProcesses(marker: string): ProcessSample[] {
   return processTree(marker).flatMap(({ pid, type }) => {
     const rss = kb(read(`/proc/${pid}/status`), 'VmRSS');
-    return rss === null ? [] : [{ pid, type, rssBytes: rss, pssBytes: kb(read(`/proc/${pid}/smaps_rollup`), 'Pss') }];
+    if (rss === null) return [];
+    const rollup = read(`/proc/${pid}/smaps_rollup`);
+    const [clean, dirty] = [kb(rollup, 'Private_Clean'), kb(rollup, 'Private_Dirty')];
+    return [{ pid, type, rssBytes: rss, pssBytes: kb(rollup, 'Pss'), ussBytes: clean === null || dirty === null ? null : clean + dirty }];
   });
 }
 
