@@ -7,6 +7,7 @@ import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD } from '.
 import { DEVICES, DTYPES, ENGINES, ORT_BUILDS } from '../core/vocab.ts';
 import { parseThreads, type ThreadsRequest } from '../core/threads.ts';
 import { parseHubHost } from '../core/catalog.ts';
+import { VERSION } from './command.ts';
 
 export interface BenchOptions {
   suite: string;
@@ -105,8 +106,9 @@ const threadsFlag = (value: string): ThreadsRequest => {
 };
 
 export function program(): Command {
-  return new Command('ondevice bench')
+  return new Command('ondevice')
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
+    .version(VERSION)
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option(
       '--model <id|path|url>',

@@ -15,6 +15,7 @@ import { parseJsonl } from '../store/export.ts';
 import { renderReportHtml, renderReportMarkdown, type ReportInput } from '../report/report.ts';
 import { readChartJsSource } from './report-assets.ts';
 import { ROOT } from './serve.ts';
+import { parseCommand, USAGE_ERROR } from './command.ts';
 
 export const loadClaims = (): Claim[] => parseClaims(JSON.parse(readFileSync(join(ROOT, 'models', 'claims.json'), 'utf8'))).claims;
 export const loadCatalog = (): Catalog => JSON.parse(readFileSync(join(ROOT, 'models', 'catalog.json'), 'utf8')) as Catalog;
@@ -83,8 +84,10 @@ export async function main(argv: string[]): Promise<number> {
       (v: string, p: string[]) => [...p, v],
       [] as string[],
     );
+  const parsed = parseCommand(cmd, argv);
+  if (typeof parsed === 'number') return parsed;
   try {
-    const opts = cmd.parse(argv, { from: 'user' }).opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
+    const opts = parsed.opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
     if (opts.in.length === 0)
       throw new InvalidInputError("ondevice report needs at least one --in FILE.jsonl (run records from `bench --out` or the app's export).");
     if (opts.report) reportKind(opts.report);
@@ -121,6 +124,6 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const e = err as Error;
     process.stderr.write(`ondevice: ${e.name === 'InvalidInputError' ? '' : `${e.name}: `}${e.message}\n`);
-    return e.name === 'InvalidInputError' ? 2 : 1;
+    return e.name === 'InvalidInputError' ? USAGE_ERROR : 1;
   }
 }
