@@ -27,6 +27,8 @@ export interface BenchOptions {
   input: string[];
   out?: string;
   json?: boolean;
+  /** --wide: every column of every table (the default view fits 120 columns for a few runs). */
+  wide?: boolean;
   strict?: boolean;
   /** Print nothing (tests read --out instead). Not a flag. */
   quiet?: boolean;
@@ -198,6 +200,7 @@ export function program(): Command {
     )
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
+    .option('--wide', 'every column of the tables, reasons inline (by default columns no run fills are left out, and reasons are notes under the table)')
     .option('--strict', 'exit 1 when any run errored')
     .addHelpText(
       'after',

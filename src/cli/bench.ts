@@ -132,7 +132,7 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
     /* the caller reads --out */
   } else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
-    process.stdout.write(report(results) + '\n');
+    process.stdout.write(report(results, opts.wide) + '\n');
     for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const)))
       process.stdout.write(`note: ${note}\n`);
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
