@@ -5,7 +5,7 @@ import { engineComparison, type EngineComparison } from '../core/compare.ts';
 import { formatBytes, formatMs, formatNumber, formatPredicted, formatRate, formatStepMs, formatUtilisation } from '../text/format.ts';
 import { formatReason } from '../text/errors.ts';
 import { columnsTable, notes, render, type Column } from './cli-table.ts';
-import { gflopsCell, modelName, stateColumn, withNotes } from './run-columns.ts';
+import { gflopsCell, modelName, stateColumn } from './run-columns.ts';
 
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
 export function generationTable(results: readonly RunResult[], wide: boolean): string {
@@ -38,7 +38,7 @@ export function generationTable(results: readonly RunResult[], wide: boolean): s
     { head: 'reason', cell: formatReason, wideOnly: true, width: 40 },
   ];
   const g = results.find((r) => r.generation)?.generation;
-  const text = withNotes(columnsTable(columns, results, wide), wide ? [] : reasons.lines());
+  const text = columnsTable(columns, results, wide, reasons.lines);
   return `Language models (greedy; ${g ? `${g.promptTokens}-token prompt, ${g.newTokens} new tokens` : 'no generation completed'}):\n${text}`;
 }
 

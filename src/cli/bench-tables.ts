@@ -22,7 +22,7 @@ import { formatReason } from '../text/errors.ts';
 import { setupLines } from '../text/setup.ts';
 import { sweepTables, threadsLines } from './threads-report.ts';
 import { columnsTable, newTable, notes, tableText, wrapLine, type Column } from './cli-table.ts';
-import { gflopsCell, modelName, rmeCell, stateColumn, withNotes } from './run-columns.ts';
+import { gflopsCell, modelName, rmeCell, stateColumn } from './run-columns.ts';
 import { contextTable, enginesTable, generationTable } from './bench-tables-lm.ts';
 
 export { modelName } from './run-columns.ts';
@@ -61,7 +61,7 @@ function table(results: readonly RunResult[], wide: boolean): string {
     { head: 'roofline use', cell: formatUtilisation, when: some((r) => r.utilisation || r.env?.roofline) },
     { head: 'reason', cell: formatReason, wideOnly: true, width: 44 },
   ];
-  const text = withNotes(columnsTable(columns, results, wide), wide ? [] : reasons.lines());
+  const text = columnsTable(columns, results, wide, reasons.lines);
   const compared = results.filter((r) => r.fidelity);
   return wide || compared.length === 0 ? text : `${text}\nAgainst fp32 on the same backend:\n${columnsTable(fidelityColumns(compared, true), compared, false)}`;
 }

@@ -69,9 +69,10 @@ export function render(head: readonly string[], rows: readonly (readonly string[
 
 /**
  * The rows as a table with the columns that apply: with `wide`, every column that has a meaning for these rows; else
- * the default view's, less those no row fills, and a line naming the wide-only columns that have something to show.
+ * the default view's, less those no row fills, then `notes` (the reasons its cells numbered) and a line naming the
+ * wide-only columns that have something to show.
  */
-export function columnsTable<T>(columns: readonly Column<T>[], rows: readonly T[], wide: boolean): string {
+export function columnsTable<T>(columns: readonly Column<T>[], rows: readonly T[], wide: boolean, notes?: () => string[]): string {
   const meaningful = columns.filter((c) => c.when !== false && (wide || !c.wideOnly));
   const cells = meaningful.map((c) => rows.map((r) => c.cell(r, wide)));
   const keep = meaningful.map((c, i) => wide || c.always === true || cells[i]!.some((x) => !isEmpty(x)));
@@ -80,8 +81,10 @@ export function columnsTable<T>(columns: readonly Column<T>[], rows: readonly T[
   const body = rows.map((_, j) => cells.filter((_, i) => keep[i]).map((col) => col[j]!));
   const text = render(head, body, wide && shown.some((c) => c.width) ? shown.map((c) => c.width ?? null) : undefined);
   if (wide) return text;
+  // Reasons (notes the cells numbered), then what --wide would add.
   const more = columns.filter((c) => c.when !== false && c.wideOnly && rows.some((r) => !isEmpty(c.cell(r, true))) && c.head !== 'reason');
-  return more.length ? `${text}\n  --wide adds: ${more.map((c) => c.head).join(', ')}` : text;
+  const lines = [...(notes?.() ?? []), ...(more.length ? [`  --wide adds: ${more.map((c) => c.head).join(', ')}`] : [])];
+  return [text, ...lines].join('\n');
 }
 
 /**

@@ -20,8 +20,3 @@ export const rmeCell = (l: LatencyStats | null | undefined, wide: boolean): stri
 export function stateColumn(mark: (text: string) => string): Column<RunResult> {
   return { head: 'state', cell: (r, wide) => (wide ? r.state : `${r.state} ${mark(formatReason(r))}`.trim()) };
 }
-
-/** A table and, in the default view, its reasons as notes under it. */
-export function withNotes(text: string, lines: readonly string[]): string {
-  return lines.length ? `${text}\n${lines.join('\n')}` : text;
-}
