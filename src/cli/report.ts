@@ -20,6 +20,10 @@ import { parseCommand, USAGE_ERROR } from './command.ts';
 export const loadClaims = (): Claim[] => parseClaims(JSON.parse(readFileSync(join(ROOT, 'models', 'claims.json'), 'utf8'))).claims;
 export const loadCatalog = (): Catalog => JSON.parse(readFileSync(join(ROOT, 'models', 'catalog.json'), 'utf8')) as Catalog;
 
+/** "1 run", "2 runs"; "1 bad line", "2 bad lines". */
+const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
+const lines = (n: number): string => `${n} bad line${n === 1 ? '' : 's'}`;
+
 const REPORT_KINDS = ['.html', '.htm', '.md'] as const;
 
 /** --report FILE: the kind from its extension (checked before any run, so a typo costs nothing). */
@@ -62,7 +66,7 @@ export function claimsTable(devices: readonly DeviceVerdicts[], claims: readonly
     }
     t.push(row);
   }
-  const legend = one ? '' : `\n${devices.map((d, i) => `D${i + 1}: ${d.identity.label} (${d.results.length} runs)`).join('\n')}`;
+  const legend = one ? '' : `\n${devices.map((d, i) => `D${i + 1}: ${d.identity.label} (${runs(d.results.length)})`).join('\n')}`;
   return `Claims:\n${t.toString()}${legend}`;
 }
 
@@ -109,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       bad += problems.length;
       if (results.length === 0)
         throw new InvalidInputError(
-          `--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${problems.length} bad line(s), above` : ''}.`,
+          `--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${lines(problems.length)}, above` : ''}.`,
         );
       sources.push({ label: basename(file), results });
     }
@@ -118,7 +122,7 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(claimsTable(devices, claims) + '\n');
     if (opts.report) {
       writeReport(opts.report, devices, claims, loadCatalog());
-      process.stdout.write(`report written to ${opts.report}${bad ? ` (${bad} bad line(s) skipped)` : ''}\n`);
+      process.stdout.write(`report written to ${opts.report}${bad ? ` (${lines(bad)} skipped)` : ''}\n`);
     }
     return 0;
   } catch (err) {
