@@ -56,8 +56,8 @@ export function modelEntry(name: string, catalogIds: readonly string[], server: 
 
 /**
  * Every --model (or inspect argument) in a form the suite can run, checked before anything is built or launched: a
- * bundled id, replica:NAME the catalog knows, hub:ORG/NAME, an http(s) URL, or a file that exists. Anything else is
- * a usage error that lists the valid ids.
+ * bundled id, replica:NAME the catalog knows, hub:ORG/NAME, an http(s) URL, a file path, or a file that exists.
+ * Anything else (a typo of an id) is a usage error that lists the valid ids.
  */
 export function checkModelNames(names: readonly string[], catalog: Catalog, what = '--model'): void {
   const ids = catalog.models.map((m) => m.id);
@@ -74,6 +74,9 @@ export function checkModelNames(names: readonly string[], catalog: Catalog, what
         `Unknown replica "${name}" (${what}). Should be one of: ${replicas.join(', ')} (or a catalog id, an alias, or the id's last part).`,
       );
     }
+    // A path (a separator, or a model file's extension) is the user's file: one that is missing ends its run errored
+    // with the reason, as any file that fails does. A bare word is an id unless such a file exists.
+    if (/[\\/]/.test(name) || /\.(onnx|ort)$/i.test(name)) continue;
     const path = resolve(name);
     if (existsSync(path) && statSync(path).isFile()) continue;
     throw new InvalidInputError(

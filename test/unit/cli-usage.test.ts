@@ -81,6 +81,25 @@ describe('ondevice usage errors', () => {
     expect(launch).not.toHaveBeenCalled();
   });
 
+  it('takes paths as files without looking: a missing one is a run that ends errored, not a usage error', async () => {
+    for (const model of [
+      './missing.onnx',
+      'models/missing',
+      'missing.onnx',
+      'mlp-1m',
+      'replica:Phi-3.5-mini-instruct',
+      'hub:Xenova/gpt2',
+      'https://example.com/m.onnx',
+    ]) {
+      const launch = vi.fn(() => {
+        throw new Error('stopped at launch');
+      });
+      const { code, stderr } = await captured(() => bench(['--model', model], launch));
+      expect({ model, code, stderr }).toEqual({ model, code: 1, stderr: 'ondevice: Error: stopped at launch\n' });
+      expect(launch).toHaveBeenCalledOnce();
+    }
+  });
+
   it('answers --help and --version with exit 0, before anything would be built', async () => {
     const launch = vi.fn();
     const help = await captured(() => bench(['--help'], launch));
