@@ -18,7 +18,7 @@ const fromNpm = process.env.npm_package_name === 'ondevice' && ['bench', 'inspec
 const build = () => {
   if (!fromNpm) return;
   // The build's output goes to stderr: stdout stays the tables (or --json's records).
-  const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
+  const r = spawnSync('npm', ['run', '-s', 'build'], { cwd: root, stdio: ['ignore', 2, 2], shell: process.platform === 'win32' });
   if (r.status !== 0) throw new Error(`the build failed (npm run build: ${r.error?.message ?? `exit ${r.status ?? r.signal}`})`);
 };
 const { main } = await import(named ? commands[command] : commands.bench);
