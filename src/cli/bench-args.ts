@@ -7,6 +7,7 @@ import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD } from '.
 import { DEVICES, DTYPES, ENGINES, ORT_BUILDS } from '../core/vocab.ts';
 import { parseThreads, type ThreadsRequest } from '../core/threads.ts';
 import { parseHubHost } from '../core/catalog.ts';
+import { VERSION } from './command.ts';
 
 export interface BenchOptions {
   suite: string;
@@ -26,6 +27,8 @@ export interface BenchOptions {
   input: string[];
   out?: string;
   json?: boolean;
+  /** --wide: every column of every table (the default view fits 120 columns for a few runs). */
+  wide?: boolean;
   strict?: boolean;
   /** Print nothing (tests read --out instead). Not a flag. */
   quiet?: boolean;
@@ -105,8 +108,9 @@ const threadsFlag = (value: string): ThreadsRequest => {
 };
 
 export function program(): Command {
-  return new Command('ondevice bench')
+  return new Command('ondevice')
     .description('Measure ONNX models in headless Chromium on WASM and WebGPU; print a table and write JSONL.')
+    .version(VERSION)
     .option('--suite <name>', `which suite: ${SUITES.join(', ')} (claims: the runs models/claims.json needs, then a verdict per claim)`, 'default')
     .option(
       '--model <id|path|url>',
@@ -196,6 +200,7 @@ export function program(): Command {
     )
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')
+    .option('--wide', 'every column of the tables, reasons inline (by default columns no run fills are left out, and reasons are notes under the table)')
     .option('--strict', 'exit 1 when any run errored')
     .addHelpText(
       'after',

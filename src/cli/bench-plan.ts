@@ -3,8 +3,9 @@
  * suite, checked before the browser starts; the plans themselves are made once the catalog, the app server and the
  * backends are known (model names → catalog ids, replicas, hub: names, URLs, or files to serve).
  */
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { isReplicaName, type Catalog } from '../core/catalog.ts';
+import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, type Catalog } from '../core/catalog.ts';
 import type { Claim } from '../claims/types.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { DEFAULT_CONTEXT_LENGTHS, DEFAULT_GENERATION, DEFAULT_WORKLOAD, type GenerationWorkload, type InputOverride, type ModelRef } from '../core/spec.ts';
@@ -51,6 +52,37 @@ export function modelEntry(name: string, catalogIds: readonly string[], server: 
   if (catalogIds.includes(name) || /^https?:\/\//i.test(name) || name.startsWith('hub:') || isReplicaName(name)) return name;
   const path = resolve(name);
   return { id: name, source: 'file', url: server.serveFile(path), dtype: dtypeFromFileName(path), task: 'unknown' };
+}
+
+/**
+ * Every --model (or inspect argument) in a form the suite can run, checked before anything is built or launched: a
+ * bundled id, replica:NAME the catalog knows, hub:ORG/NAME, an http(s) URL, a file path, or a file that exists.
+ * Anything else (a typo of an id) is a usage error that lists the valid ids.
+ */
+export function checkModelNames(names: readonly string[], catalog: Catalog, what = '--model'): void {
+  const ids = catalog.models.map((m) => m.id);
+  const replicas = (catalog.replicas ?? []).map((r) => `replica:${r.aliases[0] ?? r.id}`);
+  for (const name of names) {
+    if (ids.includes(name) || /^https?:\/\//i.test(name)) continue;
+    if (name.startsWith('hub:')) {
+      hubModel(name.slice('hub:'.length), 'fp32', DEFAULT_HUB_HOST, 'text-generation');
+      continue;
+    }
+    if (isReplicaName(name)) {
+      if (findReplica(name, catalog)) continue;
+      throw new InvalidInputError(
+        `Unknown replica "${name}" (${what}). Should be one of: ${replicas.join(', ')} (or a catalog id, an alias, or the id's last part).`,
+      );
+    }
+    // A path (a separator, or a model file's extension) is the user's file: one that is missing ends its run errored
+    // with the reason, as any file that fails does. A bare word is an id unless such a file exists.
+    if (/[\\/]/.test(name) || /\.(onnx|ort)$/i.test(name)) continue;
+    const path = resolve(name);
+    if (existsSync(path) && statSync(path).isFile()) continue;
+    throw new InvalidInputError(
+      `Unknown model "${name}" (${what}): not a bundled model and no such file. Should be one of: ${ids.join(', ')}; or replica:NAME (${replicas.join(', ')}), hub:ORG/NAME, an http(s) URL, or a path to an .onnx file.`,
+    );
+  }
 }
 
 /** --engine: "auto" (both engines where a model has the Hugging Face layout, else ort) or a list. */

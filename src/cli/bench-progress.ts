@@ -12,12 +12,14 @@ import { modelName } from './bench-tables.ts';
 export function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) => void; stop: () => void } {
   if (!enabled) return { onEvent: () => undefined, stop: () => undefined };
   const bars = new MultiBar(
-    { format: ' {bar} {value}/{total} {label}', hideCursor: true, clearOnComplete: false, stream: process.stderr },
+    // The bars are gone once the suite ends: the tables follow.
+    { format: ' {bar} {value}/{total} {label}', hideCursor: true, clearOnComplete: true, stream: process.stderr },
     Presets.shades_classic,
   );
   const suite = bars.create(1, 0, { label: 'runs' });
   const run = bars.create(1, 0, { label: '' });
   let current = '';
+  let noun = 'runs';
   return {
     onEvent(e) {
       switch (e.type) {
@@ -26,7 +28,9 @@ export function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) =
           run.update(e.done, { label: e.message });
           break;
         case 'suite-start':
+          noun = e.total === 1 ? 'run' : 'runs';
           suite.setTotal(e.total);
+          suite.update(0, { label: noun });
           break;
         case 'run-start':
           current = `${basename(e.spec.model.id)} ${e.spec.model.dtype} ${e.spec.device}`;
@@ -60,7 +64,7 @@ export function progressReporter(enabled: boolean): { onEvent: (e: SuiteEvent) =
           break;
         }
         case 'run-end':
-          suite.update(e.index + 1, { label: `runs (last: ${current} ${e.result.state})` });
+          suite.update(e.index + 1, { label: `${noun} (last: ${current} ${e.result.state})` });
           break;
         case 'suite-end':
           break;

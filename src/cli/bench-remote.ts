@@ -97,7 +97,7 @@ export async function benchOnDevices(
     for (const o of outcomes) {
       if (o.planned === 0) process.stdout.write(`${describeEndpoint(o.endpoint)}: nothing left to run\n`);
       // A device that never ran anything has only its failure line to show.
-      else if (o.results.some((r) => r.env)) process.stdout.write(`${describeEndpoint(o.endpoint)}:\n${report(o.results)}\n`);
+      else if (o.results.some((r) => r.env)) process.stdout.write(`${describeEndpoint(o.endpoint)}:\n${report(o.results, opts.wide)}\n`);
     }
     // Side by side with what the resumed file already had, so a resume still compares every device.
     const side = devicesTable(merged);

@@ -1,23 +1,19 @@
 /**
- * The bench's printed tables: per-run measurements (models, language models, context lengths, engines side by side,
- * rooflines, per-operator profiles), the leak check's memory growth, devices side by side, and the summary line.
+ * The bench's printed tables: per-run measurements (models; language models in bench-tables-lm.ts), rooflines,
+ * per-operator profiles, the leak check's memory growth, devices side by side, and the summary line.
  */
 import { basename } from 'node:path';
-import Table from 'cli-table3';
 import type { Growth, GrowthMetric } from '../core/growth.ts';
 import type { RunResult } from '../core/schema.ts';
-import { deviceComparison, engineComparison } from '../core/compare.ts';
+import { deviceComparison } from '../core/compare.ts';
 import {
   formatBytes,
-  formatGflops,
   formatMs,
   formatNumber,
   formatOpTypes,
   formatPredicted,
   formatRate,
-  formatRme,
   formatShare,
-  formatStepMs,
   formatUtilisation,
   formatWarmup,
 } from '../text/format.ts';
@@ -25,197 +21,66 @@ import { profileHints } from '../core/profile.ts';
 import { formatReason } from '../text/errors.ts';
 import { setupLines } from '../text/setup.ts';
 import { sweepTables, threadsLines } from './threads-report.ts';
+import { columnsTable, newTable, notes, tableText, wrapLine, type Column } from './cli-table.ts';
+import { gflopsCell, modelName, rmeCell, stateColumn } from './run-columns.ts';
+import { contextTable, enginesTable, generationTable } from './bench-tables-lm.ts';
 
-/** How a run's model is named in the tables: replicas say so (their outputs are meaningless; their timings are the real model's). */
-export const modelName = (r: RunResult): string => (r.model.source === 'replica' ? `${basename(r.model.id)} (replica)` : basename(r.model.id));
+export { modelName } from './run-columns.ts';
 
-function table(results: readonly RunResult[]): string {
-  // Fidelity columns only when some run was compared with its fp32 reference (a quantization comparison).
-  const fidelity = results.some((r) => r.fidelity);
-  const engines = new Set(results.map((r) => r.engine)).size > 1;
-  // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading), and
-  // measured ÷ predicted: the WASM heap on wasm, GPU buffers on WebGPU (fitAccuracy).
-  const predicted = results.some((r) => r.memory.predicted);
-  const head = [
-    'model',
-    'level',
-    'backend',
-    ...(engines ? ['engine'] : []),
-    'state',
-    'load',
-    'first run',
-    'p50',
-    'p90',
-    '±rme',
-    'n',
-    'warm-up',
-    'size',
-    ...(predicted ? ['predicted (peak ÷ it)'] : []),
-    'WASM heap',
-    'GPU peak',
-    'page+workers',
-    'browser PSS',
+/** Runs of models that are not language models: load, latency, memory, and fidelity against fp32 where compared. */
+function table(results: readonly RunResult[], wide: boolean): string {
+  const some = (f: (r: RunResult) => unknown) => results.some((r) => f(r));
+  const reasons = notes();
+  const columns: Column<RunResult>[] = [
+    { head: 'model', cell: modelName, always: true },
+    { head: 'level', cell: (r) => r.model.dtype, always: true },
+    { head: 'backend', cell: (r) => r.device, always: true },
+    { head: 'engine', cell: (r) => r.engine, when: new Set(results.map((r) => r.engine)).size > 1 },
+    // Every run completed and none has a reason: the summary line says so, and the default view spares the column.
+    { ...stateColumn(reasons.mark), when: wide || some((r) => r.state !== 'completed' || r.error) },
+    { head: 'load', cell: (r) => formatMs(r.timings.loadMs) },
+    { head: 'first run', short: 'first', cell: (r) => formatMs(r.timings.firstRunMs) },
+    { head: 'p50', cell: (r) => formatMs(r.timings.latency?.p50Ms) },
+    { head: 'p90', cell: (r) => formatMs(r.timings.latency?.p90Ms) },
+    { head: '±rme', cell: (r, wide) => rmeCell(r.timings.latency, wide) },
+    { head: 'n', cell: (r) => (r.timings.latency ? String(r.timings.latency.n) : '—') },
+    { head: 'warm-up', cell: (r) => formatWarmup(r.timings.warmup), wideOnly: true },
+    { head: 'size', cell: (r) => formatBytes(r.model.bytes) },
+    // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading), and
+    // measured ÷ predicted: the WASM heap on wasm, GPU buffers on WebGPU (fitAccuracy).
+    { head: 'predicted (peak ÷ it)', short: 'predicted', cell: formatPredicted, when: some((r) => r.memory.predicted) },
+    { head: 'WASM heap', cell: (r) => formatBytes(r.memory.wasmHeapPeakBytes) },
+    { head: 'GPU peak', cell: (r) => formatBytes(r.memory.gpuBufferPeakBytes) },
+    { head: 'page+workers', cell: (r) => formatBytes(r.memory.uaMemoryBytes) },
+    { head: 'browser PSS', cell: (r) => formatBytes(r.memory.os?.peakPssBytes) },
+    // Fidelity only when some run was compared with its fp32 reference (a quantization comparison); the default view
+    // gives it a table of its own (fidelityTable).
+    ...(wide ? fidelityColumns(results) : []),
+    // Achieved GFLOP/s: with --wide, or beside the roofline it is held against.
+    { head: 'GFLOP/s', cell: gflopsCell, when: some((r) => r.model.flops), wideOnly: !some((r) => r.utilisation || r.env?.roofline) },
+    { head: 'roofline use', cell: formatUtilisation, when: some((r) => r.utilisation || r.env?.roofline) },
+    { head: 'reason', cell: formatReason, wideOnly: true, width: 44 },
   ];
-  if (fidelity) head.push('max |Δ| vs fp32', 'cosine', 'top-1');
-  const counted = results.some((r) => r.model.flops);
-  if (counted) head.push('GFLOP/s');
-  const roofline = results.some((r) => r.utilisation || r.env?.roofline);
-  if (roofline) head.push('roofline use');
-  head.push('reason');
-  const t = new Table({
-    head,
-    style: { head: [], border: [] },
-    wordWrap: true,
-    colWidths: [...head.slice(0, -1).map(() => null), 44] as unknown as number[],
-  });
-  for (const r of results) {
-    const l = r.timings.latency;
-    const row = [
-      modelName(r),
-      r.model.dtype,
-      r.device,
-      ...(engines ? [r.engine] : []),
-      r.state,
-      formatMs(r.timings.loadMs),
-      formatMs(r.timings.firstRunMs),
-      formatMs(l?.p50Ms),
-      formatMs(l?.p90Ms),
-      formatRme(l),
-      l ? String(l.n) : '—',
-      formatWarmup(r.timings.warmup),
-      formatBytes(r.model.bytes),
-      ...(predicted ? [formatPredicted(r)] : []),
-      formatBytes(r.memory.wasmHeapPeakBytes),
-      formatBytes(r.memory.gpuBufferPeakBytes),
-      formatBytes(r.memory.uaMemoryBytes),
-      formatBytes(r.memory.os?.peakPssBytes),
-    ];
-    if (fidelity) row.push(formatNumber(r.fidelity?.maxAbsDiff), formatNumber(r.fidelity?.cosine, 6), formatNumber(r.fidelity?.top1Agreement, 3));
-    if (counted) row.push(formatGflops(r));
-    if (roofline) row.push(formatUtilisation(r));
-    row.push(formatReason(r));
-    t.push(row);
-  }
-  return t.toString();
+  const text = columnsTable(columns, results, wide, reasons.lines);
+  const compared = results.filter((r) => r.fidelity);
+  return wide || compared.length === 0 ? text : `${text}\nAgainst fp32 on the same backend:\n${columnsTable(fidelityColumns(compared, true), compared, false)}`;
 }
 
-/** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
-function generationTable(results: readonly RunResult[]): string {
-  const roofline = results.some((r) => r.utilisation || r.env?.roofline);
-  const counted = results.some((r) => r.model.flops);
-  const predicted = results.some((r) => r.memory.predicted);
-  const head = [
-    'model',
-    'level',
-    'backend',
-    'engine',
-    'state',
-    'load',
-    'TTFT',
-    'prefill tok/s',
-    'decode tok/s',
-    'TPOT p50',
-    'TPOT p90',
-    'decode step (p50 each)',
-    ...(predicted ? ['predicted (peak ÷ it)'] : []),
-    'WASM heap',
-    'GPU peak',
-    '= fp32 (prefix/all)',
-    ...(counted ? ['GFLOP/s'] : []),
-    ...(roofline ? ['bandwidth use'] : []),
-    'reason',
+/** Fidelity against the fp32 run; `alone`: as a table of its own, which names its rows. */
+function fidelityColumns(results: readonly RunResult[], alone = false): Column<RunResult>[] {
+  const when = results.some((r) => r.fidelity);
+  return [
+    ...(alone
+      ? [
+          { head: 'model', cell: modelName, always: true },
+          { head: 'level', cell: (r: RunResult) => r.model.dtype, always: true },
+          { head: 'backend', cell: (r: RunResult) => r.device, always: true },
+        ]
+      : []),
+    { head: 'max |Δ| vs fp32', short: 'max |Δ|', cell: (r) => formatNumber(r.fidelity?.maxAbsDiff), when },
+    { head: 'cosine', cell: (r) => formatNumber(r.fidelity?.cosine, 6), when },
+    { head: 'top-1', cell: (r) => formatNumber(r.fidelity?.top1Agreement, 3), when },
   ];
-  const t = new Table({ head, style: { head: [], border: [] }, wordWrap: true, colWidths: [...head.slice(0, -1).map(() => null), 40] as unknown as number[] });
-  for (const r of results) {
-    const g = r.generation;
-    const f = r.fidelity;
-    t.push([
-      modelName(r),
-      r.model.dtype,
-      r.device,
-      r.engine,
-      r.state,
-      formatMs(r.timings.loadMs),
-      formatMs(g?.ttftMs),
-      formatRate(g?.prefillTokPerS),
-      formatRate(g?.decodeTokPerS),
-      formatMs(g?.tpot?.p50Ms),
-      formatMs(g?.tpot?.p90Ms),
-      formatStepMs(g?.stepMs),
-      ...(predicted ? [formatPredicted(r)] : []),
-      formatBytes(r.memory.wasmHeapPeakBytes),
-      formatBytes(r.memory.gpuBufferPeakBytes),
-      f?.tokenMatch != null ? `${formatNumber(f.tokenMatch, 3)} / ${formatNumber(f.tokenAgreement, 3)}` : '—',
-      ...(counted ? [formatGflops(r)] : []),
-      ...(roofline ? [formatUtilisation(r)] : []),
-      formatReason(r),
-    ]);
-  }
-  const g = results.find((r) => r.generation)?.generation;
-  return `Language models (greedy; ${g ? `${g.promptTokens}-token prompt, ${g.newTokens} new tokens` : 'no generation completed'}):\n${t.toString()}`;
-}
-
-/** The context-length run type: decode speed and memory as the context fills. */
-function contextTable(results: readonly RunResult[]): string {
-  const t = new Table({
-    head: ['model', 'level', 'backend', 'engine', 'context', 'prefill', 'decode tok/s', 'TPOT p50', 'KV cache', 'WASM heap', 'GPU peak'],
-    style: { head: [], border: [] },
-  });
-  for (const r of results)
-    for (const c of r.generation?.contexts ?? []) {
-      t.push([
-        modelName(r),
-        r.model.dtype,
-        r.device,
-        r.engine,
-        String(c.contextTokens),
-        formatMs(c.prefillMs),
-        formatRate(c.decodeTokPerS),
-        formatMs(c.tpot?.p50Ms),
-        formatBytes(c.kvCacheBytes),
-        formatBytes(c.wasmHeapBytes),
-        formatBytes(c.gpuLiveBytes),
-      ]);
-    }
-  return `Decode at context length:\n${t.toString()}`;
-}
-
-/** Both engines on the same model, level and backend. */
-function enginesTable(results: readonly RunResult[]): string | null {
-  const rows = engineComparison(results);
-  if (rows.length === 0) return null;
-  const t = new Table({
-    head: [
-      'model',
-      'level',
-      'backend',
-      'TTFT ort',
-      'TTFT transformers.js',
-      'decode tok/s ort',
-      'decode tok/s transformers.js',
-      'ort ÷ transformers.js',
-      'TPOT p50 ort / transformers.js',
-      'step outside run ort / transformers.js',
-      'same tokens',
-    ],
-    style: { head: [], border: [] },
-  });
-  for (const c of rows) {
-    t.push([
-      basename(c.model),
-      c.dtype,
-      c.device,
-      formatMs(c.ort.ttftMs),
-      formatMs(c.transformers.ttftMs),
-      formatRate(c.ort.decodeTokPerS),
-      formatRate(c.transformers.decodeTokPerS),
-      c.decodeRatio === null ? '—' : `${c.decodeRatio.toFixed(2)}×`,
-      `${formatMs(c.ort.tpotP50Ms)} / ${formatMs(c.transformers.tpotP50Ms)}`,
-      `${formatMs(c.ort.outsideRunMs)} / ${formatMs(c.transformers.outsideRunMs)}`,
-      formatNumber(c.tokenAgreement, 3),
-    ]);
-  }
-  return `Engines side by side (our ORT loop vs transformers.js):\n${t.toString()}`;
 }
 
 /** The device rooflines the results were held against. */
@@ -223,10 +88,7 @@ function rooflineTable(results: readonly RunResult[]): string | null {
   const seen = new Map<string, NonNullable<NonNullable<RunResult['env']>['roofline']>>();
   for (const r of results) if (r.env?.roofline) seen.set(r.env.roofline.device, r.env.roofline);
   if (seen.size === 0) return null;
-  const t = new Table({
-    head: ['backend', 'memory bandwidth', 'buffer read', 'f32 matmul', 'matmul n', 'threads', 'ridge (FLOP/byte)'],
-    style: { head: [], border: [] },
-  });
+  const t = newTable(['backend', 'memory bandwidth', 'buffer read', 'f32 matmul', 'matmul n', 'threads', 'ridge (FLOP/byte)']);
   for (const r of seen.values()) {
     t.push([
       r.device,
@@ -238,26 +100,23 @@ function rooflineTable(results: readonly RunResult[]): string | null {
       (r.gflops / r.bandwidthGBps).toFixed(1),
     ]);
   }
-  return `Device roofline (best of the repeats):\n${t.toString()}`;
+  return `Device roofline (best of the repeats):\n${tableText(t)}`;
 }
 
 /** The per-operator profiles (--profile): top op types and the slowest node per run, and why where we know. */
 function profileTable(results: readonly RunResult[]): string | null {
   const asked = results.filter((r) => r.profile || r.profileReason);
   if (asked.length === 0) return null;
-  const t = new Table({
-    head: [
-      'model',
-      'level',
-      'backend',
-      'engine',
-      'top op types (share of the profiled iteration)',
-      'slowest node',
-      'profiled iteration (measured p50)',
-      'profiling took',
-    ],
-    style: { head: [], border: [] },
-  });
+  const t = newTable([
+    'model',
+    'level',
+    'backend',
+    'engine',
+    'top op types (share of the profiled iteration)',
+    'slowest node',
+    'profiled iteration (measured p50)',
+    'profiling took',
+  ]);
   const hints = new Set<string>();
   const notes = new Set<string>();
   for (const r of asked) {
@@ -285,24 +144,34 @@ function profileTable(results: readonly RunResult[]): string | null {
   // the shares say where time goes; the measured p50 says how long a run takes.
   notes.add("profiled times include the profiler's own overhead; compare shares, and take run times from the measured table");
   const lines = [...hints].map((h) => `  why: ${h}`).concat([...notes].map((n) => `  note: ${n}`));
-  return `Per-operator profile (one more iteration after the measured ones, with onnxruntime's profiler):\n${t.toString()}${lines.length ? `\n${lines.join('\n')}` : ''}`;
+  return `Per-operator profile (one more iteration after the measured ones, with onnxruntime's profiler):\n${tableText(t)}${lines.length ? `\n${lines.join('\n')}` : ''}`;
 }
 
-/** Every table that applies to these results. */
-export function report(results: readonly RunResult[]): string {
+/**
+ * Every table that applies to these results. The default view fits a 120-column terminal for a run or a few: columns
+ * no run fills are left out, and reasons are notes under their table; `wide` shows every column (--wide).
+ */
+export function report(results: readonly RunResult[], wide = false): string {
   const lm = results.filter((r) => r.task === 'text-generation');
   const other = results.filter((r) => r.task !== 'text-generation');
   const parts: string[] = [];
   const setup = setupLines(results);
-  if (setup.length) parts.push(`Setup:\n${setup.map((l) => `  ${l}`).join('\n')}`);
+  // Prose lines are wrapped to the tables' width (the wide view's tables are wider anyway).
+  if (setup.length) parts.push(`Setup:\n${setup.map((l) => wrapLine(`  ${l}`)).join('\n')}`);
   const threads = threadsLines(results);
-  if (threads) parts.push(threads);
-  if (other.length) parts.push(table(other));
+  if (threads)
+    parts.push(
+      threads
+        .split('\n')
+        .map((l) => wrapLine(l))
+        .join('\n'),
+    );
+  if (other.length) parts.push(table(other, wide));
   const plain = lm.filter((r) => !r.generation?.contexts);
-  if (plain.length) parts.push(generationTable(plain));
+  if (plain.length) parts.push(generationTable(plain, wide));
   const swept = lm.filter((r) => r.generation?.contexts?.length);
   if (swept.length) parts.push(contextTable(swept));
-  const engines = enginesTable(lm);
+  const engines = enginesTable(lm, wide);
   if (engines) parts.push(engines);
   const roof = rooflineTable(results);
   if (roof) parts.push(roof);
@@ -322,7 +191,7 @@ export function growthTable(growth: readonly Growth[]): string {
     ['osPeakRssBytes', 'browser RSS'],
     ['osPeakPssBytes', 'browser PSS'],
   ];
-  const t = new Table({ head: ['model', 'level', 'backend', 'runs', ...cols.map(([, h]) => `${h}: first → last (per run)`)], style: { head: [], border: [] } });
+  const t = newTable(['model', 'level', 'backend', 'runs', ...cols.map(([, h]) => `${h}: first → last (per run)`)]);
   for (const g of growth) {
     t.push([
       basename(g.model),
@@ -335,20 +204,23 @@ export function growthTable(growth: readonly Growth[]): string {
       }),
     ]);
   }
-  return `Memory over ${growth[0]?.runs ?? 0} repeated runs (a worker per run should leave nothing behind):\n${t.toString()}`;
+  return `Memory over ${growth[0]?.runs ?? 0} repeated runs (a worker per run should leave nothing behind):\n${tableText(t)}`;
 }
+
+/** "1 run", "2 runs". */
+export const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
 
 export const summary = (results: readonly RunResult[]): string =>
   results.length === 0
     ? '0 runs'
-    : `${results.length} runs: ${[...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`).join(', ')}`;
+    : `${runs(results.length)}: ${[...new Set(results.map((r) => r.state))].map((s) => `${results.filter((r) => r.state === s).length} ${s}`).join(', ')}`;
 
 /** The same specs on each device: p50 (or decode tok/s for language models), the state where a run did not complete. */
 export function devicesTable(groups: ReadonlyMap<string, readonly RunResult[]>): string | null {
   const { devices, rows } = deviceComparison(groups);
   if (devices.length < 2 || rows.length === 0) return null;
   const engines = new Set(rows.map((r) => r.engine)).size > 1;
-  const t = new Table({ head: ['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'figure', ...devices], style: { head: [], border: [] } });
+  const t = newTable(['model', 'level', 'backend', ...(engines ? ['engine'] : []), 'figure', ...devices]);
   for (const row of rows) {
     const cells = devices.map((d) => {
       const f = row.byDevice[d];
@@ -358,5 +230,5 @@ export function devicesTable(groups: ReadonlyMap<string, readonly RunResult[]>):
     });
     t.push([basename(row.model), row.dtype, row.device, ...(engines ? [row.engine] : []), row.generative ? 'decode tok/s' : 'p50', ...cells]);
   }
-  return `Devices side by side:\n${t.toString()}`;
+  return `Devices side by side:\n${tableText(t)}`;
 }

@@ -20,7 +20,8 @@ import { parseEndpoints } from './remote.ts';
 import { startAppServer } from './serve.ts';
 import { parseThreads } from '../core/threads.ts';
 import { cspOrigins, program, type BenchOptions } from './bench-args.ts';
-import { planFromOptions } from './bench-plan.ts';
+import { checkModelNames, planFromOptions } from './bench-plan.ts';
+import { parseCommand, USAGE_ERROR } from './command.ts';
 import { progressReporter } from './bench-progress.ts';
 import { benchOnDevices } from './bench-remote.ts';
 import { growthTable, report, summary } from './bench-tables.ts';
@@ -48,14 +49,18 @@ async function browserDefaultDevices(page: Page): Promise<Device[]> {
 }
 
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
-export async function bench(opts: BenchOptions): Promise<number> {
-  // Flags about the claims are checked before anything starts: a typo costs nothing.
+export async function bench(opts: BenchOptions, beforeLaunch: () => void = () => undefined): Promise<number> {
+  // Flags about the claims and the models are checked before anything starts: a typo costs nothing.
+  checkModelNames(opts.model, loadCatalog());
   const claims = opts.suite === 'claims' || opts.report ? selectClaims(loadClaims(), opts.claim ?? []) : [];
   const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
   if (opts.report) reportKind(opts.report);
   const makePlan = planFromOptions(opts, claims);
   const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
-  if (endpoints.length) return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
+  if (endpoints.length) {
+    beforeLaunch();
+    return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
+  }
   if (opts.resume) throw new InvalidInputError('--resume works with --connect: it fills in what each remote device is missing.');
   // The CLI's own Chromium runs here: a count past this machine's cores is refused before launch (a remote device checks its own).
   if (typeof opts.threads === 'number') parseThreads(String(opts.threads), '--threads', cpus().length);
@@ -63,10 +68,12 @@ export async function bench(opts: BenchOptions): Promise<number> {
   if (opts.publicUrl || opts.port !== undefined || (opts.host && opts.host !== '127.0.0.1')) {
     throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
   }
+  beforeLaunch();
   const server = await startAppServer(cspOrigins(opts));
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
-  const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY !== false);
+  // Bars only on a terminal: piped or redirected, stderr gets none.
+  const progress = progressReporter(!opts.json && !opts.quiet && process.stderr.isTTY === true);
   let sampler: OsMemorySampler | null = null;
   // The run's OS memory window ends with its measurement: the profiled iteration (--profile) and the FLOPs count
   // that follow are not the run's memory.
@@ -128,7 +135,7 @@ export async function bench(opts: BenchOptions): Promise<number> {
     /* the caller reads --out */
   } else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
-    process.stdout.write(report(results) + '\n');
+    process.stdout.write(report(results, opts.wide) + '\n');
     for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const)))
       process.stdout.write(`note: ${note}\n`);
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');
@@ -139,20 +146,25 @@ export async function bench(opts: BenchOptions): Promise<number> {
   return opts.strict && results.some((r) => r.state === 'errored') ? 1 : 0;
 }
 
-export async function main(argv: string[]): Promise<number> {
-  const cmd = program().parse(argv, { from: 'user' });
+/**
+ * `ondevice [bench flags]`: resolves to the exit code. `beforeLaunch` runs once every flag and model is checked and a
+ * suite will start (bin/ondevice.js builds the app there, so help and usage errors answer at once).
+ */
+export async function main(argv: string[], beforeLaunch?: () => void): Promise<number> {
+  const cmd = parseCommand(program(), argv);
+  if (typeof cmd === 'number') return cmd;
   const opts = cmd.opts<BenchOptions>();
   // Without --device, the backends come from the browser: a software WebGPU adapter is left out (defaultDevices).
   if (cmd.getOptionValueSource('device') === 'default') delete opts.device;
   // A thread sweep is a wasm measurement: without --device it runs there alone.
   if (opts.threads === 'sweep' && cmd.getOptionValueSource('device') === 'default') opts.device = 'wasm';
   try {
-    return await bench(opts);
+    return await bench(opts, beforeLaunch);
   } catch (err) {
     // One clear line. Bad flags are a usage error (2); anything else means the harness failed (1).
     const e = err as Error;
     const known = e.name === 'NoChromiumError' || e.name === 'InvalidInputError';
     process.stderr.write(`ondevice: ${known ? '' : `${e.name}: `}${e.message}\n`);
-    return e.name === 'InvalidInputError' ? 2 : 1;
+    return e.name === 'InvalidInputError' ? USAGE_ERROR : 1;
   }
 }

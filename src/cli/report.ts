@@ -15,9 +15,14 @@ import { parseJsonl } from '../store/export.ts';
 import { renderReportHtml, renderReportMarkdown, type ReportInput } from '../report/report.ts';
 import { readChartJsSource } from './report-assets.ts';
 import { ROOT } from './serve.ts';
+import { parseCommand, USAGE_ERROR } from './command.ts';
 
 export const loadClaims = (): Claim[] => parseClaims(JSON.parse(readFileSync(join(ROOT, 'models', 'claims.json'), 'utf8'))).claims;
 export const loadCatalog = (): Catalog => JSON.parse(readFileSync(join(ROOT, 'models', 'catalog.json'), 'utf8')) as Catalog;
+
+/** "1 run", "2 runs"; "1 bad line", "2 bad lines". */
+const runs = (n: number): string => `${n} run${n === 1 ? '' : 's'}`;
+const lines = (n: number): string => `${n} bad line${n === 1 ? '' : 's'}`;
 
 const REPORT_KINDS = ['.html', '.htm', '.md'] as const;
 
@@ -61,7 +66,7 @@ export function claimsTable(devices: readonly DeviceVerdicts[], claims: readonly
     }
     t.push(row);
   }
-  const legend = one ? '' : `\n${devices.map((d, i) => `D${i + 1}: ${d.identity.label} (${d.results.length} runs)`).join('\n')}`;
+  const legend = one ? '' : `\n${devices.map((d, i) => `D${i + 1}: ${d.identity.label} (${runs(d.results.length)})`).join('\n')}`;
   return `Claims:\n${t.toString()}${legend}`;
 }
 
@@ -83,8 +88,10 @@ export async function main(argv: string[]): Promise<number> {
       (v: string, p: string[]) => [...p, v],
       [] as string[],
     );
+  const parsed = parseCommand(cmd, argv);
+  if (typeof parsed === 'number') return parsed;
   try {
-    const opts = cmd.parse(argv, { from: 'user' }).opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
+    const opts = parsed.opts<{ in: string[]; report?: string; threshold: string[]; claim: string[] }>();
     if (opts.in.length === 0)
       throw new InvalidInputError("ondevice report needs at least one --in FILE.jsonl (run records from `bench --out` or the app's export).");
     if (opts.report) reportKind(opts.report);
@@ -106,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
       bad += problems.length;
       if (results.length === 0)
         throw new InvalidInputError(
-          `--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${problems.length} bad line(s), above` : ''}.`,
+          `--in "${file}" holds no valid run record (schema ondevice.run/1)${problems.length ? `: ${lines(problems.length)}, above` : ''}.`,
         );
       sources.push({ label: basename(file), results });
     }
@@ -115,12 +122,12 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(claimsTable(devices, claims) + '\n');
     if (opts.report) {
       writeReport(opts.report, devices, claims, loadCatalog());
-      process.stdout.write(`report written to ${opts.report}${bad ? ` (${bad} bad line(s) skipped)` : ''}\n`);
+      process.stdout.write(`report written to ${opts.report}${bad ? ` (${lines(bad)} skipped)` : ''}\n`);
     }
     return 0;
   } catch (err) {
     const e = err as Error;
     process.stderr.write(`ondevice: ${e.name === 'InvalidInputError' ? '' : `${e.name}: `}${e.message}\n`);
-    return e.name === 'InvalidInputError' ? 2 : 1;
+    return e.name === 'InvalidInputError' ? USAGE_ERROR : 1;
   }
 }

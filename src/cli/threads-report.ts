@@ -1,9 +1,9 @@
 /** The CLI's account of threads: the line that says what `auto` chose and why, and the table of a `--threads sweep`. */
-import Table from 'cli-table3';
 import type { RunResult } from '../core/schema.ts';
 import { sweepRows } from '../core/threads.ts';
 import { formatMs } from '../text/format.ts';
 import { threadChoiceLines } from '../text/threads.ts';
+import { newTable, tableText } from './cli-table.ts';
 
 type Choice = NonNullable<NonNullable<RunResult['env']>['threads']>;
 
@@ -35,14 +35,14 @@ export function sweepTables(results: readonly RunResult[]): string | null {
       })),
       g.choice.ortDefault,
     );
-    const t = new Table({ head: ['threads', 'p50', 'n', ''], style: { head: [], border: [] } });
+    const t = newTable(['threads', 'p50', 'n', '']);
     for (const row of rows) {
       const { run } = g.runs.find((s) => s.threads === row.threads)!;
       const marks = [row.best ? 'best' : '', row.ortDefault ? "onnxruntime-web's default" : ''].filter(Boolean).join(', ');
       t.push([String(row.threads), row.p50Ms === null ? `${run.state}` : formatMs(row.p50Ms), String(run.timings.latency?.n ?? 0), marks]);
     }
     const best = rows.find((r) => r.best);
-    out.push(`Thread sweep of ${key}${best ? `: best ${best.threads} (fewest threads within 3 % of the fastest p50)` : ''}\n${t.toString()}`);
+    out.push(`Thread sweep of ${key}${best ? `: best ${best.threads} (fewest threads within 3 % of the fastest p50)` : ''}\n${tableText(t)}`);
   }
   return out.join('\n');
 }

@@ -3,6 +3,8 @@ import type { RunResult } from '../core/schema.ts';
 import { formatMs } from './format.ts';
 
 const distinct = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
+/** "1 run", "2 runs". */
+const count = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** One line per aspect of the setup, listing each distinct value the runs used (a figure means little without it). */
 export function setupLines(results: readonly RunResult[]): string[] {
@@ -35,12 +37,12 @@ export function setupLines(results: readonly RunResult[]): string[] {
   const warm = distinct(
     ran.map(({ r }) =>
       r.workload.warmupCapMs != null
-        ? `at least ${r.workload.warmup} run(s), then until steady for at most ${formatMs(r.workload.warmupCapMs)}`
-        : `${r.workload.warmup} run(s)`,
+        ? `at least ${count(r.workload.warmup, 'run')}, then until steady for at most ${formatMs(r.workload.warmupCapMs)}`
+        : count(r.workload.warmup, 'run'),
     ),
   );
   const measured = distinct(
-    ran.map(({ r }) => `${r.workload.iterations} iteration(s)${r.workload.timeBudgetMs != null ? ` within ${formatMs(r.workload.timeBudgetMs)}` : ''}`),
+    ran.map(({ r }) => `${count(r.workload.iterations, 'iteration')}${r.workload.timeBudgetMs != null ? ` within ${formatMs(r.workload.timeBudgetMs)}` : ''}`),
   );
   lines.push(`warm-up: ${warm.join('; ')}; measured: ${measured.join('; ')}`);
   // Dims the models leave open and nothing set: what ondevice fed, so a figure is read at the shape it was measured at.

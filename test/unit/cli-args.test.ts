@@ -15,7 +15,7 @@ describe('bench flags', () => {
     expect(() => parseInputFlag('x')).toThrow(/NAME=1,3,224,224/);
     expect(() => parseInputFlag('x=1,a')).toThrow(/whole numbers/);
   });
-  it('has the flags DESIGN.md promises, with defaults', () => {
+  it('has the flags the README documents, with defaults', () => {
     const opts = program().parse(['--model', 'a', '--model', 'b.onnx', '--iterations', '5', '--strict'], { from: 'user' }).opts();
     expect(opts).toMatchObject({ suite: 'default', model: ['a', 'b.onnx'], device: 'wasm,webgpu', iterations: 5, warmup: 2, strict: true });
     const names = program().options.map((o) => o.long);

@@ -34,7 +34,7 @@ describe('setupLines', () => {
     const lines = setupLines([run('wasm', 'plain'), run('webgpu', 'asyncify')]);
     expect(lines[0]).toMatch(/^onnxruntime-web .+: wasm on the plain CPU build, webgpu on the asyncify build; wasm compiled once by the page \(182 ms\)$/);
     expect(lines[1]).toBe('WASM threads: 1 of 2 cores');
-    expect(lines[2]).toBe('warm-up: at least 2 run(s), then until steady for at most 3000 ms; measured: 20 iteration(s) within 10.0 s');
+    expect(lines[2]).toBe('warm-up: at least 2 runs, then until steady for at most 3000 ms; measured: 20 iterations within 10.0 s');
   });
 
   it('says which input dims ondevice picked where a model left them open, once per model and input', () => {
