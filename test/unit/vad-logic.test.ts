@@ -1,9 +1,11 @@
 // The VAD task's pure logic (src/core/task/vad-silero.ts, vad-segments.ts, vad-score.ts): Silero's framing, its
 // post-processing on hand-made probabilities, and the scores, with numbers worked out by hand.
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { frameCount, frameInput, realTimeFactor, runVad, SILERO_FRAME_MS, SILERO_V5 } from '../../src/core/task/vad-silero.ts';
 import { sileroDefaults, speechSegments } from '../../src/core/task/vad-segments.ts';
 import { frameAgreement, segmentF1 } from '../../src/core/task/vad-score.ts';
+import { parseExpectedSegments } from '../../src/core/task/vad-expect.ts';
 
 const frames = (...runs: [number, number][]): number[] => runs.flatMap(([p, n]) => Array<number>(n).fill(p));
 
@@ -121,5 +123,27 @@ describe('scores', () => {
     expect(segmentF1([], []).f1).toBe(1);
     expect(segmentF1([{ startMs: 0, endMs: 500 }], []).f1).toBe(0);
     expect(segmentF1([{ startMs: 0, endMs: 500 }], [{ startMs: 0, endMs: 650 }], 200).f1).toBe(1);
+  });
+});
+
+describe('parseExpectedSegments', () => {
+  it('reads the clip’s ground truth and a bare list, sorted by start', () => {
+    expect(parseExpectedSegments(readFileSync('test/fixtures/audio/speech-clip.json', 'utf8'), 'speech-clip.json')).toEqual([
+      { startMs: 800, endMs: 3356.625 },
+      { startMs: 4556.625, endMs: 6083.313 },
+    ]);
+    expect(parseExpectedSegments('[{"startMs": 50, "endMs": 90}, {"startMs": 5, "endMs": 9}]', 'x.json')).toEqual([
+      { startMs: 5, endMs: 9 },
+      { startMs: 50, endMs: 90 },
+    ]);
+  });
+
+  it.each([
+    ['nope', /Expected segments "x.json" are not JSON \(.*\)\. Should be JSON: \[\{"startMs": 800/],
+    ['{"segs": []}', /"x.json" hold neither a list nor an object with "segments"/],
+    ['{"segments": [{"startMs": 5}]}', /are not segments \(segments\.0\.endMs: .*\)/],
+    ['[{"startMs": 9, "endMs": 5}]', /are not segments \(0: endMs must be after startMs\)/],
+  ])('refuses %s naming the file and the shape', (text, message) => {
+    expect(() => parseExpectedSegments(text, 'x.json')).toThrow(message);
   });
 });
