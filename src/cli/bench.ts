@@ -24,6 +24,7 @@ import { planFromOptions } from './bench-plan.ts';
 import { progressReporter } from './bench-progress.ts';
 import { benchOnDevices } from './bench-remote.ts';
 import { growthTable, report, summary } from './bench-tables.ts';
+import { benchTask, isPipelineTask } from './bench-task.ts';
 
 export type { BenchOptions } from './bench-args.ts';
 export { program } from './bench-args.ts';
@@ -48,6 +49,7 @@ async function browserDefaultDevices(page: Page): Promise<Device[]> {
 
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
 export async function bench(opts: BenchOptions): Promise<number> {
+  if (isPipelineTask(opts.task)) return benchTask(opts, opts.task);
   // Flags about the claims are checked before anything starts: a typo costs nothing.
   const claims = opts.suite === 'claims' || opts.report ? selectClaims(loadClaims(), opts.claim ?? []) : [];
   const overrides = parseThresholdFlags(opts.threshold ?? [], claims);
