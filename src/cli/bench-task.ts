@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_WORKLOAD } from '../core/spec.ts';
 import { pipelineLevels } from '../core/task/pipelines.ts';
+import { parseExpectedSegments } from '../core/task/vad-expect.ts';
 import { DEVICES, DTYPES, InvalidInputError, parseList, TASK_KINDS, type TaskKind } from '../core/vocab.ts';
 import type { BenchOptions } from './bench-args.ts';
 import { openApp } from './driver.ts';
@@ -25,6 +26,12 @@ function readInput(flag: string, path: string): { name: string; base64: string }
   return { name: basename(path), base64: readFileSync(path).toString('base64') };
 }
 
+/** A text file the user named, or an InvalidInputError naming the flag and the path. */
+function readText(flag: string, path: string): string {
+  if (!existsSync(path) || !statSync(path).isFile()) throw new InvalidInputError(`${flag} ${path}: no such file.`);
+  return readFileSync(path, 'utf8');
+}
+
 /** The flags a task run takes, checked before the browser starts. */
 export function taskFlags(opts: BenchOptions, kind: TaskKind) {
   if (opts.model.length) throw new InvalidInputError(`--task ${kind} runs its own pipeline's models; drop --model (${opts.model.join(', ')}).`);
@@ -33,14 +40,8 @@ export function taskFlags(opts: BenchOptions, kind: TaskKind) {
   if (kind === 'vad' && !opts.audio)
     throw new InvalidInputError('--task vad needs --audio FILE.wav (16 kHz mono is what Silero takes; other rates are resampled).');
   const input = kind === 'ocr' ? (opts.image ? readInput('--image', opts.image) : null) : readInput('--audio', opts.audio!);
-  let expectedSegments: { startMs: number; endMs: number }[] | undefined;
-  if (opts.expectSegments) {
-    try {
-      expectedSegments = JSON.parse(readFileSync(opts.expectSegments, 'utf8')) as { startMs: number; endMs: number }[];
-    } catch (err) {
-      throw new InvalidInputError(`--expect-segments ${opts.expectSegments}: ${(err as Error).message}. Expected a JSON array of {"startMs", "endMs"}.`);
-    }
-  }
+  if (opts.expectSegments && kind !== 'vad') throw new InvalidInputError('--expect-segments is for --task vad.');
+  const expectedSegments = opts.expectSegments ? parseExpectedSegments(readText('--expect-segments', opts.expectSegments), opts.expectSegments) : undefined;
   const devices = parseList('device', DEVICES, opts.device ?? 'wasm');
   return { input, devices, expectedSegments };
 }

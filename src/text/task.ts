@@ -17,7 +17,31 @@ export function taskAccuracyLine(r: RunResult): string | null {
     const said = parts.filter(Boolean).join(' ');
     return `${r.model.dtype}: ${said || `${r.pipeline.ocr?.lines.length ?? 0} lines`}`;
   }
-  return `${r.model.dtype}: ${r.pipeline.kind} (no accuracy line yet)`;
+  const v = r.pipeline.vad;
+  const parts = [
+    a?.frameAgreementVsFp32 !== undefined && r.model.dtype !== 'fp32' ? `frames ${formatShare(a.frameAgreementVsFp32)} as fp32` : null,
+    a?.segmentF1 !== undefined ? `segment F1 ${a.segmentF1.toFixed(2)}` : null,
+    v ? `RTF ${formatRtf(v.realTimeFactor)}` : null,
+  ];
+  return `${r.model.dtype}: ${parts.filter(Boolean).join(', ') || `${v?.segments.length ?? 0} segments`}`;
+}
+
+/** A share as a percentage with one decimal ("99.1 %"); "—" when unknown. */
+export const formatShare = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : `${(x * 100).toFixed(1)} %`);
+
+/** A real-time factor (processing time over audio time): "0.012" (a second of audio in 12 ms); "—" when unknown. */
+export const formatRtf = (x: number | null | undefined): string => (x === null || x === undefined || !Number.isFinite(x) ? '—' : x.toPrecision(2));
+
+/** The speech segments a VAD run found, in seconds: "0.77–3.42 s, 4.55–6.17 s" (none: "(no speech)"). */
+export function vadSegmentsLine(r: RunResult): string {
+  const segments = r.pipeline?.vad?.segments ?? [];
+  return segments.length ? segments.map((s) => `${(s.startMs / 1000).toFixed(2)}–${(s.endMs / 1000).toFixed(2)} s`).join(', ') : '(no speech)';
+}
+
+/** What was done to the audio before the model saw it: "44100 Hz, resampled to 16000 Hz"; null when nothing was. */
+export function vadInputNote(r: RunResult): string | null {
+  const i = r.pipeline?.input;
+  return i?.resampledFrom ? `"${i.name}" is at ${i.resampledFrom} Hz: resampled to ${i.sampleRate ?? 16000} Hz, the rate Silero takes` : null;
 }
 
 /** Per-stage median times, "det 120 ms · cls 8 ms · rec 95 ms". */

@@ -6,11 +6,12 @@
 import type { TaskKind } from '../../core/vocab.ts';
 import type { TaskRunner } from './common.ts';
 import { runOcr } from './ocr.ts';
+import { runVadTask } from './vad.ts';
 
 export { TaskAbortedError, type TaskContext, type TaskRunner } from './common.ts';
 
 /** The runner of each task kind; null: not built yet (its runs end unsupported with that reason). */
 export const TASK_RUNNERS: Readonly<Record<TaskKind, TaskRunner | null>> = Object.freeze({
   ocr: runOcr,
-  vad: null,
+  vad: runVadTask,
 });
