@@ -44,7 +44,7 @@ describe('a VAD run’s record', () => {
     const failed = finish(
       emptyResult({
         id: 'x',
-        model: { id: 'vad:silero-v5', source: 'bundled', url: '', dtype: 'fp32' },
+        model: { id: 'vad:silero-v5', source: 'bundled', url: '', dtype: 'fp32', task: 'vad' },
         engine: 'ort',
         device: 'wasm',
         workload: { iterations: 1, warmup: 0 },
