@@ -5,19 +5,24 @@ import { formatMs } from './format.ts';
 /** A CER as a percentage with one decimal ("0.8 %"); "–" when unknown. */
 export const formatCer = (cer: number | null | undefined): string => (cer === null || cer === undefined ? '—' : `${(cer * 100).toFixed(1)} %`);
 
-/** "q8: CER 0.8 % vs fp32 0.7 %": a task run's accuracy at its level, against the ground truth and against fp32's output. */
-export function taskAccuracyLine(r: RunResult): string | null {
+/** "CER 0.8 % vs fp32 0.7 %": a completed task run's accuracy against the ground truth and against fp32's output; '' for other runs. */
+export function taskAccuracyText(r: RunResult): string {
   const a = r.pipeline?.accuracy;
-  if (!r.pipeline || r.state !== 'completed') return r.pipeline ? `${r.model.dtype}: ${r.state}` : null;
+  if (!r.pipeline || r.state !== 'completed') return '';
   if (r.pipeline.kind === 'ocr') {
     const parts = [
       a?.cer !== undefined ? `CER ${formatCer(a.cer)}` : null,
       a?.cerVsFp32 !== undefined && r.model.dtype !== 'fp32' ? `vs fp32 ${formatCer(a.cerVsFp32)}` : null,
     ];
-    const said = parts.filter(Boolean).join(' ');
-    return `${r.model.dtype}: ${said || `${r.pipeline.ocr?.lines.length ?? 0} lines`}`;
+    return parts.filter(Boolean).join(' ') || `${r.pipeline.ocr?.lines.length ?? 0} lines read`;
   }
-  return `${r.model.dtype}: ${r.pipeline.kind} (no accuracy line yet)`;
+  return '';
+}
+
+/** "q8: CER 0.8 % vs fp32 0.7 %" (the quantization table's line); null for runs that are not task runs. */
+export function taskAccuracyLine(r: RunResult): string | null {
+  if (!r.pipeline) return null;
+  return `${r.model.dtype}: ${r.state !== 'completed' ? r.state : taskAccuracyText(r) || r.pipeline.kind}`;
 }
 
 /** Per-stage median times, "det 120 ms · cls 8 ms · rec 95 ms". */
