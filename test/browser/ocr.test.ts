@@ -1,7 +1,6 @@
 // The OCR pipeline end to end in the real app: text lines the page renders (Chinese and English, several fonts and
 // sizes, two turned 180°) read back at fp32 with CER ≤ 2 %, and every level the OCR models ship with its CER against
 // the ground truth and against fp32's text; bad input ends as a record with a reason, and a blank image reads as no text.
-import { writeFileSync } from 'node:fs';
 import { expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
 import { useApp } from './fixture.ts';
@@ -30,13 +29,14 @@ it('renders known lines and reads them back: CER ≤ 2 % at fp32, and a CER for 
     text: r.pipeline?.ocr?.lines.map((l) => l.text).join(' | '),
     error: r.error?.message,
   }));
-  writeFileSync('.scratch/ocr-levels.json', JSON.stringify(table, null, 1));
   expect(results.map((r) => r.model.dtype)).toEqual(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4']);
   const fp32 = results[0]!;
   expect(fp32.state, fp32.error?.message).toBe('completed');
   expect(fp32.model.id).toBe('ocr:ppocr-v4');
   expect(fp32.pipeline!.accuracy!.cer!, JSON.stringify(table[0])).toBeLessThanOrEqual(0.02);
   expect(fp32.pipeline!.stages.map((s) => s.name)).toEqual(['det', 'cls', 'rec']);
+  // q8 (per-channel 8-bit) keeps fp32's reading on these lines; the table names what every other level does.
+  expect(results[2]!.pipeline!.accuracy!.cer!, JSON.stringify(table)).toBeLessThanOrEqual(0.02);
   for (const r of results) {
     expect(r.state, `${r.model.dtype}: ${r.error?.message}`).toBe('completed');
     expect(r.pipeline!.accuracy!.cer).toBeGreaterThanOrEqual(0);

@@ -5,6 +5,8 @@ import { RunResultSchema, type RunResult } from '../../src/core/schema.ts';
 import { parseJsonl, toJsonl } from '../../src/store/export.ts';
 import { taskAccuracyLine, stageTimes } from '../../src/text/task.ts';
 import { taskTable } from '../../src/cli/task-table.ts';
+import { isPipelineTask, taskFlags } from '../../src/cli/bench-task.ts';
+import type { BenchOptions } from '../../src/cli/bench-args.ts';
 import { runColumns, runRows } from '../../src/report/model.ts';
 import { deviceRuns, run } from '../fixtures/report-runs.ts';
 
@@ -69,5 +71,16 @@ describe('task records', () => {
       devices: [{ identity: { label: 'here' }, results: [run({ id: 'c', model: 'mlp-1m', dtype: 'fp32', p50: 1, env: envFor() })] }],
     } as unknown as Parameters<typeof runRows>[0];
     expect(runColumns(plain)).not.toContain('task accuracy');
+  });
+});
+
+describe('--task flags', () => {
+  const opts = (o: Partial<BenchOptions>) => ({ suite: 'default', model: [], iterations: 1, warmup: 0, input: [], repeat: 1, ...o }) as BenchOptions;
+  it('name the flag and the file before a browser starts', () => {
+    expect(isPipelineTask('ocr') && isPipelineTask('vad') && !isPipelineTask('text-generation')).toBe(true);
+    expect(() => taskFlags(opts({ task: 'ocr', image: 'no/such.png' }), 'ocr')).toThrow('--image no/such.png: no such file.');
+    expect(() => taskFlags(opts({ task: 'ocr', model: ['mlp-1m'] }), 'ocr')).toThrow(/drop --model \(mlp-1m\)/);
+    expect(() => taskFlags(opts({ task: 'vad' }), 'vad')).toThrow(/--task vad needs --audio FILE.wav/);
+    expect(taskFlags(opts({ task: 'ocr' }), 'ocr')).toEqual({ input: null, devices: ['wasm'], expectedSegments: undefined });
   });
 });

@@ -134,7 +134,10 @@ export async function runOcr(spec: RunSpec, { result, onProgress, aborted }: Tas
     const totals: number[] = [];
     const per = { det: [] as number[], cls: [] as number[], rec: [] as number[] };
     let last: Pass | null = null;
-    for (let i = 0; i < iterations; i++) {
+    // Like a model's run: at most `iterations`, stopping once the time budget is spent (one pass at least).
+    const budget = spec.workload.timeBudgetMs ?? Infinity;
+    const measureStart = performance.now();
+    for (let i = 0; i < iterations && (i === 0 || performance.now() - measureStart < budget); i++) {
       if (aborted()) throw new TaskAbortedError(`Aborted by the user after ${i} of ${iterations} iterations.`);
       const p = await timed(pass);
       last = p.value;
