@@ -68,7 +68,10 @@ export async function runVadTask(spec: RunSpec, { result, onProgress, aborted }:
     const iterations = Math.max(1, spec.workload.iterations);
     const totals: number[] = [];
     let probs: number[] = [];
-    for (let i = 0; i < iterations; i++) {
+    // Like a model's run: at most `iterations`, stopping once the time budget is spent (one pass at least).
+    const budget = spec.workload.timeBudgetMs ?? Infinity;
+    const measureStart = performance.now();
+    for (let i = 0; i < iterations && (i === 0 || performance.now() - measureStart < budget); i++) {
       if (aborted()) throw new TaskAbortedError(`Aborted by the user after ${i} of ${iterations} iterations.`);
       const p = await pass();
       probs = p.probs;
