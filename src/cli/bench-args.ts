@@ -39,7 +39,16 @@ export interface BenchOptions {
   /** --context: the context-length run type; true for the default lengths. */
   context?: string | boolean;
   hubHost?: string;
+  /** `ocr` or `vad`: a task pipeline (bench-task.ts); anything else is the task of hub: models. */
   task?: string;
+  /** --task ocr: the image to read (default: the sample lines the page renders). */
+  image?: string;
+  /** --task ocr: the text the image holds, for CER. */
+  expect?: string;
+  /** --task vad: the audio (WAV). */
+  audio?: string;
+  /** --task vad: a JSON file of the speech segments the audio holds, for segment F1. */
+  expectSegments?: string;
   /** --roofline [quick]: measure each backend's roofline first and report each run's utilisation of it. */
   roofline?: string | boolean;
   /** Abort the suite after this many ms (what Ctrl-C does, on a timer: for tests and unattended runs). */
@@ -160,7 +169,14 @@ export function program(): Command {
       'where hub:ORG/NAME models come from: an http(s) URL (default https://huggingface.co/; a mirror or a local server); the only remote origin the app may fetch from',
       hubHostFlag,
     )
-    .option('--task <task>', 'task of hub: models (default text-generation)')
+    .option(
+      '--task <task>',
+      'ocr or vad: run that task pipeline on --image / --audio at each --dtype (all: every level its models ship); otherwise the task of hub: models (default text-generation)',
+    )
+    .option('--image <file>', '--task ocr: the image to read (PNG, JPEG, GIF, BMP, WebP; default: sample lines the page renders, with known text)')
+    .option('--expect <text>', '--task ocr: the text the image holds (lines joined by newlines): CER against it')
+    .option('--audio <file.wav>', '--task vad: the audio to run')
+    .option('--expect-segments <file.json>', '--task vad: the speech segments the audio holds ([{"startMs", "endMs"}]): segment F1 against them')
     .option('--profile', "after the measured iterations, one more with onnxruntime's profiler: the top operators by time per run (ort engine only)")
     .option(
       '--roofline [quick]',

@@ -26,6 +26,7 @@ import { progressReporter } from './bench-progress.ts';
 import { benchOnDevices } from './bench-remote.ts';
 import { growthTable, report, summary } from './bench-tables.ts';
 import { WATCHDOG_MARGIN_KEY } from '../core/watchdog.ts';
+import { benchTask, isPipelineTask } from './bench-task.ts';
 
 export type { BenchOptions } from './bench-args.ts';
 export { program } from './bench-args.ts';
@@ -50,6 +51,7 @@ async function browserDefaultDevices(page: Page): Promise<Device[]> {
 
 /** Run the bench; resolves to the exit code (0 every run ended in a state, 1 harness failure or --strict). */
 export async function bench(opts: BenchOptions, beforeLaunch: () => void = () => undefined): Promise<number> {
+  if (isPipelineTask(opts.task)) return benchTask(opts, opts.task, beforeLaunch);
   // Flags about the claims and the models are checked before anything starts: a typo costs nothing.
   checkModelNames(opts.model, loadCatalog());
   const claims = opts.suite === 'claims' || opts.report ? selectClaims(loadClaims(), opts.claim ?? []) : [];

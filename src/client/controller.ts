@@ -19,6 +19,9 @@ import { parseJsonl, toCsv, toJsonl, type ImportProblem } from '../store/export.
 import { appendResults, clearResults, listResults, onStorageProblem, storageProblem, type StorageProblem } from '../store/results-db.ts';
 import { bareLoopInWorker, buildReplicaInWorker, clearReplicaCacheInWorker, inspectInWorker, probeCapabilities, quantizeInWorker } from './runner-client.ts';
 import { runSuite, type SuiteEvent } from './suite.ts';
+import { runTasks, type TaskRequestWire } from './task-runs.ts';
+import { renderTextLines, type RenderedText } from './render-text.ts';
+import { OCR_SAMPLE_LINES, type TextLine } from '../core/task/ocr-sample.ts';
 import { calibrateThreads, clearThreadCache, type CalibrationOutcome } from './thread-calibration.ts';
 import { deviceRoofline } from '../roofline/client.ts';
 import type { RooflineDevice, RooflineOptions, RooflineResult } from '../roofline/roofline.ts';
@@ -49,6 +52,13 @@ export interface Controller {
   /** Make quantized levels of an fp32 model in a worker; each is a model reference (blob URL) and a download. */
   makeLevels(model: ModelRef, levels: Dtype[]): Promise<LevelVariant[]>;
   subscribe(listener: (e: SuiteEvent) => void): () => void;
+  /**
+   * A task pipeline (OCR, VAD) on one input at each level asked, fp32 first; logged like any run. Rejects only if a
+   * suite is already running.
+   */
+  runTask(request: TaskRequestWire): Promise<RunResult[]>;
+  /** Text lines drawn on a canvas as a PNG, with the text they hold (OCR's ground truth; default: the bundled sample). */
+  renderText(lines?: readonly TextLine[]): Promise<RenderedText>;
   /** The articles' claims (models/claims.json), checked. */
   claims(): Promise<Claim[]>;
   /**
@@ -255,6 +265,17 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
       const results = await api.runSuite(claimRunPlans(all, chosen.devices, cat));
       return { results, verdicts: evaluateClaims(all, results, options.overrides), ...chosen };
     },
+    async runTask(request) {
+      if (running) throw new Error('A suite is already running: abort it or wait for it to end.');
+      const controller = new AbortController();
+      running = controller;
+      try {
+        return await runTasks(request, { catalog: await loadCatalog(), signal: controller.signal, onEvent: emit });
+      } finally {
+        running = null;
+      }
+    },
+    renderText: (lines = OCR_SAMPLE_LINES) => renderTextLines(lines),
     subscribe(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

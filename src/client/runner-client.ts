@@ -82,7 +82,16 @@ const absoluteModel = (model: ModelRef): ModelRef => ({
   url: new URL(model.url, location.href).href,
   ...(model.repo ? { repo: { ...model.repo, host: new URL(model.repo.host, location.href).href } } : {}),
 });
-const absolute = (spec: RunSpec): RunSpec => ({ ...spec, model: absoluteModel(spec.model) });
+const absoluteAssets = (assets: Record<string, string> = {}): Record<string, string> =>
+  Object.fromEntries(Object.entries(assets).map(([k, v]) => [k, new URL(v, location.href).href]));
+const absolute = (spec: RunSpec): RunSpec => ({
+  ...spec,
+  // A pipeline's own model is a name (no file): its stages carry the URLs.
+  model: spec.task ? spec.model : absoluteModel(spec.model),
+  ...(spec.task
+    ? { task: { ...spec.task, stages: spec.task.stages.map((s) => ({ ...s, model: absoluteModel(s.model) })), assets: absoluteAssets(spec.task.assets) } }
+    : {}),
+});
 
 /**
  * The profiled iteration, in the run's worker once every figure is measured (memory by the page included): a
@@ -136,7 +145,9 @@ export async function runInWorker(spec: RunSpec, options: RunOptions = {}): Prom
     });
     const wasm = await compiledWasmFor(spec);
     arm();
-    const result = await Promise.race([w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm), w.failure]);
+    // A task pipeline (spec.task) runs through its own contract method; everything else is one model's run.
+    const run = spec.task ? w.api.executeTask(absolute(spec), onProgress, w.abortFlag, wasm) : w.api.execute(absolute(spec), onProgress, w.abortFlag, wasm);
+    const result = await Promise.race([run, w.failure]);
     disarm();
     // While the worker still lives (its heap included): the page and its workers, as the browser counts them.
     if (result.state !== 'unsupported') {

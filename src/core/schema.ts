@@ -4,7 +4,7 @@
  */
 import { z } from './zod.ts';
 import { ERROR_CLASSES } from './error-class.ts';
-import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES, TASK_KINDS } from './vocab.ts';
 import { EnvSchema } from './schema-env.ts';
 
 export { EnvSchema } from './schema-env.ts';
@@ -212,6 +212,47 @@ export const OpProfileSchema = z.object({
 });
 
 /**
+ * A task run (issue 17): a pipeline of models on a real input (an image for OCR, audio for VAD), with per-stage
+ * timings, what it produced and how right it was. Named `pipeline` because `task` is the model's task string.
+ */
+export const TaskRecordSchema = z.object({
+  kind: z.enum(TASK_KINDS),
+  /** What the user or the test gave. */
+  input: z.object({
+    name: z.string(),
+    bytes,
+    width: z.number().int().nonnegative().optional(),
+    height: z.number().int().nonnegative().optional(),
+    sampleRate: z.number().positive().optional(),
+    durationMs: ms.optional(),
+    /** Audio resampled to the model's rate: the rate it came at. */
+    resampledFrom: z.number().positive().optional(),
+  }),
+  /** Per stage (det/cls/rec, or vad): the model, the level it ran at, and its time per iteration (stats) or in all. */
+  stages: z.array(z.object({ name: z.string(), model: z.string(), level: z.enum(DTYPES), ms: z.union([LatencyStatsSchema, ms]) })),
+  /** End to end, median over the iterations. */
+  totalMs: ms,
+  ocr: z.object({ lines: z.array(z.object({ text: z.string(), score: z.number(), box: z.array(z.tuple([z.number(), z.number()])) })) }).optional(),
+  vad: z
+    .object({
+      frameMs: ms,
+      probs: z.array(z.number()),
+      segments: z.array(z.object({ startMs: ms, endMs: ms })),
+      realTimeFactor: z.number().nonnegative(),
+    })
+    .optional(),
+  accuracy: z
+    .object({
+      expected: z.string().optional(),
+      cer: z.number().nonnegative().optional(),
+      cerVsFp32: z.number().nonnegative().optional(),
+      frameAgreementVsFp32: z.number().min(0).max(1).optional(),
+      segmentF1: z.number().min(0).max(1).optional(),
+    })
+    .optional(),
+});
+
+/**
  * Why a run did not complete: the error's name (what readers branch on) and message; what kind of failure it was
  * (`class`, src/core/error-class.ts) and the runtime's own text where the message words it otherwise (`raw`).
  * Older records lack both.
@@ -313,6 +354,8 @@ const RunFieldsSchema = z.object({
     .nullable()
     .default(null),
   outputs: z.array(OutputSchema).nullable(),
+  /** Task runs only (`model.id` is then the pipeline's, e.g. `ocr:ppocr-v4`); absent in every other record. */
+  pipeline: TaskRecordSchema.optional(),
   error: ErrorSchema.nullable(),
 });
 
@@ -348,4 +391,5 @@ export type IncompleteRun = Exclude<RunResult, { state: 'completed' }>;
 export type OpProfile = z.infer<typeof OpProfileSchema>;
 export type Timings = z.infer<typeof TimingsSchema>;
 export type PredictedMemory = z.infer<typeof PredictedMemorySchema>;
+export type TaskRecord = z.infer<typeof TaskRecordSchema>;
 export type ReplicaRecord = NonNullable<RunResult['replica']>;

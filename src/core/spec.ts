@@ -1,6 +1,6 @@
 /** What to run: a model, an engine, a device and a workload. Plain data that crosses the worker boundary. */
 import type { ThreadChoice } from './threads.ts';
-import type { Device, Dtype, Engine, ModelSource, OrtBuild } from './vocab.ts';
+import type { Device, Dtype, Engine, ModelSource, OrtBuild, TaskKind } from './vocab.ts';
 
 /** Override for one model input: its shape (all dims concrete) and/or a constant fill value. */
 export interface InputOverride {
@@ -96,8 +96,34 @@ export interface Workload {
   profile?: boolean;
 }
 
+/** One stage of a task pipeline: its name (det, cls, rec; vad) and the model at the level it runs at. */
+export interface TaskStage {
+  name: string;
+  model: ModelRef;
+  /** Why this stage runs at another level than the run's (the model does not ship it), for the record. */
+  note?: string;
+}
+
+/**
+ * A task run's input and pipeline (issue 17): the spec's model is the pipeline (`ocr:ppocr-v4`), its stages the
+ * models it chains; the input is the file's bytes, decoded in the worker.
+ */
+export interface TaskInput {
+  kind: TaskKind;
+  stages: TaskStage[];
+  input: { name: string; bytes: Uint8Array };
+  /** Extra files a pipeline needs by name (OCR: `keys`, the recognizer's character list), as URLs. */
+  assets?: Record<string, string>;
+  /** OCR: the text the image holds (lines joined by newlines), for CER. */
+  expectedText?: string;
+  /** VAD: the speech segments the clip holds, for segment F1. */
+  expectedSegments?: { startMs: number; endMs: number }[];
+}
+
 export interface RunSpec {
   id: string;
+  /** A task pipeline run instead of a single model's (contract: `executeTask`). */
+  task?: TaskInput;
   suiteId?: string | null;
   model: ModelRef;
   engine: Engine;

@@ -50,6 +50,10 @@ export const ENGINE_LABEL: Readonly<Record<Engine, string>> = Object.freeze({
   transformers: 'transformers.js',
 });
 
+/** Task pipelines (issue 17): OCR (PP-OCR det → cls → rec) and voice activity detection (Silero VAD). */
+export const TASK_KINDS = ['ocr', 'vad'] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
 export const MODEL_SOURCES = ['bundled', 'replica', 'hub', 'file', 'url'] as const;
 export type ModelSource = (typeof MODEL_SOURCES)[number];
 

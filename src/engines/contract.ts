@@ -57,6 +57,12 @@ export interface RunnerApi {
    */
   execute(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null, wasm?: CompiledWasm | null): Promise<RunResult>;
   /**
+   * A task pipeline (`spec.task`: OCR, VAD) on its input: every stage's session loaded, `workload.iterations` timed
+   * passes end to end, the output and per-stage timings in `result.pipeline`. Always resolves to a result; bad input
+   * is an errored one whose reason names the input and what was expected.
+   */
+  executeTask(spec: RunSpec, onProgress: (p: Progress) => void, abortFlag?: Int32Array | null, wasm?: CompiledWasm | null): Promise<RunResult>;
+  /**
    * After `execute` (and after the page has measured memory), in the same worker: one more iteration with
    * onnxruntime's profiler, on a second session, so that no measured figure includes profiling. ORT engine only;
    * anything else (or a failure) is a null profile with the reason. A model whose measured p50 was under a second

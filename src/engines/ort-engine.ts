@@ -284,3 +284,54 @@ export async function probeOutputShapes(
     await session.release();
   }
 }
+
+/** A float tensor as task pipelines pass them (src/engines/tasks/): data and dims, no onnxruntime type. */
+export interface FloatTensor {
+  data: Float32Array;
+  dims: number[];
+}
+
+/** A session fed and read as plain float tensors, for task pipelines (OCR, VAD) that build their own inputs. */
+export interface TensorSession {
+  sessionMs: number;
+  inputNames: readonly string[];
+  outputNames: readonly string[];
+  run(feeds: Record<string, FloatTensor>): Promise<Record<string, FloatTensor>>;
+  release(): Promise<void>;
+}
+
+/** Open `bytes` (the model `spec.model` names) as a TensorSession on the spec's backend. */
+export async function openTensorSession(spec: RunSpec, bytes: Uint8Array): Promise<TensorSession> {
+  const t0 = performance.now();
+  const session = await createSession(spec, bytes);
+  const sessionMs = performance.now() - t0;
+  return {
+    sessionMs,
+    inputNames: session.inputNames,
+    outputNames: session.outputNames,
+    async run(feeds) {
+      const ortFeeds: Record<string, Ort.Tensor> = {};
+      for (const [name, t] of Object.entries(feeds)) ortFeeds[name] = new (runtime().Tensor)('float32', t.data, t.dims);
+      let out: Ort.InferenceSession.ReturnType;
+      try {
+        out = await session.run(ortFeeds);
+      } catch (err) {
+        const shapes = Object.entries(feeds).map(([n, t]) => `${n}[${t.dims.join(',')}]`);
+        throw Object.assign(
+          new InferenceError(`Inference failed for model "${spec.model.id}" on ${spec.device} with inputs ${shapes.join(', ')}: ${detailOf(err)}.`),
+          {
+            raw: err instanceof Error ? err.message : String(err),
+          },
+        );
+      }
+      const result: Record<string, FloatTensor> = {};
+      for (const [name, t] of Object.entries(out)) {
+        const data = t.data;
+        result[name] = { data: data instanceof Float32Array ? data.slice() : Float32Array.from(data as ArrayLike<number>), dims: [...t.dims] };
+        t.dispose();
+      }
+      return result;
+    },
+    release: () => session.release(),
+  };
+}

@@ -26,6 +26,7 @@ import { clearReplicaCache } from './replica-store.ts';
 import { ENGINE_TABLE } from './table.ts';
 import { compiledWasmUsed, useCompiledWasm } from './wasm-handoff.ts';
 import { probeCapabilities } from './probe.ts';
+import { TASK_RUNNERS } from './tasks/index.ts';
 
 /** Fill the memory block from the probes, with a reason for every figure that is null. */
 function recordMemory(result: RunResult, spec: RunSpec): void {
@@ -143,6 +144,45 @@ export function createRuntime(beat: () => void = () => undefined): RunnerApi {
         return finish(result, 'errored', classifyMemoryError(info, spec.device));
       } finally {
         await disposeModel?.().catch(() => undefined);
+      }
+    },
+
+    async executeTask(spec, reportProgress, flag, wasm) {
+      abortFlag = flag ?? null;
+      if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
+      const onProgress = throttled((p) => {
+        beat();
+        reportProgress(p);
+      });
+      const result = emptyResult(spec);
+      try {
+        const runner = spec.task ? TASK_RUNNERS[spec.task.kind] : undefined;
+        const checked = await check(spec, result);
+        const reason =
+          'reason' in checked
+            ? checked.reason
+            : !spec.task
+              ? `Model "${spec.model.id}" is not a task pipeline (no spec.task).`
+              : runner === null
+                ? `The ${spec.task.kind} pipeline is not built yet.`
+                : null;
+        if (reason || !runner || 'reason' in checked) {
+          for (const field of MEMORY_FIELDS) result.memory.unknown[field] = 'the run did not start (unsupported)';
+          return finish(result, 'unsupported', { name: 'UnsupportedError', message: reason ?? 'unsupported' });
+        }
+        result.env!.ortBuild = await configureOrt(spec.device, checked.threads, spec.workload.ortBuild);
+        if (result.env) {
+          result.env.wasmCompiledBy = compiledWasmUsed() ? 'page' : 'worker';
+          result.env.wasmCompileMs = compiledWasmUsed() ? (wasm?.compileMs ?? null) : null;
+        }
+        await runner(spec, { result, onProgress, aborted });
+        recordMemory(result, spec);
+        return finish(result, 'completed');
+      } catch (err) {
+        recordMemory(result, spec);
+        const info = toErrorInfo(err);
+        if (info.name === 'AbortError') return finish(result, 'aborted', info);
+        return finish(result, 'errored', classifyMemoryError(info, spec.device));
       }
     },
 

@@ -8,6 +8,7 @@ import { KERNEL_4BIT_DTYPES, levelNotes } from '../core/level-note.ts';
 import type { Env, RunResult } from '../core/schema.ts';
 import { profileHints } from '../core/profile.ts';
 import { ENGINE_LABEL } from '../core/vocab.ts';
+import { taskAccuracyText } from '../text/task.ts';
 import {
   formatBytes,
   formatDeviceMemory,
@@ -192,6 +193,7 @@ export const RUN_COLUMNS = [
   'p50',
   'TTFT',
   'decode tok/s',
+  'task accuracy',
   'WASM heap',
   'GPU peak',
   'error',
@@ -243,6 +245,7 @@ export function runRows(input: ReportInput): RunRow[] {
           p50: formatMs(r.timings.latency?.p50Ms),
           TTFT: formatMs(r.generation?.ttftMs),
           'decode tok/s': formatRate(decodeTokPerS(r)),
+          'task accuracy': taskAccuracyText(r),
           'WASM heap': formatBytes(r.memory.wasmHeapPeakBytes),
           'GPU peak': formatBytes(r.memory.gpuBufferPeakBytes),
           error: r.error ? `${r.error.name}: ${r.error.message}` : '',
@@ -295,7 +298,10 @@ export function profileRows(input: ReportInput): ProfileRow[] {
 }
 
 /** The columns shown: the device column only when the report has several devices. */
-export const runColumns = (input: ReportInput): RunColumn[] => RUN_COLUMNS.filter((c) => c !== 'device' || input.devices.length > 1);
+export const runColumns = (input: ReportInput): RunColumn[] =>
+  RUN_COLUMNS.filter(
+    (c) => (c !== 'device' || input.devices.length > 1) && (c !== 'task accuracy' || input.devices.some((d) => d.results.some((r) => r.pipeline))),
+  );
 
 /** Verdict counts of one device, in VERDICTS order, for the header. */
 export function verdictCounts(d: ReportDevice): Map<VerdictKind, number> {

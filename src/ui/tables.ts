@@ -3,6 +3,7 @@ import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { formatReason } from '../text/errors.ts';
+import { stageTimes, taskAccuracyText } from '../text/task.ts';
 import { el } from './dom.ts';
 import {
   formatBytes,
@@ -54,6 +55,10 @@ function cell(r: RunResult): HTMLElement {
     );
   } else {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)));
+  }
+  if (r.state === 'completed' && r.pipeline) {
+    // A task run: what it got right, and where its time went, stage by stage.
+    td.append(el('br'), el('small', { class: 'task-accuracy' }, taskAccuracyText(r)), el('br'), el('small', { class: 'task-stages' }, stageTimes(r)));
   }
   if (r.state === 'completed' && r.model.flops) {
     const lm = r.generation ? ' per token' : '';
