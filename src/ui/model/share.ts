@@ -5,6 +5,7 @@
 import { findReplica, isReplicaName, type Catalog } from '../../core/catalog.ts';
 import type { RunConfig } from './run-config.ts';
 import { MAX_THREADS, parseThreads } from '../../core/threads.ts';
+import { FIELD_RULES } from './fields.ts';
 import { DEVICES, DTYPES, ENGINES } from '../../core/vocab.ts';
 
 /** Query parameter names, in the order a shared URL lists them. */
@@ -92,8 +93,8 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   const engines = q.get('engines');
   if (engines !== null) config.engines = engines.trim() === 'auto' ? 'auto' : vocabulary('engine', 'engines', ENGINES, engines, problems, ['auto']);
   const numbers = [
-    ['iterations', 1, 10_000],
-    ['warmup', 0, 1000],
+    ['iterations', FIELD_RULES.iterations.min, FIELD_RULES.iterations.max],
+    ['warmup', FIELD_RULES.warmup.min, FIELD_RULES.warmup.max],
   ] as const;
   for (const [param, min, max] of numbers) {
     const v = q.get(param);
@@ -115,7 +116,7 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   if (budget !== null) {
     if (budget === 'none') config.timeBudgetMs = null;
     else {
-      const n = integer('budget', budget, 0, 3_600_000, problems);
+      const n = integer('budget', budget, FIELD_RULES.budget.min, FIELD_RULES.budget.max, problems);
       if (n !== undefined) config.timeBudgetMs = n > 0 ? n : null;
     }
   }
