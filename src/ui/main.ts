@@ -143,6 +143,15 @@ async function init(): Promise<void> {
     const planned = expandPlan(plan, catalog, () => '');
     renderSelection(config, file ? [`${file.id} (your file)`] : [], planned.length, estimatePlanMs(shapesOf(planned)));
     $<HTMLButtonElement>('run').title = problems.size ? [...problems.values()].join('\n') : '';
+    // The run bar says why Run would start nothing (while no suite runs: then it shows the suite's progress).
+    const status = $('run-status');
+    if (problems.size) {
+      status.textContent = `Fix ${problems.size === 1 ? 'a field' : `${problems.size} fields`} to run`;
+      status.dataset.state = 'invalid';
+    } else if (status.dataset.state === 'invalid') {
+      status.textContent = '';
+      status.dataset.state = '';
+    }
     if (claimsMode) void claimsPlan().then(({ ticked, planned: p }) => renderClaimsSummary(ticked.length, p));
     if (problems.size) return;
     const query = shareQuery(config);

@@ -84,7 +84,7 @@ it('Full suite preset ticks every bundled model at every level it ships on the d
   expect(await visibleText('#selection')).not.toMatch(/your file/);
 });
 
-it('Quick check preset, edited, runs with suite and run progress (ETA once a run ends) and lands in the history', async () => {
+it('Quick check preset, edited, runs with suite and run progress (ETA per backend and model size from the start) and lands in the history', async () => {
   await page.click('[data-preset=quick]');
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
