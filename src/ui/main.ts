@@ -5,7 +5,7 @@ import type { SuiteEvent } from '../client/suite.ts';
 import { expandPlan, expandPlans, type PlannedRun } from '../core/plan.ts';
 import { planOf, presetConfig, PRESETS, type Preset } from './model/run-config.ts';
 import type { RunResult } from '../core/schema.ts';
-import { parseShare, shareQuery } from './model/share.ts';
+import { linkRewrites, parseShare, shareQuery } from './model/share.ts';
 import { claimRunPlans } from '../claims/plan.ts';
 import { selectClaims } from '../claims/claims.ts';
 import { mountCatalog } from './catalog-view.ts';
@@ -269,9 +269,14 @@ async function init(): Promise<void> {
   const shared = parseShare(location.search, catalog);
   if (Object.keys(shared.config).length) {
     if (!shared.config.models) catalogView.select([]);
+    // A link that names no backends gets this device's defaults, as the presets do.
+    if (!shared.config.devices) applyConfig(form, catalogView, { devices: (await best).devices });
     const problems = [...shared.problems, ...applyConfig(form, catalogView, shared.config)];
-    notice('share-status', problems);
+    const opened = location.search;
     sync();
+    // The address now holds the setup as applied: say what that changed in the link.
+    const rewrites = linkRewrites(opened, location.search, catalog);
+    notice('share-status', [...problems, ...(rewrites.length ? [`The address bar now holds the setup as applied: ${rewrites.join('; ')}.`] : [])]);
   } else {
     notice('share-status', shared.problems);
     // No link: the Quick check, sized for this device (a few runs, seconds), rather than every model everywhere.

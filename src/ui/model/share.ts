@@ -134,3 +134,25 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   const autorun = q.get('autorun');
   return { config, autorun: autorun === '1' || autorun === 'true', problems };
 }
+
+/**
+ * What writing the form's link over the page's address changed in the link it was opened with: one line per
+ * parameter the link named whose value is now different (a bad value replaced, a model left out), so the address is
+ * never rewritten silently. Order and spacing inside a list, and a replica's alias for its id (given the catalog),
+ * are not changes; `autorun` is dropped on purpose.
+ */
+export function linkRewrites(opened: string, written: string, catalog?: Catalog): string[] {
+  const before = new URLSearchParams(opened);
+  const after = new URLSearchParams(written);
+  // A replica's alias is written as its id: the same model, not a change.
+  const canonical = (item: string) => (catalog && isReplicaName(item) ? `replica:${findReplica(item, catalog)?.id ?? item.slice(8)}` : item);
+  const same = (a: string, b: string) => items(a).map(canonical).sort().join(',') === items(b).map(canonical).sort().join(',');
+  const out: string[] = [];
+  for (const [key, value] of before) {
+    if (key === 'autorun' || !(SHARE_PARAMS as readonly string[]).includes(key)) continue;
+    const now = after.get(key);
+    if (now === null) out.push(`${key}=${value} dropped`);
+    else if (!same(value, now)) out.push(`${key}=${value} → ${key}=${now}`);
+  }
+  return out;
+}
