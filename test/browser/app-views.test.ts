@@ -227,12 +227,14 @@ it('a bad share link names the bad value and the valid ones, and applies the res
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=2`);
   await page.waitForSelector('#replicas label.entry');
   // The bad value is named, and so is what the page's address now says instead: it is never rewritten silently.
-  expect((await page.locator('#share-status li').allInnerTexts()).join('\n')).toBe(
-    [
-      'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
-      'The address bar now holds the setup as applied: dtypes=fp32,q3 → dtypes=fp32.',
-    ].join('\n'),
-  );
+  await expect
+    .poll(async () => (await page.locator('#share-status li').allInnerTexts()).join('\n'))
+    .toBe(
+      [
+        'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
+        'The address bar now holds the setup as applied: dtypes=fp32,q3 → dtypes=fp32.',
+      ].join('\n'),
+    );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
   expect(await page.inputValue('input[name=iterations]')).toBe('2');
@@ -240,9 +242,11 @@ it('a bad share link names the bad value and the valid ones, and applies the res
   // A replica without a builder is named as such, not as unknown.
   await page.goto(`${app.server.url}?models=mlp-1m,replica:apple/DCLM-7B`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await visibleText('#share-status')).toMatch(
-    /^Left out, no replica builder for their architecture yet: apple\/DCLM-7B\.\s+The address bar now holds the setup as applied: models=mlp-1m,replica:apple\/DCLM-7B → models=mlp-1m\.$/,
-  );
+  await expect
+    .poll(() => visibleText('#share-status'))
+    .toMatch(
+      /^Left out, no replica builder for their architecture yet: apple\/DCLM-7B\.\s+The address bar now holds the setup as applied: models=mlp-1m,replica:apple\/DCLM-7B → models=mlp-1m\.$/,
+    );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
 });
 

@@ -105,10 +105,12 @@ it('a bad field gets an inline message naming the valid range; the link keeps it
   // A link with a bad value: named, and the address it is replaced in says so.
   await page.goto(`${app.server.url}?models=mlp-1m&iterations=1e9`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await page.locator('#share-status li').allInnerTexts()).toEqual([
-    'Bad iterations= "1e9" in the link. Should be a whole number from 1 to 10000.',
-    'The address bar now holds the setup as applied: iterations=1e9 → iterations=20.',
-  ]);
+  await expect
+    .poll(() => page.locator('#share-status li').allInnerTexts())
+    .toEqual([
+      'Bad iterations= "1e9" in the link. Should be a whole number from 1 to 10000.',
+      'The address bar now holds the setup as applied: iterations=1e9 → iterations=20.',
+    ]);
 });
 
 it('an abort ends in a cancelled state: what was skipped, no ETA, and the figures the aborted run kept; a reload shows that suite', async () => {
