@@ -94,6 +94,8 @@ export function mountProgress(): ProgressView {
 
   return {
     message(text, state) {
+      // A suite that failed to start leaves nothing expected for the next one.
+      expected = [];
       box.hidden = false;
       label.textContent = text;
       if (state) box.dataset.state = state;
