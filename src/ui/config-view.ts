@@ -1,9 +1,12 @@
 /** The run form as a RunConfig: read it, fill it from a preset or a share link, and show what is selected. */
 import { levelNotes } from '../core/level-note.ts';
-import type { RunConfig } from './model/run-config.ts';
+import { DEFAULT_CONFIG, type RunConfig } from './model/run-config.ts';
+import { checkInteger, checkLengths, checkThreads, FIELD_RULES } from './model/fields.ts';
+import { DEFAULT_GENERATION, type GenerationWorkload } from '../core/spec.ts';
 import { DEVICES, DTYPES, ENGINES, type Device, type Dtype, type Engine } from '../core/vocab.ts';
 import type { CatalogView } from './catalog-view.ts';
 import { $, el } from './dom.ts';
+import { formatDuration } from '../text/format.ts';
 
 const SHIPPED = 'shipped';
 
@@ -34,31 +37,76 @@ export function mountConfigFields(): void {
   shipped.addEventListener('change', () => levels.forEach((b) => (b.disabled = shipped.checked)));
 }
 
-const num = (v: FormDataEntryValue | null): number | null => (v === null || String(v).trim() === '' ? null : Number(v));
-
-/** The Threads field: empty or "auto" → auto (null), "sweep", or a count (the run checks it against the device). */
-function threadsOf(v: FormDataEntryValue | null): RunConfig['threads'] {
-  const text = String(v ?? '').trim();
-  if (text === 'sweep') return 'sweep';
-  const n = Number(text);
-  return text !== '' && text !== 'auto' && Number.isFinite(n) && n > 0 ? Math.round(n) : null;
+/** Every number field of the form that holds a bad value, by field name: the message names it and the valid range. */
+export function fieldProblems(form: HTMLFormElement): Map<string, string> {
+  const problems = new Map<string, string>();
+  const text = (name: string) => form.querySelector<HTMLInputElement>(`[name=${name}]`)?.value ?? '';
+  for (const rule of Object.values(FIELD_RULES)) {
+    const check = checkInteger(rule, text(rule.name));
+    if (!check.ok) problems.set(rule.name, check.problem);
+  }
+  const threads = checkThreads(text('threads'));
+  if (!threads.ok) problems.set('threads', threads.problem);
+  // Lengths matter only when the sweep is ticked.
+  const lengths = checkLengths(text('contexts'));
+  if (!lengths.ok && form.querySelector<HTMLInputElement>('[name=sweep]')?.checked) problems.set('contexts', lengths.problem);
+  return problems;
 }
 
+/** Each bad field's message under it (and the field marked invalid); fixed fields lose theirs. */
+export function showFieldProblems(form: HTMLFormElement, problems: ReadonlyMap<string, string>): void {
+  for (const input of form.querySelectorAll<HTMLInputElement>('input[type=text][name]')) {
+    const problem = problems.get(input.name);
+    const label = input.closest('label')!;
+    let box = label.querySelector<HTMLElement>('.field-problem');
+    if (problem) {
+      if (!box) label.append((box = el('span', { class: 'field-problem', id: `problem-${input.name}`, role: 'alert' })));
+      box.textContent = problem;
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', box.id);
+    } else {
+      box?.remove();
+      input.removeAttribute('aria-invalid');
+      input.removeAttribute('aria-describedby');
+    }
+  }
+}
+
+const valueOr = <T>(check: { ok: true; value: T } | { ok: false }, fallback: T): T => (check.ok ? check.value : fallback);
+
+/**
+ * The form as a configuration. A bad field reads as the default here: callers check fieldProblems first, and
+ * neither run nor write a link while one is bad.
+ */
 export function readConfig(form: HTMLFormElement, catalog: CatalogView): RunConfig {
   const data = new FormData(form);
+  const text = (name: string) => String(data.get(name) ?? '');
   const dtypes = data.getAll('dtype').map(String);
   const engine = String(data.get('engine') ?? 'auto');
-  const budget = num(data.get('budget'));
+  const budget = valueOr(checkInteger(FIELD_RULES.budget, text('budget')), DEFAULT_CONFIG.timeBudgetMs);
   return {
     models: catalog.selected(),
     dtypes: dtypes.includes(SHIPPED) ? 'shipped' : (dtypes as Dtype[]),
     devices: data.getAll('device').map(String) as Device[],
     engines: engine === 'auto' ? 'auto' : [engine as Engine],
-    iterations: Math.max(1, Math.round(num(data.get('iterations')) ?? 20)),
-    warmup: Math.max(0, Math.round(num(data.get('warmup')) ?? 0)),
-    threads: threadsOf(data.get('threads')),
+    iterations: valueOr(checkInteger(FIELD_RULES.iterations, text('iterations')), DEFAULT_CONFIG.iterations) ?? DEFAULT_CONFIG.iterations,
+    warmup: valueOr(checkInteger(FIELD_RULES.warmup, text('warmup')), DEFAULT_CONFIG.warmup) ?? DEFAULT_CONFIG.warmup,
+    threads: valueOr(checkThreads(text('threads')), null),
     timeBudgetMs: budget && budget > 0 ? budget : null,
     profile: data.get('profile') !== null,
+  };
+}
+
+/** The language-model fields: prompt, new tokens, and the context lengths when the sweep is ticked. */
+export function readGeneration(form: HTMLFormElement): GenerationWorkload {
+  const data = new FormData(form);
+  const lengths = checkLengths(String(data.get('contexts') ?? ''));
+  return {
+    prompt: String(data.get('prompt') ?? '') || DEFAULT_GENERATION.prompt,
+    maxNewTokens:
+      valueOr(checkInteger(FIELD_RULES.maxNewTokens, String(data.get('maxNewTokens') ?? '')), DEFAULT_GENERATION.maxNewTokens) ??
+      DEFAULT_GENERATION.maxNewTokens,
+    contextLengths: data.get('sweep') && lengths.ok ? lengths.value : null,
   };
 }
 
@@ -93,12 +141,27 @@ export function applyConfig(form: HTMLFormElement, catalog: CatalogView, config:
   return problems;
 }
 
-/** The models and the number of runs a configuration stands for, above the Run button. */
-export function renderSelection(config: RunConfig, extra: string[], runs: number): void {
+/** What a selection comes to, for the run bar: "3 runs · ~20 s". */
+export const runsSummary = (runs: number, estimateMs: number): string =>
+  `${runs} run${runs === 1 ? '' : 's'}${runs ? ` · ~${formatDuration(Math.max(1000, estimateMs))}` : ''}`;
+
+/** The models and the number of runs a configuration stands for, above the levels and in the run bar. */
+export function renderSelection(config: RunConfig, extra: string[], runs: number, estimateMs: number): void {
   const levels = config.dtypes === 'shipped' ? DTYPES : config.dtypes;
   $('level-notes').replaceChildren(...levelNotes(levels.flatMap((d) => config.devices.map((dev) => [d, dev] as const))).map((n) => el('p', {}, n)));
   const models = [...config.models.map((m) => m.replace(/^replica:/, '')), ...extra];
   const box = $('selection');
+  const levelText = config.dtypes === 'shipped' ? 'every level each ships' : config.dtypes.join(', ');
+  $('run-summary').replaceChildren(
+    el('strong', {}, runsSummary(runs, estimateMs)),
+    el(
+      'span',
+      { class: 'hint' },
+      models.length
+        ? ` ${models.slice(0, 2).join(', ')}${models.length > 2 ? ` +${models.length - 2}` : ''} · ${levelText} · ${config.devices.join(', ')}`
+        : ' no model selected',
+    ),
+  );
   if (!models.length) {
     box.replaceChildren(el('p', { class: 'empty' }, 'No model selected: tick some on the left, or pick a preset.'));
     return;
@@ -112,6 +175,7 @@ export function renderSelection(config: RunConfig, extra: string[], runs: number
       ` × ${config.dtypes === 'shipped' ? 'every level each ships' : `${config.dtypes.length} level${config.dtypes.length === 1 ? '' : 's'}`}`,
       ` × ${config.devices.length} backend${config.devices.length === 1 ? '' : 's'}`,
       el('span', { class: 'runs' }, ` → ${runs} run${runs === 1 ? '' : 's'}`),
+      el('span', { class: 'hint' }, runs ? ` · about ${formatDuration(Math.max(1000, estimateMs))}` : ''),
     ),
     el(
       'p',

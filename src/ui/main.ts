@@ -2,21 +2,21 @@
 import { createController } from '../client/controller.ts';
 import { defaultDevices } from '../core/capabilities.ts';
 import type { SuiteEvent } from '../client/suite.ts';
-import { expandPlan } from '../core/plan.ts';
+import { expandPlan, expandPlans, type PlannedRun } from '../core/plan.ts';
 import { planOf, presetConfig, PRESETS, type Preset } from './model/run-config.ts';
 import type { RunResult } from '../core/schema.ts';
-import { parseShare, shareQuery } from './model/share.ts';
-import { DEFAULT_GENERATION } from '../core/spec.ts';
-import { DTYPES } from '../core/vocab.ts';
+import { linkRewrites, parseShare, shareQuery } from './model/share.ts';
+import { claimRunPlans } from '../claims/plan.ts';
+import { selectClaims } from '../claims/claims.ts';
 import { mountCatalog } from './catalog-view.ts';
 import { mountClaims } from './claims-view.ts';
-import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
-import { applyConfig, mountConfigFields, readConfig, renderSelection } from './config-view.ts';
+import { applyConfig, fieldProblems, mountConfigFields, readConfig, readGeneration, renderSelection, runsSummary, showFieldProblems } from './config-view.ts';
 import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
-import { setupLines } from '../text/setup.ts';
-import { comparisonTable } from './tables.ts';
+import { mountResults } from './results-view.ts';
+import { estimatePlanMs, shapesOf } from './model/eta.ts';
+import { lastSuite } from './model/results.ts';
 import { mountYourModel } from './your-model.ts';
 import { mountThreads } from './threads-view.ts';
 import { mountStorage } from './storage-view.ts';
@@ -28,43 +28,34 @@ const controller = createController();
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
 const historyView = mountHistory(controller);
-const threadsView = mountThreads(controller);
+const resultsView = mountResults(mountThreads(controller));
 mountStorage(controller);
 let latest: RunResult[] = [];
+
+const setRunning = (running: boolean) => {
+  $<HTMLButtonElement>('run').disabled = running;
+  $<HTMLButtonElement>('abort').disabled = !running;
+};
 
 function onEvent(e: SuiteEvent): void {
   progress.onEvent(e);
   switch (e.type) {
     case 'suite-start':
       latest = [];
-      $<HTMLButtonElement>('run').disabled = true;
-      $<HTMLButtonElement>('abort').disabled = false;
+      resultsView.show(latest);
+      setRunning(true);
       break;
     case 'run-end':
       latest.push(e.result);
-      $('latest-table').replaceChildren(comparisonTable(latest));
-      showSetup(latest);
-      threadsView.show(latest);
-      renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
-      renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
-      renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);
+      resultsView.show(latest);
       void historyView.refresh();
       break;
     case 'suite-end':
-      $<HTMLButtonElement>('run').disabled = false;
-      $<HTMLButtonElement>('abort').disabled = true;
+      setRunning(false);
       break;
     default:
       break;
   }
-}
-
-/** What setup the latest runs measured (build, compile, threads, warm-up): a figure means little without it. */
-function showSetup(results: readonly RunResult[]): void {
-  const lines = setupLines(results);
-  const list = $('latest-setup');
-  list.hidden = lines.length === 0;
-  list.replaceChildren(...lines.map((l) => el('li', {}, l)));
 }
 
 /** A message box under a control: hidden when there is nothing to say. */
@@ -86,6 +77,16 @@ function describeDevice(caps: Awaited<ReturnType<typeof controller.capabilities>
   );
 }
 
+/** A planned run as the progress panel names it (what an abort skipped). */
+const runLabel = (p: PlannedRun): string =>
+  p.kind === 'run'
+    ? `${p.spec.model.id.replace(/^replica:/, '')} · ${p.spec.model.dtype} · ${p.spec.device}${p.spec.engine === 'transformers' ? ' · transformers.js' : ''}`
+    : `${p.result.model.id.replace(/^replica:/, '')} · ${p.result.model.dtype} · ${p.result.device} (decided without running)`;
+const expectation = (planned: readonly PlannedRun[]) => {
+  const shapes = shapesOf(planned);
+  return planned.map((p, i) => ({ label: runLabel(p), shape: shapes[i]! }));
+};
+
 async function init(): Promise<void> {
   controller.subscribe(onEvent);
   const catalog = await controller.catalog();
@@ -96,62 +97,117 @@ async function init(): Promise<void> {
   const claimsView = mountClaims(controller, catalog);
   const caps = controller.capabilities();
   void caps.then(describeDevice);
-
-  form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = DEFAULT_GENERATION.prompt;
-  const generation = () => {
-    const data = new FormData(form);
-    const contexts = String(data.get('contexts') ?? '')
-      .split(',')
-      .map((x) => Number(x.trim()))
-      .filter((n) => Number.isInteger(n) && n > 0);
-    return {
-      prompt: String(data.get('prompt') ?? '') || DEFAULT_GENERATION.prompt,
-      maxNewTokens: Math.max(1, Number(data.get('maxNewTokens')) || DEFAULT_GENERATION.maxNewTokens),
-      contextLengths: data.get('sweep') && contexts.length ? contexts : null,
-    };
-  };
+  const best = caps.then((c) => defaultDevices(c));
+  form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = readGeneration(form).prompt;
   const settings = () => {
     const c = readConfig(form, catalogView);
-    return { devices: c.devices, iterations: c.iterations, warmup: c.warmup, timeBudgetMs: c.timeBudgetMs, numThreads: c.threads, generation: generation() };
+    return {
+      devices: c.devices,
+      iterations: c.iterations,
+      warmup: c.warmup,
+      timeBudgetMs: c.timeBudgetMs,
+      numThreads: c.threads,
+      generation: readGeneration(form),
+    };
   };
-  const yours = mountYourModel(controller, settings, () => sync());
+  const yours = mountYourModel(controller, progress, best, settings, () => sync());
 
-  // The URL always says what the form says (without autorun, so a reload does not start a run again).
+  // The Claims preset hands Run to the claims check: what the ticked claims need, planned by the claims panel.
+  let claimsMode = false;
+  const claimsPlan = async () => {
+    const ticked = [...document.querySelectorAll<HTMLInputElement>('#claims-table input[name=claim]:checked')].map((b) => b.value);
+    const plans = claimRunPlans(selectClaims(await controller.claims(), ticked), (await best).devices, catalog);
+    return { ticked, planned: expandPlans(plans, catalog, () => '') };
+  };
+  const setPreset = (preset: Preset | null) => {
+    for (const b of document.querySelectorAll<HTMLElement>('[data-preset]')) b.classList.toggle('active', b.dataset.preset === preset);
+  };
+
+  // The URL says what the form says (without autorun, so a reload does not start a run again), unless a field is
+  // bad: then the link keeps its last valid setup, and the form says so.
   sync = () => {
     const config = readConfig(form, catalogView);
+    const problems = fieldProblems(form);
+    showFieldProblems(form, problems);
+    notice(
+      'fields-status',
+      problems.size
+        ? [
+            `Fix ${problems.size === 1 ? 'the field marked above' : `the ${problems.size} fields marked above`} to run; until then the link keeps the last valid setup.`,
+          ]
+        : [],
+    );
     const file = yours.forRun();
-    // Runs as the suite will plan them (levels a model lacks count: they are logged as unsupported).
-    const levels = config.dtypes === 'shipped' ? DTYPES.length : config.dtypes.length;
-    const runs = expandPlan(planOf(config), catalog, () => '').length + (file ? levels * config.devices.length : 0);
-    renderSelection(config, file ? [`${file.id} (your file)`] : [], runs);
+    const plan = planOf(config, { generation: readGeneration(form) });
+    if (file) plan.models = [...plan.models, file];
+    const planned = expandPlan(plan, catalog, () => '');
+    renderSelection(config, file ? [`${file.id} (your file)`] : [], planned.length, estimatePlanMs(shapesOf(planned)));
+    $<HTMLButtonElement>('run').title = problems.size ? [...problems.values()].join('\n') : '';
+    // The run bar says why Run would start nothing (while no suite runs: then it shows the suite's progress).
+    const status = $('run-status');
+    if (problems.size) {
+      status.textContent = `Fix ${problems.size === 1 ? 'a field' : `${problems.size} fields`} to run`;
+      status.dataset.state = 'invalid';
+    } else if (status.dataset.state === 'invalid') {
+      status.textContent = '';
+      status.dataset.state = '';
+    }
+    if (claimsMode) void claimsPlan().then(({ ticked, planned: p }) => renderClaimsSummary(ticked.length, p));
+    if (problems.size) return;
     const query = shareQuery(config);
     history.replaceState(null, '', `${location.pathname}${query}${location.hash}`);
     $<HTMLAnchorElement>('share-link').href = `${location.origin}${location.pathname}${query}`;
   };
-  form.addEventListener('input', () => sync());
-  form.addEventListener('change', () => sync());
+  const renderClaimsSummary = (claims: number, planned: readonly PlannedRun[]) => {
+    if (!claimsMode) return;
+    const text = runsSummary(planned.length, estimatePlanMs(shapesOf(planned)));
+    $('run-summary').replaceChildren(
+      el('strong', {}, `Claims: ${text}`),
+      el('span', { class: 'hint' }, ` for ${claims} ticked claim${claims === 1 ? '' : 's'}`),
+    );
+    notice(
+      'preset-status',
+      [
+        `Claims: the ${claims} ticked claims need ${text.replace(' · ~', ', about ')} on this device. Run starts them; untick claims in the claims panel below to run fewer.`,
+      ],
+      'info',
+    );
+  };
+  // Editing the form leaves the Claims preset: Run runs the form again.
+  const edited = () => {
+    if (claimsMode) {
+      claimsMode = false;
+      setPreset(null);
+      notice('preset-status', []);
+    }
+    sync();
+  };
+  form.addEventListener('input', edited);
+  form.addEventListener('change', edited);
+  $('claims-table').addEventListener('change', () => claimsMode && sync());
 
-  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
-    button.addEventListener('click', async () => {
-      const preset = button.dataset.preset as Preset;
-      if (!PRESETS.includes(preset)) return;
-      const config = presetConfig(preset, catalog);
-      if (config === null) {
-        // The Claims preset: the claims panel plans its own runs (what each ticked claim needs).
-        notice('preset-status', ['Checking the articles’ claims on this device: see the claims panel below.'], 'info');
-        $('claims').scrollIntoView({ behavior: 'smooth' });
-        void claimsView.check();
-        return;
-      }
-      // The full suite's backends are the device's defaults: a software WebGPU adapter is left out, with why.
-      const chosen = preset === 'full' ? defaultDevices(await caps) : null;
-      notice(
-        'preset-status',
-        [...applyConfig(form, catalogView, chosen ? { ...config, devices: chosen.devices } : config), ...(chosen?.note ? [chosen.note] : [])],
-        chosen?.note ? 'info' : 'problem',
-      );
-      for (const b of document.querySelectorAll('[data-preset]')) b.classList.toggle('active', b === button);
+  const applyPreset = async (preset: Preset) => {
+    const config = presetConfig(preset, catalog);
+    if (config === null) {
+      claimsMode = true;
+      setPreset(preset);
       sync();
+      return;
+    }
+    claimsMode = false;
+    // Sized for this device: its default backends (a software WebGPU adapter is left out, with why).
+    const chosen = await best;
+    const problems = applyConfig(form, catalogView, { ...config, devices: preset === 'quick' ? chosen.devices.slice(0, 2) : chosen.devices });
+    const planned = expandPlan(planOf(readConfig(form, catalogView)), catalog, () => '');
+    const summary = `${preset === 'quick' ? 'Quick check' : 'Full suite'}: ${runsSummary(planned.length, estimatePlanMs(shapesOf(planned)))}. Run starts it.`;
+    notice('preset-status', [...problems, summary, ...(chosen.note ? [chosen.note] : [])], problems.length ? 'problem' : 'info');
+    setPreset(preset);
+    sync();
+  };
+  for (const button of document.querySelectorAll<HTMLButtonElement>('[data-preset]')) {
+    button.addEventListener('click', () => {
+      const preset = button.dataset.preset as Preset;
+      if (PRESETS.includes(preset)) void applyPreset(preset);
     });
   }
 
@@ -167,10 +223,26 @@ async function init(): Promise<void> {
     }
   });
 
-  form.addEventListener('submit', (ev) => {
+  form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
+    if (claimsMode) {
+      const { planned } = await claimsPlan();
+      progress.expect(expectation(planned));
+      $('latest').scrollIntoView({ behavior: 'smooth', block: 'start' });
+      void claimsView.check();
+      return;
+    }
+    const problems = fieldProblems(form);
+    if (problems.size) {
+      showFieldProblems(form, problems);
+      progress.message(`Not started: ${[...problems.values()].join(' ')}`, 'failed');
+      return;
+    }
     const config = readConfig(form, catalogView);
-    const plan = planOf(config, { generation: generation(), ...(form.querySelector<HTMLInputElement>('[name=roofline]')!.checked ? { roofline: true } : {}) });
+    const plan = planOf(config, {
+      generation: readGeneration(form),
+      ...(form.querySelector<HTMLInputElement>('[name=roofline]')!.checked ? { roofline: true } : {}),
+    });
     const file = yours.forRun();
     if (file) plan.models = [...plan.models, file];
     const missing = [
@@ -179,15 +251,16 @@ async function init(): Promise<void> {
       Array.isArray(plan.dtypes) && !plan.dtypes.length && 'one level',
     ].filter(Boolean);
     if (missing.length) {
-      progress.message(`Choose at least ${missing.join(' and ')}.`);
+      progress.message(`Choose at least ${missing.join(' and ')}.`, 'failed');
       return;
     }
-    $<HTMLButtonElement>('run').disabled = true;
-    $<HTMLButtonElement>('abort').disabled = false;
+    setRunning(true);
+    progress.expect(expectation(expandPlan(plan, catalog, () => '')));
+    // The results are what a run is for: show them (the progress leads them) as it starts.
+    $('latest').scrollIntoView({ behavior: 'smooth', block: 'start' });
     controller.runSuite(plan).catch((err: Error) => {
-      progress.message(err.message);
-      $<HTMLButtonElement>('run').disabled = false;
-      $<HTMLButtonElement>('abort').disabled = true;
+      progress.message(err.message, 'failed');
+      setRunning(false);
     });
   });
   $('abort').addEventListener('click', () => controller.abort());
@@ -196,18 +269,29 @@ async function init(): Promise<void> {
   const shared = parseShare(location.search, catalog);
   if (Object.keys(shared.config).length) {
     if (!shared.config.models) catalogView.select([]);
+    // A link that names no backends gets this device's defaults, as the presets do.
+    if (!shared.config.devices) applyConfig(form, catalogView, { devices: (await best).devices });
     const problems = [...shared.problems, ...applyConfig(form, catalogView, shared.config)];
-    notice('share-status', problems);
+    const opened = location.search;
+    sync();
+    // The address now holds the setup as applied: say what that changed in the link.
+    const rewrites = linkRewrites(opened, location.search, catalog);
+    notice('share-status', [...problems, ...(rewrites.length ? [`The address bar now holds the setup as applied: ${rewrites.join('; ')}.`] : [])]);
   } else {
     notice('share-status', shared.problems);
-    // No link: every bundled model ticked, as the app always started, on the device's default backends.
-    catalogView.select(catalog.models.map((m) => m.id));
-    const chosen = defaultDevices(await caps);
-    applyConfig(form, catalogView, { devices: chosen.devices });
-    if (chosen.note) notice('share-status', [chosen.note], 'info');
+    // No link: the Quick check, sized for this device (a few runs, seconds), rather than every model everywhere.
+    await applyPreset('quick');
   }
-  sync();
-  $('latest-table').replaceChildren(comparisonTable([]));
+  // After a reload, Results shows the last suite the log holds rather than nothing.
+  if (!shared.autorun) {
+    const last = lastSuite(await controller.results());
+    if (last.length && latest.length === 0 && !controller.isRunning())
+      resultsView.show(
+        last,
+        `The last suite in the history, ${new Date(last[0]!.startedAt).toLocaleString()}: ${last.length} run${last.length === 1 ? '' : 's'}.`,
+      );
+    else resultsView.show([]);
+  }
   await historyView.refresh();
   if (shared.autorun) form.requestSubmit();
 }

@@ -69,7 +69,10 @@ it('Full suite preset ticks every bundled model at every level it ships on the d
   expect(await page.locator('input[name=dtype][value=q4]').isDisabled()).toBe(true);
   // WebGPU here is SwiftShader: left out of the defaults, with the reason (a real GPU would be ticked too).
   await expect.poll(() => checked('input[name=device]')).toEqual(['wasm']);
-  expect(await visibleText('#preset-status')).toMatch(/^WebGPU left out: the WebGPU adapter is google swiftshader, a CPU emulation/);
+  expect(await visibleText('#preset-status')).toMatch(
+    /^Full suite: \d+ runs · ~[\d\w ]+\. Run starts it\.\s+WebGPU left out: the WebGPU adapter is google swiftshader, a CPU emulation/,
+  );
+  expect(await page.evaluate(() => window.ondevice.isRunning())).toBe(false);
   expect(await visibleText('#selection')).toMatch(new RegExp(`^${bundled.length} models × every level each ships × 1 backend`));
 
   await page.setInputFiles('#user-model', 'models/bundled/mlp-1m.onnx');
@@ -81,7 +84,7 @@ it('Full suite preset ticks every bundled model at every level it ships on the d
   expect(await visibleText('#selection')).not.toMatch(/your file/);
 });
 
-it('Quick check preset, edited, runs with suite and run progress (ETA once a run ends) and lands in the history', async () => {
+it('Quick check preset, edited, runs with suite and run progress (ETA per backend and model size from the start) and lands in the history', async () => {
   await page.click('[data-preset=quick]');
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
@@ -105,12 +108,13 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   await page.click('#run');
   await expect.poll(() => visibleText('#progress-label'), { timeout: 60_000 }).toMatch(/^Done: 2 runs \(2 completed\) in \d+ s\.$/);
   const seen = await page.evaluate(() => (window as unknown as { __seen: string[] }).__seen);
-  expect(seen).toContainEqual(expect.stringMatching(/^progress-suite-text: 0 of 2 runs · \d+ s elapsed · ETA once the first run ends$/));
+  // Estimated per backend and model size from the start, corrected by the runs that end.
+  expect(seen).toContainEqual(expect.stringMatching(/^progress-suite-text: 0 of 2 runs · \d+ s elapsed · about \d+ s left$/));
   expect(seen).toContainEqual(expect.stringMatching(/^progress-suite-text: 1 of 2 runs · \d+ s elapsed · about \d+ s left$/));
   // Bytes as they arrive ("of N" where the server sends a length: Vite's preview compresses, so it may not).
   expect(seen).toContainEqual(expect.stringMatching(/^progress-run-label: mlp-1m \(fp32\) on wasm: downloading [\d.]+ (KiB|MiB)( of [\d.]+ (KiB|MiB))?$/));
   expect(seen).toContainEqual(expect.stringMatching(/^progress-run-label: mlp-1m \(q8\) on wasm: measuring \d\/2$/));
-  expect(await visibleText('#progress-suite-text')).toMatch(/^2 of 2 runs · \d+ s elapsed · finishing$/);
+  expect(await visibleText('#progress-suite-text')).toMatch(/^2 of 2 runs · \d+ s elapsed · finished$/);
   expect(await page.locator('#progress-suite').evaluate((p: HTMLProgressElement) => [p.value, p.max])).toEqual([2, 2]);
   expect(await page.locator('#latest-table td[data-state]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual([
     'completed',
@@ -123,7 +127,7 @@ it('Quick check preset, edited, runs with suite and run progress (ETA once a run
   await shot('run-done');
 });
 
-it('Claims preset checks the ticked claims through window.ondevice.checkClaims, and the panel says what came back', async () => {
+it('Claims preset says what the ticked claims need and starts nothing; Run checks them through window.ondevice.checkClaims', async () => {
   // On a stand-in: the real check runs every claim's models, far too long for this test (claims.test.ts runs it for real).
   await page.evaluate(() => {
     const api = window.ondevice as unknown as { checkClaims: unknown; __claimsCalls: { only?: string[] }[] };
@@ -136,7 +140,13 @@ it('Claims preset checks the ticked claims through window.ondevice.checkClaims, 
   const ticked = await page.locator('#claims-table input[name=claim]:checked').count();
   expect(ticked).toBeGreaterThan(0);
   await page.click('[data-preset=claims]');
-  expect(await visibleText('#preset-status')).toBe('Checking the articles’ claims on this device: see the claims panel below.');
+  await expect
+    .poll(() => visibleText('#preset-status'))
+    .toMatch(new RegExp(`^Claims: the ${ticked} ticked claims need \\d+ runs, about [\\d\\w ]+ on this device\\. Run starts them`));
+  expect(await visibleText('#run-summary')).toMatch(/^Claims: \d+ runs · ~/);
+  expect(await page.evaluate(() => (window.ondevice as unknown as { __claimsCalls: unknown[] }).__claimsCalls)).toHaveLength(0);
+  expect(await page.evaluate(() => window.ondevice.isRunning())).toBe(false);
+  await page.click('#run');
   await expect.poll(() => visibleText('#claims-status')).toMatch(/^0 verdict\(s\) from 0 run\(s\), logged in the history\./);
   const calls = await page.evaluate(() => (window.ondevice as unknown as { __claimsCalls: { only?: string[] }[] }).__claimsCalls);
   expect(calls).toHaveLength(1);
@@ -147,8 +157,11 @@ it('Claims preset checks the ticked claims through window.ondevice.checkClaims, 
       throw new Error('stand-in failure');
     };
   });
-  await page.click('[data-preset=claims]');
+  await page.click('#run');
   await expect.poll(() => visibleText('#claims-status')).toBe('The claims check failed: stand-in failure');
+  // Editing the form leaves the Claims preset: Run runs the form again.
+  await page.click('[data-preset=quick]');
+  await expect.poll(() => visibleText('#run-summary')).toMatch(/^1 run · ~\d+ s/);
 });
 
 it('filters the history by level, state and date; a bad import shows its line and field problems', async () => {
@@ -213,9 +226,15 @@ it('a share link re-creates the configuration; the page keeps its URL in step wi
 it('a bad share link names the bad value and the valid ones, and applies the rest', async () => {
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=2`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await visibleText('#share-status')).toBe(
-    'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
-  );
+  // The bad value is named, and so is what the page's address now says instead: it is never rewritten silently.
+  await expect
+    .poll(async () => (await page.locator('#share-status li').allInnerTexts()).join('\n'))
+    .toBe(
+      [
+        'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
+        'The address bar now holds the setup as applied: dtypes=fp32,q3 → dtypes=fp32.',
+      ].join('\n'),
+    );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
   expect(await page.inputValue('input[name=iterations]')).toBe('2');
@@ -223,13 +242,17 @@ it('a bad share link names the bad value and the valid ones, and applies the res
   // A replica without a builder is named as such, not as unknown.
   await page.goto(`${app.server.url}?models=mlp-1m,replica:apple/DCLM-7B`);
   await page.waitForSelector('#replicas label.entry');
-  expect(await visibleText('#share-status')).toBe('Left out, no replica builder for their architecture yet: apple/DCLM-7B.');
+  await expect
+    .poll(() => visibleText('#share-status'))
+    .toMatch(
+      /^Left out, no replica builder for their architecture yet: apple\/DCLM-7B\.\s+The address bar now holds the setup as applied: models=mlp-1m,replica:apple\/DCLM-7B → models=mlp-1m\.$/,
+    );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
 });
 
 it('autorun=1 starts the shared run, and the URL then drops autorun', async () => {
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32&devices=wasm&iterations=2&warmup=0&autorun=1`);
-  await expect.poll(() => visibleText('#progress-label'), { timeout: 60_000 }).toMatch(/^Done: 1 runs \(1 completed\)/);
+  await expect.poll(() => visibleText('#progress-label'), { timeout: 60_000 }).toMatch(/^Done: 1 run \(1 completed\)/);
   expect(new URL(await page.evaluate(() => location.href)).searchParams.has('autorun')).toBe(false);
   await page.emulateMedia({ colorScheme: 'dark' });
   await shot('dark');

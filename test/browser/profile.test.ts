@@ -62,7 +62,7 @@ it('the app: profile=1 in the link ticks the box, and the results panel shows th
   const page = app.page;
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=q4&devices=wasm&engines=ort&iterations=2&warmup=1&profile=1&autorun=1`);
   expect(await page.locator('input[name=profile]').isChecked()).toBe(true);
-  await expect.poll(() => page.locator('#progress-label').innerText(), { timeout: 90_000 }).toMatch(/^Done: 1 runs \(1 completed\)/);
+  await expect.poll(() => page.locator('#progress-label').innerText(), { timeout: 90_000 }).toMatch(/^Done: 1 run \(1 completed\)/);
   const panel = page.locator('#profiles');
   await page.locator('#latest').screenshot({ path: '.scratch/profile.png' });
   expect(await panel.innerText()).toMatch(/mlp-1m q4 · wasm · ort: [^\n]*MatMulNBits \d+ %/); // first but for a stall on a loaded machine

@@ -47,6 +47,8 @@ it('inspects a model in the worker, with FLOPs from shapes probed by one run', a
   expect(r.inputs).toEqual([{ name: 'x', dims: [1, 256] }]);
 });
 
+const checked = (selector: string) => app.page.locator(`${selector}:checked`).evaluateAll((els) => els.map((e) => (e as HTMLInputElement).value));
+
 it('makes every level of a user file in the page and benchmarks them, with downloads and a chart', async () => {
   const { page } = app;
   await page.reload();
@@ -56,11 +58,22 @@ it('makes every level of a user file in the page and benchmarks them, with downl
   await page.setInputFiles('#user-model', 'models/bundled/ppocr-v2-cls.onnx');
   await expect.poll(() => page.locator('#inspection').textContent(), { timeout: 60_000 }).toMatch(/parameters 133\.63 k/);
   expect(await page.locator('#inspection').textContent()).toMatch(/FLOPs 33\.\d+ M at x\[1,3,224,224\]|FLOPs [\d.]+ [MG] at x\[/);
+  // Its own plan, not the form's: this device's best backend (wasm next to SwiftShader), a few iterations.
+  expect(await checked('#levels-devices input')).toEqual(['wasm']);
+  expect(await page.locator('#levels-summary').innerText()).toMatch(/^9 levels × 1 backend → 9 runs · ~\d+ s/);
   await page.click('#make-levels');
+  // Rows appear as the levels' runs end, not all at the end.
+  await page.waitForSelector('#quant-table tr[data-level="fp32"]', { timeout: 120_000 });
+  expect(await page.locator('#quant-table tr[data-level="bnb4"]').count()).toBe(0);
   await page.waitForSelector('#quant-table tr[data-level="bnb4"]', { timeout: 180_000 });
   const levels = await page.locator('#quant-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-level')));
   expect(levels).toEqual(['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4']);
   expect(await page.locator('#quant-table td[data-state="completed"]').count()).toBe(9);
+  // fp16 quantizes no op: it says what it converted.
+  expect(await page.locator('#quant-table tr[data-level="fp16"]').innerText()).toMatch(
+    /every float weight and op converted to fp16, inputs and outputs kept fp32 \([\d.]+ KiB → [\d.]+ KiB\)/,
+  );
+  expect(await page.locator('#quant-table tr[data-level="q8"]').innerText()).toMatch(/\d+ ops quantized/);
   expect(await page.locator('#downloads a').evaluateAll((as) => as.map((a) => a.getAttribute('download')))).toEqual([
     'model_fp16.onnx',
     'model_quantized.onnx',

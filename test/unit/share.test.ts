@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
 import { DEFAULT_CONFIG, planOf, presetConfig, type RunConfig } from '../../src/ui/model/run-config.ts';
-import { parseShare, shareQuery } from '../../src/ui/model/share.ts';
+import { linkRewrites, parseShare, shareQuery } from '../../src/ui/model/share.ts';
 
 const catalog: Catalog = {
   models: [
@@ -144,5 +144,26 @@ describe('presets', () => {
       engines: ['ort'],
       workload: { iterations: 2, warmup: 1, warmupCapMs: 3_000, timeBudgetMs: null, numThreads: 4 },
     });
+  });
+});
+
+describe('linkRewrites', () => {
+  it('names each parameter of the opened link whose value the written link changed or dropped', () => {
+    expect(linkRewrites('?models=mlp-1m&iterations=-1&dtypes=fp32,q3', '?models=mlp-1m&dtypes=fp32&iterations=20&warmup=2')).toEqual([
+      'iterations=-1 → iterations=20',
+      'dtypes=fp32,q3 → dtypes=fp32',
+    ]);
+    expect(linkRewrites('?models=mlp-1m&devices=wasm', '?models=mlp-1m')).toEqual(['devices=wasm dropped']);
+  });
+  it('says nothing of order, spacing, parameters it added, autorun or parameters not its own', () => {
+    expect(linkRewrites('?dtypes=q4, fp32&autorun=1&utm=x', '?dtypes=fp32,q4&iterations=20')).toEqual([]);
+  });
+});
+
+describe('linkRewrites with the catalog', () => {
+  it('takes a replica alias and its id as the same model', () => {
+    const catalog = { models: [], replicas: [{ id: 'openai-community/gpt2', aliases: ['gpt2'] }] } as unknown as Catalog;
+    expect(linkRewrites('?models=replica:gpt2', '?models=replica:openai-community/gpt2', catalog)).toEqual([]);
+    expect(linkRewrites('?models=replica:gpt2', '?models=replica:openai-community/gpt2')).toHaveLength(1);
   });
 });

@@ -5,6 +5,7 @@
 import { findReplica, isReplicaName, type Catalog } from '../../core/catalog.ts';
 import type { RunConfig } from './run-config.ts';
 import { MAX_THREADS, parseThreads } from '../../core/threads.ts';
+import { FIELD_RULES } from './fields.ts';
 import { DEVICES, DTYPES, ENGINES } from '../../core/vocab.ts';
 
 /** Query parameter names, in the order a shared URL lists them. */
@@ -92,8 +93,8 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   const engines = q.get('engines');
   if (engines !== null) config.engines = engines.trim() === 'auto' ? 'auto' : vocabulary('engine', 'engines', ENGINES, engines, problems, ['auto']);
   const numbers = [
-    ['iterations', 1, 10_000],
-    ['warmup', 0, 1000],
+    ['iterations', FIELD_RULES.iterations.min, FIELD_RULES.iterations.max],
+    ['warmup', FIELD_RULES.warmup.min, FIELD_RULES.warmup.max],
   ] as const;
   for (const [param, min, max] of numbers) {
     const v = q.get(param);
@@ -115,7 +116,7 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
   if (budget !== null) {
     if (budget === 'none') config.timeBudgetMs = null;
     else {
-      const n = integer('budget', budget, 0, 3_600_000, problems);
+      const n = integer('budget', budget, FIELD_RULES.budget.min, FIELD_RULES.budget.max, problems);
       if (n !== undefined) config.timeBudgetMs = n > 0 ? n : null;
     }
   }
@@ -132,4 +133,26 @@ export function parseShare(search: string, catalog: Catalog): ParsedShare {
     for (const key of keys) if (!known.has(key)) problems.push(`Unknown parameter "${key}" in the link. Should be one of: ${SHARE_PARAMS.join(', ')}.`);
   const autorun = q.get('autorun');
   return { config, autorun: autorun === '1' || autorun === 'true', problems };
+}
+
+/**
+ * What writing the form's link over the page's address changed in the link it was opened with: one line per
+ * parameter the link named whose value is now different (a bad value replaced, a model left out), so the address is
+ * never rewritten silently. Order and spacing inside a list, and a replica's alias for its id (given the catalog),
+ * are not changes; `autorun` is dropped on purpose.
+ */
+export function linkRewrites(opened: string, written: string, catalog?: Catalog): string[] {
+  const before = new URLSearchParams(opened);
+  const after = new URLSearchParams(written);
+  // A replica's alias is written as its id: the same model, not a change.
+  const canonical = (item: string) => (catalog && isReplicaName(item) ? `replica:${findReplica(item, catalog)?.id ?? item.slice(8)}` : item);
+  const same = (a: string, b: string) => items(a).map(canonical).sort().join(',') === items(b).map(canonical).sort().join(',');
+  const out: string[] = [];
+  for (const [key, value] of before) {
+    if (key === 'autorun' || !(SHARE_PARAMS as readonly string[]).includes(key)) continue;
+    const now = after.get(key);
+    if (now === null) out.push(`${key}=${value} dropped`);
+    else if (!same(value, now)) out.push(`${key}=${value} → ${key}=${now}`);
+  }
+  return out;
 }
