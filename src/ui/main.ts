@@ -144,7 +144,7 @@ async function init(): Promise<void> {
         return;
       }
       // The full suite's backends are the device's defaults: a software WebGPU adapter is left out, with why.
-      const chosen = preset === 'full' ? defaultDevices(await caps) : null;
+      const chosen = preset === 'full' ? defaultDevices(await caps, 'app') : null;
       notice(
         'preset-status',
         [...applyConfig(form, catalogView, chosen ? { ...config, devices: chosen.devices } : config), ...(chosen?.note ? [chosen.note] : [])],
@@ -202,7 +202,7 @@ async function init(): Promise<void> {
     notice('share-status', shared.problems);
     // No link: every bundled model ticked, as the app always started, on the device's default backends.
     catalogView.select(catalog.models.map((m) => m.id));
-    const chosen = defaultDevices(await caps);
+    const chosen = defaultDevices(await caps, 'app');
     applyConfig(form, catalogView, { devices: chosen.devices });
     if (chosen.note) notice('share-status', [chosen.note], 'info');
   }
