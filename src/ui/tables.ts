@@ -169,66 +169,67 @@ export function profileSection(results: readonly RunResult[]): HTMLElement | nul
   return section;
 }
 
+/** The history's columns, left to right; each cell carries its column's name (data-label) for the phone's cards. */
+const HISTORY_COLUMNS = [
+  'when',
+  'model',
+  'level',
+  'backend',
+  'engine',
+  'state',
+  'p50',
+  'TTFT',
+  'decode tok/s',
+  'load',
+  'model size',
+  'WASM heap',
+  'GPU buffers',
+  'page+workers',
+  'params',
+  'GFLOP/s',
+  'roofline use',
+] as const;
+/** Where the figures start: a run with none has its reason across them instead of a blank band. */
+const FIRST_FIGURE = HISTORY_COLUMNS.indexOf('p50');
+
 export function historyTable(results: readonly RunResult[]): HTMLElement {
   if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
   const table = el('table', { class: 'history' });
-  table.append(
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        ...[
-          'when',
-          'model',
-          'level',
-          'backend',
-          'engine',
-          'state',
-          'p50',
-          'TTFT',
-          'decode tok/s',
-          'load',
-          'model size',
-          'WASM heap',
-          'GPU buffers',
-          'page+workers',
-          'params',
-          'GFLOP/s',
-          'roofline use',
-          'reason',
-        ].map((h) => el('th', {}, h)),
-      ),
-    ),
-  );
+  table.append(el('thead', {}, el('tr', {}, ...HISTORY_COLUMNS.map((h) => el('th', {}, h)))));
   const body = el('tbody');
+  const td = (label: (typeof HISTORY_COLUMNS)[number], text: string | HTMLElement, attrs: Record<string, string> = {}) =>
+    el('td', { ...attrs, 'data-label': label, ...(text === '—' ? { 'data-empty': '' } : {}) }, text);
   for (const r of [...results].reverse()) {
     const l = r.timings.latency;
-    body.append(
-      el(
-        'tr',
-        { 'data-run-id': r.id, class: `state-${r.state}` },
-        el('td', {}, formatDate(r.startedAt)),
-        el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')),
-        el('td', {}, r.model.dtype),
-        el('td', {}, r.device),
-        el('td', {}, r.engine),
-        el('td', {}, r.state),
-        el('td', {}, formatMs(l?.p50Ms)),
-        el('td', {}, formatMs(r.generation?.ttftMs)),
-        el('td', {}, formatRate(r.generation?.decodeTokPerS)),
-        el('td', {}, formatMs(r.timings.loadMs)),
-        el('td', {}, formatBytes(r.model.bytes)),
-        el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)),
-        el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
-        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)),
-        el('td', {}, formatCount(r.model.params)),
-        el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
-        el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
-        el('td', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)),
-      ),
+    const reason = r.error ? el('span', { class: 'reason', title: r.error.raw ?? '' }, formatReason(r)) : null;
+    const figures = r.state === 'completed' || l !== null || r.generation !== null;
+    const row = el(
+      'tr',
+      { 'data-run-id': r.id, class: `state-${r.state}` },
+      td('when', formatDate(r.startedAt)),
+      td('model', modelLabel(r.model.id, r.model.source === 'replica')),
+      td('level', r.model.dtype),
+      td('backend', r.device),
+      td('engine', r.engine),
+      // A run that stopped with figures (aborted) keeps them, with its reason under its state.
+      figures && reason ? el('td', { 'data-label': 'state', class: 'state' }, r.state, el('br'), reason) : td('state', r.state),
     );
+    if (figures)
+      row.append(
+        td('p50', formatMs(l?.p50Ms)),
+        td('TTFT', formatMs(r.generation?.ttftMs)),
+        td('decode tok/s', formatRate(r.generation?.decodeTokPerS)),
+        td('load', formatMs(r.timings.loadMs)),
+        td('model size', formatBytes(r.model.bytes)),
+        td('WASM heap', formatBytes(r.memory.wasmHeapPeakBytes)),
+        td('GPU buffers', formatBytes(r.memory.gpuBufferPeakBytes)),
+        td('page+workers', formatBytes(r.memory.uaMemoryBytes), { title: r.memory.unknown.uaMemoryBytes ?? '' }),
+        td('params', formatCount(r.model.params)),
+        td('GFLOP/s', formatGflops(r), { title: r.model.flopsBasis ?? '' }),
+        td('roofline use', formatUtilisation(r), { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }),
+      );
+    else row.append(el('td', { class: 'reason-cell', colspan: String(HISTORY_COLUMNS.length - FIRST_FIGURE), 'data-label': 'reason' }, reason ?? '—'));
+    body.append(row);
   }
   table.append(body);
   return table;
