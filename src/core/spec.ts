@@ -112,8 +112,22 @@ export type Progress =
   /** `total` null: adaptive warm-up, which goes on until steady (`elapsedMs` of at most `capMs`). */
   | { phase: 'warmup'; done: number; total: number | null; elapsedMs?: number; capMs?: number }
   | { phase: 'measure'; done: number; total: number }
-  /** Tokens generated in the current generation (`context` is set in the context-length run type). */
-  | { phase: 'generate'; done: number; total: number; context?: number }
+  /**
+   * Tokens generated in the current generation (`context` is set in the context-length run type; `warmup` in a warm-up
+   * generation). `text`: the generated text since the last event that carried some (a delta; `textReset`: the whole
+   * text so far, replacing it), sent at most every STREAM_TEXT_MS and at a generation's last token; `tokPerS`: decode
+   * tokens/s so far in this generation.
+   */
+  | {
+      phase: 'generate';
+      done: number;
+      total: number;
+      context?: number;
+      warmup?: boolean;
+      text?: string;
+      textReset?: boolean;
+      tokPerS?: number | null;
+    }
   /** Downloads by file (transformers.js and hub models fetch several files). */
   | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null }
   /** A replica's weights being written (or found cached: written = total at once). */

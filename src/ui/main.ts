@@ -15,6 +15,7 @@ import { applyConfig, mountConfigFields, readConfig, renderSelection } from './c
 import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
+import { mountLmStream } from './stream-view.ts';
 import { setupLines } from '../text/setup.ts';
 import { comparisonTable } from './tables.ts';
 import { mountYourModel } from './your-model.ts';
@@ -27,6 +28,7 @@ const controller = createController();
 
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
+const stream = mountLmStream();
 const historyView = mountHistory(controller);
 const threadsView = mountThreads(controller);
 mountStorage(controller);
@@ -34,6 +36,7 @@ let latest: RunResult[] = [];
 
 function onEvent(e: SuiteEvent): void {
   progress.onEvent(e);
+  stream.onEvent(e);
   switch (e.type) {
     case 'suite-start':
       latest = [];

@@ -5,6 +5,7 @@ import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { formatReason } from '../text/errors.ts';
 import { el } from './dom.ts';
 import {
+  formatBudgetCut,
   formatBytes,
   formatCount,
   formatDate,
@@ -41,6 +42,8 @@ function cell(r: RunResult): HTMLElement {
         el('br'),
         el('small', {}, `load ${formatMs(r.timings.loadMs)} · ${g.newTokens} tokens × ${g.generations}`),
         ...(g.stepMs ? [el('br'), el('small', { class: 'step-ms' }, `step: ${formatStepMs(g.stepMs)}`)] : []),
+        // What the model wrote (the first measured generation): synthetic ids for a replica, text otherwise.
+        ...(g.text ? [el('br'), el('small', { class: 'lm-text', title: g.text }, `text: “${g.text.length > 80 ? `${g.text.slice(0, 79)}…` : g.text}”`)] : []),
       );
     }
   } else if (r.state === 'completed' && r.timings.latency) {
@@ -55,6 +58,8 @@ function cell(r: RunResult): HTMLElement {
   } else {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)));
   }
+  const cut = formatBudgetCut(r);
+  if (cut) td.append(el('br'), el('small', { class: 'budget-cut' }, `cut short: ${cut}`));
   if (r.state === 'completed' && r.model.flops) {
     const lm = r.generation ? ' per token' : '';
     td.append(el('br'), el('small', { title: r.model.flopsBasis ?? '' }, `${formatGflops(r)} · ${formatCount(r.model.flops)}FLOP${lm}`));
