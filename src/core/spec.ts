@@ -114,9 +114,9 @@ export type Progress =
   | { phase: 'measure'; done: number; total: number }
   /**
    * Tokens generated in the current generation (`context` is set in the context-length run type; `warmup` in a warm-up
-   * generation). `text`: the generated text since the last event that carried some (a delta; `textReset`: the whole
-   * text so far, replacing it), sent at most every STREAM_TEXT_MS and at a generation's last token; `tokPerS`: decode
-   * tokens/s so far in this generation.
+   * generation). `text`: the text this generation added since its last event that carried some (a delta), or with
+   * `textReset` (its first) the whole of it so far; sent at most every 100 ms and at a measured generation's last
+   * token (engines/lm.ts). `tokPerS`: decode tokens/s so far in this generation.
    */
   | {
       phase: 'generate';
@@ -124,6 +124,8 @@ export type Progress =
       total: number;
       context?: number;
       warmup?: boolean;
+      /** Which measured generation this is (1, 2, …); absent in warm-up and context-length generations. */
+      generation?: number;
       text?: string;
       textReset?: boolean;
       tokPerS?: number | null;

@@ -38,22 +38,26 @@ export interface LmHooks {
 
 /**
  * How often a generation's text is decoded and sent while it streams. Decoding runs between two timed tokens, so it is
- * rare (and at the last token, after the last timed interval): at 100 ms, a few tens of µs of decoding are < 0.1 % of
- * any interval they fall in, while a fast model's whole generation streams at its end.
+ * rare: at 100 ms, a few tens of µs of decoding are < 0.1 % of any interval they fall in. A measured generation also
+ * sends its text at its last token (after its last timed interval), so a fast model's text shows too.
  */
 export const STREAM_TEXT_MS = 100;
+/** When text was last sent, across generations (one run per worker): the 100 ms clock does not restart per generation. */
+let textSentAt = -Infinity;
 
-/** One generation, timed token by token; its progress events carry the text as it grows and the decode rate so far. */
+/**
+ * One generation, timed token by token. Its progress events carry the decode rate so far and, now and then, the text:
+ * the first time in a generation the whole text so far (`textReset`), then what was added since (a delta).
+ */
 async function trace(
   lm: LanguageModel,
   ids: readonly number[],
   n: number,
   hooks: LmHooks,
-  how: { context?: number; warmup?: boolean } = {},
+  how: { context?: number; warmup?: boolean; generation?: number } = {},
 ): Promise<GenerationTrace> {
   const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [], steps: [] };
-  let sent = '';
-  let sentAt = t.startMs;
+  let sent: string | null = null;
   await lm.generate(
     ids,
     n,
@@ -64,12 +68,12 @@ async function trace(
       t.steps!.push(step);
       const done = t.tokens.length;
       const tokPerS = done > 1 ? ((done - 1) * 1000) / (now - t.tokenTimesMs[0]!) : null;
-      let text: { text: string; textReset?: boolean } | null = null;
-      if (done === n || now - sentAt >= STREAM_TEXT_MS || hooks.aborted()) {
+      let text: { text: string; textReset?: true } | null = null;
+      if ((done === n && !how.warmup) || now - textSentAt >= STREAM_TEXT_MS || hooks.aborted()) {
         const whole = lm.decode(t.tokens);
-        text = whole.startsWith(sent) ? { text: whole.slice(sent.length) } : { text: whole, textReset: true };
+        text = sent !== null && whole.startsWith(sent) ? { text: whole.slice(sent.length) } : { text: whole, textReset: true };
         sent = whole;
-        sentAt = performance.now();
+        textSentAt = performance.now();
       }
       hooks.onProgress({
         phase: 'generate',
@@ -77,6 +81,7 @@ async function trace(
         total: n,
         ...(how.context ? { context: how.context } : {}),
         ...(how.warmup ? { warmup: true } : {}),
+        ...(how.generation ? { generation: how.generation } : {}),
         ...(text ?? {}),
         tokPerS,
       });
@@ -168,7 +173,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     result.timings.latency = s ? summarize(s) : null;
   };
   while (traces.length < Math.max(1, spec.workload.iterations) && (budget === null || traces.length === 0 || performance.now() - started < budget)) {
-    const t = await trace(lm, promptIds, g.maxNewTokens, hooks);
+    const t = await trace(lm, promptIds, g.maxNewTokens, hooks, { generation: traces.length + 1 });
     result.timings.firstRunMs ??= spanOf(t);
     if (t.tokens.length > 0) traces.push(t);
     record();

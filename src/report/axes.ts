@@ -64,14 +64,14 @@ export function logBounds(values: readonly (number | null | undefined)[], pad = 
 }
 
 /**
- * Whether a log axis labels this tick: only 1, 2 and 5 times a power of ten (and 1 and 10 alone when the axis spans
- * more than three decades), so labels never crowd, whatever the range. Chart.js's own rule also labels the last
- * fifth of the ticks, which overlap on a short axis.
+ * Whether a log axis labels this tick: 1, 2 and 5 times a power of ten over up to two decades, only powers of ten
+ * past that, so labels never crowd, whatever the range. Chart.js's own rule also labels the last fifth of the ticks,
+ * which overlap on a short axis.
  */
 export function labelLogTick(value: number, decades: number): boolean {
   if (!(value > 0)) return false;
   const m = Number((value / 10 ** Math.floor(Math.log10(value) + 1e-9)).toPrecision(6));
-  return decades > 3 ? m === 1 : m === 1 || m === 2 || m === 5;
+  return decades > 2 + 1e-9 ? m === 1 : m === 1 || m === 2 || m === 5;
 }
 
 /** Linear bounds with room around the points: `pad` of the span on each side, never below zero when every value is ≥ 0. */

@@ -41,6 +41,10 @@ export function drawPointLabels(chart: LabelChart): void {
         [p.x - gap - w, p.y - h / 2],
         [p.x - w / 2, p.y - gap - h],
         [p.x - w / 2, p.y + gap],
+        [p.x + gap, p.y - gap - h],
+        [p.x + gap, p.y + gap],
+        [p.x - gap - w, p.y - gap - h],
+        [p.x - gap - w, p.y + gap],
       ];
       for (const [x, y] of spots) {
         if (x < area.left || x + w > area.right || y < area.top || y + h > area.bottom) continue;

@@ -284,3 +284,23 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
     },
   });
 }
+
+/**
+ * The results' size-against-latency chart (the your-file panel's quantization picture, for the latest suite): drawn
+ * when a model other than a language model ran at two levels or more, in a box made next to `afterId`'s chart the first time.
+ */
+export function renderResultsSizeChart(afterId: string, results: readonly RunResult[]): void {
+  let canvas = document.getElementById('size-chart') as HTMLCanvasElement | null;
+  if (!canvas) {
+    canvas = Object.assign(document.createElement('canvas'), { id: 'size-chart' });
+    canvas.setAttribute('aria-label', 'Model size against p50 latency, per level and backend');
+    const box = Object.assign(document.createElement('div'), { className: 'chart', hidden: true });
+    box.append(canvas);
+    document.getElementById(afterId)?.parentElement?.after(box);
+  }
+  // Language models' latency is a whole generation's: they have their own chart (TTFT against decode tok/s).
+  const timed = results.filter((r) => r.state === 'completed' && r.timings.latency && r.model.bytes && r.generation === null);
+  const levels = new Map<string, Set<string>>();
+  for (const r of timed) levels.set(r.model.id, (levels.get(r.model.id) ?? new Set()).add(r.model.dtype));
+  renderQuantChart(canvas, [...levels.values()].some((s) => s.size > 1) ? timed : []);
+}

@@ -10,7 +10,7 @@ import { DEFAULT_GENERATION } from '../core/spec.ts';
 import { DTYPES } from '../core/vocab.ts';
 import { mountCatalog } from './catalog-view.ts';
 import { mountClaims } from './claims-view.ts';
-import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
+import { renderGenerationChart, renderLatencyChart, renderResultsSizeChart, renderRooflineChart } from './charts.ts';
 import { applyConfig, mountConfigFields, readConfig, renderSelection } from './config-view.ts';
 import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
@@ -49,6 +49,7 @@ function onEvent(e: SuiteEvent): void {
       showSetup(latest);
       threadsView.show(latest);
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), latest);
+      renderResultsSizeChart('latency-chart', latest);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), latest);
       renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), latest);
       void historyView.refresh();

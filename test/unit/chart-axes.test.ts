@@ -50,10 +50,11 @@ describe('log axes', () => {
     expect(logBounds([0, null, -1])).toBeNull();
   });
 
-  it('labels only 1, 2 and 5 times a power of ten (only powers of ten past three decades)', () => {
+  it('labels only 1, 2 and 5 times a power of ten (only powers of ten past two decades)', () => {
     const ticks = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 20, 30];
     expect(ticks.filter((v) => labelLogTick(v, 1.5))).toEqual([1, 2, 5, 10, 20]);
-    expect(ticks.filter((v) => labelLogTick(v, 4))).toEqual([1, 10]);
+    expect(ticks.filter((v) => labelLogTick(v, 3))).toEqual([1, 10]);
+    expect(ticks.filter((v) => labelLogTick(v, 2))).toEqual([1, 2, 5, 10, 20]);
     expect([0.2, 0.3, 0.5, 0.7].filter((v) => labelLogTick(v, 1))).toEqual([0.2, 0.5]);
   });
 

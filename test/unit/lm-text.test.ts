@@ -36,11 +36,11 @@ describe('budget cut', () => {
 
 describe('stream heading', () => {
   it('labels the warm-up generation as warm-up, and numbers the measured ones', () => {
-    expect(streamHeading({ phase: 'generate', done: 3, total: 4, warmup: true, tokPerS: 812.4 }, 0, false)).toBe(
+    expect(streamHeading({ phase: 'generate', done: 3, total: 4, warmup: true, tokPerS: 812.4 }, false)).toBe(
       'warm-up generation (not measured) · token 3/4 · 812.4 tok/s',
     );
-    expect(streamHeading({ phase: 'generate', done: 1, total: 8, tokPerS: null }, 1, false)).toBe('generation 2 · token 1/8');
-    expect(streamHeading({ phase: 'generate', done: 4, total: 4, context: 64 }, 0, true)).toBe(
+    expect(streamHeading({ phase: 'generate', done: 1, total: 8, generation: 2, tokPerS: null }, false)).toBe('generation 2 · token 1/8');
+    expect(streamHeading({ phase: 'generate', done: 4, total: 4, context: 64 }, true)).toBe(
       'generation at 64 tokens of context · token 4/4 · a replica: synthetic token ids',
     );
   });
