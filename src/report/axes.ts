@@ -54,13 +54,16 @@ export function niceCeil(x: number): number {
 }
 
 /**
- * Bounds of a log axis for these values: a 1-2-5 value at least `pad` (a factor) below the smallest and above the
- * largest, so no point sits on the edge and the end ticks are round. Null when there is no positive value.
+ * Bounds of a log axis for these values: a 1-2-5 value at least `pad` (a factor; more on a wide axis: 6 % of its
+ * decades) below the smallest and above the largest, so no point sits on the edge and the end ticks are round. Null
+ * when there is no positive value.
  */
 export function logBounds(values: readonly (number | null | undefined)[], pad = 1.15): { min: number; max: number } | null {
   const v = values.filter((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0);
   if (v.length === 0) return null;
-  return { min: niceFloor(Math.min(...v) / pad), max: niceCeil(Math.max(...v) * pad) };
+  const [lo, hi] = [Math.min(...v), Math.max(...v)];
+  const f = Math.max(pad, 10 ** (0.06 * Math.log10(hi / lo)));
+  return { min: niceFloor(lo / f), max: niceCeil(hi * f) };
 }
 
 /**

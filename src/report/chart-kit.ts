@@ -54,6 +54,8 @@ export class Series {
 }
 
 export const runName = (r: RunResult) => `${shortModel(r.model.id)} · ${r.model.dtype} · ${r.device}`;
+/** A run with its engine, where no legend names it: "SmolLM2-135M · q4 · wasm · ort" (or "· tjs", transformers.js). */
+export const runEngineName = (r: RunResult) => `${runName(r)} · ${r.engine === 'transformers' ? 'tjs' : r.engine}`;
 /** Beside a point, whose series (backend · engine) the legend names: "SmolLM2-135M · q4". */
 export const pointName = (r: RunResult) => `${shortModel(r.model.id)} · ${r.model.dtype}`;
 export const paramsOf = (r: RunResult) => r.model.params ?? r.replica?.paramsPublished ?? null;

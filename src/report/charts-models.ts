@@ -177,7 +177,7 @@ export function densingChart(placed: Placed[], series: Series, replicas: readonl
               dated.map((r) => r.year),
               0.04,
             ),
-            ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } },
+            ticks: { stepSize: 1, format: { useGrouping: false, minimumFractionDigits: 0, maximumFractionDigits: 0 } },
           }),
           y: logAxis(
             'parameters',

@@ -7,7 +7,7 @@
  */
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes } from '../text/format.ts';
-import { axis, base, MIB, runName, Series, type ChartSpec, type Placed } from './chart-kit.ts';
+import { axis, base, MIB, runEngineName, Series, type ChartSpec, type Placed } from './chart-kit.ts';
 
 export { Series, type ChartSpec, type Json, type Placed } from './chart-kit.ts';
 import { latencyChart, quantCharts } from './charts-speed.ts';
@@ -30,8 +30,7 @@ function memoryChart(placed: Placed[], input: ReportInput): ChartSpec | null {
   const runs = placed.filter((p) => MEMORY_KINDS.some((k) => k.of(p.run)));
   if (runs.length === 0) return null;
   const kinds = MEMORY_KINDS.filter((k) => runs.some((p) => k.of(p.run)));
-  const name = (p: Placed) =>
-    `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
+  const name = (p: Placed) => `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runEngineName(p.run)}`;
   return {
     id: '',
     title: 'Memory per run',
