@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { useApp } from './fixture.ts';
+import { openOffline, useApp } from './fixture.ts';
 
 const app = useApp();
 let page: Page;
@@ -110,5 +110,22 @@ it('on a phone (390 px), the history is cards and the claims table fits: no hori
   await page.locator('#history').scrollIntoViewIfNeeded();
   await shot('history-390', '#history');
   await shot('claims-390', '#claims');
+
+  // The report the app downloads draws every chart, with the point labeller and tick rule inlined from the bundle.
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#claims-html')]);
+  const file = `${SHOTS}/report.html`;
+  await download.saveAs(file);
+  const offline = await openOffline(app.browser, file);
+  try {
+    const errors: string[] = [];
+    offline.page.on('pageerror', (e) => errors.push(e.message));
+    await offline.page.reload();
+    expect(await offline.page.evaluate(() => Object.keys((window as unknown as { Chart: { instances: object } }).Chart.instances).length)).toBeGreaterThan(2);
+    expect(await offline.page.locator('.chart-missing').allInnerTexts()).toEqual([]);
+    expect(errors).toEqual([]);
+    expect(await offline.page.locator('#claims').innerText()).toMatch(/not run yet/);
+  } finally {
+    await offline.page.close();
+  }
   console.log(`document scrollWidth at 390 px: ${await page.evaluate(() => document.scrollingElement!.scrollWidth)}`);
 });
