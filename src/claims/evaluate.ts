@@ -30,17 +30,27 @@ function sameKind(r: RunResult, g: ClaimRuns): boolean {
 /** Runs sorted by device (wasm first), in their order within a device. */
 const byDevice = (runs: RunResult[]): RunResult[] => [...runs].sort((a, b) => DEVICES.indexOf(a.device) - DEVICES.indexOf(b.device));
 
+const KIND_WORD: Readonly<Record<ClaimRuns['kind'], string>> = { inference: 'run', inspect: 'run', generation: 'generation run', context: 'context run' };
+
 /** The runs of a model at a level, of the kinds the claim asks for it in: completed and failed apart, wasm first. */
 function findRuns(claim: Claim, results: readonly RunResult[], model: string, dtype: Dtype): Found {
   const groups = claim.runs.filter((g) => g.models.includes(model) && g.dtypes.includes(dtype));
-  const mine = results.filter((r) => r.model.id === model && r.model.dtype === dtype && groups.some((g) => sameKind(r, g)));
-  return { model, dtype, completed: byDevice(mine.filter((r) => r.state === 'completed')), failed: byDevice(mine.filter((r) => r.state !== 'completed')) };
+  const same = results.filter((r) => r.model.id === model && r.model.dtype === dtype);
+  const mine = same.filter((r) => groups.some((g) => sameKind(r, g)));
+  return {
+    model,
+    dtype,
+    completed: byDevice(mine.filter((r) => r.state === 'completed')),
+    failed: byDevice(mine.filter((r) => r.state !== 'completed')),
+    want: [...new Set(groups.map((g) => KIND_WORD[g.kind]))].join(' or ') || 'run',
+    otherKind: same.filter((r) => r.state === 'completed' && !mine.includes(r)).length,
+  };
 }
 
 /**
  * One verdict per claim, in the claims' order, from the results of ONE machine (see groupByDevice in machine.ts):
- * "best backend" means the best among the backends present in `results`. Never throws on results: what is
- * missing or failed becomes `cannot-run-here` with the reasons. Overrides are checked (unknown keys are errors).
+ * "best backend" means the best among the backends present in `results`. Never throws on results: what failed
+ * becomes `cannot-run-here` with the runs' errors, what was never run `not-run-yet` naming the missing runs. Overrides are checked (unknown keys are errors).
  */
 export function evaluateClaims(claims: readonly Claim[], results: readonly RunResult[], overrides: ThresholdOverrides = {}): Verdict[] {
   return applyThresholds(claims, overrides).map((claim) => {

@@ -7,10 +7,11 @@ import type { DeviceIdentity } from '../core/machine.ts';
 import type { InputOverride } from '../core/spec.ts';
 import type { Device, Dtype } from '../core/vocab.ts';
 
-export const VERDICTS = ['held', 'not-held', 'cannot-run-here', 'not-measurable'] as const;
+export const VERDICTS = ['held', 'not-held', 'not-run-yet', 'cannot-run-here', 'not-measurable'] as const;
 /**
- * held: measured, meets the bar. not-held: measured, misses it (the verdict says by how much). cannot-run-here:
- * the device cannot run what the check needs (the verdict says why, with the runs' errors). not-measurable: a
+ * held: measured, meets the bar. not-held: measured, misses it (the verdict says by how much). not-run-yet: the runs
+ * the check needs have not been made (none failed; the verdict names the missing runs). cannot-run-here: the device
+ * cannot run what the check needs (the verdict says why, with the runs' errors). not-measurable: a
  * quality or training claim no on-device measurement can speak to (kept, with the reason).
  */
 export type VerdictKind = (typeof VERDICTS)[number];

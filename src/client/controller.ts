@@ -261,7 +261,7 @@ export function createController(catalogUrl = 'catalog.json'): Controller {
     async checkClaims(options = {}) {
       const [file, cat] = await Promise.all([loadClaims(), loadCatalog()]);
       const all = selectClaims(file, options.only);
-      const chosen = options.devices?.length ? { devices: options.devices, note: null } : defaultDevices(await probeCapabilities());
+      const chosen = options.devices?.length ? { devices: options.devices, note: null } : defaultDevices(await probeCapabilities(), 'app');
       const results = await api.runSuite(claimRunPlans(all, chosen.devices, cat));
       return { results, verdicts: evaluateClaims(all, results, options.overrides), ...chosen };
     },

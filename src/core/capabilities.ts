@@ -72,10 +72,15 @@ export function isSoftwareAdapter(gpu: Pick<WebGpuInfo, 'vendor' | 'architecture
  * adapter is a CPU emulation (SwiftShader here runs a 3.8 B model's prefill for tens of minutes, and its figures say
  * nothing about a GPU). `note` says in one line why WebGPU was left out.
  */
-export function defaultDevices(caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>): { devices: Device[]; note: string | null } {
+export function defaultDevices(
+  caps: Pick<Capabilities, 'webgpu' | 'webgpuReason'>,
+  /** Who reads the note: the CLI's advice names a flag, the app's a checkbox. */
+  reader: 'cli' | 'app' = 'cli',
+): { devices: Device[]; note: string | null } {
   if (caps.webgpu && !isSoftwareAdapter(caps.webgpu)) return { devices: ['wasm', 'webgpu'], note: null };
   const why = caps.webgpu
     ? `the WebGPU adapter is ${caps.webgpu.vendor} ${caps.webgpu.architecture}, a CPU emulation whose timings say nothing about a GPU`
     : `there is no WebGPU (${caps.webgpuReason ?? 'no adapter'})`;
-  return { devices: ['wasm'], note: `WebGPU left out: ${why}. Name it to run it too (--device wasm,webgpu; in the app, tick WebGPU).` };
+  const how = reader === 'cli' ? 'Name it to run it too (--device wasm,webgpu).' : 'Tick WebGPU under Backends to run it too.';
+  return { devices: ['wasm'], note: `WebGPU left out: ${why}. ${how}` };
 }

@@ -138,8 +138,24 @@ export type Progress =
   /** `total` null: adaptive warm-up, which goes on until steady (`elapsedMs` of at most `capMs`). */
   | { phase: 'warmup'; done: number; total: number | null; elapsedMs?: number; capMs?: number }
   | { phase: 'measure'; done: number; total: number }
-  /** Tokens generated in the current generation (`context` is set in the context-length run type). */
-  | { phase: 'generate'; done: number; total: number; context?: number }
+  /**
+   * Tokens generated in the current generation (`context` is set in the context-length run type; `warmup` in a warm-up
+   * generation). `text`: the text this generation added since its last event that carried some (a delta), or with
+   * `textReset` (its first) the whole of it so far; sent at most every 100 ms and at a measured generation's last
+   * token (engines/lm.ts). `tokPerS`: decode tokens/s so far in this generation.
+   */
+  | {
+      phase: 'generate';
+      done: number;
+      total: number;
+      context?: number;
+      warmup?: boolean;
+      /** Which measured generation this is (1, 2, …); absent in warm-up and context-length generations. */
+      generation?: number;
+      text?: string;
+      textReset?: boolean;
+      tokPerS?: number | null;
+    }
   /** Downloads by file (transformers.js and hub models fetch several files). */
   | { phase: 'download'; file: string; loadedBytes: number; totalBytes: number | null }
   /** A replica's weights being written (or found cached: written = total at once). */

@@ -36,16 +36,55 @@ export interface LmHooks {
   aborted: () => boolean;
 }
 
-async function trace(lm: LanguageModel, ids: readonly number[], n: number, hooks: LmHooks, context?: number): Promise<GenerationTrace> {
+/**
+ * How often a generation's text is decoded and sent while it streams. Decoding runs between two timed tokens, so it is
+ * rare: at 100 ms, a few tens of µs of decoding are < 0.1 % of any interval they fall in. A measured generation also
+ * sends its text at its last token (after its last timed interval), so a fast model's text shows too.
+ */
+export const STREAM_TEXT_MS = 100;
+/** When text was last sent, across generations (one run per worker): the 100 ms clock does not restart per generation. */
+let textSentAt = -Infinity;
+
+/**
+ * One generation, timed token by token. Its progress events carry the decode rate so far and, now and then, the text:
+ * the first time in a generation the whole text so far (`textReset`), then what was added since (a delta).
+ */
+async function trace(
+  lm: LanguageModel,
+  ids: readonly number[],
+  n: number,
+  hooks: LmHooks,
+  how: { context?: number; warmup?: boolean; generation?: number } = {},
+): Promise<GenerationTrace> {
   const t: GenerationTrace = { startMs: performance.now(), tokenTimesMs: [], tokens: [], steps: [] };
+  let sent: string | null = null;
   await lm.generate(
     ids,
     n,
     (id, step) => {
-      t.tokenTimesMs.push(performance.now());
+      const now = performance.now();
+      t.tokenTimesMs.push(now);
       t.tokens.push(id);
       t.steps!.push(step);
-      hooks.onProgress({ phase: 'generate', done: t.tokens.length, total: n, ...(context ? { context } : {}) });
+      const done = t.tokens.length;
+      const tokPerS = done > 1 ? ((done - 1) * 1000) / (now - t.tokenTimesMs[0]!) : null;
+      let text: { text: string; textReset?: true } | null = null;
+      if ((done === n && !how.warmup) || now - textSentAt >= STREAM_TEXT_MS || hooks.aborted()) {
+        const whole = lm.decode(t.tokens);
+        text = sent !== null && whole.startsWith(sent) ? { text: whole.slice(sent.length) } : { text: whole, textReset: true };
+        sent = whole;
+        textSentAt = performance.now();
+      }
+      hooks.onProgress({
+        phase: 'generate',
+        done,
+        total: n,
+        ...(how.context ? { context: how.context } : {}),
+        ...(how.warmup ? { warmup: true } : {}),
+        ...(how.generation ? { generation: how.generation } : {}),
+        ...(text ?? {}),
+        tokPerS,
+      });
     },
     hooks.aborted,
   );
@@ -82,7 +121,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
   const spanOf = (t: GenerationTrace) => (t.tokenTimesMs.at(-1) ?? performance.now()) - t.startMs;
   if (spec.workload.warmup > 0) {
     const warmTokens = Math.min(4, g.maxNewTokens);
-    const warm = await trace(lm, promptIds, warmTokens, hooks);
+    const warm = await trace(lm, promptIds, warmTokens, hooks, { warmup: true });
     result.timings.firstRunMs = spanOf(warm);
     if (hooks.aborted()) {
       // Keep what the warm-up made (its tokens and timings, cold as they are): an abort never loses a measurement.
@@ -93,7 +132,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     }
     // More short generations until their times settle (with a cap; or exactly `warmup` of them without one).
     result.timings.warmup = await warmUp(
-      () => trace(lm, promptIds, warmTokens, hooks),
+      () => trace(lm, promptIds, warmTokens, hooks, { warmup: true }),
       result.timings.firstRunMs,
       spec.workload,
       hooks.onProgress,
@@ -106,7 +145,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     const contexts: ContextPoint[] = [];
     for (const length of lengths) {
       markGpuPeak();
-      const t = await trace(lm, fillContext(promptIds, length), g.maxNewTokens, hooks, length);
+      const t = await trace(lm, fillContext(promptIds, length), g.maxNewTokens, hooks, { context: length });
       if (t.tokens.length === 0) break;
       contexts.push(
         contextPoint({
@@ -134,7 +173,7 @@ export async function measureLanguageModel(lm: LanguageModel, spec: RunSpec, res
     result.timings.latency = s ? summarize(s) : null;
   };
   while (traces.length < Math.max(1, spec.workload.iterations) && (budget === null || traces.length === 0 || performance.now() - started < budget)) {
-    const t = await trace(lm, promptIds, g.maxNewTokens, hooks);
+    const t = await trace(lm, promptIds, g.maxNewTokens, hooks, { generation: traces.length + 1 });
     result.timings.firstRunMs ??= spanOf(t);
     if (t.tokens.length > 0) traces.push(t);
     record();

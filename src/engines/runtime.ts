@@ -50,14 +50,16 @@ function recordMemory(result: RunResult, spec: RunSpec): void {
 
 /**
  * Progress crosses to the page as a message; one per iteration of a 1 ms model would compete with the run
- * for the same cores. Send at most one every 100 ms, and always the last of a phase.
+ * for the same cores. Send at most one every 100 ms, and always the last of a phase and any that carries generated
+ * text (lm.ts sends text at most every 100 ms and at a measured generation's end; a text delta must not be lost).
  */
 function throttled(onProgress: (p: Progress) => void, intervalMs = 100): (p: Progress) => void {
   let last = -Infinity;
   return (p) => {
     const now = performance.now();
     const final = (p.phase === 'measure' || p.phase === 'warmup') && p.done === p.total;
-    if (final || p.phase === 'session' || now - last >= intervalMs) {
+    const text = p.phase === 'generate' && p.text !== undefined;
+    if (final || text || p.phase === 'session' || now - last >= intervalMs) {
       last = now;
       onProgress(p);
     }

@@ -2,6 +2,7 @@
 import type { RunResult } from '../core/schema.ts';
 import { ENGINE_LABEL, type Engine } from '../core/vocab.ts';
 import { deviceTag, shortModel, type ReportInput } from './model.ts';
+import { logBounds } from './axes.ts';
 import { paletteColour } from './palette.ts';
 
 /** One chart: a canvas id, what it shows, and its Chart.js configuration (JSON only). */
@@ -28,17 +29,14 @@ export interface Placed {
 }
 
 /**
- * A series is one device × backend (× engine, when both engines ran): the unit the charts overlay. With one
- * device the label is just the backend; with several it starts with the device's tag.
+ * A series is one device × backend × engine: the unit the charts overlay. Its label names the backend and the engine
+ * ("wasm · onnxruntime-web"); with several devices it starts with the device's tag.
  */
 export class Series {
   private readonly keys: string[] = [];
-  constructor(
-    private readonly input: ReportInput,
-    private readonly bothEngines: boolean,
-  ) {}
+  constructor(private readonly input: ReportInput) {}
   key(p: Placed): string {
-    const k = `${p.deviceIndex}\u0000${p.run.device}${this.bothEngines ? `\u0000${p.run.engine}` : ''}`;
+    const k = `${p.deviceIndex}\u0000${p.run.device}\u0000${p.run.engine}`;
     if (!this.keys.includes(k)) this.keys.push(k);
     return k;
   }
@@ -56,6 +54,10 @@ export class Series {
 }
 
 export const runName = (r: RunResult) => `${shortModel(r.model.id)} · ${r.model.dtype} · ${r.device}`;
+/** A run with its engine, where no legend names it: "SmolLM2-135M · q4 · wasm · ort" (or "· tjs", transformers.js). */
+export const runEngineName = (r: RunResult) => `${runName(r)} · ${r.engine === 'transformers' ? 'tjs' : r.engine}`;
+/** Beside a point, whose series (backend · engine) the legend names: "SmolLM2-135M · q4". */
+export const pointName = (r: RunResult) => `${shortModel(r.model.id)} · ${r.model.dtype}`;
 export const paramsOf = (r: RunResult) => r.model.params ?? r.replica?.paramsPublished ?? null;
 export const isLm = (r: RunResult) => r.generation !== null;
 /** The year as a number (2024-10-31 → 2024.83), for a linear axis: the page has no date adapter. */
@@ -76,6 +78,10 @@ const TICKS: Readonly<Record<'plain' | 'fine' | 'count', Json>> = {
   fine: { format: { minimumFractionDigits: 0, maximumFractionDigits: 4 } },
   count: { format: { notation: 'compact', minimumFractionDigits: 0, maximumFractionDigits: 1 } },
 };
+
+/** A log axis over these values, bounded at 1-2-5 values past the outermost (axes.ts), so no point is cut by the plot's edge. */
+export const logAxis = (title: string, values: readonly (number | null | undefined)[], extra: Json = {}, ticks: keyof typeof TICKS = 'plain'): Json =>
+  axis('logarithmic', title, { ...(logBounds(values) ?? {}), ...extra }, ticks);
 
 export const axis = (type: 'linear' | 'logarithmic' | 'category', title: string, extra: Json = {}, ticks: keyof typeof TICKS = 'plain'): Json => ({
   type,

@@ -4,7 +4,8 @@
  */
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes, formatFigure, formatMs, formatRate } from '../text/format.ts';
-import { axis, base, isLm, paramsOf, POINT_LEGEND, yearOf } from './chart-kit.ts';
+import { axis, base, isLm, logAxis, paramsOf, pointName, POINT_LEGEND, yearOf } from './chart-kit.ts';
+import { paddedLinear } from './axes.ts';
 import type { ChartSpec, Json, Placed, Series } from './chart-kit.ts';
 import { decodeTokPerS, shortModel, type ReportReplica } from './model.ts';
 
@@ -21,6 +22,7 @@ export function decodeVsParamsChart(placed: Placed[], series: Series): ChartSpec
       type: 'scatter',
       label: series.label(key),
       data: mine.map((r) => ({ x: paramsOf(r), y: decodeTokPerS(r) })),
+      pointLabels: mine.map(pointName),
       backgroundColor: series.color(key),
       borderColor: series.color(key),
       pointRadius: 5,
@@ -40,7 +42,21 @@ export function decodeVsParamsChart(placed: Placed[], series: Series): ChartSpec
     config: {
       type: 'scatter',
       data: { datasets },
-      options: base({ plugins: POINT_LEGEND, scales: { x: axis('logarithmic', 'parameters', {}, 'count'), y: axis('logarithmic', 'decode tokens/s') } }),
+      options: base({
+        plugins: POINT_LEGEND,
+        scales: {
+          x: logAxis(
+            'parameters',
+            runs.map((p) => paramsOf(p.run)),
+            {},
+            'count',
+          ),
+          y: logAxis(
+            'decode tokens/s',
+            runs.map((p) => decodeTokPerS(p.run)),
+          ),
+        },
+      }),
     },
     tips,
   };
@@ -81,7 +97,13 @@ export function contextChart(placed: Placed[], series: Series): ChartSpec | null
       options: base({
         parsing: false,
         plugins: POINT_LEGEND,
-        scales: { x: axis('logarithmic', 'context length (tokens)'), y: axis('linear', 'decode tokens/s', { beginAtZero: true }) },
+        scales: {
+          x: logAxis(
+            'context length (tokens)',
+            runs.flatMap((p) => p.run.generation?.contexts?.map((c) => c.contextTokens) ?? []),
+          ),
+          y: axis('linear', 'decode tokens/s', { beginAtZero: true, grace: '8%' }),
+        },
       }),
     },
     tips,
@@ -124,6 +146,7 @@ export function densingChart(placed: Placed[], series: Series, replicas: readonl
       type: 'scatter',
       label: `measured: ${series.label(key)}`,
       data: mine.map((r) => ({ x: at(r).year, y: at(r).params })),
+      pointLabels: mine.map(pointName),
       backgroundColor: series.color(key),
       borderColor: series.color(key),
       pointRadius: 5,
@@ -149,8 +172,19 @@ export function densingChart(placed: Placed[], series: Series, replicas: readonl
       options: base({
         plugins: POINT_LEGEND,
         scales: {
-          x: axis('linear', 'release date (year)', { ticks: { stepSize: 1, format: { useGrouping: false, maximumFractionDigits: 0 } } }),
-          y: axis('logarithmic', 'parameters', {}, 'count'),
+          x: axis('linear', 'release date (year)', {
+            ...paddedLinear(
+              dated.map((r) => r.year),
+              0.04,
+            ),
+            ticks: { stepSize: 1, format: { useGrouping: false, minimumFractionDigits: 0, maximumFractionDigits: 0 } },
+          }),
+          y: logAxis(
+            'parameters',
+            dated.map((r) => r.params),
+            {},
+            'count',
+          ),
         },
       }),
     },

@@ -1,7 +1,7 @@
 /** The report's roofline chart: each series' memory and compute roofs, with its runs under them. */
 import { rooflinePoints } from '../roofline/roofline.ts';
 import { formatFigure, formatUtilisation } from '../text/format.ts';
-import { axis, base, POINT_LEGEND, runName } from './chart-kit.ts';
+import { axis, base, pointName, POINT_LEGEND, runName } from './chart-kit.ts';
 import type { ChartSpec, Json, Series } from './chart-kit.ts';
 import { rooflinesOf, type ReportInput } from './model.ts';
 
@@ -42,6 +42,7 @@ export function rooflineChart(input: ReportInput, series: Series): ChartSpec | n
       type: 'scatter',
       label: `${label} runs`,
       data: mine.map(({ u }) => ({ x: u.intensityFlopPerByte, y: u.achieved })),
+      pointLabels: mine.map(({ r }) => `${pointName(r)} · ${r.engine}`),
       borderColor: series.color(key),
       backgroundColor: series.color(key),
       pointRadius: 5,

@@ -5,7 +5,7 @@
 import { DTYPES, type Dtype } from '../core/vocab.ts';
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes, formatMs, formatNumber, formatRate } from '../text/format.ts';
-import { axis, base, isLm, runName } from './chart-kit.ts';
+import { axis, base, isLm, runEngineName, runName } from './chart-kit.ts';
 import type { ChartSpec, Json, Placed, Series } from './chart-kit.ts';
 import { decodeTokPerS, deviceTag, shortModel } from './model.ts';
 
@@ -106,7 +106,7 @@ export function quantCharts(placed: Placed[], series: Series): ChartSpec[] {
 export function latencyChart(placed: Placed[], series: Series): ChartSpec | null {
   const runs = placed.filter((p) => p.run.timings.latency && p.run.state !== 'errored' && p.run.state !== 'unsupported');
   if (runs.length === 0) return null;
-  const nameOf = (p: Placed) => `${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
+  const nameOf = (p: Placed) => runEngineName(p.run);
   const labels = [...new Set(runs.map(nameOf))];
   const deviceKeys = [...new Set(runs.map((p) => p.deviceIndex))];
   const datasets: Json[] = [];

@@ -7,13 +7,15 @@
  */
 import type { RunResult } from '../core/schema.ts';
 import { formatBytes } from '../text/format.ts';
-import { axis, base, MIB, runName, Series, type ChartSpec, type Placed } from './chart-kit.ts';
+import { axis, base, MIB, runEngineName, Series, type ChartSpec, type Placed } from './chart-kit.ts';
 
 export { Series, type ChartSpec, type Json, type Placed } from './chart-kit.ts';
 import { latencyChart, quantCharts } from './charts-speed.ts';
 import { contextChart, decodeVsParamsChart, densingChart } from './charts-models.ts';
 import { rooflineChart } from './charts-roofline.ts';
 import { deviceTag, type ReportInput } from './model.ts';
+import { labelLogTick } from './axes.ts';
+import { drawPointLabels } from './point-labels.ts';
 
 const MEMORY_KINDS = [
   { label: 'WASM heap peak', of: (r: RunResult) => r.memory.wasmHeapPeakBytes, color: '#2458d6' },
@@ -28,8 +30,7 @@ function memoryChart(placed: Placed[], input: ReportInput): ChartSpec | null {
   const runs = placed.filter((p) => MEMORY_KINDS.some((k) => k.of(p.run)));
   if (runs.length === 0) return null;
   const kinds = MEMORY_KINDS.filter((k) => runs.some((p) => k.of(p.run)));
-  const name = (p: Placed) =>
-    `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runName(p.run)}${p.run.engine === 'transformers' ? ' · tjs' : ''}`;
+  const name = (p: Placed) => `${input.devices.length > 1 ? `${deviceTag(p.deviceIndex)} · ` : ''}${runEngineName(p.run)}`;
   return {
     id: '',
     title: 'Memory per run',
@@ -50,8 +51,7 @@ function memoryChart(placed: Placed[], input: ReportInput): ChartSpec | null {
 /** Every chart the data allows, in reading order, with canvas ids chart-1, chart-2, … */
 export function reportCharts(input: ReportInput): ChartSpec[] {
   const placed: Placed[] = input.devices.flatMap((d, deviceIndex) => d.results.map((run) => ({ run, deviceIndex })));
-  const engines = new Set(placed.map((p) => p.run.engine));
-  const series = new Series(input, engines.size > 1);
+  const series = new Series(input);
   // Register every series up front so its colour is the same in every chart.
   for (const p of placed) series.key(p);
   const charts = [
@@ -72,6 +72,8 @@ export function reportCharts(input: ReportInput): ChartSpec[] {
  */
 export const DRAW_SCRIPT = `(function () {
   var specs = JSON.parse(document.getElementById('report-charts').textContent);
+  var drawPointLabels = ${String(drawPointLabels)};
+  var labelLogTick = ${String(labelLogTick)};
   function say(id, text) {
     var box = document.getElementById(id).parentNode;
     box.textContent = text;
@@ -83,8 +85,20 @@ export const DRAW_SCRIPT = `(function () {
   }
   Chart.defaults.font.family = getComputedStyle(document.body).fontFamily;
   Chart.defaults.color = '#3b4252';
+  Chart.register({ id: 'pointLabels', afterDatasetsDraw: function (chart) { drawPointLabels(chart); } });
   specs.forEach(function (s) {
     var options = s.config.options || (s.config.options = {});
+    // Log axes label only 1-2-5 values (axes.ts labelLogTick), in the axis's number format: labels never crowd.
+    Object.values(options.scales || {}).forEach(function (scale) {
+      if (scale.type !== 'logarithmic') return;
+      var ticks = scale.ticks || (scale.ticks = {});
+      var format = new Intl.NumberFormat(undefined, ticks.format || {});
+      ticks.autoSkip = false;
+      ticks.maxRotation = 0;
+      ticks.callback = function (v) {
+        return labelLogTick(Number(v), this.max > 0 && this.min > 0 ? Math.log10(this.max / this.min) : 0) ? format.format(v) : '';
+      };
+    });
     var plugins = options.plugins || (options.plugins = {});
     plugins.tooltip = {
       callbacks: {

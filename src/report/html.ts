@@ -287,6 +287,7 @@ a:hover { text-decoration: underline; }
 .badge.v-held { background: var(--held); }
 .badge.v-not-held { background: var(--not-held); }
 .badge.v-cannot-run-here { background: var(--cannot); }
+.badge.v-not-run-yet { background: #fff; color: var(--fg); border: 1px dashed var(--muted); }
 .badge.v-not-measurable { background: #fff; color: var(--nm); border: 1px solid var(--nm); }
 .badge.v-none { background: #fff; color: var(--muted); border: 1px dashed var(--muted); font-weight: 400; }
 .badge.replica { background: #eef2fb; color: var(--accent); font-weight: 500; }

@@ -13,6 +13,7 @@ import {
   formatBytes,
   formatDeviceMemory,
   formatMeasure,
+  formatBudgetCut,
   formatMs,
   formatOpTypes,
   formatRate,
@@ -58,6 +59,7 @@ export const DEFAULT_TITLE = 'ondevice: the articles’ on-device claims, measur
 export const VERDICT_TEXT: Readonly<Record<VerdictKind, { label: string; meaning: string }>> = Object.freeze({
   held: { label: 'held', meaning: 'measured, meets the bar' },
   'not-held': { label: 'not held', meaning: 'measured, misses the bar (the margin says by how much)' },
+  'not-run-yet': { label: 'not run yet', meaning: 'the runs the check needs have not been made (none failed): run them to judge it' },
   'cannot-run-here': { label: 'cannot run here', meaning: 'this device cannot run what the check needs (the reason says which limit)' },
   'not-measurable': { label: 'not measurable', meaning: 'a quality or training claim no on-device measurement speaks to' },
 });
@@ -240,7 +242,7 @@ export function runRows(input: ReportInput): RunRow[] {
           level: r.model.dtype,
           backend: r.device,
           engine: ENGINE_LABEL[r.engine],
-          state: r.state,
+          state: [r.state, formatBudgetCut(r)].filter(Boolean).join(' · '),
           load: formatMs(r.timings.loadMs),
           p50: formatMs(r.timings.latency?.p50Ms),
           TTFT: formatMs(r.generation?.ttftMs),

@@ -77,6 +77,21 @@ export const CSV_COLUMNS = [
   'timings.latency.p95Ms',
   'timings.latency.p99Ms',
   'timings.latency.maxMs',
+  // Language models: the generation figures (blank for other runs), and the context-length sweep as "length:tok/s" pairs.
+  'generation.promptTokens',
+  'generation.newTokens',
+  'generation.generations',
+  'generation.ttftMs',
+  'generation.prefillTokPerS',
+  'generation.decodeTokPerS',
+  'generation.tpot.p50Ms',
+  'generation.tpot.p90Ms',
+  'generation.tpot.meanMs',
+  'generation.stepMs.runMs',
+  'generation.stepMs.outsideRunMs',
+  'generation.contexts.decodeTokPerS',
+  'fidelity.tokenAgreement',
+  'workload.timeBudgetMs',
   'memory.modelBytes',
   'memory.wasmHeapPeakBytes',
   'memory.gpuBufferPeakBytes',
@@ -89,7 +104,16 @@ export const CSV_COLUMNS = [
   'error.message',
 ] as const;
 
-function pick(record: unknown, path: string): unknown {
+/** Columns that are not a path into the record: computed from it. */
+const DERIVED: Readonly<Record<string, (r: RunResult) => unknown>> = {
+  // "16:412.3;64:398.1": each context length and its decode tok/s, in one cell.
+  'generation.contexts.decodeTokPerS': (r) =>
+    r.generation?.contexts?.map((c) => `${c.contextTokens}:${c.decodeTokPerS === null ? '' : Number(c.decodeTokPerS.toFixed(2))}`).join(';') || null,
+};
+
+function pick(record: RunResult, path: string): unknown {
+  const derived = DERIVED[path];
+  if (derived) return derived(record);
   let v: unknown = record;
   for (const key of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[key] : undefined;
   return v;

@@ -187,3 +187,18 @@ export function formatStepMs(s: StepBreakdown | null | undefined): string {
   parts.push(`outside run ${ms(s.outsideRunMs)}`);
   return `${parts.join(' · ')} ms`;
 }
+
+/**
+ * When the time budget cut a completed run short, in words: "2 generations asked, 1 made: 5 s budget" (language
+ * models) or "20 iterations asked, 7 made: 10 s budget"; null when it made what was asked (or had no budget). The
+ * measuring loops stop only for the count or the budget, so fewer than asked with a budget means the budget.
+ */
+export function formatBudgetCut(r: RunResult): string | null {
+  const budget = r.workload.timeBudgetMs;
+  if (r.state !== 'completed' || budget === null || r.generation?.contexts) return null;
+  const asked = r.workload.iterations;
+  const [made, what] = r.generation ? [r.generation.generations, 'generations'] : [r.timings.latency?.n ?? 0, 'iterations'];
+  if (made >= asked) return null;
+  const secs = budget < 1000 ? `${budget} ms` : `${Number((budget / 1000).toFixed(1))} s`;
+  return `${asked} ${what} asked, ${made} made: ${secs} budget`;
+}

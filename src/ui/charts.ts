@@ -12,11 +12,38 @@ import {
   Tooltip,
 } from 'chart.js';
 import type { RunResult } from '../core/schema.ts';
+import { ENGINE_LABEL } from '../core/vocab.ts';
+import { binaryBytes, byteAxis, labelLogTick, logBounds } from '../report/axes.ts';
 import { seriesColours } from '../report/palette.ts';
+import { drawPointLabels, type LabelChart } from '../report/point-labels.ts';
 import { rooflinePoints } from '../roofline/roofline.ts';
 import { formatBytes, formatMs, formatNumber, formatUtilisation } from '../text/format.ts';
 
-Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip);
+Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, LogarithmicScale, Legend, Tooltip, {
+  id: 'pointLabels',
+  afterDatasetsDraw: (chart: Chart) => drawPointLabels(chart as unknown as LabelChart),
+});
+
+/** A log axis bounded at 1-2-5 values past the outermost points (none is cut by the plot's edge), labelled where labels cannot crowd. */
+function logAxis(title: string, values: readonly (number | null | undefined)[]) {
+  const b = logBounds(values);
+  const decades = b ? Math.log10(b.max / b.min) : 0;
+  return {
+    type: 'logarithmic' as const,
+    ...(b ?? {}),
+    title: { display: true, text: `${title} (log scale)` },
+    ticks: {
+      autoSkip: false,
+      maxRotation: 0,
+      callback: (v: number | string) => (labelLogTick(Number(v), decades) ? String(Number(Number(v).toPrecision(3))) : ''),
+    },
+  };
+}
+
+/** A run as its legend and point labels name it: model · level · backend · engine. */
+const runLabel = (r: RunResult) => `${r.model.id.replace(/^replica:/, '')} · ${r.model.dtype} · ${r.device} · ${ENGINE_LABEL[r.engine]}`;
+/** Shorter, beside a point whose series (backend · engine) the legend names. */
+const pointLabel = (r: RunResult) => `${r.model.id.replace(/^replica:.*\//, '')} · ${r.model.dtype}`;
 
 /** Every chart: drawn once, no animation, filling its sized box. */
 const FIXED_SIZE = { animation: false, responsive: true, maintainAspectRatio: false } as const;
@@ -48,7 +75,7 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
     type: 'line',
     data: {
       datasets: runs.map((r, i) => ({
-        label: `${r.model.id} · ${r.model.dtype} · ${r.device}`,
+        label: runLabel(r),
         data: r.timings.samplesMs.map((y, x) => ({ x: x + 1, y })),
         ...seriesColours(i),
         borderWidth: 1.5,
@@ -59,8 +86,11 @@ export function renderLatencyChart(canvas: HTMLCanvasElement, results: readonly 
       ...FIXED_SIZE,
       parsing: false,
       scales: {
-        x: { type: 'linear', title: { display: true, text: 'iteration' }, ticks: { precision: 0 } },
-        y: { type: 'logarithmic', title: { display: true, text: 'latency (ms, log scale)' } },
+        x: { type: 'linear', title: { display: true, text: 'iteration' }, ticks: { precision: 0 }, grace: '3%' },
+        y: logAxis(
+          'latency (ms)',
+          runs.flatMap((r) => r.timings.samplesMs),
+        ),
       },
       plugins: {
         legend: { position: 'bottom' },
@@ -80,27 +110,35 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
     r.state === 'completed' && r.timings.latency && r.model.bytes ? [{ x: r.model.bytes, y: r.timings.latency.p50Ms, run: r }] : [],
   );
   if (points.length === 0) return draw(canvas, null);
-  const devices = [...new Set(points.map((p) => p.run.device))];
+  // A series per backend and engine: the legend names both, each point its model and level.
+  const series = [...new Set(points.map((p) => `${p.run.device} · ${ENGINE_LABEL[p.run.engine]}`))];
+  const bytes = byteAxis(Math.max(...points.map((p) => p.x)));
   draw(canvas, {
     type: 'scatter',
     data: {
-      datasets: devices.map((device, i) => ({
-        label: device,
-        data: points.filter((p) => p.run.device === device),
-        ...seriesColours(i),
-        pointRadius: 5,
-      })),
+      datasets: series.map((label, i) => {
+        const mine = points.filter((p) => `${p.run.device} · ${ENGINE_LABEL[p.run.engine]}` === label);
+        return { label, data: mine, pointLabels: mine.map((p) => pointLabel(p.run)), ...seriesColours(i), pointRadius: 5 };
+      }),
     },
     options: {
       ...FIXED_SIZE,
       scales: {
         x: {
           type: 'linear',
-          beginAtZero: true,
+          min: bytes.min,
+          max: bytes.max,
           title: { display: true, text: 'model size' },
-          ticks: { callback: (v) => formatBytes(Number(v)), maxTicksLimit: 8 },
+          // Ticks at round binary sizes (0, 64 KiB, 128 KiB, …), not Chart.js's decimal steps of bytes.
+          afterBuildTicks: (scale) => {
+            scale.ticks = bytes.ticks.map((value) => ({ value }));
+          },
+          ticks: { callback: (v) => binaryBytes(Number(v)), maxRotation: 0 },
         },
-        y: { type: 'logarithmic', title: { display: true, text: 'p50 latency (ms, log scale)' } },
+        y: logAxis(
+          'p50 latency (ms)',
+          points.map((p) => p.y),
+        ),
       },
       plugins: {
         legend: { position: 'bottom' },
@@ -109,7 +147,7 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
             label: (c) => {
               const { run: r, y: p50Ms } = c.raw as (typeof points)[number];
               const drift = r.fidelity ? ` · max |Δ| ${formatNumber(r.fidelity.maxAbsDiff)} · cos ${formatNumber(r.fidelity.cosine, 6)}` : ' · reference';
-              return `${r.model.dtype} on ${r.device}: ${formatBytes(r.model.bytes)}, ${formatMs(p50Ms)}${drift}`;
+              return `${runLabel(r)}: ${formatBytes(r.model.bytes)}, ${formatMs(p50Ms)}${drift}`;
             },
           },
         },
@@ -117,8 +155,6 @@ export function renderQuantChart(canvas: HTMLCanvasElement, results: readonly Ru
     },
   });
 }
-
-const runLabel = (r: RunResult) => `${r.model.id} · ${r.model.dtype} · ${r.device} · ${r.engine}`;
 
 /**
  * Language models. With context-length runs: decode tok/s against context length, one line per run (long
@@ -143,8 +179,11 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
         ...FIXED_SIZE,
         parsing: false,
         scales: {
-          x: { type: 'logarithmic', title: { display: true, text: 'context length (tokens, log scale)' } },
-          y: { type: 'linear', beginAtZero: true, title: { display: true, text: 'decode tokens/s' } },
+          x: logAxis(
+            'context length (tokens)',
+            swept.flatMap(({ contexts }) => contexts.map((c) => c.contextTokens)),
+          ),
+          y: { type: 'linear', beginAtZero: true, grace: '8%', title: { display: true, text: 'decode tokens/s' } },
         },
         plugins: {
           legend: { position: 'bottom' },
@@ -161,6 +200,7 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
       datasets: plain.map(({ r, ttftMs, decodeTokPerS }, i) => ({
         label: runLabel(r),
         data: [{ x: ttftMs, y: decodeTokPerS }],
+        pointLabels: [`${pointLabel(r)} · ${r.engine}`],
         ...seriesColours(i),
         pointRadius: 6,
       })),
@@ -168,8 +208,14 @@ export function renderGenerationChart(canvas: HTMLCanvasElement, results: readon
     options: {
       ...FIXED_SIZE,
       scales: {
-        x: { type: 'logarithmic', title: { display: true, text: 'time to first token (ms, log scale)' } },
-        y: { type: 'logarithmic', title: { display: true, text: 'decode tokens/s (log scale)' } },
+        x: logAxis(
+          'time to first token (ms)',
+          plain.map((p) => p.ttftMs),
+        ),
+        y: logAxis(
+          'decode tokens/s',
+          plain.map((p) => p.decodeTokPerS),
+        ),
       },
       plugins: {
         legend: { position: 'bottom' },
@@ -208,6 +254,7 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
           type: 'scatter' as const,
           label: `${device} runs`,
           data: points.filter((p) => p.run.device === device),
+          pointLabels: points.filter((p) => p.run.device === device).map((p) => `${pointLabel(p.run)} · ${p.run.engine}`),
           ...seriesColours(i),
           pointRadius: 5,
           showLine: false,
@@ -236,4 +283,24 @@ export function renderRooflineChart(canvas: HTMLCanvasElement, results: readonly
       },
     },
   });
+}
+
+/**
+ * The results' size-against-latency chart (the your-file panel's quantization picture, for the latest suite): drawn
+ * when a model other than a language model ran at two levels or more, in a box made next to `afterId`'s chart the first time.
+ */
+export function renderResultsSizeChart(afterId: string, results: readonly RunResult[]): void {
+  let canvas = document.getElementById('size-chart') as HTMLCanvasElement | null;
+  if (!canvas) {
+    canvas = Object.assign(document.createElement('canvas'), { id: 'size-chart' });
+    canvas.setAttribute('aria-label', 'Model size against p50 latency, per level and backend');
+    const box = Object.assign(document.createElement('div'), { className: 'chart', hidden: true });
+    box.append(canvas);
+    document.getElementById(afterId)?.parentElement?.after(box);
+  }
+  // Language models' latency is a whole generation's: they have their own chart (TTFT against decode tok/s).
+  const timed = results.filter((r) => r.state === 'completed' && r.timings.latency && r.model.bytes && r.generation === null);
+  const levels = new Map<string, Set<string>>();
+  for (const r of timed) levels.set(r.model.id, (levels.get(r.model.id) ?? new Set()).add(r.model.dtype));
+  renderQuantChart(canvas, [...levels.values()].some((s) => s.size > 1) ? timed : []);
 }

@@ -75,24 +75,32 @@ export function mountClaims(controller: Controller, catalog: Catalog): ClaimsVie
       return el(
         'tr',
         { 'data-claim': c.id },
-        el('td', {}, el('input', { type: 'checkbox', name: 'claim', value: c.id, checked: '', 'aria-label': `check ${c.id}` })),
-        el('td', {}, el('strong', {}, c.id), el('br'), el('small', { title: c.quote }, c.english)),
-        el('td', {}, ...(bars.length ? bars : ['—'])),
-        ...verdicts.map((v) =>
+        el('td', { 'data-label': 'check' }, el('input', { type: 'checkbox', name: 'claim', value: c.id, checked: '', 'aria-label': `check ${c.id}` })),
+        el('td', { 'data-label': 'claim' }, el('span', {}, el('strong', {}, c.id), el('br'), el('small', { title: c.quote }, c.english))),
+        el('td', { 'data-label': 'thresholds' }, el('span', {}, ...(bars.length ? bars : ['—']))),
+        ...verdicts.map((v, i) =>
           el(
             'td',
-            {},
-            v ? el('span', { class: `verdict verdict-${v.verdict}`, title: VERDICT_TEXT[v.verdict].meaning }, VERDICT_TEXT[v.verdict].label) : '—',
-            ...(v?.margin ? [el('br'), el('small', {}, v.margin)] : []),
+            { 'data-label': judged.length > 1 ? `D${i + 1}` : 'verdict' },
+            el(
+              'span',
+              {},
+              v ? el('span', { class: `verdict verdict-${v.verdict}`, title: VERDICT_TEXT[v.verdict].meaning }, VERDICT_TEXT[v.verdict].label) : '—',
+              ...(v?.margin ? [el('br'), el('small', {}, v.margin)] : []),
+            ),
           ),
         ),
         ...(judged.length === 1
           ? [
               el(
                 'td',
-                {},
-                el('small', {}, verdicts[0]?.summary ?? ''),
-                ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', {}, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []),
+                { 'data-label': 'measured' },
+                el(
+                  'span',
+                  {},
+                  el('small', {}, verdicts[0]?.summary ?? ''),
+                  ...(verdicts[0]?.thresholds.length ? [el('br'), el('small', {}, `bar: ${verdicts[0].thresholds.map(formatThreshold).join('; ')}`)] : []),
+                ),
               ),
             ]
           : []),

@@ -15,6 +15,7 @@ import { $, el } from './dom.ts';
 import { mountHistory } from './history-view.ts';
 import { mountProgress } from './progress-view.ts';
 import { mountResults } from './results-view.ts';
+import { mountLmStream } from './stream-view.ts';
 import { estimatePlanMs, shapesOf } from './model/eta.ts';
 import { lastSuite } from './model/results.ts';
 import { mountYourModel } from './your-model.ts';
@@ -27,6 +28,7 @@ const controller = createController();
 
 const form = $<HTMLFormElement>('run-form');
 const progress = mountProgress();
+const stream = mountLmStream();
 const historyView = mountHistory(controller);
 const resultsView = mountResults(mountThreads(controller));
 mountStorage(controller);
@@ -39,6 +41,7 @@ const setRunning = (running: boolean) => {
 
 function onEvent(e: SuiteEvent): void {
   progress.onEvent(e);
+  stream.onEvent(e);
   switch (e.type) {
     case 'suite-start':
       latest = [];
@@ -97,7 +100,7 @@ async function init(): Promise<void> {
   const claimsView = mountClaims(controller, catalog);
   const caps = controller.capabilities();
   void caps.then(describeDevice);
-  const best = caps.then((c) => defaultDevices(c));
+  const best = caps.then((c) => defaultDevices(c, 'app'));
   form.querySelector<HTMLTextAreaElement>('textarea[name=prompt]')!.value = readGeneration(form).prompt;
   const settings = () => {
     const c = readConfig(form, catalogView);

@@ -23,7 +23,10 @@ export function describeProgress(p: Progress): { text: string; fraction: number 
     case 'measure':
       return { text: `measuring ${p.done}/${p.total}`, fraction: p.done / p.total };
     case 'generate':
-      return { text: `generating token ${p.done}/${p.total}${p.context ? ` at ${p.context} tokens of context` : ''}`, fraction: p.done / p.total };
+      return {
+        text: `${p.warmup ? 'warm-up generation (not measured): ' : ''}generating token ${p.done}/${p.total}${p.context ? ` at ${p.context} tokens of context` : ''}`,
+        fraction: p.done / p.total,
+      };
     case 'download':
       return { text: `downloading ${p.file}: ${of(p.loadedBytes, p.totalBytes)}`, fraction: p.totalBytes ? p.loadedBytes / p.totalBytes : null };
     case 'build':

@@ -6,7 +6,7 @@ import type { RunResult } from '../core/schema.ts';
 import { setupLines } from '../text/setup.ts';
 import { formatMs } from '../text/format.ts';
 import { formatReason } from '../text/errors.ts';
-import { renderGenerationChart, renderLatencyChart, renderRooflineChart } from './charts.ts';
+import { renderGenerationChart, renderLatencyChart, renderResultsSizeChart, renderRooflineChart } from './charts.ts';
 import { $, el } from './dom.ts';
 import { headlineOf, keptFigures } from './model/results.ts';
 import { comparisonTable } from './tables.ts';
@@ -75,6 +75,7 @@ export function mountResults(threadsView: ReturnType<typeof mountThreads>): Resu
       list.replaceChildren(...lines.map((l) => el('li', {}, l)));
       threadsView.show(results);
       renderLatencyChart($<HTMLCanvasElement>('latency-chart'), results);
+      renderResultsSizeChart('latency-chart', results);
       renderGenerationChart($<HTMLCanvasElement>('generation-chart'), results);
       renderRooflineChart($<HTMLCanvasElement>('roofline-chart'), results);
     },

@@ -6,6 +6,7 @@ import { formatReason } from '../text/errors.ts';
 import { stageTimes, taskAccuracyText } from '../text/task.ts';
 import { el } from './dom.ts';
 import {
+  formatBudgetCut,
   formatBytes,
   formatCount,
   formatDate,
@@ -42,6 +43,8 @@ function cell(r: RunResult): HTMLElement {
         el('br'),
         el('small', {}, `load ${formatMs(r.timings.loadMs)} · ${g.newTokens} tokens × ${g.generations}`),
         ...(g.stepMs ? [el('br'), el('small', { class: 'step-ms' }, `step: ${formatStepMs(g.stepMs)}`)] : []),
+        // What the model wrote (the first measured generation): synthetic ids for a replica, text otherwise.
+        ...(g.text ? [el('br'), el('small', { class: 'lm-text', title: g.text }, `text: “${g.text.length > 80 ? `${g.text.slice(0, 79)}…` : g.text}”`)] : []),
       );
     }
   } else if (r.state === 'completed' && r.timings.latency) {
@@ -60,6 +63,8 @@ function cell(r: RunResult): HTMLElement {
     // A task run: what it got right, and where its time went, stage by stage.
     td.append(el('br'), el('small', { class: 'task-accuracy' }, taskAccuracyText(r)), el('br'), el('small', { class: 'task-stages' }, stageTimes(r)));
   }
+  const cut = formatBudgetCut(r);
+  if (cut) td.append(el('br'), el('small', { class: 'budget-cut' }, `cut short: ${cut}`));
   if (r.state === 'completed' && r.model.flops) {
     const lm = r.generation ? ' per token' : '';
     td.append(el('br'), el('small', { title: r.model.flopsBasis ?? '' }, `${formatGflops(r)} · ${formatCount(r.model.flops)}FLOP${lm}`));
@@ -174,66 +179,67 @@ export function profileSection(results: readonly RunResult[]): HTMLElement | nul
   return section;
 }
 
+/** The history's columns, left to right; each cell carries its column's name (data-label) for the phone's cards. */
+const HISTORY_COLUMNS = [
+  'when',
+  'model',
+  'level',
+  'backend',
+  'engine',
+  'state',
+  'p50',
+  'TTFT',
+  'decode tok/s',
+  'load',
+  'model size',
+  'WASM heap',
+  'GPU buffers',
+  'page+workers',
+  'params',
+  'GFLOP/s',
+  'roofline use',
+] as const;
+/** Where the figures start: a run with none has its reason across them instead of a blank band. */
+const FIRST_FIGURE = HISTORY_COLUMNS.indexOf('p50');
+
 export function historyTable(results: readonly RunResult[]): HTMLElement {
   if (results.length === 0) return el('p', { class: 'empty' }, 'The log is empty.');
   const table = el('table', { class: 'history' });
-  table.append(
-    el(
-      'thead',
-      {},
-      el(
-        'tr',
-        {},
-        ...[
-          'when',
-          'model',
-          'level',
-          'backend',
-          'engine',
-          'state',
-          'p50',
-          'TTFT',
-          'decode tok/s',
-          'load',
-          'model size',
-          'WASM heap',
-          'GPU buffers',
-          'page+workers',
-          'params',
-          'GFLOP/s',
-          'roofline use',
-          'reason',
-        ].map((h) => el('th', {}, h)),
-      ),
-    ),
-  );
+  table.append(el('thead', {}, el('tr', {}, ...HISTORY_COLUMNS.map((h) => el('th', {}, h)))));
   const body = el('tbody');
+  const td = (label: (typeof HISTORY_COLUMNS)[number], text: string | HTMLElement, attrs: Record<string, string> = {}) =>
+    el('td', { ...attrs, 'data-label': label, ...(text === '—' ? { 'data-empty': '' } : {}) }, text);
   for (const r of [...results].reverse()) {
     const l = r.timings.latency;
-    body.append(
-      el(
-        'tr',
-        { 'data-run-id': r.id, class: `state-${r.state}` },
-        el('td', {}, formatDate(r.startedAt)),
-        el('td', {}, modelLabel(r.model.id, r.model.source === 'replica')),
-        el('td', {}, r.model.dtype),
-        el('td', {}, r.device),
-        el('td', {}, r.engine),
-        el('td', {}, r.state),
-        el('td', {}, formatMs(l?.p50Ms)),
-        el('td', {}, formatMs(r.generation?.ttftMs)),
-        el('td', {}, formatRate(r.generation?.decodeTokPerS)),
-        el('td', {}, formatMs(r.timings.loadMs)),
-        el('td', {}, formatBytes(r.model.bytes)),
-        el('td', {}, formatBytes(r.memory.wasmHeapPeakBytes)),
-        el('td', {}, formatBytes(r.memory.gpuBufferPeakBytes)),
-        el('td', { title: r.memory.unknown.uaMemoryBytes ?? '' }, formatBytes(r.memory.uaMemoryBytes)),
-        el('td', {}, formatCount(r.model.params)),
-        el('td', { title: r.model.flopsBasis ?? '' }, formatGflops(r)),
-        el('td', { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }, formatUtilisation(r)),
-        el('td', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)),
-      ),
+    const reason = r.error ? el('span', { class: 'reason', title: r.error.raw ?? '' }, formatReason(r)) : null;
+    const figures = r.state === 'completed' || l !== null || r.generation !== null;
+    const row = el(
+      'tr',
+      { 'data-run-id': r.id, class: `state-${r.state}` },
+      td('when', formatDate(r.startedAt)),
+      td('model', modelLabel(r.model.id, r.model.source === 'replica')),
+      td('level', r.model.dtype),
+      td('backend', r.device),
+      td('engine', r.engine),
+      // A run that stopped with figures (aborted) keeps them, with its reason under its state.
+      figures && reason ? el('td', { 'data-label': 'state', class: 'state' }, r.state, el('br'), reason) : td('state', r.state),
     );
+    if (figures)
+      row.append(
+        td('p50', formatMs(l?.p50Ms)),
+        td('TTFT', formatMs(r.generation?.ttftMs)),
+        td('decode tok/s', formatRate(r.generation?.decodeTokPerS)),
+        td('load', formatMs(r.timings.loadMs)),
+        td('model size', formatBytes(r.model.bytes)),
+        td('WASM heap', formatBytes(r.memory.wasmHeapPeakBytes)),
+        td('GPU buffers', formatBytes(r.memory.gpuBufferPeakBytes)),
+        td('page+workers', formatBytes(r.memory.uaMemoryBytes), { title: r.memory.unknown.uaMemoryBytes ?? '' }),
+        td('params', formatCount(r.model.params)),
+        td('GFLOP/s', formatGflops(r), { title: r.model.flopsBasis ?? '' }),
+        td('roofline use', formatUtilisation(r), { title: r.utilisation?.basis ?? r.utilisationReason ?? '' }),
+      );
+    else row.append(el('td', { class: 'reason-cell', colspan: String(HISTORY_COLUMNS.length - FIRST_FIGURE), 'data-label': 'reason' }, reason ?? '—'));
+    body.append(row);
   }
   table.append(body);
   return table;

@@ -100,3 +100,16 @@ describe('history filter', () => {
     });
   });
 });
+
+describe('replica tooltips', () => {
+  it('show where a replica comes from (its sources), never the catalog’s working notes', async () => {
+    const { readFileSync } = await import('node:fs');
+    const real = JSON.parse(readFileSync(new URL('../../models/catalog.json', import.meta.url), 'utf8')) as Catalog;
+    const replicas = browseEntries(real).filter((e) => e.kind === 'replica');
+    expect(replicas.length).toBeGreaterThan(10);
+    for (const e of replicas) {
+      expect(e.notes ?? '', e.ref).not.toMatch(/NOT verified|TODO/);
+      if (e.notes) expect(e.notes).toMatch(/^Sources: /);
+    }
+  });
+});

@@ -20,7 +20,7 @@ describe('verdicts', () => {
       'DCLM-7B at q4 on wasm: Replica "apple/DCLM-7B" cannot be built: no replica builder for model_type \'openlm\'.',
     ]);
     expect(v.runIds).toEqual(results.map((r) => r.id));
-    expect(v.summary).toBe('Cannot be checked on this device: no completed run of Llama-3.1-8B at q4, Mistral-7B-v0.3 at q4, DCLM-7B at q4.');
+    expect(v.summary).toBe('Cannot be checked on this device: no completed generation run of Llama-3.1-8B at q4, Mistral-7B-v0.3 at q4, DCLM-7B at q4.');
     expect(v.devices).toEqual(['wasm']);
   });
 
@@ -33,7 +33,7 @@ describe('verdicts', () => {
     const v = verdictOf('hosting-7b-70b', results);
     expect(v.verdict).toBe('held');
     expect(v.summary).toBe(
-      'Llama-3.1-8B at q4 decodes 6.4 tok/s on webgpu; Mistral-7B-v0.3 at q4 decodes 3.1 tok/s on webgpu; DCLM-7B at q4 could not run (no run of replica:apple/DCLM-7B at q4 on this device in these results) (bar ≥ 5 tok/s).',
+      'Llama-3.1-8B at q4 decodes 6.4 tok/s on webgpu; Mistral-7B-v0.3 at q4 decodes 3.1 tok/s on webgpu; DCLM-7B at q4 was not run yet (no generation run of DCLM-7B at q4 on this device in these results) (bar ≥ 5 tok/s).',
     );
     expect(v.evidence.find((e) => e.label.startsWith('DCLM-7B'))!.value).toBeNull();
     expect(v.runIds).toEqual([results[1]!.id, results[2]!.id]);

@@ -22,6 +22,10 @@ describe('defaultDevices', () => {
     expect(devices).toEqual(['wasm']);
     expect(note).toMatch(/CPU emulation/);
     expect(note).toContain('--device wasm,webgpu');
+    // The app's reader gets the app's advice, never a CLI flag.
+    const app = defaultDevices(gpu(vendor, architecture, description), 'app').note!;
+    expect(app).toContain('Tick WebGPU');
+    expect(app).not.toMatch(/--\w/);
   });
 
   it('names the reason when there is no WebGPU at all', () => {

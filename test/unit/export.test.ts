@@ -157,3 +157,27 @@ describe('classifyMemoryError', () => {
     expect(classifyMemoryError(other, 'wasm')).toBe(other);
   });
 });
+
+describe('CSV of language-model runs', () => {
+  it('has the LM figures as columns, on real records (tiny-llama on both engines, a generation and a context-length run)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { results, problems } = parseJsonl(readFileSync(new URL('../fixtures/lm-records.jsonl', import.meta.url), 'utf8'));
+    expect(problems).toEqual([]);
+    const [head, ...rows] = toCsv(results).trimEnd().split('\n');
+    const columns = head!.split(',');
+    for (const c of ['generation.ttftMs', 'generation.prefillTokPerS', 'generation.decodeTokPerS', 'generation.tpot.p50Ms', 'generation.generations'])
+      expect(columns).toContain(c);
+    const cell = (row: string, c: string) => row.split(',')[columns.indexOf(c)]!;
+    const generated = results.findIndex((r) => r.generation?.contexts === null);
+    const g = results[generated]!.generation!;
+    expect(Number(cell(rows[generated]!, 'generation.ttftMs'))).toBe(g.ttftMs);
+    expect(Number(cell(rows[generated]!, 'generation.decodeTokPerS'))).toBe(g.decodeTokPerS);
+    expect(Number(cell(rows[generated]!, 'generation.prefillTokPerS'))).toBe(g.prefillTokPerS);
+    expect(Number(cell(rows[generated]!, 'generation.tpot.p50Ms'))).toBe(g.tpot!.p50Ms);
+    // The context-length run: each length with its decode speed, in one cell.
+    const swept = results.findIndex((r) => r.generation?.contexts?.length);
+    expect(cell(rows[swept]!, 'generation.contexts.decodeTokPerS')).toMatch(/^16:[\d.]+;64:[\d.]+$/);
+    // Other runs leave the LM columns blank.
+    expect(cell(toCsv([sample('a')]).split('\n')[1]!, 'generation.ttftMs')).toBe('');
+  });
+});

@@ -134,12 +134,12 @@ describe('HTML report', () => {
     // Runs of both devices, each with its anchor, and the device column.
     expect(out.match(/<tr id="run-/g)).toHaveLength(20);
     expect(out).toContain('<th scope="col">device</th>');
-    // Charts overlay devices: datasets labelled by device tag and backend, each chart naming the devices below it.
+    // Charts overlay devices: datasets labelled by device tag, backend and engine, each chart naming the devices below it.
     const withCharts = renderReportHtml(twoDevices(chartJs));
     const specs = JSON.parse(withCharts.match(/id="report-charts">([\s\S]*?)<\/script>/)![1]!) as { config: { data: { datasets: { label: string }[] } } }[];
     const labels = specs.flatMap((s) => s.config.data.datasets.map((d) => d.label));
-    expect(labels).toContain('D1 · wasm');
-    expect(labels).toContain('D2 · wasm');
+    expect(labels).toContain('D1 · wasm · onnxruntime-web');
+    expect(labels).toContain('D2 · wasm · onnxruntime-web');
     expect(withCharts.match(/<p class="device-key">/g)).toHaveLength(specs.length);
     expect(withCharts).toContain('<span class="tag">D2</span> Chromium 156 · Linux x86_64 · 16 cores · 8 GiB · WebGPU nvidia/hopper');
   });

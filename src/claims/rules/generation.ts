@@ -26,8 +26,9 @@ export const decodeBar: Rule = {
       const n = `${nameOf(f.model)} at ${f.dtype}`;
       if (!b) {
         const why = f.failed.length ? f.failed.map(failure).join('; ') : f.completed.length ? 'no decode speed recorded' : absent(f);
-        evidence.push(ev(`${n} decode (could not run: ${why})`, null, 'tok/s', f.failed[0] ?? null));
-        texts.push(`${n} could not run (${why})`);
+        const state = f.failed.length || f.completed.length ? 'could not run' : 'not run yet';
+        evidence.push(ev(`${n} decode (${state}: ${why})`, null, 'tok/s', f.failed[0] ?? null));
+        texts.push(`${n} ${state === 'not run yet' ? 'was not run yet' : state} (${why})`);
         used.push(...f.failed);
         continue;
       }

@@ -53,7 +53,11 @@ export const nameOf = (model: string): string => (isReplicaName(model) ? model.s
 
 export const ev = (label: string, value: number | null, unit: string, run: RunResult | null): Evidence => ({ label, value, unit, runId: run?.id ?? null });
 export const failure = (r: RunResult): string => `${nameOf(r.model.id)} at ${r.model.dtype} on ${r.device}: ${r.error?.message ?? `the run ended ${r.state}`}`;
-export const absent = (f: Pick<Found, 'model' | 'dtype'>): string => `no run of ${f.model} at ${f.dtype} on this device in these results`;
+/** What a model at a level lacks when it has no run of the kind asked for: "no context run of SmolLM2-135M at q8 …". */
+export const absent = (f: Pick<Found, 'model' | 'dtype' | 'want' | 'otherKind'>): string =>
+  `no ${f.want ?? 'run'} of ${nameOf(f.model)} at ${f.dtype} on this device in these results${
+    f.otherKind ? ` (${f.otherKind === 1 ? 'its one completed run is' : `its ${f.otherKind} completed runs are`} of another kind)` : ''
+  }`;
 /** Why a model at a level gave a check nothing: its runs' errors, or that it has no run at all. */
 const reasonsFor = (f: Found): string[] =>
   f.failed.length
@@ -64,14 +68,23 @@ const reasonsFor = (f: Found): string[] =>
 
 /**
  * The verdict when what the check needs did not complete: each missing run's error (or that there was no run at
- * all). Runs that did complete are listed too: their figures are in the evidence.
+ * all). Runs that did complete are listed too: their figures are in the evidence. When nothing failed and nothing
+ * else is wrong (`extra` empty), the runs were simply never made: `not-run-yet`, naming them; a device limit is only
+ * claimed (`cannot-run-here`) where a run failed or a figure is missing.
  */
 export function cannotRun(lacking: readonly Found[], done: readonly RunResult[] = [], evidence: Evidence[] = [], extra: string[] = []): Outcome {
   const reasons = [...extra, ...lacking.flatMap(reasonsFor)];
-  const names = [...new Set(lacking.map((f) => `${nameOf(f.model)} at ${f.dtype}`))];
+  const notRun = lacking.length > 0 && extra.length === 0 && lacking.every((f) => f.failed.length === 0 && f.completed.length === 0);
+  // "generation run of A at q4, B at q4; context run of C at q8": the missing runs grouped by the kind asked for.
+  const wants = [...new Set(lacking.map((f) => f.want ?? 'run'))];
+  const list = wants
+    .map((w) => `${w} of ${[...new Set(lacking.filter((f) => (f.want ?? 'run') === w).map((f) => `${nameOf(f.model)} at ${f.dtype}`))].join(', ')}`)
+    .join('; ');
   return {
-    verdict: 'cannot-run-here',
-    summary: `Cannot be checked on this device: ${names.length ? `no completed run of ${names.join(', ')}` : 'a figure the check needs was not recorded'}.`,
+    verdict: notRun ? 'not-run-yet' : 'cannot-run-here',
+    summary: notRun
+      ? `Not run yet: no ${list}. Run the claims suite (or these runs) to judge it.`
+      : `Cannot be checked on this device: ${lacking.length ? `no completed ${list}` : 'a figure the check needs was not recorded'}.`,
     margin: null,
     evidence,
     runIds: [...new Set([...lacking.flatMap((f) => f.failed.map((r) => r.id)), ...done.map((r) => r.id)])],

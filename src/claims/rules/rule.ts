@@ -13,6 +13,10 @@ export interface Found {
   completed: RunResult[];
   /** Errored, unsupported or aborted runs: their errors are the reasons a claim cannot be checked. */
   failed: RunResult[];
+  /** The kind of run the claim asks for, in words ("context run", "generation run", "run"); "run" when absent. */
+  want?: string;
+  /** Completed runs of this model and level of another kind than the claim asks for (a generation run, not a context run). */
+  otherKind?: number;
 }
 
 /** What a rule decides; evaluateClaims adds the claim's id, thresholds, devices and parts not measured. */

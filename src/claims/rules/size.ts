@@ -122,6 +122,7 @@ export const graphSize: Rule = {
     const q = ctx.claim.quoted!;
     const n = nameOf(model);
     if (!p) {
+      if (runs.length === 0) return cannotRun(found);
       const reasons = found.flatMap((f) =>
         f.failed.length
           ? f.failed.map(failure)

@@ -43,7 +43,8 @@ export function browseEntries(catalog: Catalog): BrowseEntry[] {
       params: r.paramsPublished,
       releaseDate: r.releaseDate,
       levels: r.levels,
-      notes: r.notes,
+      // Where the config comes from, not the catalog's working notes ("rope_theta=100000 NOT verified").
+      notes: r.sources.length ? `Sources: ${r.sources.join(' · ')}` : null,
       unbuildable: r.unbuildable ?? null,
     })),
   ];
