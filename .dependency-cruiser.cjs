@@ -78,6 +78,7 @@ module.exports = {
     },
     onlyImporter('onnxruntime-web', ['src/engines/ort-engine.ts', 'src/engines/ort-assets.ts']),
     onlyImporter('@huggingface/transformers', ['src/engines/transformers-engine.ts']),
+    onlyImporter('@wllama/wllama', ['src/engines/wllama-engine.ts']),
     onlyImporter('@huggingface/tokenizers', ['src/engines/tokenizer.ts']),
     onlyImporter('chart.js', ['src/ui/charts.ts', 'src/ui/report-assets.ts']), // the second reads its UMD file as text, for the report
     onlyImporter('idb', ['src/store/results-db.ts']),

@@ -1,7 +1,7 @@
 /** The model catalog (`models/catalog.json`) and turning what a user names into a model reference. */
 import type { BertConfig, BertHead, LlamaConfig } from './arch/configs.ts';
 import type { InputOverride, ModelRef, ModelRepo, ReplicaRef } from './spec.ts';
-import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, type Dtype } from './vocab.ts';
+import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, isGgufDtype, type Dtype } from './vocab.ts';
 
 /**
  * How a bundled model's files are laid out under models/bundled/: `file` (the default) is one ONNX file per
@@ -14,7 +14,11 @@ type LayoutOf = Pick<CatalogModel, 'id' | 'layout'>;
 
 /** Where a bundled level lives, relative to the app's root (transformers.js's suffixes). */
 export const bundledFile = (entry: LayoutOf, dtype: Dtype): string =>
-  entry.layout === 'hf' ? `bundled/${entry.id}/onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx` : `bundled/${entry.id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
+  isGgufDtype(dtype)
+    ? `bundled/${entry.id}/gguf/model${DTYPE_FILE_SUFFIX[dtype]}.gguf`
+    : entry.layout === 'hf'
+      ? `bundled/${entry.id}/onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`
+      : `bundled/${entry.id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
 
 /** The model folder of a Hugging Face-layout model, relative to the app's root; null for a single-file model. */
 export const bundledDir = (entry: LayoutOf): string | null => (entry.layout === 'hf' ? `bundled/${entry.id}` : null);

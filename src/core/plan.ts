@@ -3,7 +3,7 @@ import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX,
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
+import { DTYPES, ENGINES, engineRunsDtype, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -110,8 +110,11 @@ function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): Plan
   for (const device of plan.devices) {
     for (const model of plan.models) {
       const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+      // `auto` pairs each level with the engines that run its files (GGUF levels: wllama; ONNX levels: the others);
+      // an engine named outright keeps every level, and one it cannot run ends unsupported with the reason.
+      const auto = !plan.engines || plan.engines === 'auto';
       for (const engine of enginesFor(plan, catalog, model))
-        for (const dtype of DTYPES.filter((d) => wanted.includes(d)))
+        for (const dtype of DTYPES.filter((d) => wanted.includes(d) && (!auto || engineRunsDtype(engine, d))))
           for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
             const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
             if (typeof model !== 'string') {

@@ -2,7 +2,7 @@
 import type { Controller, LevelVariant } from '../client/controller.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { ModelRef } from '../core/spec.ts';
-import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
+import { DEVICES, ONNX_DTYPES as DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
 import { renderQuantChart } from './charts.ts';
 import { formatBytes, formatMs, formatNumber } from '../text/format.ts';
 import { describeInspection } from '../text/inspection.ts';
