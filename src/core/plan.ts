@@ -3,7 +3,7 @@ import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX,
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DTYPES, ENGINES, engineRunsDtype, type Device, type Dtype, type Engine } from './vocab.ts';
+import { DTYPES, ENGINES, engineRunsDtype, isGgufDtype, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -161,7 +161,10 @@ export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, m
   if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') return ['ort'];
   const hfLayout =
     typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
-  return hfLayout ? ['ort', 'transformers'] : ['ort'];
+  if (!hfLayout) return ['ort'];
+  // A bundled language model with GGUF files also runs on wllama (at its GGUF levels only: see expandAll).
+  const entry = typeof model === 'string' ? catalog.models.find((m) => m.id === model) : undefined;
+  return entry?.task === 'text-generation' && entry.levels.some(isGgufDtype) ? ['ort', 'transformers', 'wllama'] : ['ort', 'transformers'];
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */

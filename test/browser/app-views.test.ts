@@ -214,7 +214,7 @@ it('a bad share link names the bad value and the valid ones, and applies the res
   await page.goto(`${app.server.url}?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=2`);
   await page.waitForSelector('#replicas label.entry');
   expect(await visibleText('#share-status')).toBe(
-    'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, shipped.',
+    'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, f32, f16, q8_0, q4_0, shipped.',
   );
   expect(await checked('#catalog input[name=model]')).toEqual(['mlp-1m']);
   expect(await checked('input[name=dtype]')).toEqual(['fp32']);
