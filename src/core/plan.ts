@@ -1,5 +1,5 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
+import { DEFAULT_HUB_HOST, findReplica, ggufReplicable, hubModel, isReplicaName, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
@@ -157,8 +157,11 @@ function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): Plan
 /** The engines a model runs on in this plan (see SuitePlan.engines). */
 export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, model: string | ModelRef): Engine[] {
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
-  // Replicas have no tokenizer or model files for transformers.js: they run on ort.
-  if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') return ['ort'];
+  // Replicas have no tokenizer or model files for transformers.js: they run on ort, and decoders wllama runs on it too.
+  if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') {
+    const entry = typeof model === 'string' ? findReplica(model, catalog) : undefined;
+    return entry && ggufReplicable(entry) ? ['ort', 'wllama'] : ['ort'];
+  }
   const hfLayout =
     typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
   if (!hfLayout) return ['ort'];
