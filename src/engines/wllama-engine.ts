@@ -4,9 +4,10 @@
  *
  * wllama runs llama.cpp in a worker of its own, which it starts from a blob: URL; here that worker is nested in the
  * run's worker (Chromium allows it, and the app's CSP has `worker-src blob:`), and llama.cpp's own pthreads are
- * workers of that one. Prompts go in as token ids from the model's tokenizer.json (the same ids the other engines
- * feed) turned back into text, since wllama 3 takes text prompts only; llama.cpp's tokenizer must then give the same
- * count of ids (checked on every generation: the GGUF carries the same byte-level BPE vocabulary and merges). Each
+ * workers of that one. Prompts start as token ids from the model's tokenizer.json (the same ids the other engines
+ * feed) and are turned back into text, since wllama 3 takes text prompts only; llama.cpp's tokenizer must then give
+ * the same count of ids (checked on every generation: the GGUF carries the same byte-level BPE vocabulary and
+ * merges; a replica's prompt is one letter per token of its synthetic vocabulary, src/gguf/replica.ts). Each
  * streamed token comes back with its id (a top-1 log-probability entry), so greedy tokens compare one for one.
  */
 import { Wllama, WllamaAbortError, type RawCompletionChunk } from '@wllama/wllama';
@@ -162,7 +163,7 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
       if (problem) throw problem;
       if (promptSeen !== null && promptSeen !== ids.length)
         throw new Error(
-          `llama.cpp read the prompt as ${promptSeen} tokens where tokenizer.json gives ${ids.length}: the GGUF's tokenizer.ggml.* does not reproduce the model's tokenizer, so its tokens cannot be compared with the other engines'.`,
+          `llama.cpp read the prompt of model "${spec.model.id}" as ${promptSeen} tokens where its tokenizer gives ${ids.length}: the GGUF's tokenizer.ggml.* does not reproduce the model's tokenizer, so its tokens cannot be compared with the other engines'.`,
         );
       if (shouldStop() && out.length < n) throw new AbortedError('Aborted while generating.');
       return out;
