@@ -9,6 +9,7 @@
  *   engines/             the worker side: onnxruntime-web, transformers.js, memory probes
  *     ↓
  *   onnx/  store/        ONNX bytes (read, write, build, quantize) · the run log (IndexedDB)
+ *   gguf/                GGUF bytes (llama.cpp's format: write, read, convert a model's weights); may read onnx/
  *     ↓
  *   core/                pure: vocabularies, specs, the result schema, statistics, maths. Imports only itself.
  *
@@ -40,14 +41,15 @@ module.exports = {
   forbidden: [
     layer('core', ['core'], 'core is the pure base: it imports nothing of the project outside itself.'),
     layer('onnx', ['core', 'onnx'], 'onnx reads, writes, builds and quantizes models from core types alone.'),
+    layer('gguf', ['core', 'onnx', 'gguf'], 'gguf writes and reads llama.cpp files, from core types and ONNX weights alone.'),
     layer('store', ['core', 'store'], 'the run log depends on the result schema only.'),
     layer('claims', ['core', 'claims'], 'claims are pure rules over records.'),
     layer('text', ['core', 'text', 'engines/contract\\.ts$'], 'text formats records; it names the worker contract for inspections only.'),
     layer('report', ['core', 'claims', 'text', 'report', 'roofline/roofline\\.ts$'], 'the report is DOM-free: records, verdicts and text in, documents out.'),
-    layer('engines', ['core', 'onnx', 'engines'], 'the worker side never reaches back to the page.'),
+    layer('engines', ['core', 'onnx', 'gguf', 'engines'], 'the worker side never reaches back to the page.'),
     layer(
       'client',
-      ['core', 'onnx', 'engines', 'store', 'claims', 'roofline', 'client'],
+      ['core', 'onnx', 'gguf', 'engines', 'store', 'claims', 'roofline', 'client'],
       'the page side: workers, suites, caches; never the DOM views or the CLI.',
     ),
     layer(
@@ -76,6 +78,7 @@ module.exports = {
     },
     onlyImporter('onnxruntime-web', ['src/engines/ort-engine.ts', 'src/engines/ort-assets.ts']),
     onlyImporter('@huggingface/transformers', ['src/engines/transformers-engine.ts']),
+    onlyImporter('@wllama/wllama', ['src/engines/wllama-engine.ts']),
     onlyImporter('@huggingface/tokenizers', ['src/engines/tokenizer.ts']),
     onlyImporter('chart.js', ['src/ui/charts.ts', 'src/ui/report-assets.ts']), // the second reads its UMD file as text, for the report
     onlyImporter('idb', ['src/store/results-db.ts']),

@@ -14,6 +14,9 @@ import { buildLlama, llamaGenerationConfig, llamaHfConfig } from '../src/onnx/bu
 import { buildMlp } from '../src/onnx/build-mlp.ts';
 import { BPE_SPECIALS, bpeTextTokenIds, buildBpeTokenizer, buildWordPieceTokenizer, type TokenizerFiles } from '../src/onnx/build-tokenizer.ts';
 import { quantizeModel } from '../src/onnx/quantize.ts';
+import { bpeTokenizerKvs, llamaKvs, llamaTensors, type BpeTokenizerJson } from '../src/gguf/llama.ts';
+import { encodeGguf } from '../src/gguf/write.ts';
+import { DTYPE_FILE_SUFFIX, GGUF_DTYPES, isGgufDtype } from '../src/core/vocab.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const modelsDir = join(root, 'models');
@@ -37,7 +40,7 @@ function tokenizerFiles(t: TokenizerFiles): Record<string, string> {
  * config.json, generation_config.json (decoders), tokenizer.json, tokenizer_config.json, special_tokens_map.json
  * and onnx/model.onnx (fp32). Pure and deterministic: the same source gives the same bytes.
  */
-export function generatedHfFiles(from: HfSource): Record<string, string | Uint8Array> {
+export function generatedHfFiles(from: HfSource, name = 'generated-llama'): Record<string, string | Uint8Array> {
   if (from.generator === 'llama') {
     const c = from.config;
     const expected = { bos_token_id: 1, eos_token_id: 2, pad_token_id: 0 } as const;
@@ -49,12 +52,24 @@ export function generatedHfFiles(from: HfSource): Record<string, string | Uint8A
       }
     }
     const tokenizer = buildBpeTokenizer(c.vocab_size, c.max_position_embeddings);
+    // Greedy text walks the tokens that decode to printable text, never a lone byte of a UTF-8 character.
+    const onnx = buildLlama(c, from.seed ?? 1, { cycle: bpeTextTokenIds(tokenizer) });
+    // The same weights and tokenizer as GGUF files for llama.cpp (the wllama engine), one per GGUF level.
+    const gguf = Object.fromEntries(
+      GGUF_DTYPES.map((level) => [
+        `gguf/model${DTYPE_FILE_SUFFIX[level]}.gguf`,
+        encodeGguf(
+          [...llamaKvs(c, name, level), ...bpeTokenizerKvs(tokenizer.tokenizer as unknown as BpeTokenizerJson, c)],
+          llamaTensors(onnx, c, level, name),
+        ),
+      ]),
+    );
     return {
       'config.json': json(llamaHfConfig(c)),
       'generation_config.json': json(llamaGenerationConfig(c)),
       ...tokenizerFiles(tokenizer),
-      // Greedy text walks the tokens that decode to printable text, never a lone byte of a UTF-8 character.
-      'onnx/model.onnx': buildLlama(c, from.seed ?? 1, { cycle: bpeTextTokenIds(tokenizer) }),
+      'onnx/model.onnx': onnx,
+      ...gguf,
     };
   }
   return {
@@ -84,7 +99,7 @@ function buildFp32(model: CatalogModel, dst: string, log: (line: string) => void
     }
     const dir = bundledDir(model);
     if (!dir) throw new Error(`${model.id}: the ${from.generator} generator makes a Hugging Face model folder; give it "layout": "hf" in the catalog`);
-    const written = Object.entries(generatedHfFiles(from))
+    const written = Object.entries(generatedHfFiles(from, model.id))
       .filter(([file, content]) => writeIfChanged(join(modelsDir, dir, file), content))
       .map(([file]) => file);
     if (written.length) log(`models: ${model.id} generated: ${written.join(', ')} (model.onnx ${statSync(dst).size} bytes)`);
@@ -118,7 +133,7 @@ export function buildModels(log: (line: string) => void = console.log): void {
     // e.g. symmetric 4-bit, must reach files built before it).
     const sourceMs = Math.max(statSync(fp32Path).mtimeMs, ...quantizerPaths.map((p) => statSync(p).mtimeMs));
     for (const level of model.levels) {
-      if (level === 'fp32') continue;
+      if (level === 'fp32' || isGgufDtype(level)) continue; // GGUF levels come with the generated files
       const dst = join(modelsDir, bundledFile(model, level));
       if (existsSync(dst) && statSync(dst).mtimeMs >= sourceMs) continue;
       const { bytes, report } = quantizeModel(fp32, level, {}, model.id);

@@ -157,7 +157,11 @@ export function program(): Command {
     )
     .option('--input <name=shape>', 'input shape NAME=1,3,224,224 or fill NAME==16000 (repeatable)', collect, [])
     .option('--repeat <n>', 'run each spec n times in a row and report how memory grows (leak check)', integer(1), 1)
-    .option('--engine <list>', `engines: ${ENGINES.join(', ')}, or auto (both for Hugging Face-layout models, else ort)`, 'auto')
+    .option(
+      '--engine <list>',
+      `engines: ${ENGINES.join(', ')}, or auto (ort and transformers for Hugging Face-layout models, wllama too at GGUF levels, else ort)`,
+      'auto',
+    )
     .option('--prompt <text>', 'language models: the prompt (text models: the text to classify or embed)')
     .option('--max-new-tokens <n>', `language models: tokens to generate (default ${DEFAULT_GENERATION.maxNewTokens}; 16 with --context)`, integer(1))
     .option(

@@ -1,7 +1,7 @@
 /** The model catalog (`models/catalog.json`) and turning what a user names into a model reference. */
 import type { BertConfig, BertHead, LlamaConfig } from './arch/configs.ts';
 import type { InputOverride, ModelRef, ModelRepo, ReplicaRef } from './spec.ts';
-import { DTYPE_FILE_SUFFIX, DTYPES, InvalidInputError, dtypeFromFileName, type Dtype } from './vocab.ts';
+import { DTYPE_FILE_SUFFIX, DTYPES, GGUF_DTYPES, InvalidInputError, dtypeFromFileName, isGgufDtype, type Dtype } from './vocab.ts';
 
 /**
  * How a bundled model's files are laid out under models/bundled/: `file` (the default) is one ONNX file per
@@ -14,7 +14,11 @@ type LayoutOf = Pick<CatalogModel, 'id' | 'layout'>;
 
 /** Where a bundled level lives, relative to the app's root (transformers.js's suffixes). */
 export const bundledFile = (entry: LayoutOf, dtype: Dtype): string =>
-  entry.layout === 'hf' ? `bundled/${entry.id}/onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx` : `bundled/${entry.id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
+  isGgufDtype(dtype)
+    ? `bundled/${entry.id}/gguf/model${DTYPE_FILE_SUFFIX[dtype]}.gguf`
+    : entry.layout === 'hf'
+      ? `bundled/${entry.id}/onnx/model${DTYPE_FILE_SUFFIX[dtype]}.onnx`
+      : `bundled/${entry.id}${DTYPE_FILE_SUFFIX[dtype]}.onnx`;
 
 /** The model folder of a Hugging Face-layout model, relative to the app's root; null for a single-file model. */
 export const bundledDir = (entry: LayoutOf): string | null => (entry.layout === 'hf' ? `bundled/${entry.id}` : null);
@@ -83,6 +87,19 @@ export function findReplica(name: string, catalog: Catalog): ReplicaEntry | unde
   return (catalog.replicas ?? []).find((r) => r.id.toLowerCase() === key || r.aliases.includes(key) || r.id.split('/').pop()!.toLowerCase() === key);
 }
 
+/** Hugging Face model types whose replicas can also be written as GGUF (src/gguf/replica.ts), for the wllama engine. */
+export const GGUF_REPLICA_MODEL_TYPES: readonly string[] = Object.freeze(['llama', 'mistral', 'qwen2']);
+
+/** Whether a replica can be written as GGUF: a decoder of one of GGUF_REPLICA_MODEL_TYPES. */
+export const ggufReplicable = (entry: Pick<ReplicaEntry, 'kind' | 'config'>): boolean =>
+  entry.kind === 'decoder' && GGUF_REPLICA_MODEL_TYPES.includes(String(entry.config.model_type));
+
+/** The levels a replica can be built at: the catalog's ONNX levels, and the GGUF levels for the decoders wllama runs. */
+export const replicaLevels = (entry: Pick<ReplicaEntry, 'kind' | 'config' | 'levels'>): Dtype[] => [
+  ...entry.levels,
+  ...(ggufReplicable(entry) ? GGUF_DTYPES : []),
+];
+
 /** A replica at one level; unknown names and levels are errors that say what is valid. */
 export function resolveReplica(name: string, dtype: Dtype, catalog: Catalog): ModelRef {
   const entry = findReplica(name, catalog);
@@ -90,7 +107,8 @@ export function resolveReplica(name: string, dtype: Dtype, catalog: Catalog): Mo
     const known = (catalog.replicas ?? []).map((r) => r.aliases[0] ?? r.id).join(', ');
     throw new InvalidInputError(`Unknown replica "${name}". Should be replica:ID with an id or alias from the catalog: ${known}.`);
   }
-  if (!entry.levels.includes(dtype)) throw new InvalidInputError(`Replica "${entry.id}" cannot be built at ${dtype}. Available: ${entry.levels.join(', ')}.`);
+  const levels = replicaLevels(entry);
+  if (!levels.includes(dtype)) throw new InvalidInputError(`Replica "${entry.id}" cannot be built at ${dtype}. Available: ${levels.join(', ')}.`);
   const ref: ModelRef = {
     id: `${REPLICA_PREFIX}${entry.id}`,
     source: 'replica',

@@ -38,7 +38,7 @@ const key = (r: RunResult) => `${r.model.id}\u0000${r.model.dtype}\u0000${r.devi
  * of each when a spec repeated). Context-length runs have no tokens to compare and are left out.
  */
 export function engineComparison(results: readonly RunResult[]): EngineComparison[] {
-  const pairs = new Map<string, { ort?: RunResult; transformers?: RunResult }>();
+  const pairs = new Map<string, Partial<Record<RunResult['engine'], RunResult>>>();
   for (const r of results) {
     if (r.state !== 'completed' || !r.generation || r.generation.contexts) continue;
     const pair = pairs.get(key(r)) ?? {};

@@ -1,9 +1,9 @@
 /** Expanding a suite plan (models × devices × dtypes) into run specs; what cannot be resolved becomes a result. */
-import { DEFAULT_HUB_HOST, findReplica, hubModel, isReplicaName, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
+import { DEFAULT_HUB_HOST, findReplica, ggufReplicable, hubModel, isReplicaName, REPLICA_PREFIX, resolveModel, type Catalog } from './catalog.ts';
 import { emptyResult, finish, toErrorInfo } from './result.ts';
 import type { RunResult } from './schema.ts';
 import type { ModelRef, RunSpec, Workload } from './spec.ts';
-import { DTYPES, ENGINES, type Device, type Dtype, type Engine } from './vocab.ts';
+import { DTYPES, ENGINES, engineRunsDtype, isGgufDtype, type Device, type Dtype, type Engine } from './vocab.ts';
 
 export interface SuitePlan {
   /** Catalog ids or URLs (resolved at each dtype), or ready references (run once, at their own dtype). */
@@ -110,8 +110,11 @@ function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): Plan
   for (const device of plan.devices) {
     for (const model of plan.models) {
       const wanted = typeof model !== 'string' ? [model.dtype] : plan.dtypes === 'shipped' ? shippedLevels(catalog, model) : plan.dtypes;
+      // `auto` pairs each level with the engines that run its files (GGUF levels: wllama; ONNX levels: the others);
+      // an engine named outright keeps every level, and one it cannot run ends unsupported with the reason.
+      const auto = !plan.engines || plan.engines === 'auto';
       for (const engine of enginesFor(plan, catalog, model))
-        for (const dtype of DTYPES.filter((d) => wanted.includes(d)))
+        for (const dtype of DTYPES.filter((d) => wanted.includes(d) && (!auto || engineRunsDtype(engine, d))))
           for (let rep = 0; rep < (plan.repeat ?? 1); rep++) {
             const base = { id: newId(), suiteId: plan.suiteId ?? null, engine, device, workload: plan.workload };
             if (typeof model !== 'string') {
@@ -154,11 +157,17 @@ function expandAll(plan: SuitePlan, catalog: Catalog, newId: () => string): Plan
 /** The engines a model runs on in this plan (see SuitePlan.engines). */
 export function enginesFor(plan: Pick<SuitePlan, 'engines'>, catalog: Catalog, model: string | ModelRef): Engine[] {
   if (plan.engines && plan.engines !== 'auto') return ENGINES.filter((e) => (plan.engines as Engine[]).includes(e));
-  // Replicas have no tokenizer or model files for transformers.js: they run on ort.
-  if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') return ['ort'];
+  // Replicas have no tokenizer or model files for transformers.js: they run on ort, and decoders wllama runs on it too.
+  if (typeof model === 'string' ? isReplicaName(model) : model.source === 'replica') {
+    const entry = typeof model === 'string' ? findReplica(model, catalog) : undefined;
+    return entry && ggufReplicable(entry) ? ['ort', 'wllama'] : ['ort'];
+  }
   const hfLayout =
     typeof model === 'string' ? model.startsWith('hub:') || catalog.models.find((m) => m.id === model)?.layout === 'hf' : model.repo !== undefined;
-  return hfLayout ? ['ort', 'transformers'] : ['ort'];
+  if (!hfLayout) return ['ort'];
+  // A bundled language model with GGUF files also runs on wllama (at its GGUF levels only: see expandAll).
+  const entry = typeof model === 'string' ? catalog.models.find((m) => m.id === model) : undefined;
+  return entry?.task === 'text-generation' && entry.levels.some(isGgufDtype) ? ['ort', 'transformers', 'wllama'] : ['ort', 'transformers'];
 }
 
 /** Levels a catalog model ships, in canonical order; fp32 for a name the catalog lacks (a URL). */

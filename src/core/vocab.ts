@@ -7,10 +7,23 @@ export type Device = (typeof DEVICES)[number];
  * Quantization levels, named as transformers.js names them, plus ondevice's q4dq: 4-bit weights stored for
  * `DequantizeLinear` → `MatMul`, which onnxruntime turns into fp32 weights once, at load.
  */
-export const DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4'] as const;
+export const ONNX_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq', 'q4f16', 'bnb4'] as const;
+export type OnnxDtype = (typeof ONNX_DTYPES)[number];
+
+/**
+ * GGUF levels, named as llama.cpp names its tensor types (lower case), for the wllama engine: q4_0 and q8_0 are
+ * llama.cpp's blocks of 32 with one fp16 scale each, not transformers.js's q4 (MatMulNBits) or q8 (dynamic
+ * quantization), whose layouts and kernels differ; f16 and f32 are GGUF files of those types.
+ */
+export const GGUF_DTYPES = ['f32', 'f16', 'q8_0', 'q4_0'] as const;
+export type GgufDtype = (typeof GGUF_DTYPES)[number];
+
+export const DTYPES = [...ONNX_DTYPES, ...GGUF_DTYPES] as const;
 export type Dtype = (typeof DTYPES)[number];
 
-/** transformers.js file-name suffix for each level: model{suffix}.onnx. */
+export const isGgufDtype = (d: string): d is GgufDtype => (GGUF_DTYPES as readonly string[]).includes(d);
+
+/** transformers.js file-name suffix for each level: model{suffix}.onnx (GGUF levels: gguf/model{suffix}.gguf). */
 export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze({
   fp32: '',
   fp16: '_fp16',
@@ -21,6 +34,10 @@ export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze(
   q4dq: '_q4dq',
   q4f16: '_q4f16',
   bnb4: '_bnb4',
+  f32: '-f32',
+  f16: '-f16',
+  q8_0: '-q8_0',
+  q4_0: '-q4_0',
 });
 
 /** Levels whose activations are fp16, and so need WebGPU's `shader-f16` on a GPU. */
@@ -41,18 +58,22 @@ export const ortBuildFor = (device: Device): OrtBuild => (device === 'wasm' ? 'p
 /** Whether `build` has `device`'s execution provider (the plain build is CPU only). */
 export const buildHasDevice = (build: OrtBuild, device: Device): boolean => device === 'wasm' || build !== 'plain';
 
-export const ENGINES = ['ort', 'transformers'] as const;
+export const ENGINES = ['ort', 'transformers', 'wllama'] as const;
 export type Engine = (typeof ENGINES)[number];
 
 /** The library each engine runs models on: its name in tables, charts, reports and messages. */
 export const ENGINE_LABEL: Readonly<Record<Engine, string>> = Object.freeze({
   ort: 'onnxruntime-web',
   transformers: 'transformers.js',
+  wllama: 'wllama (llama.cpp)',
 });
 
 /** Task pipelines (issue 17): OCR (PP-OCR det → cls → rec) and voice activity detection (Silero VAD). */
 export const TASK_KINDS = ['ocr', 'vad'] as const;
 export type TaskKind = (typeof TASK_KINDS)[number];
+
+/** Whether an engine runs a level's files: wllama runs GGUF levels, the others ONNX ones. */
+export const engineRunsDtype = (engine: Engine, dtype: Dtype): boolean => (engine === 'wllama') === isGgufDtype(dtype);
 
 export const MODEL_SOURCES = ['bundled', 'replica', 'hub', 'file', 'url'] as const;
 export type ModelSource = (typeof MODEL_SOURCES)[number];

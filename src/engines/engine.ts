@@ -91,7 +91,12 @@ export function unsupportedBy(spec: RunSpec, engine: Engine, table: readonly Eng
   }
   if (!spec.model.repo && !spec.model.replica) {
     if (c.hfLayoutFor === 'any')
-      return notInHfLayout(spec.model.id, { engine: engine.name, instead: table.filter((e) => e.capabilities.hfLayoutFor !== 'any').map((e) => e.name) });
+      return notInHfLayout(spec.model.id, {
+        engine: engine.name,
+        instead: table
+          .filter((e) => e.capabilities.hfLayoutFor !== 'any' && (e.capabilities.tasks === 'any' || e.capabilities.tasks.includes(task)))
+          .map((e) => e.name),
+      });
     if (c.hfLayoutFor.includes(task)) return notInHfLayout(spec.model.id, { task });
   }
   const build = spec.workload.ortBuild;

@@ -8,7 +8,7 @@ import { emptyResult } from '../core/result.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type RunSpec } from '../core/spec.ts';
 import { runThreads } from '../core/threads.ts';
-import { DEVICES, DTYPES, MODEL_SOURCES } from '../core/vocab.ts';
+import { DEVICES, MODEL_SOURCES, ONNX_DTYPES } from '../core/vocab.ts';
 import { PROFILE_NEW_TOKENS } from '../core/profile.ts';
 import { replicaFlops } from '../onnx/replica.ts';
 import type { Engine, ProfileRun } from './engine.ts';
@@ -76,7 +76,7 @@ async function profile(spec: RunSpec, measuredP50Ms: number | null, aborted: () 
 
 export const ortEngine: Engine = {
   name: 'ort',
-  capabilities: { devices: DEVICES, dtypes: DTYPES, tasks: 'any', sources: MODEL_SOURCES, hfLayoutFor: ['text-generation'], ortBuildChoice: true },
+  capabilities: { devices: DEVICES, dtypes: ONNX_DTYPES, tasks: 'any', sources: MODEL_SOURCES, hfLayoutFor: ['text-generation'], ortBuildChoice: true },
 
   async load(spec, { threads, caps, result, onProgress, aborted }) {
     const setLoad = (sessionMs: number) => {

@@ -33,7 +33,11 @@ function recordMemory(result: RunResult, spec: RunSpec): void {
   const m = result.memory;
   m.modelBytes = result.model.bytes;
   if (m.modelBytes === null) m.unknown.modelBytes = 'the model was not fetched';
-  const heap = wasmHeapBytes();
+  // wllama's llama.cpp runs in a worker wllama starts itself, whose WebAssembly memory this worker's probes never see.
+  const heap =
+    spec.engine === 'wllama'
+      ? { bytes: null, reason: "wllama runs llama.cpp in a worker of its own, whose WebAssembly memory the run's worker cannot see" }
+      : wasmHeapBytes();
   m.wasmHeapPeakBytes = heap.bytes;
   if (heap.reason) m.unknown.wasmHeapPeakBytes = heap.reason;
   if (spec.device === 'webgpu') {

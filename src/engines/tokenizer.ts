@@ -6,6 +6,8 @@ import { fetchRepoJson, ModelFileError } from './hf-files.ts';
 export interface TextTokenizer {
   encode(text: string): number[];
   decode(ids: readonly number[]): string;
+  /** Text with the special tokens kept (as their text), for an engine that tokenizes the text again. */
+  decodeAll(ids: readonly number[]): string;
 }
 
 export async function loadTokenizer(repo: ModelRepo): Promise<TextTokenizer> {
@@ -22,5 +24,6 @@ export async function loadTokenizer(repo: ModelRepo): Promise<TextTokenizer> {
   return {
     encode: (text) => tokenizer.encode(text).ids,
     decode: (ids) => tokenizer.decode([...ids], { skip_special_tokens: true }),
+    decodeAll: (ids) => tokenizer.decode([...ids], { skip_special_tokens: false }),
   };
 }

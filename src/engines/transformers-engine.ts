@@ -9,7 +9,17 @@ import { kvCacheBytes, type StepTiming } from '../core/generation.ts';
 import { outputRecord } from '../core/result.ts';
 import type { OutputRecord } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
-import { DEVICES, DTYPE_FILE_SUFFIX, DTYPES, FP16_COMPUTE_DTYPES, MODEL_SOURCES, ortBuildFor, type Device, type OrtBuild } from '../core/vocab.ts';
+import {
+  DEVICES,
+  DTYPE_FILE_SUFFIX,
+  FP16_COMPUTE_DTYPES,
+  MODEL_SOURCES,
+  ONNX_DTYPES,
+  ortBuildFor,
+  type Device,
+  type OnnxDtype,
+  type OrtBuild,
+} from '../core/vocab.ts';
 import type { Engine } from './engine.ts';
 import { notInHfLayout } from './hf-files.ts';
 import type { LanguageModel } from './lm.ts';
@@ -79,7 +89,9 @@ async function loadPipeline(tf: Library, spec: RunSpec, threads: number, onProgr
     pipe = (await tf.pipeline(spec.model.task as 'text-generation', repo.id, {
       device: spec.device,
       // transformers.js knows no q4dq: its file is picked by name (model_q4dq.onnx) and loaded as an fp32 file.
-      ...(spec.model.dtype === 'q4dq' ? { dtype: 'fp32', model_file_name: `model${DTYPE_FILE_SUFFIX.q4dq}` } : { dtype: spec.model.dtype }),
+      ...(spec.model.dtype === 'q4dq'
+        ? { dtype: 'fp32', model_file_name: `model${DTYPE_FILE_SUFFIX.q4dq}` }
+        : { dtype: spec.model.dtype as Exclude<OnnxDtype, 'q4dq'> }),
       // Weight-only DequantizeLinear (q4dq, q8 Conv weights) folded to fp32 once at load, not run on every call.
       session_options: { extra: { session: { disable_quant_qdq: '1' } } },
       progress_callback: progress.callback,
@@ -239,7 +251,7 @@ export const transformersEngine: Engine = {
   name: 'transformers',
   capabilities: {
     devices: DEVICES,
-    dtypes: DTYPES,
+    dtypes: ONNX_DTYPES,
     tasks: 'any',
     sources: MODEL_SOURCES.filter((s) => s !== 'replica'),
     hfLayoutFor: 'any',

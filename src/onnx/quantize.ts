@@ -5,7 +5,7 @@
  * report (types.ts), the rewriting state (rewriter.ts), the per-op pass of the 8- and 4-bit levels (pass.ts), 8-bit
  * (int8.ts), 4-bit packing (pack4.ts), q4dq (q4dq.ts) and fp16 (fp16.ts).
  */
-import type { Dtype } from '../core/vocab.ts';
+import { isGgufDtype, ONNX_DTYPES, type Dtype } from '../core/vocab.ts';
 import { collectWeights, forEachGraph } from './graph.ts';
 import { decodeModel, encodeModel, type ModelProto } from './model.ts';
 import { DataType } from './onnx-schema.ts';
@@ -59,6 +59,10 @@ export function quantizeModel(fp32: Uint8Array, level: Dtype, options: QuantizeO
  * level's types and shapes, so a replica of any size is quantized without its fp32 values ever existing.
  */
 export function quantizeGraph(model: ModelProto, level: Dtype, options: QuantizeOptions = {}, what = 'the model', bytesBefore = 0): QuantizeReport {
+  if (isGgufDtype(level))
+    throw unsupported(
+      `${level} is a GGUF level (llama.cpp's blocks, made by src/gguf for the wllama engine); the ONNX quantizer makes ${ONNX_DTYPES.join(', ')}`,
+    );
   const opts: Required<QuantizeOptions> = { blockSize: 32, zeroPoints: false, bnb4Type: 1, ...options };
   if (!(opts.blockSize >= 16 && (opts.blockSize & (opts.blockSize - 1)) === 0)) {
     throw new Error(`block size ${opts.blockSize} is not valid: use a power of two ≥ 16 (32 is usual)`);

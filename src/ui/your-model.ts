@@ -7,7 +7,7 @@ import { estimatePlanMs, shapesOf, type RunShape } from './model/eta.ts';
 import { checkInteger, FIELD_RULES } from './model/fields.ts';
 import { runsSummary } from './config-view.ts';
 import type { ProgressView } from './progress-view.ts';
-import { DEVICES, DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
+import { DEVICES, ONNX_DTYPES as DTYPES, dtypeFromFileName, type Device } from '../core/vocab.ts';
 import { renderQuantChart } from './charts.ts';
 import { formatBytes, formatMs, formatNumber } from '../text/format.ts';
 import { describeInspection } from '../text/inspection.ts';

@@ -33,7 +33,7 @@ function expectEnginesAgree(results: RunResult[]): void {
 describe('tiny-llama', () => {
   let wasm: RunResult[];
   it('generates at every level on wasm through both engines, the same tokens from each', async () => {
-    wasm = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: 'shipped', workload: once });
+    wasm = await app.runSuite({ models: ['tiny-llama'], devices: ['wasm'], dtypes: LEVELS as Dtype[], workload: once });
     expect(wasm.map((r) => `${r.engine}:${r.model.dtype}:${r.state}`)).toEqual([
       ...LEVELS.map((d) => `ort:${d}:completed`),
       ...LEVELS.map((d) => `transformers:${d}:completed`),

@@ -38,7 +38,7 @@ describe('unsupportedBy', () => {
   });
   it('keeps replicas on the engines that build them', () => {
     expect(reason(spec('transformers', { source: 'replica', replica: { kind: 'decoder', config: {} } }))).toBe(
-      'Replicas run on engine "ort" only: transformers.js needs the real model\'s files (tokenizer, config, weights), and a replica has only its architecture.',
+      'Replicas run on engine "ort" or "wllama" only: transformers.js needs the real model\'s files (tokenizer, config, weights), and a replica has only its architecture.',
     );
   });
   it('refuses a single ONNX file where the Hugging Face layout is needed, with the one message', () => {

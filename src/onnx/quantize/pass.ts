@@ -2,7 +2,7 @@
  * The per-op pass of the 8- and 4-bit levels: each MatMul, Gemm and Conv with a constant float weight → the level's
  * form (MatMulInteger, DequantizeLinear, MatMulNBits, MatMulBnb4), or a line in the report saying why not.
  */
-import type { Dtype } from '../../core/vocab.ts';
+import type { OnnxDtype } from '../../core/vocab.ts';
 import { forEachGraph, nodeLabel } from '../graph.ts';
 import { getAttribute, opsetVersion, toNumber, type NodeProto, type TensorProto } from '../model.ts';
 import { DataType } from '../onnx-schema.ts';
@@ -14,7 +14,7 @@ import { dequantized4Weight, upgradeToOpset21 } from './q4dq.ts';
 import { attr, constantNode, makeNode, SYN_CODES, syntheticScale, type Rewriter } from './rewriter.ts';
 import type { QuantizeOptions } from './types.ts';
 
-export function quantizeGraphs(rw: Rewriter, level: Exclude<Dtype, 'fp32' | 'fp16'>, opts: Required<QuantizeOptions>): void {
+export function quantizeGraphs(rw: Rewriter, level: Exclude<OnnxDtype, 'fp32' | 'fp16'>, opts: Required<QuantizeOptions>): void {
   const four = level === 'q4' || level === 'q4dq' || level === 'q4f16' || level === 'bnb4';
   const scheme = four ? null : SCHEMES[level];
   if (level === 'q4dq') {

@@ -1,0 +1,214 @@
+/**
+ * The wllama engine: llama.cpp compiled to WebAssembly (@wllama/wllama), on GGUF files, timed by the same LM code
+ * as the other engines (lm.ts). The only importer of @wllama/wllama, and its wasm is the app's own asset (no CDN).
+ *
+ * wllama runs llama.cpp in a worker of its own, which it starts from a blob: URL; here that worker is nested in the
+ * run's worker (Chromium allows it, and the app's CSP has `worker-src blob:`), and llama.cpp's own pthreads are
+ * workers of that one. Prompts start as token ids from the model's tokenizer.json (the same ids the other engines
+ * feed) and are turned back into text, since wllama 3 takes text prompts only; llama.cpp's tokenizer must then give
+ * the same count of ids (checked on every generation: the GGUF carries the same byte-level BPE vocabulary and
+ * merges; a replica's prompt is one letter per token of its synthetic vocabulary, src/gguf/replica.ts). Each
+ * streamed token comes back with its id (a top-1 log-probability entry), so greedy tokens compare one for one.
+ */
+import { Wllama, WllamaAbortError, type RawCompletionChunk } from '@wllama/wllama';
+import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
+import { sortedIds } from '../core/generation.ts';
+import type { Progress, RunSpec } from '../core/spec.ts';
+import { GGUF_DTYPES } from '../core/vocab.ts';
+import { GgufFormatError } from '../gguf/format.ts';
+import type { GgufLevel } from '../gguf/llama.ts';
+import { readGgufHeader } from '../gguf/read.ts';
+import { ggufReplica, ggufReplicaProblem, replicaPromptText, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/replica.ts';
+import { UnsupportedError, type Engine } from './engine.ts';
+import { fetchModelBytes } from './fetch-model.ts';
+import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } from './hf-files.ts';
+import { AbortedError, type LanguageModel } from './lm.ts';
+import { replicaPromptIds } from './ort-lm.ts';
+import { loadTokenizer } from './tokenizer.ts';
+
+/** The context llama.cpp allocates its KV cache for: the model's, up to this (a 128k-context model would reserve gigabytes). */
+const MAX_CONTEXT = 4096;
+
+/** A chunk's token id: llama-server's streamed log-probabilities carry it (`id`), as does `tokens` with return_tokens. */
+function chunkTokenIds(chunk: RawCompletionChunk): number[] | null {
+  const c = chunk as unknown as {
+    tokens?: number[];
+    choices?: { logprobs?: { content?: { id?: number }[] } | null }[];
+    completion_probabilities?: { id?: number }[];
+  };
+  if (Array.isArray(c.tokens) && c.tokens.length) return c.tokens;
+  const content = c.choices?.[0]?.logprobs?.content ?? c.completion_probabilities;
+  if (Array.isArray(content) && content.length && content.every((p) => typeof p.id === 'number')) return content.map((p) => p.id!);
+  return null;
+}
+
+const fileName = (url: string): string => url.replace(/[?#].*$/, '').replace(/^.*\//, '');
+
+/** What the engine needs of a model besides its GGUF bytes: its limits, and how its text becomes ids and back. */
+interface LmText {
+  maxContext: number | null;
+  eos: number[];
+  encode(text: string): number[];
+  decode(ids: readonly number[]): string;
+  /** The prompt as the text llama.cpp is given, which it must read back as exactly `ids.length` tokens (its BOS aside). */
+  promptText(ids: readonly number[]): string;
+}
+
+/** A model in the Hugging Face layout: its config and tokenizer.json. */
+async function repoText(spec: RunSpec): Promise<LmText> {
+  const repo = spec.model.repo;
+  if (!repo) throw new UnsupportedError(notInHfLayout(spec.model.id, { task: 'text-generation' }));
+  const [config, tokenizer] = await Promise.all([fetchRepoJson<LmConfig>(repo, 'config.json'), loadTokenizer(repo)]);
+  const bos = config.bos_token_id ?? null;
+  return {
+    maxContext: maxContextOf(config),
+    eos: eosIdsOf(config),
+    encode: tokenizer.encode,
+    decode: tokenizer.decode,
+    // Special tokens stay as their text (llama-server parses them as special), except the leading BOS llama.cpp adds.
+    promptText: (ids) => tokenizer.decodeAll(bos !== null && ids[0] === bos ? ids.slice(1) : ids),
+  };
+}
+
+/** A replica: synthetic prompt ids (as on the ORT engine), written as letters its synthetic vocabulary reads one per token. */
+function replicaText(config: Record<string, unknown>): LmText {
+  const eosValue = config.eos_token_id as number | number[] | null | undefined;
+  const lm = { vocab: Number(config.vocab_size), eos: eosValue == null ? [] : Array.isArray(eosValue) ? eosValue : [eosValue] };
+  return {
+    maxContext: Number(config.max_position_embeddings) || null,
+    eos: lm.eos,
+    encode: (text) => replicaPromptIds(text, lm),
+    decode: (ids) => ids.map((id) => `<${id}>`).join(''),
+    promptText: replicaPromptText,
+  };
+}
+
+/** The GGUF bytes of a replica, made in this worker as they stream out of the writer (never at fp32). */
+function replicaBlob(spec: RunSpec, onProgress: (p: Progress) => void): Blob {
+  const config = spec.model.replica!.config;
+  const problem = ggufReplicaProblem(config);
+  if (problem) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${problem}`);
+  const file = ggufReplica(config, spec.model.dtype as GgufLevel, spec.model.id);
+  if (file.totalBytes > WLLAMA_FILE_LIMIT_BYTES)
+    throw new UnsupportedError(
+      `Replica "${spec.model.id}" at ${spec.model.dtype} is ${file.totalBytes} bytes as one GGUF file; wllama loads at most ${WLLAMA_FILE_LIMIT_BYTES} bytes per file (one ArrayBuffer) and ondevice does not split GGUF files yet. Try a smaller level (q4_0).`,
+    );
+  const parts: Uint8Array[] = [];
+  let written = 0;
+  for (const chunk of file.chunks()) {
+    parts.push(chunk.slice());
+    written += chunk.length;
+    onProgress({ phase: 'build', writtenBytes: written, totalBytes: file.totalBytes });
+  }
+  return new Blob(parts as BlobPart[]);
+}
+
+async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText): Promise<LanguageModel & { sessionMs: number }> {
+  const maxContext = text.maxContext;
+  const eos = sortedIds(text.eos);
+  const quiet = { debug: () => undefined, log: () => undefined, warn: () => undefined, error: console.error };
+  const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: true, logger: quiet, allowOffline: true });
+  const t0 = performance.now();
+  await wllama.loadModel([model], {
+    n_threads: threads,
+    n_ctx: Math.min(maxContext ?? MAX_CONTEXT, MAX_CONTEXT),
+    n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
+    n_parallel: 1,
+  });
+  const sessionMs = performance.now() - t0;
+  return {
+    sessionMs,
+    maxContextTokens: maxContext,
+    encode: text.encode,
+    decode: text.decode,
+    async generate(ids, n, onToken, shouldStop) {
+      const out: number[] = [];
+      const abort = new AbortController();
+      let problem: Error | null = null;
+      let promptSeen: number | null = null;
+      try {
+        await wllama.createCompletion({
+          // wllama 3 takes a prompt as text only (its glue passes a string to llama-server's task), so the ids go back
+          // to text and llama.cpp tokenizes them again, adding BOS itself; the count it reports is checked below.
+          prompt: text.promptText(ids),
+          max_tokens: n,
+          temperature: 0,
+          stream: true,
+          abortSignal: abort.signal,
+          // End-of-sequence is suppressed so that runs compare (as the other engines do); the prompt is decoded again
+          // on every generation (no prompt cache), so each one pays its prefill.
+          logit_bias: Object.fromEntries(eos.map((id) => [String(id), -1e9])),
+          ...({ cache_prompt: false, ignore_eos: true, n_probs: 1, logprobs: 1, return_tokens: true } as object),
+          onData: (chunk: RawCompletionChunk) => {
+            const promptTokens = (chunk as { usage?: { prompt_tokens?: number } }).usage?.prompt_tokens;
+            if (promptTokens !== undefined) promptSeen = promptTokens;
+            if (problem || out.length >= n) return;
+            const got = chunkTokenIds(chunk);
+            if (!got) {
+              if (chunk.choices?.[0]?.finish_reason) return; // the closing chunk
+              problem = new Error(`wllama streamed a chunk without token ids: ${JSON.stringify(chunk).slice(0, 400)}`);
+              abort.abort();
+              return;
+            }
+            for (const id of got) {
+              out.push(id);
+              onToken(id);
+            }
+            if (shouldStop()) abort.abort();
+          },
+        } as Parameters<Wllama['createCompletion']>[0] & { onData: (c: RawCompletionChunk) => void });
+      } catch (err) {
+        if (!(err instanceof WllamaAbortError) && !(err as Error).name?.includes('Abort')) throw err;
+      }
+      if (problem) throw problem;
+      if (promptSeen !== null && promptSeen !== ids.length)
+        throw new Error(
+          `llama.cpp read the prompt of model "${spec.model.id}" as ${promptSeen} tokens where its tokenizer gives ${ids.length}: the GGUF's tokenizer.ggml.* does not reproduce the model's tokenizer, so its tokens cannot be compared with the other engines'.`,
+        );
+      if (shouldStop() && out.length < n) throw new AbortedError('Aborted while generating.');
+      return out;
+    },
+    kvCacheBytes: () => null,
+    dispose: () => wllama.exit(),
+  };
+}
+
+export const wllamaEngine: Engine = {
+  name: 'wllama',
+  capabilities: {
+    devices: ['wasm', 'webgpu'],
+    dtypes: GGUF_DTYPES,
+    tasks: ['text-generation'],
+    sources: ['bundled', 'replica'],
+    hfLayoutFor: ['text-generation'],
+    ortBuildChoice: false,
+  },
+
+  async load(spec, { threads, result, onProgress }) {
+    const t0 = performance.now();
+    let model: Blob;
+    let text: LmText;
+    if (spec.model.replica) {
+      model = replicaBlob(spec, onProgress);
+      result.timings.buildMs = performance.now() - t0;
+      text = replicaText(spec.model.replica.config);
+    } else {
+      const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress);
+      result.timings.fetchMs = performance.now() - t0;
+      // A bad file gets a message naming it and what is wrong, before llama.cpp's bare "failed to load model".
+      try {
+        readGgufHeader(bytes, fileName(spec.model.url));
+      } catch (err) {
+        if (err instanceof GgufFormatError) err.message = `Model "${spec.model.id}" (${spec.model.dtype}): ${err.message}`;
+        throw err;
+      }
+      model = new Blob([bytes as BlobPart]);
+      text = await repoText(spec);
+    }
+    result.model.bytes = model.size;
+    const lm = await loadWllamaLm(spec, model, threads, text);
+    result.timings.sessionMs = lm.sessionMs;
+    result.timings.loadMs = performance.now() - t0;
+    return { kind: 'lm', model: lm };
+  },
+};

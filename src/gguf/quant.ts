@@ -1,0 +1,113 @@
+/**
+ * Encoding fp32 rows into the ggml types ondevice writes, and decoding them back (for tests and checks). The block
+ * quantizers follow ggml's reference ones (quantize_row_q8_0_ref, quantize_row_q4_0_ref in ggml-quants.c), which
+ * llama.cpp's own converter uses, so a file made here holds what llama-quantize would make from the same values:
+ *   Q8_0: d = absmax / 127, q = round(x / d) (half away from zero), value = q · d.
+ *   Q4_0: d = m / −8 where m is the value of largest magnitude (sign kept), q = min(15, trunc(x / d + 8.5)),
+ *         value = (q − 8) · d; so m itself maps to q = 0 exactly, and the other end reaches +7·|d|.
+ * Both store d as fp16, and compute with the fp32 d (as the reference does) before rounding it.
+ */
+import { toHalfBits } from '../core/inputs.ts';
+import { GGML_BLOCK, GgmlType } from './format.ts';
+
+const QK = 32;
+
+/** IEEE half bits → float. */
+export function halfToFloat(h: number): number {
+  const s = h & 0x8000 ? -1 : 1;
+  const e = (h >>> 10) & 0x1f;
+  const m = h & 0x3ff;
+  if (e === 0) return s * m * 2 ** -24;
+  if (e === 0x1f) return m ? Number.NaN : s * Infinity;
+  return s * (1 + m / 1024) * 2 ** (e - 15);
+}
+
+const f32 = Math.fround;
+
+/** Bytes that `count` values take in `type` (`count` a multiple of the block size). */
+export function encodedBytes(type: GgmlType, count: number): number {
+  const b = GGML_BLOCK[type];
+  if (count % b.values !== 0) throw new Error(`${GgmlType[type]} encodes whole blocks of ${b.values} values; got ${count}`);
+  return (count / b.values) * b.bytes;
+}
+
+/** Encode `src` (a whole number of blocks) as `type` into `out` (exactly encodedBytes long). */
+export function encodeValues(type: GgmlType, src: Float32Array, out: Uint8Array): void {
+  const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  if (out.byteLength !== encodedBytes(type, src.length))
+    throw new Error(`encode: ${src.length} values need ${encodedBytes(type, src.length)} bytes, got ${out.byteLength}`);
+  switch (type) {
+    case GgmlType.F32:
+      for (let i = 0; i < src.length; i++) v.setFloat32(i * 4, src[i]!, true);
+      return;
+    case GgmlType.F16:
+      for (let i = 0; i < src.length; i++) v.setUint16(i * 2, toHalfBits(src[i]!), true);
+      return;
+    case GgmlType.Q8_0:
+      for (let b = 0; b < src.length / QK; b++) {
+        const base = b * QK;
+        const o = b * 34;
+        let amax = 0;
+        for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(src[base + j]!));
+        const d = f32(amax / 127);
+        const id = d ? f32(1 / d) : 0;
+        v.setUint16(o, toHalfBits(d), true);
+        for (let j = 0; j < QK; j++) {
+          const x = f32(src[base + j]! * id);
+          v.setInt8(o + 2 + j, Math.sign(x) * Math.round(Math.abs(x))); // roundf: half away from zero
+        }
+      }
+      return;
+    case GgmlType.Q4_0:
+      for (let b = 0; b < src.length / QK; b++) {
+        const base = b * QK;
+        const o = b * 18;
+        let amax = 0;
+        let max = 0;
+        for (let j = 0; j < QK; j++) {
+          const x = src[base + j]!;
+          if (amax < Math.abs(x)) {
+            amax = Math.abs(x);
+            max = x;
+          }
+        }
+        const d = f32(max / -8);
+        const id = d ? f32(1 / d) : 0;
+        v.setUint16(o, toHalfBits(d), true);
+        const nibble = (x: number): number => Math.min(15, Math.trunc(f32(f32(x * id) + 8.5)));
+        for (let j = 0; j < QK / 2; j++) out[o + 2 + j] = nibble(src[base + j]!) | (nibble(src[base + j + QK / 2]!) << 4);
+      }
+      return;
+  }
+}
+
+/** Decode `count` values of `type` from `bytes` (ggml's dequantize_row_* for the block types). */
+export function decodeValues(type: GgmlType, bytes: Uint8Array, count: number): Float32Array {
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const out = new Float32Array(count);
+  switch (type) {
+    case GgmlType.F32:
+      for (let i = 0; i < count; i++) out[i] = v.getFloat32(i * 4, true);
+      break;
+    case GgmlType.F16:
+      for (let i = 0; i < count; i++) out[i] = halfToFloat(v.getUint16(i * 2, true));
+      break;
+    case GgmlType.Q8_0:
+      for (let b = 0; b < count / QK; b++) {
+        const d = halfToFloat(v.getUint16(b * 34, true));
+        for (let j = 0; j < QK; j++) out[b * QK + j] = v.getInt8(b * 34 + 2 + j) * d;
+      }
+      break;
+    case GgmlType.Q4_0:
+      for (let b = 0; b < count / QK; b++) {
+        const d = halfToFloat(v.getUint16(b * 18, true));
+        for (let j = 0; j < QK / 2; j++) {
+          const q = bytes[b * 18 + 2 + j]!;
+          out[b * QK + j] = ((q & 0x0f) - 8) * d;
+          out[b * QK + j + QK / 2] = ((q >> 4) - 8) * d;
+        }
+      }
+      break;
+  }
+  return out;
+}
