@@ -142,7 +142,7 @@ export function buildModels(log: (line: string) => void = console.log): void {
       }
       writeFileSync(dst, bytes);
       log(
-        `models: ${model.id} ${level}: ${bytes.byteLength} bytes (${(bytes.byteLength / fp32.byteLength).toFixed(2)}× fp32; ${report.quantized.length} ops quantized)`,
+        `models: ${model.id} ${level}: ${bytes.byteLength} bytes (${(bytes.byteLength / fp32.byteLength).toFixed(2)}× fp32; ${level === 'fp16' ? 'float weights and ops converted to fp16' : `${report.quantized.length} ops quantized`})`,
       );
     }
   }

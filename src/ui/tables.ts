@@ -58,6 +58,14 @@ function cell(r: RunResult): HTMLElement {
     );
   } else {
     td.append(el('strong', {}, r.state), el('br'), el('small', { class: 'reason', title: r.error?.raw ?? '' }, formatReason(r)));
+    // An aborted run keeps the iterations it measured: show them in its own row, marked as partial.
+    const kept = r.timings.latency;
+    const keptRate = r.generation?.decodeTokPerS ?? null;
+    if (r.state === 'aborted' && (kept || keptRate !== null))
+      td.append(
+        el('br'),
+        el('small', { class: 'kept' }, kept ? `kept: p50 ${formatMs(kept.p50Ms)} · n=${kept.n}` : `kept: ${formatRate(keptRate)} tok/s decode`),
+      );
   }
   if (r.state === 'completed' && r.pipeline) {
     // A task run: what it got right, and where its time went, stage by stage.

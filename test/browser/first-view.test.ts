@@ -145,6 +145,8 @@ it('an abort ends in a cancelled state: what was skipped, no ETA, and the figure
   expect(await text('#run-status')).toBe('Cancelled: 2 skipped');
   expect(await text('#headline')).toMatch(/Aborted: ppocr-v4-rec · fp32 · wasm kept p50 [\d.]+ ms over \d+ iterations/);
   expect(await page.locator('#latest-table td[data-state]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-state')))).toEqual(['aborted']);
+  // The aborted row itself shows what it kept, not only its state and reason.
+  expect(await text('#latest-table td[data-state="aborted"] .kept')).toMatch(/^kept: p50 [\d.]+ ms · n=\d+$/);
   await shot('cancelled');
 
   await page.reload();
