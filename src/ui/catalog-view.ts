@@ -1,7 +1,7 @@
 /** The model catalog to browse: bundled models, replicas, hub ids; filtered by task, kind and a search box. */
 import { browseEntries, filterEntries, tasksOf, type BrowseEntry, type EntryKind } from './model/catalog-browse.ts';
 import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
-import { DTYPES } from '../core/vocab.ts';
+import { GGUF_DTYPES, ONNX_DTYPES } from '../core/vocab.ts';
 import { $, el } from './dom.ts';
 import { formatCount } from '../text/format.ts';
 
@@ -12,8 +12,13 @@ export interface CatalogView {
   select(models: readonly string[]): { missing: string[]; unbuildable: string[] };
 }
 
-const levelsText = (levels: readonly string[]): string =>
-  levels.length === DTYPES.length ? `all ${DTYPES.length} levels` : DTYPES.filter((d) => levels.includes(d)).join(' · ');
+/** "all 9 levels" when a model ships every ONNX level, else their names; GGUF levels (wllama's files) after them. */
+const levelsText = (levels: readonly string[]): string => {
+  const onnx = ONNX_DTYPES.filter((d) => levels.includes(d));
+  const gguf = GGUF_DTYPES.filter((d) => levels.includes(d));
+  const onnxText = onnx.length === ONNX_DTYPES.length ? `all ${ONNX_DTYPES.length} levels` : onnx.join(' · ');
+  return [onnxText, gguf.length ? `GGUF ${gguf.join(' · ')}` : ''].filter(Boolean).join(' · ');
+};
 
 function entryRow(e: BrowseEntry): HTMLElement {
   const box = el('input', { type: 'checkbox', name: 'model', value: e.ref });
