@@ -12,7 +12,7 @@ import { decoderStepCost, estimateFlops, exposeAllValues, FLOPS_CONVENTION, insp
 import { decodeModel, encodeModel } from '../onnx/model.ts';
 import { quantizeModel } from '../onnx/quantize.ts';
 import { replicaAtLevel, replicaFlops } from '../onnx/replica.ts';
-import type { RunnerApi } from './contract.ts';
+import type { CompiledWasm, RunnerApi } from './contract.ts';
 import { unsupportedBy } from './engine.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { fetchRepoJson } from './hf-files.ts';
@@ -81,6 +81,16 @@ export function createRuntime(beat: () => void = () => undefined): RunnerApi {
   let abortFlag: Int32Array | null = null;
   const aborted = () => abortRequested || (abortFlag !== null && Atomics.load(abortFlag, 0) !== 0);
 
+  /** A run's start, whichever contract method: its abort flag, the page's compiled wasm, and progress that beats. */
+  function begin(reportProgress: (p: Progress) => void, flag: Int32Array | null | undefined, wasm: CompiledWasm | null | undefined): (p: Progress) => void {
+    abortFlag = flag ?? null;
+    if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
+    return throttled((p) => {
+      beat();
+      reportProgress(p);
+    });
+  }
+
   type Prepared = { reason: string } | { threads: number; caps: Capabilities };
 
   async function check(spec: RunSpec, result: RunResult): Promise<Prepared> {
@@ -111,12 +121,7 @@ export function createRuntime(beat: () => void = () => undefined): RunnerApi {
     },
 
     async execute(spec, reportProgress, flag, wasm) {
-      abortFlag = flag ?? null;
-      if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
-      const onProgress = throttled((p) => {
-        beat();
-        reportProgress(p);
-      });
+      const onProgress = begin(reportProgress, flag, wasm);
       const result = emptyResult(spec);
       let disposeModel: (() => Promise<void>) | null = null;
       try {
@@ -154,12 +159,7 @@ export function createRuntime(beat: () => void = () => undefined): RunnerApi {
     },
 
     async executeTask(spec, reportProgress, flag, wasm) {
-      abortFlag = flag ?? null;
-      if (wasm) useCompiledWasm(wasm.module, wasm.url, wasm.threadsLock);
-      const onProgress = throttled((p) => {
-        beat();
-        reportProgress(p);
-      });
+      const onProgress = begin(reportProgress, flag, wasm);
       const result = emptyResult(spec);
       try {
         const runner = spec.task ? TASK_RUNNERS[spec.task.kind] : undefined;

@@ -8,19 +8,10 @@
  * Both store d as fp16, and compute with the fp32 d (as the reference does) before rounding it.
  */
 import { toHalfBits } from '../core/inputs.ts';
+import { halfToFloat } from '../onnx/tensor.ts';
 import { GGML_BLOCK, GgmlType } from './format.ts';
 
 const QK = 32;
-
-/** IEEE half bits → float. */
-export function halfToFloat(h: number): number {
-  const s = h & 0x8000 ? -1 : 1;
-  const e = (h >>> 10) & 0x1f;
-  const m = h & 0x3ff;
-  if (e === 0) return s * m * 2 ** -24;
-  if (e === 0x1f) return m ? Number.NaN : s * Infinity;
-  return s * (1 + m / 1024) * 2 ** (e - 15);
-}
 
 const f32 = Math.fround;
 
