@@ -304,3 +304,64 @@ export function renderResultsSizeChart(afterId: string, results: readonly RunRes
   for (const r of timed) levels.set(r.model.id, (levels.get(r.model.id) ?? new Set()).add(r.model.dtype));
   renderQuantChart(canvas, [...levels.values()].some((s) => s.size > 1) ? timed : []);
 }
+
+/**
+ * The Try panel's voice activity: the waveform's peak per frame and the speech probability along the clip (seconds),
+ * the speech segments shaded behind them and the 0.5 threshold dashed.
+ */
+export function renderVadChart(
+  canvas: HTMLCanvasElement,
+  vad: { frameMs: number; probs: readonly number[]; segments: readonly { startMs: number; endMs: number }[] },
+  waveform: readonly number[] | null,
+): void {
+  const at = (i: number) => (i * vad.frameMs) / 1000;
+  const shade = {
+    id: 'speechSegments',
+    beforeDatasetsDraw(chart: Chart) {
+      const { ctx, chartArea, scales } = chart;
+      ctx.save();
+      ctx.fillStyle = 'rgba(46, 160, 90, 0.18)';
+      for (const s of vad.segments) {
+        const x0 = scales.x!.getPixelForValue(s.startMs / 1000);
+        const x1 = scales.x!.getPixelForValue(s.endMs / 1000);
+        ctx.fillRect(x0, chartArea.top, x1 - x0, chartArea.bottom - chartArea.top);
+      }
+      ctx.restore();
+    },
+  };
+  draw(canvas, {
+    type: 'line',
+    data: {
+      datasets: [
+        { label: 'speech probability', data: vad.probs.map((y, i) => ({ x: at(i), y })), ...seriesColours(0), borderWidth: 1.5, pointRadius: 0 },
+        ...(waveform
+          ? [{ label: 'waveform (peak per frame)', data: waveform.map((y, i) => ({ x: at(i), y })), ...seriesColours(1), borderWidth: 1, pointRadius: 0 }]
+          : []),
+        {
+          label: 'threshold 0.5',
+          data: [
+            { x: 0, y: 0.5 },
+            { x: at(vad.probs.length), y: 0.5 },
+          ],
+          borderColor: '#888',
+          borderDash: [4, 4],
+          borderWidth: 1,
+          pointRadius: 0,
+        },
+      ],
+    },
+    options: {
+      ...FIXED_SIZE,
+      parsing: false,
+      scales: {
+        x: { type: 'linear', min: 0, max: at(vad.probs.length), title: { display: true, text: 'time (s); shaded: speech segments' } },
+        y: { type: 'linear', min: 0, max: 1, title: { display: true, text: 'probability · |amplitude|' } },
+      },
+      plugins: {
+        legend: { position: 'bottom' },
+        tooltip: { callbacks: { label: (c) => `${c.dataset.label}: ${formatNumber(c.parsed.y, 3)} at ${formatNumber(c.parsed.x, 3)} s` } },
+      },
+    },
+    plugins: [shade],
+  });
+}

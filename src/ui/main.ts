@@ -21,6 +21,7 @@ import { lastSuite } from './model/results.ts';
 import { mountYourModel } from './your-model.ts';
 import { mountThreads } from './threads-view.ts';
 import { mountStorage } from './storage-view.ts';
+import { mountTry, type TryView } from './try-view.ts';
 
 const controller = createController();
 // The automation entry the CLI and browser tests drive: the same controller the buttons use.
@@ -33,6 +34,7 @@ const historyView = mountHistory(controller);
 const resultsView = mountResults(mountThreads(controller));
 mountStorage(controller);
 let latest: RunResult[] = [];
+let tryView: TryView | null = null;
 
 const setRunning = (running: boolean) => {
   $<HTMLButtonElement>('run').disabled = running;
@@ -42,6 +44,7 @@ const setRunning = (running: boolean) => {
 function onEvent(e: SuiteEvent): void {
   progress.onEvent(e);
   stream.onEvent(e);
+  tryView?.onEvent(e);
   switch (e.type) {
     case 'suite-start':
       latest = [];
@@ -98,6 +101,7 @@ async function init(): Promise<void> {
   let sync: () => void = () => undefined;
   const catalogView = mountCatalog(catalog, () => sync());
   const claimsView = mountClaims(controller, catalog);
+  tryView = mountTry(controller, catalog);
   const caps = controller.capabilities();
   void caps.then(describeDevice);
   const best = caps.then((c) => defaultDevices(c, 'app'));

@@ -1,0 +1,130 @@
+// The Try panel in real Chromium, driven as a person drives it: the OCR sample and a PNG picked as a file read back
+// as text lines with boxes over the image, a level button re-running the same image at that level, a file that is
+// not an image named in the panel, the speech clip's segments along a plotted waveform, a prompt's streamed text, a
+// sentence's labels; every run in the history. Screenshots go to test-results/try/ (git-ignored).
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import type { RunResult } from '../../src/core/schema.ts';
+import { useApp } from './fixture.ts';
+
+const app = useApp();
+let page: Page;
+const SHOTS = resolve('test-results/try');
+const shot = (name: string) => page.locator('#try').screenshot({ path: `${SHOTS}/${name}.png` });
+/** Do `action` (a click, a file) and wait for the panel's run it starts to end at `level` (or any level): how it ended. */
+const run = async (action: () => Promise<unknown>, level?: string) => {
+  await page.evaluate(() => delete document.getElementById('try-output')!.dataset.state);
+  await action();
+  await page.waitForFunction(
+    (l) => {
+      const out = document.getElementById('try-output')!;
+      return out.dataset.state && out.dataset.state !== 'running' && (!l || out.dataset.level === l) && !window.ondevice.isRunning();
+    },
+    level,
+    { timeout: 60_000 },
+  );
+  return page.locator('#try-output').getAttribute('data-state');
+};
+const results = () => page.evaluate(() => window.ondevice.results()) as Promise<RunResult[]>;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  page = app.page;
+  await page.setViewportSize({ width: 1100, height: 900 });
+  await page.locator('#try-sample').waitFor();
+});
+
+it('reads the sample lines with boxes, re-runs them at another level in one click, and reads a PNG picked as a file', async () => {
+  expect(await run(() => page.click('#try-sample'), 'fp32')).toBe('completed');
+  const lines = await page.locator('#try-ocr-lines li').allInnerTexts();
+  expect(lines.length).toBeGreaterThanOrEqual(5);
+  expect(lines.join('\n')).toContain('ondevice');
+  expect(await page.locator('#try-ocr-canvas').count()).toBe(1);
+  expect(await page.locator('.try-stages tbody tr').allInnerTexts()).toEqual([
+    expect.stringMatching(/^det\s+ppocr-v4-det\s+fp32/),
+    expect.stringMatching(/^cls\s+ppocr-v2-cls\s+fp32/),
+    expect.stringMatching(/^rec\s+ppocr-v4-rec\s+fp32/),
+  ]);
+  await shot('image');
+
+  expect(await run(() => page.click('#try-levels [data-level=q8]'), 'q8')).toBe('completed');
+  expect(await page.locator('#try-levels [aria-pressed=true]').innerText()).toBe('q8');
+  expect((await page.locator('#try-ocr-lines li').allInnerTexts()).length).toBeGreaterThanOrEqual(5);
+
+  const png = await page.evaluate(() => window.ondevice.renderText([{ text: 'Hello from a file', font: 'DejaVu Sans', size: 32 }]));
+  const file = { name: 'hello.png', mimeType: 'image/png', buffer: Buffer.from(png.base64, 'base64') };
+  expect(await run(() => page.setInputFiles('#try-image', file), 'q8')).toBe('completed');
+  expect((await page.locator('#try-ocr-lines').innerText()).replace(/\s/g, '')).toContain('Hellofromafile');
+  const ocr = (await results()).filter((r) => r.model.id === 'ocr:ppocr-v4');
+  expect(ocr.map((r) => [r.model.dtype, r.pipeline?.input.name])).toEqual(
+    expect.arrayContaining([
+      ['fp32', 'rendered-lines.png'],
+      ['q8', 'rendered-lines.png'],
+      ['q8', 'hello.png'],
+    ]),
+  );
+}, 120_000);
+
+it('names a file that is not an image in the panel, and logs the run with its reason', async () => {
+  const file = { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are words, not pixels') };
+  expect(await run(() => page.setInputFiles('#try-image', file))).toBe('errored');
+  const status = await page.locator('#try-status').innerText();
+  expect(status).toContain('notes.png');
+  expect(status).toMatch(/PNG, JPEG/);
+  const logged = (await results()).find((r) => r.pipeline?.input.name === 'notes.png' || r.error?.message.includes('notes.png'));
+  expect(logged?.state).toBe('errored');
+  await page.waitForFunction(
+    () =>
+      document.getElementById('history-table')!.textContent!.includes('notes.png') ||
+      document.getElementById('history-table')!.textContent!.includes('ocr:ppocr-v4'),
+  );
+}, 60_000);
+
+it('finds the speech clip’s two segments and plots the probability along the waveform', async () => {
+  await page.click('[data-try-mode=vad]');
+  expect(await run(() => page.setInputFiles('#try-audio', 'test/fixtures/audio/speech-clip.wav'), 'fp32')).toBe('completed');
+  expect(await page.locator('#try-vad-segments li').count()).toBe(2);
+  await page.waitForFunction(() => {
+    const c = document.getElementById('try-vad-chart') as HTMLCanvasElement | null;
+    return !!c && c.width > 0 && !c.parentElement!.hidden;
+  });
+  expect(await page.locator('#try-output').innerText()).toMatch(/at 16 kHz · real-time factor/);
+  await shot('wav');
+}, 60_000);
+
+it('streams a prompt’s generated text with its tok/s, and labels a sentence', async () => {
+  await page.click('[data-try-mode=generate]');
+  expect(await page.locator('#try-lm').inputValue()).toBe('tiny-llama');
+  await page.fill('#try-prompt', 'Once upon a time');
+  const streamed = page.evaluate(
+    () =>
+      new Promise<number>((done) => {
+        let chunks = 0;
+        const stop = window.ondevice.subscribe((e) => {
+          if (e.type === 'run-progress' && e.progress.phase === 'generate' && e.progress.text) chunks++;
+          if (e.type === 'suite-end') {
+            stop();
+            done(chunks);
+          }
+        });
+      }),
+  );
+  expect(await run(() => page.click('#try-generate'), 'fp32')).toBe('completed');
+  expect(await streamed).toBeGreaterThan(0);
+  expect((await page.locator('#try-stream').innerText()).length).toBeGreaterThan(0);
+  expect(await page.locator('#try-output').innerText()).toMatch(/tok\/s/);
+  await shot('prompt');
+
+  await page.click('[data-try-mode=classify]');
+  expect(await run(() => page.click('#try-classify'), 'fp32')).toBe('completed');
+  expect(await page.locator('#try-labels tbody tr').allInnerTexts()).toEqual(
+    expect.arrayContaining([expect.stringMatching(/POSITIVE/), expect.stringMatching(/NEGATIVE/)]),
+  );
+  expect(await page.locator('#try-output').innerText()).toContain('random');
+
+  const ids = (await results()).map((r) => r.model.id);
+  expect(ids).toEqual(expect.arrayContaining(['ocr:ppocr-v4', 'vad:silero-v5', 'tiny-llama', 'tiny-bert-sst']));
+  console.log(`try screenshots: ${SHOTS}`);
+}, 90_000);
