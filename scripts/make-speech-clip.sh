@@ -33,6 +33,8 @@ speech two "${sentences[1]}"
 silence tail 0.8
 mkdir -p "$out"
 sox -D "${pieces[@]}" -r "$rate" -c 1 -b 16 -e signed-integer "$out/speech-clip.wav"
+# The same clip as FLAC at 22.05 kHz: audio that is not a WAV, which the Try panel has the browser decode (try.test.ts).
+sox "$out/speech-clip.wav" -r 22050 "$out/speech-clip-22k.flac"
 # The ground truth: each speech piece's [start, end) in ms, from the running sum of the pieces' sample counts.
 node -e '
 const [rate, ...parts] = process.argv.slice(1);

@@ -8,7 +8,7 @@ import type { Controller } from '../client/controller.ts';
 import type { SuiteEvent } from '../client/suite.ts';
 import type { Catalog } from '../core/catalog.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { Device, Dtype } from '../core/vocab.ts';
+import { isGgufDtype, type Device, type Dtype } from '../core/vocab.ts';
 import { streamHeading } from '../text/stream.ts';
 import { $, el } from './dom.ts';
 import { tryLevels, tryModels, type TryMode } from './model/try.ts';
@@ -44,7 +44,16 @@ export function mountTry(controller: Controller, catalog: Catalog): TryView {
     $('try-levels').replaceChildren(
       el('span', { class: 'hint' }, 'Level: '),
       ...levels.map((l) => {
-        const b = el('button', { type: 'button', 'data-level': l, 'aria-pressed': String(l === level[mode]) }, l);
+        const b = el(
+          'button',
+          {
+            type: 'button',
+            'data-level': l,
+            'aria-pressed': String(l === level[mode]),
+            ...(isGgufDtype(l) ? { title: `${l}: a GGUF file, on llama.cpp (wllama)` } : {}),
+          },
+          l,
+        );
         b.addEventListener('click', () => {
           level[mode] = l;
           renderLevels();
@@ -118,7 +127,8 @@ export function mountTry(controller: Controller, catalog: Catalog): TryView {
         models: [id],
         devices: [DEVICE],
         dtypes: [level[kind]],
-        engines: [kind === 'generate' ? 'ort' : 'transformers'],
+        // GGUF levels run on llama.cpp (wllama), ONNX ones on onnxruntime; classifiers through transformers.js pipelines.
+        engines: [kind === 'classify' ? 'transformers' : isGgufDtype(level[kind]) ? 'wllama' : 'ort'],
         workload: {
           iterations: 1,
           warmup: 0,

@@ -2,7 +2,7 @@
 // as text lines with boxes over the image, a level button re-running the same image at that level, a file that is
 // not an image named in the panel, the speech clip's segments along a plotted waveform, a prompt's streamed text, a
 // sentence's labels; every run in the history. Screenshots go to test-results/try/ (git-ignored).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
@@ -92,6 +92,37 @@ it('finds the speech clip’s two segments and plots the probability along the w
   });
   expect(await page.locator('#try-output').innerText()).toMatch(/at 16 kHz · real-time factor/);
   await shot('wav');
+
+  // Not a WAV: the page's AudioContext decodes it, the pipeline resamples it, and the panel says both.
+  const flac = 'test/fixtures/audio/speech-clip-22k.flac';
+  expect(await run(() => page.setInputFiles('#try-audio', flac), 'fp32')).toBe('completed');
+  expect(await page.locator('#try-status').innerText()).toMatch(/speech-clip-22k\.flac is not a WAV: the browser decoded it/);
+  expect(await page.locator('#try-output').innerText()).toMatch(/resampled from \d+ Hz to 16 kHz/);
+  expect(await page.locator('#try-vad-segments li').count()).toBe(2);
+}, 60_000);
+
+it('names audio that is not audio, a WAV whose header lies, and a microphone it cannot use; reads a blank image as no text', async () => {
+  const noise = { name: 'song.mp3', mimeType: 'audio/mpeg', buffer: Buffer.from('not audio at all, just words') };
+  expect(await run(() => page.setInputFiles('#try-audio', noise))).toBe('errored');
+  expect(await page.locator('#try-status').innerText()).toMatch(/song\.mp3 is neither a WAV nor audio this browser can decode[\s\S]*song\.mp3/);
+  const clip = readFileSync('test/fixtures/audio/speech-clip.wav');
+  const lying = Buffer.from(clip.subarray(0, 4096));
+  const lie = { name: 'cut.wav', mimeType: 'audio/wav', buffer: lying };
+  expect(await run(() => page.setInputFiles('#try-audio', lie))).toBe('errored');
+  expect(await page.locator('#try-status').innerText()).toContain('cut.wav');
+  // Headless Chromium grants no microphone here: the panel says why instead of failing silently.
+  await page.click('#try-record');
+  await page.waitForFunction(() => /microphone/i.test(document.getElementById('try-status')!.textContent ?? ''));
+
+  await page.click('[data-try-mode=ocr]');
+  const blank = await page.evaluate(() => window.ondevice.renderText([]));
+  const file = { name: 'blank.png', mimeType: 'image/png', buffer: Buffer.from(blank.base64, 'base64') };
+  expect(await run(() => page.setInputFiles('#try-image', file))).toBe('completed');
+  expect(await page.locator('#try-ocr-lines').innerText()).toMatch(/No text found/);
+  const logged = await results();
+  // Every one is in the log: the failed ones by the reason naming their file (they have no output to record).
+  const named = (name: string) => logged.find((r) => r.pipeline?.input.name === name || r.error?.message.includes(name))?.state;
+  expect(['song.mp3', 'cut.wav', 'blank.png'].map(named)).toEqual(['errored', 'errored', 'completed']);
 }, 60_000);
 
 it('streams a prompt’s generated text with its tok/s, and labels a sentence', async () => {
