@@ -12,7 +12,12 @@ import { useApp } from './fixture.ts';
 const app = useApp();
 let page: Page;
 const SHOTS = resolve('test-results/try');
-const shot = (name: string) => page.locator('#try').screenshot({ path: `${SHOTS}/${name}.png` });
+/** The panel alone, without the run bar that floats over the page's bottom edge. */
+const shot = async (name: string) => {
+  await page.locator('#run-bar').evaluate((b) => (b.style.visibility = 'hidden'));
+  await page.locator('#try').screenshot({ path: `${SHOTS}/${name}.png` });
+  await page.locator('#run-bar').evaluate((b) => (b.style.visibility = ''));
+};
 /** Do `action` (a click, a file) and wait for the panel's run it starts to end at `level` (or any level): how it ended. */
 const run = async (action: () => Promise<unknown>, level?: string) => {
   await page.evaluate(() => delete document.getElementById('try-output')!.dataset.state);
@@ -107,8 +112,17 @@ it('names audio that is not audio, a WAV whose header lies, and a microphone it 
   expect(await page.locator('#try-status').innerText()).toMatch(/song\.mp3 is neither a WAV nor audio this browser can decode[\s\S]*song\.mp3/);
   const clip = readFileSync('test/fixtures/audio/speech-clip.wav');
   const lying = Buffer.from(clip.subarray(0, 4096));
-  const lie = { name: 'cut.wav', mimeType: 'audio/wav', buffer: lying };
-  expect(await run(() => page.setInputFiles('#try-audio', lie))).toBe('errored');
+  // Dropped on the panel, as a person drags a file in.
+  const drop = () =>
+    page.evaluate(
+      (bytes) => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(bytes)], 'cut.wav', { type: 'audio/wav' }));
+        document.getElementById('try-audio-drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }));
+      },
+      [...lying],
+    );
+  expect(await run(drop)).toBe('errored');
   expect(await page.locator('#try-status').innerText()).toContain('cut.wav');
   // Headless Chromium grants no microphone here: the panel says why instead of failing silently.
   await page.click('#try-record');
@@ -116,8 +130,14 @@ it('names audio that is not audio, a WAV whose header lies, and a microphone it 
 
   await page.click('[data-try-mode=ocr]');
   const blank = await page.evaluate(() => window.ondevice.renderText([]));
-  const file = { name: 'blank.png', mimeType: 'image/png', buffer: Buffer.from(blank.base64, 'base64') };
-  expect(await run(() => page.setInputFiles('#try-image', file))).toBe('completed');
+  // Pasted from the clipboard.
+  const paste = () =>
+    page.evaluate((base64) => {
+      const data = new DataTransfer();
+      data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'blank.png', { type: 'image/png' }));
+      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+    }, blank.base64);
+  expect(await run(paste)).toBe('completed');
   expect(await page.locator('#try-ocr-lines').innerText()).toMatch(/No text found/);
   const logged = await results();
   // Every one is in the log: the failed ones by the reason naming their file (they have no output to record).
@@ -147,6 +167,9 @@ it('streams a prompt’s generated text with its tok/s, and labels a sentence', 
   expect((await page.locator('#try-stream').innerText()).length).toBeGreaterThan(0);
   expect(await page.locator('#try-output').innerText()).toMatch(/tok\/s/);
   await shot('prompt');
+  // A GGUF level is one click too: the same prompt on llama.cpp (wllama).
+  expect(await run(() => page.click('#try-levels [data-level=q8_0]'), 'q8_0')).toBe('completed');
+  expect((await results()).find((r) => r.model.dtype === 'q8_0')?.engine).toBe('wllama');
 
   await page.click('[data-try-mode=classify]');
   expect(await run(() => page.click('#try-classify'), 'fp32')).toBe('completed');
