@@ -26,6 +26,8 @@ export function runSummary(r: RunResult): HTMLElement[] {
   const p = r.pipeline;
   if (p) {
     head.append(` · ${formatMs(p.totalMs)} end to end`);
+    // The sample's text is known: how right the reading is.
+    if (p.accuracy?.cer !== undefined) head.append(` · CER ${formatNumber(p.accuracy.cer * 100, 2)} % against the drawn text`);
     const rows = p.stages.map((s) =>
       el(
         'tr',

@@ -32,6 +32,31 @@ const run = async (action: () => Promise<unknown>, level?: string) => {
   );
   return page.locator('#try-output').getAttribute('data-state');
 };
+/** How far right the panel and anything in it reach on a phone (390 px), once its chart has followed the resize. */
+const phoneWidth = async () => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  const right = await page
+    .locator('#try')
+    .evaluate(
+      (panel) =>
+        new Promise<number>((done) =>
+          setTimeout(
+            () =>
+              done(
+                Math.max(
+                  ...[panel, ...panel.querySelectorAll('*')].map((e) =>
+                    e.parentElement?.closest('.table-wrap, .try-output') ? 0 : e.getBoundingClientRect().right,
+                  ),
+                  panel.scrollWidth,
+                ),
+              ),
+            300,
+          ),
+        ),
+    );
+  await page.setViewportSize({ width: 1100, height: 900 });
+  return right;
+};
 const results = () => page.evaluate(() => window.ondevice.results()) as Promise<RunResult[]>;
 
 beforeAll(async () => {
@@ -47,12 +72,14 @@ it('reads the sample lines with boxes, re-runs them at another level in one clic
   expect(lines.length).toBeGreaterThanOrEqual(5);
   expect(lines.join('\n')).toContain('ondevice');
   expect(await page.locator('#try-ocr-canvas').count()).toBe(1);
+  expect(await page.locator('#try-output .try-run').innerText()).toMatch(/CER [\d.]+ % against the drawn text/);
   expect(await page.locator('.try-stages tbody tr').allInnerTexts()).toEqual([
     expect.stringMatching(/^det\s+ppocr-v4-det\s+fp32/),
     expect.stringMatching(/^cls\s+ppocr-v2-cls\s+fp32/),
     expect.stringMatching(/^rec\s+ppocr-v4-rec\s+fp32/),
   ]);
   await shot('image');
+  expect(await phoneWidth()).toBeLessThanOrEqual(390);
 
   expect(await run(() => page.click('#try-levels [data-level=q8]'), 'q8')).toBe('completed');
   expect(await page.locator('#try-levels [aria-pressed=true]').innerText()).toBe('q8');
@@ -97,6 +124,7 @@ it('finds the speech clip’s two segments and plots the probability along the w
   });
   expect(await page.locator('#try-output').innerText()).toMatch(/at 16 kHz · real-time factor/);
   await shot('wav');
+  expect(await phoneWidth()).toBeLessThanOrEqual(390);
 
   // Not a WAV: the page's AudioContext decodes it, the pipeline resamples it, and the panel says both.
   const flac = 'test/fixtures/audio/speech-clip-22k.flac';
@@ -167,6 +195,7 @@ it('streams a prompt’s generated text with its tok/s, and labels a sentence', 
   expect((await page.locator('#try-stream').innerText()).length).toBeGreaterThan(0);
   expect(await page.locator('#try-output').innerText()).toMatch(/tok\/s/);
   await shot('prompt');
+  expect(await phoneWidth()).toBeLessThanOrEqual(390);
   // A GGUF level is one click too: the same prompt on llama.cpp (wllama).
   expect(await run(() => page.click('#try-levels [data-level=q8_0]'), 'q8_0')).toBe('completed');
   expect((await results()).find((r) => r.model.dtype === 'q8_0')?.engine).toBe('wllama');
