@@ -16,7 +16,16 @@ export const readFile = async (file: Blob & { name?: string }, name = file.name 
   bytes: new Uint8Array(await file.arrayBuffer()),
 });
 
-/** Files dropped on `zone`, pasted anywhere while `active()`, or picked with `picker`, handed to `take`. */
+/** Whether a paste is meant for the panel: made inside it, or while it is on screen (not on a text field). */
+function pasteForPanel(target: HTMLElement | null, zone: HTMLElement): boolean {
+  if (target?.closest('textarea, input, select')) return false;
+  const panel = zone.closest('section') ?? zone;
+  if (target && panel.contains(target)) return true;
+  const r = panel.getBoundingClientRect();
+  return r.bottom > 0 && r.top < innerHeight;
+}
+
+/** Files dropped on `zone`, pasted while `active()` and the panel is the one in view, or picked with `picker`, handed to `take`. */
 export function acceptFiles(zone: HTMLElement, picker: HTMLInputElement, active: () => boolean, take: (f: InputFile) => void): void {
   const first = (files: FileList | null | undefined) => files?.[0] && void readFile(files[0]).then(take);
   picker.addEventListener('change', () => {
@@ -35,7 +44,7 @@ export function acceptFiles(zone: HTMLElement, picker: HTMLInputElement, active:
   });
   document.addEventListener('paste', (e) => {
     const target = e.target as HTMLElement | null;
-    if (!active() || target?.closest('textarea, input')) return;
+    if (!active() || !pasteForPanel(target, zone)) return;
     const file = [...(e.clipboardData?.files ?? [])][0];
     if (!file) return;
     e.preventDefault();

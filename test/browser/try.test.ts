@@ -163,7 +163,7 @@ it('names audio that is not audio, a WAV whose header lies, and a microphone it 
     page.evaluate((base64) => {
       const data = new DataTransfer();
       data.items.add(new File([Uint8Array.from(atob(base64), (c) => c.charCodeAt(0))], 'blank.png', { type: 'image/png' }));
-      document.body.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
+      document.getElementById('try-drop')!.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
     }, blank.base64);
   expect(await run(paste)).toBe('completed');
   expect(await page.locator('#try-ocr-lines').innerText()).toMatch(/No text found/);
