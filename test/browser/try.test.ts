@@ -99,19 +99,28 @@ it('reads the sample lines with boxes, re-runs them at another level in one clic
   );
 }, 120_000);
 
-it('names a file that is not an image in the panel, and logs the run with its reason', async () => {
-  const file = { name: 'notes.png', mimeType: 'image/png', buffer: Buffer.from('these are words, not pixels') };
-  expect(await run(() => page.setInputFiles('#try-image', file))).toBe('errored');
-  const status = await page.locator('#try-status').innerText();
-  expect(status).toContain('notes.png');
-  expect(status).toMatch(/PNG, JPEG/);
-  const logged = (await results()).find((r) => r.pipeline?.input.name === 'notes.png' || r.error?.message.includes('notes.png'));
-  expect(logged?.state).toBe('errored');
-  await page.waitForFunction(
-    () =>
-      document.getElementById('history-table')!.textContent!.includes('notes.png') ||
-      document.getElementById('history-table')!.textContent!.includes('ocr:ppocr-v4'),
-  );
+/** A PNG signature and an IHDR declaring `w`×`h`, and nothing after it. */
+function pngHeader(w: number, h: number): Buffer {
+  const b = Buffer.alloc(33);
+  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(b);
+  b.writeUInt32BE(w, 16);
+  b.writeUInt32BE(h, 20);
+  return b;
+}
+
+it('names an image that is not one, is 0×0 or is too big in the panel, and logs each run with its reason', async () => {
+  const bad = [
+    { name: 'notes.png', buffer: Buffer.from('these are words, not pixels'), reason: /notes\.png.*PNG, JPEG/ },
+    { name: 'zero.png', buffer: pngHeader(0, 0), reason: /"zero\.png" is 0×0 pixels/ },
+    { name: 'huge.png', buffer: pngHeader(9000, 100), reason: /"huge\.png" is 9000×100 pixels .*over the size cap/ },
+  ];
+  for (const b of bad) {
+    expect(await run(() => page.setInputFiles('#try-image', { name: b.name, mimeType: 'image/png', buffer: b.buffer }))).toBe('errored');
+    expect(await page.locator('#try-status').innerText()).toMatch(b.reason);
+    expect(await page.locator('#try-status').innerText()).toMatch(/logged in the history/);
+  }
+  const logged = await results();
+  for (const b of bad) expect(logged.find((r) => r.error?.message.includes(b.name))?.state).toBe('errored');
 }, 60_000);
 
 it('finds the speech clip’s two segments and plots the probability along the waveform', async () => {
@@ -209,5 +218,9 @@ it('streams a prompt’s generated text with its tok/s, and labels a sentence', 
 
   const ids = (await results()).map((r) => r.model.id);
   expect(ids).toEqual(expect.arrayContaining(['ocr:ppocr-v4', 'vad:silero-v5', 'tiny-llama', 'tiny-bert-sst']));
+  // And in the history panel, as any run.
+  await page.waitForFunction(() =>
+    ['ocr:ppocr-v4', 'vad:silero-v5', 'tiny-llama', 'tiny-bert-sst'].every((id) => document.getElementById('history-table')!.textContent!.includes(id)),
+  );
   console.log(`try screenshots: ${SHOTS}`);
 }, 90_000);
