@@ -203,6 +203,7 @@ it('streams a prompt’s generated text with its tok/s, and labels a sentence', 
   expect(await streamed).toBeGreaterThan(0);
   expect((await page.locator('#try-stream').innerText()).length).toBeGreaterThan(0);
   expect(await page.locator('#try-output').innerText()).toMatch(/tok\/s/);
+  expect(await page.locator('#try-output').innerText()).toContain('weights are random');
   await shot('prompt');
   expect(await phoneWidth()).toBeLessThanOrEqual(390);
   // A GGUF level is one click too: the same prompt on llama.cpp (wllama).
