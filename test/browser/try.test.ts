@@ -4,7 +4,9 @@
 // sentence's labels; every run in the history. Screenshots go to test-results/try/ (git-ignored).
 import { mkdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import type { Page } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
+import { CHROMIUM_FLAGS, findChromium } from '../../src/cli/browser.ts';
+import { openApp } from '../../src/cli/driver.ts';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
 import { useApp } from './fixture.ts';
@@ -163,7 +165,7 @@ it('names audio that is not audio, a WAV whose header lies, and a microphone it 
   expect(await page.locator('#try-status').innerText()).toContain('cut.wav');
   // Headless Chromium grants no microphone here: the panel says why instead of failing silently.
   await page.click('#try-record');
-  await page.waitForFunction(() => /microphone/i.test(document.getElementById('try-status')!.textContent ?? ''));
+  await page.waitForFunction(() => /microphone was not allowed|No microphone was found/.test(document.getElementById('try-status')!.textContent ?? ''));
 
   await page.click('[data-try-mode=ocr]');
   const blank = await page.evaluate(() => window.ondevice.renderText([]));
@@ -224,4 +226,36 @@ it('streams a prompt’s generated text with its tok/s, and labels a sentence', 
     ['ocr:ppocr-v4', 'vad:silero-v5', 'tiny-llama', 'tiny-bert-sst'].every((id) => document.getElementById('history-table')!.textContent!.includes(id)),
   );
   console.log(`try screenshots: ${SHOTS}`);
+}, 90_000);
+
+it('records from a microphone (Chromium’s fake device, permission granted) and runs voice activity on it', async () => {
+  // Another browser: the fake capture device and permission prompt are launch switches.
+  const executablePath = findChromium();
+  if (!executablePath) throw new Error('no Chromium');
+  const browser = await chromium.launch({
+    executablePath,
+    headless: true,
+    args: [...CHROMIUM_FLAGS, '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  });
+  const session = await openApp({ browser });
+  try {
+    const p = session.page;
+    await p.click('[data-try-mode=vad]');
+    await p.click('#try-record');
+    await p.waitForFunction(() => document.getElementById('try-record')!.textContent === 'Stop and run');
+    await p.waitForTimeout(1500);
+    await p.evaluate(() => delete document.getElementById('try-output')!.dataset.state);
+    await p.click('#try-record');
+    await p.waitForFunction(() => ['completed', 'errored'].includes(document.getElementById('try-output')!.dataset.state ?? ''), undefined, {
+      timeout: 60_000,
+    });
+    expect(await p.locator('#try-output').getAttribute('data-state'), await p.locator('#try-status').innerText()).toBe('completed');
+    expect(await p.locator('#try-status').innerText()).toMatch(/microphone-recording is not a WAV: the browser decoded it/);
+    expect(await p.locator('#try-vad-chart').count()).toBe(1);
+    const logged = (await p.evaluate(() => window.ondevice.results())) as RunResult[];
+    expect(logged.map((r) => r.pipeline?.input.name)).toContain('microphone-recording (decoded)');
+  } finally {
+    await session.close();
+    await browser.close();
+  }
 }, 90_000);
