@@ -32,7 +32,7 @@ function strokes(): Rgba {
   return { width, height, data } as Rgba;
 }
 
-describe('fp16 keeps what fp16 cannot hold in fp32 until it fits', () => {
+describe('fp16 on numbers fp16 cannot hold', () => {
   it('ppocr-v4-det at fp16 finds the same text as fp32 (its head BatchNormalization variances pass 65504)', async () => {
     const fp32 = new Uint8Array(readFileSync('models/bundled/ppocr-v4-det.onnx'));
     const { bytes, report } = quantizeModel(fp32, 'fp16');
@@ -51,7 +51,8 @@ describe('fp16 keeps what fp16 cannot hold in fp32 until it fits', () => {
     expect(worst).toBeLessThan(0.1);
     expect(disagree).toBeLessThan(text * 0.01);
     expect(dbBoxes(b, w, h, img.width, img.height).length).toBe(dbBoxes(a, w, h, img.width, img.height).length);
-    expect(report.notes.join('\n')).toMatch(/folded \d+ BatchNormalization statistics .*\(1 had a running mean or variance past fp16's 65504/);
+    expect(report.notes.join('\n')).not.toMatch(/hold ±inf/);
+    expect(report.notes.join('\n')).toMatch(/folded the statistics of 3 BatchNormalization nodes .*\(1 had a running mean or variance past fp16's 65504/);
   });
 
   it('a BatchNormalization with a variance of 1e8 computes the same at fp16 as at fp32', async () => {
@@ -67,5 +68,14 @@ describe('fp16 keeps what fp16 cannot hold in fp32 until it fits', () => {
     expect(decodeModel(fp16).graph!.node.map((n) => n.opType)).toEqual(['Cast', 'BatchNormalization', 'Cast']);
     const [a, b] = [await run(fp32, x, dims), await run(fp16, x, dims)];
     for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(Math.abs(a[i]!) * 2e-3 + 2e-3);
+  });
+  it('names a weight still past the range of fp16 after the fold, and runs', async () => {
+    const g = new GraphBuilder();
+    g.weight('big', [2], [1e5, 1]);
+    g.op('Mul', ['x', 'big'], 'mul', {}, 'y');
+    const fp32 = g.encode('mul', [tensorInfo('x', DataType.FLOAT, [2])], [tensorInfo('y', DataType.FLOAT, [2])]);
+    const { bytes, report } = quantizeModel(fp32, 'fp16');
+    expect(report.notes).toEqual([`1 weights have values past fp16's ±65504 and hold ±inf in fp16 (e.g. "big"): outputs that depend on them may be wrong`]);
+    expect(Array.from(await run(bytes, Float32Array.from([1, 2]), [2]))).toEqual([Infinity, 2]);
   });
 });

@@ -49,7 +49,7 @@ export function foldBatchNormStats(rw: Rewriter): number {
   });
   if (folded)
     rw.report.notes.push(
-      `folded ${folded} BatchNormalization statistics into a scale and a shift in fp32 before fp16` +
+      `folded the statistics of ${folded} BatchNormalization nodes into a scale and a shift in fp32 before fp16` +
         (overflowing ? ` (${overflowing} had a running mean or variance past fp16's 65504, which would have been +inf)` : ''),
     );
   return folded;

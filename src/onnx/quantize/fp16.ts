@@ -37,6 +37,8 @@ export function toFloat16(rw: Rewriter): void {
   });
   // Collected afresh: a 4-bit pass (and the fold) before this one added tensors that must turn fp16 too.
   const overflowing: string[] = [];
+  const used = new Set<string>();
+  forEachGraph(model, (g) => g.node.forEach((n) => n.input.forEach((i) => used.add(i))));
   for (const w of collectWeights(model)) {
     if (w.tensor.dataType !== DataType.FLOAT || fp32Only.has(w.name)) continue;
     if (w.tensor.synthetic) {
@@ -44,7 +46,7 @@ export function toFloat16(rw: Rewriter): void {
       continue;
     }
     const values = readFloats(w.tensor)!;
-    if (values.some((v) => Math.abs(v) > FP16_MAX)) overflowing.push(w.name);
+    if (used.has(w.name) && values.some((v) => Math.abs(v) > FP16_MAX)) overflowing.push(w.name);
     const half = float16Tensor(w.tensor.name, tensorDims(w.tensor), values);
     if (w.constantNode) getAttribute(w.constantNode, 'value')!.t = half;
     else Object.assign(w.tensor, { dataType: DataType.FLOAT16, rawData: half.rawData, floatData: [] });
