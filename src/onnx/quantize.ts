@@ -3,7 +3,8 @@
  * bnb4) and ondevice's q4dq, with a report of what was quantized and what was left as it was. Pure: bytes in,
  * bytes out. This module is the entry (quantizeModel, quantizeGraph); its parts are in quantize/: the options and
  * report (types.ts), the rewriting state (rewriter.ts), the per-op pass of the 8- and 4-bit levels (pass.ts), 8-bit
- * (int8.ts), 4-bit packing (pack4.ts), q4dq (q4dq.ts) and fp16 (fp16.ts).
+ * (int8.ts), 4-bit packing (pack4.ts), q4dq (q4dq.ts) and fp16 (fp16.ts, after
+ * fold-bn.ts folds BatchNormalization's statistics in fp32).
  */
 import { isGgufDtype, ONNX_DTYPES, type Dtype } from '../core/vocab.ts';
 import { collectWeights, forEachGraph } from './graph.ts';

@@ -35,8 +35,12 @@ it('renders known lines and reads them back: CER ≤ 2 % at fp32, and a CER for 
   expect(fp32.model.id).toBe('ocr:ppocr-v4');
   expect(fp32.pipeline!.accuracy!.cer!, JSON.stringify(table[0])).toBeLessThanOrEqual(0.02);
   expect(fp32.pipeline!.stages.map((s) => s.name)).toEqual(['det', 'cls', 'rec']);
-  // q8 (per-channel 8-bit) keeps fp32's reading on these lines; the table names what every other level does.
-  expect(results[2]!.pipeline!.accuracy!.cer!, JSON.stringify(table)).toBeLessThanOrEqual(0.02);
+  // q8 (per-channel 8-bit), fp16 and q4f16 (det at fp16: its BatchNormalization folded, see quantize/fold-bn.ts)
+  // keep fp32's reading on these lines; the table names what every other level does.
+  for (const level of ['q8', 'fp16', 'q4f16']) {
+    const r = results.find((x) => x.model.dtype === level)!;
+    expect(r.pipeline!.accuracy!.cer!, `${level}: ${JSON.stringify(table)}`).toBeLessThanOrEqual(0.02);
+  }
   for (const r of results) {
     expect(r.state, `${r.model.dtype}: ${r.error?.message}`).toBe('completed');
     expect(r.pipeline!.accuracy!.cer).toBeGreaterThanOrEqual(0);

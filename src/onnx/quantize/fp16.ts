@@ -1,11 +1,13 @@
 /**
  * fp16 (and q4f16's second step): weights and compute in float16; the main graph's float inputs and outputs stay
- * float32 through Casts.
+ * float32 through Casts. BatchNormalization's statistics are folded in fp32 first (fold-bn.ts); a weight that is
+ * still past fp16's range is named in the report's notes.
  */
 import { collectWeights, forEachGraph } from '../graph.ts';
 import { getAttribute, tensorDims, toNumber, type GraphProto, type NodeProto } from '../model.ts';
 import { DataType } from '../onnx-schema.ts';
 import { float16Tensor, readFloats } from '../tensor.ts';
+import { FP16_MAX, foldBatchNormStats } from './fold-bn.ts';
 import { attr, makeNode, type Rewriter } from './rewriter.ts';
 
 /** Inputs that must stay float32 whatever the model's compute type, by op and slot. */
@@ -28,11 +30,15 @@ function retypeValueInfos(g: GraphProto, from: number, to: number): void {
 /** Weights and compute in fp16; the main graph's float inputs and outputs stay float32 through Casts. */
 export function toFloat16(rw: Rewriter): void {
   const model = rw.model;
+  foldBatchNormStats(rw);
   const fp32Only = new Set<string>();
   forEachGraph(model, (g) => {
     for (const n of g.node) for (const slot of FLOAT32_SLOTS[n.opType] ?? []) if (n.input[slot]) fp32Only.add(n.input[slot]!);
   });
-  // Collected afresh: a 4-bit pass before this one added scales that must turn fp16 too.
+  // Collected afresh: a 4-bit pass (and the fold) before this one added tensors that must turn fp16 too.
+  const overflowing: string[] = [];
+  const used = new Set<string>();
+  forEachGraph(model, (g) => g.node.forEach((n) => n.input.forEach((i) => used.add(i))));
   for (const w of collectWeights(model)) {
     if (w.tensor.dataType !== DataType.FLOAT || fp32Only.has(w.name)) continue;
     if (w.tensor.synthetic) {
@@ -40,10 +46,15 @@ export function toFloat16(rw: Rewriter): void {
       continue;
     }
     const values = readFloats(w.tensor)!;
+    if (used.has(w.name) && values.some((v) => Math.abs(v) > FP16_MAX)) overflowing.push(w.name);
     const half = float16Tensor(w.tensor.name, tensorDims(w.tensor), values);
     if (w.constantNode) getAttribute(w.constantNode, 'value')!.t = half;
     else Object.assign(w.tensor, { dataType: DataType.FLOAT16, rawData: half.rawData, floatData: [] });
   }
+  if (overflowing.length)
+    rw.report.notes.push(
+      `${overflowing.length} weights have values past fp16's ±${FP16_MAX} and hold ±inf in fp16 (e.g. "${overflowing[0]}"): outputs that depend on them may be wrong`,
+    );
   forEachGraph(model, (g, depth) => {
     for (const n of g.node) {
       const to = getAttribute(n, 'to');
