@@ -1,10 +1,12 @@
-/** The bench's tables of language-model runs: generation, decode at context lengths, and both engines side by side. */
+/** The bench's tables of language-model runs: generation, decode at context lengths, and the engines side by side. */
 import { basename } from 'node:path';
 import type { RunResult } from '../core/schema.ts';
 import { engineComparison, type EngineComparison } from '../core/compare.ts';
+import { ENGINE_SHORT, engineSides, type EngineCell, type EngineSidesRow } from '../core/engine-sides.ts';
+import { ENGINE_LABEL } from '../core/vocab.ts';
 import { formatBytes, formatMs, formatNumber, formatPredicted, formatRate, formatStepMs, formatUtilisation } from '../text/format.ts';
 import { formatReason } from '../text/errors.ts';
-import { columnsTable, notes, render, type Column } from './cli-table.ts';
+import { columnsTable, notes, render, wrapLine, type Column } from './cli-table.ts';
 import { gflopsCell, modelName, stateColumn } from './run-columns.ts';
 
 /** Language-model runs: time to first token, prefill and decode rates, time per output token, token fidelity. */
@@ -63,7 +65,57 @@ export function contextTable(results: readonly RunResult[]): string {
   return `Decode at context length:\n${render(head, rows)}`;
 }
 
-/** Both engines on the same model, level and backend. */
+/**
+ * The engines side by side: a row per model, backend and size class (4-bit: ort q4 beside wllama q4_0), a column per
+ * engine for each figure. A level with a note on this backend (ort's q4 on wasm) is starred; the note is under the tables.
+ */
+export function engineSidesTable(results: readonly RunResult[], wide: boolean): string | null {
+  const { engines, rows } = engineSides(results);
+  if (rows.length === 0) return null;
+  const per = (head: string, unit: string, figure: (c: EngineCell) => string, wideOnly = false): Column<EngineSidesRow>[] =>
+    engines.map((e) => ({
+      head: `${head} ${ENGINE_SHORT[e]}${unit}`,
+      // Two header lines in the default view (figure over engine), so a column is as wide as its numbers.
+      short: `${head}\n${ENGINE_SHORT[e]}`,
+      cell: (row) => (row.cells[e] ? figure(row.cells[e]) : '—'),
+      wideOnly,
+    }));
+  const starred = (c: EngineCell) => `${c.dtype}${c.note ? '*' : ''}`;
+  const columns: Column<EngineSidesRow>[] = [
+    { head: 'model', cell: (row) => basename(row.model), always: true },
+    { head: 'backend', cell: (row) => row.device, always: true },
+    { head: 'weights', cell: (row) => row.size, always: true },
+    {
+      head: `levels ${engines.map((e) => ENGINE_SHORT[e]).join(' / ')}`,
+      short: 'levels',
+      cell: (row) => engines.map((e) => (row.cells[e] ? starred(row.cells[e]) : '—')).join(' / '),
+      always: true,
+    },
+    ...per('decode', ' tok/s', (c) => formatRate(c.decodeTokPerS)),
+    ...per('TTFT', '', (c) => formatMs(c.ttftMs)),
+    // Three engines' prefill would pass 120 columns: --wide shows it then.
+    ...per('prefill', ' tok/s', (c) => formatRate(c.prefillTokPerS), engines.length > 2),
+    ...per('TPOT p50', '', (c) => formatMs(c.tpotP50Ms), true),
+    {
+      head: 'fastest decode',
+      short: 'fastest',
+      cell: (row) =>
+        row.fastest ? `${ENGINE_SHORT[row.fastest.engine]}${row.fastest.overSlowest === null ? '' : ` ${row.fastest.overSlowest.toFixed(1)}×`}` : '—',
+    },
+  ];
+  const noted = rows.some((row) => Object.values(row.cells).some((c) => c.note));
+  const legend = [
+    `  ${engines.map((e) => `${ENGINE_SHORT[e]}: ${ENGINE_LABEL[e]}`).join(', ')}; each engine's fastest level of the weights' size class`,
+    "  decode and prefill in tok/s; fastest: the engine that decodes fastest, × the slowest engine's rate",
+    ...(noted ? ['  * this level on this backend has a note below (onnxruntime-web has no 4-bit kernel on wasm)'] : []),
+  ];
+  const text = columnsTable(columns, rows, wide, () => legend);
+  // The notes under the table (the legend, what --wide adds) wrap at 120 columns; the table's lines are its own.
+  const lines = text.split('\n').map((l) => (!wide && l.startsWith('  ') && /[a-z]/.test(l) ? wrapLine(l) : l));
+  return `Engines side by side:\n${lines.join('\n')}`;
+}
+
+/** Our ORT loop and transformers.js on the same model, level and backend: tokens and the time outside session.run. */
 export function enginesTable(results: readonly RunResult[], wide: boolean): string | null {
   const rows = engineComparison(results);
   if (rows.length === 0) return null;
@@ -81,5 +133,5 @@ export function enginesTable(results: readonly RunResult[], wide: boolean): stri
     { head: 'same tokens', cell: (c) => formatNumber(c.tokenAgreement, 3) },
   ];
   const legend = `ort: our ORT loop, tjs: transformers.js; decode in tok/s${wide ? "; outside run: a decode step's time outside session.run" : ''}`;
-  return `Engines side by side (${legend}):\n${columnsTable(columns, rows, wide)}`;
+  return `ORT loop and transformers.js at the same level (${legend}):\n${columnsTable(columns, rows, wide)}`;
 }

@@ -23,7 +23,7 @@ import { setupLines } from '../text/setup.ts';
 import { sweepTables, threadsLines } from './threads-report.ts';
 import { columnsTable, newTable, notes, tableText, wrapLine, type Column } from './cli-table.ts';
 import { gflopsCell, modelName, rmeCell, stateColumn } from './run-columns.ts';
-import { contextTable, enginesTable, generationTable } from './bench-tables-lm.ts';
+import { contextTable, engineSidesTable, enginesTable, generationTable } from './bench-tables-lm.ts';
 
 export { modelName } from './run-columns.ts';
 
@@ -171,6 +171,8 @@ export function report(results: readonly RunResult[], wide = false): string {
   if (plain.length) parts.push(generationTable(plain, wide));
   const swept = lm.filter((r) => r.generation?.contexts?.length);
   if (swept.length) parts.push(contextTable(swept));
+  const sides = engineSidesTable(lm, wide);
+  if (sides) parts.push(sides);
   const engines = enginesTable(lm, wide);
   if (engines) parts.push(engines);
   const roof = rooflineTable(results);
