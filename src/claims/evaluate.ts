@@ -6,6 +6,7 @@ import { applyThresholds } from './claims.ts';
 import { RULE_NAMES, RULES } from './rules/index.ts';
 import type { Found, Outcome, RuleContext } from './rules/rule.ts';
 import type { Claim, ClaimRuns, ThresholdOverrides, Verdict } from './types.ts';
+import { GGUF_TWIN } from '../core/engine-sides.ts';
 import { deviceIdentity } from '../core/machine.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES, DTYPES, InvalidInputError, type Dtype } from '../core/vocab.ts';
@@ -32,10 +33,12 @@ const byDevice = (runs: RunResult[]): RunResult[] => [...runs].sort((a, b) => DE
 
 const KIND_WORD: Readonly<Record<ClaimRuns['kind'], string>> = { inference: 'run', inspect: 'run', generation: 'generation run', context: 'context run' };
 
-/** The runs of a model at a level, of the kinds the claim asks for it in: completed and failed apart, wasm first. */
+/** The runs of a model at a level (and its GGUF twin), of the kinds the claim asks for it in: completed and failed apart, wasm first. */
 function findRuns(claim: Claim, results: readonly RunResult[], model: string, dtype: Dtype): Found {
   const groups = claim.runs.filter((g) => g.models.includes(model) && g.dtypes.includes(dtype));
-  const same = results.filter((r) => r.model.id === model && r.model.dtype === dtype);
+  // The GGUF level of the same size class counts with the level (wllama q4_0 with q4): the fastest engine that ran is judged.
+  const twin = GGUF_TWIN[dtype];
+  const same = results.filter((r) => r.model.id === model && (r.model.dtype === dtype || (twin !== undefined && r.model.dtype === twin)));
   const mine = same.filter((r) => groups.some((g) => sameKind(r, g)));
   return {
     model,

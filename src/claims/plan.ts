@@ -2,7 +2,8 @@
  * The suite plans the claims need: each claim's groups of runs (Claim.runs) become workloads, and every (model,
  * level, workload) is planned once however many claims need it. Pure: no DOM, no worker, no onnxruntime.
  */
-import { findReplica, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
+import { findReplica, ggufReplicable, isReplicaName, REPLICA_PREFIX, type Catalog } from '../core/catalog.ts';
+import { GGUF_TWIN } from '../core/engine-sides.ts';
 import type { Claim, ClaimRuns } from './types.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import { DEFAULT_WORKLOAD, type InputOverride, type Workload } from '../core/spec.ts';
@@ -54,6 +55,18 @@ const sortedOverride = (o: InputOverride): InputOverride => ({
   ...(o.fill !== undefined ? { fill: o.fill } : {}),
 });
 
+/**
+ * The GGUF levels a generation group also runs a replica at, beside the ONNX levels it names (q4 → q4_0): those of
+ * decoders with a GGUF replica builder, so wllama runs beside onnxruntime-web and the claim judges the fastest engine.
+ * Context sweeps stay on the levels named.
+ */
+export function ggufTwins(g: ClaimRuns, model: string, catalog: Catalog): Dtype[] {
+  if (g.kind !== 'generation' || !isReplicaName(model)) return [];
+  const entry = findReplica(model, catalog);
+  if (!entry || !ggufReplicable(entry)) return [];
+  return g.dtypes.flatMap((d) => GGUF_TWIN[d] ?? []);
+}
+
 /** A model a claim names must be the id results will carry: a catalog id, or `replica:` + the replica's catalog id. */
 function checkModel(claim: Claim, model: string, catalog: Catalog): void {
   if (isReplicaName(model)) {
@@ -88,6 +101,7 @@ export function claimRunPlans(claims: readonly Claim[], devices: readonly Device
         checkModel(claim, model, catalog);
         const levels = entry.levels.get(model) ?? new Set<Dtype>();
         for (const d of g.dtypes) levels.add(d);
+        for (const d of ggufTwins(g, model, catalog)) levels.add(d);
         entry.levels.set(model, levels);
       }
     }

@@ -1,7 +1,7 @@
 // The suite plans the claims need (src/claims/plan.ts): every (model, level, workload) runs once, with the prompt
 // and context lengths the claims ask for, and a replica named by an alias is refused.
 import { describe, expect, it } from 'vitest';
-import { claimRunPlans, promptOfTokens } from '../../src/claims/plan.ts';
+import { claimRunPlans, ggufTwins, promptOfTokens } from '../../src/claims/plan.ts';
 import type { Claim } from '../../src/claims/types.ts';
 import type { Dtype } from '../../src/core/vocab.ts';
 import {
@@ -48,16 +48,18 @@ describe('claimRunPlans', () => {
       { models: [VGG, ALEXNET, GOOGLENET, RESNET, RESNEXT], dtypes: ['fp32'], devices: ['wasm'] },
       { models: [MOBILENET], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
       // Generation, 128-token prompt, 8 new tokens: hosting-7b-70b, small-trend, phi35-params, slm-on-phone at q4 and
-      // small-100m-advantage at q8 share one workload; SmolLM2 runs at both levels.
-      { models: [LLAMA, MISTRAL, DCLM, R('google/gemma-2-2b'), PHI, QWEN], dtypes: ['q4'], devices: ['wasm'] },
-      { models: [SMOL135, SMOL360], dtypes: ['q8', 'q4'], devices: ['wasm'] },
+      // small-100m-advantage at q8 share one workload; SmolLM2 runs at both levels. The decoders with a GGUF replica
+      // builder (llama, mistral, qwen2) also run at the GGUF twin of each level, for wllama.
+      { models: [LLAMA, MISTRAL, QWEN], dtypes: ['q4', 'q4_0'], devices: ['wasm'] },
+      { models: [DCLM, R('google/gemma-2-2b'), PHI], dtypes: ['q4'], devices: ['wasm'] },
+      { models: [SMOL135, SMOL360], dtypes: ['q8', 'q4', 'q8_0', 'q4_0'], devices: ['wasm'] },
       { models: [VIT384, EFFNET], dtypes: ['fp32'], devices: ['wasm'] },
       { models: [R('distilbert/distilbert-base-uncased-finetuned-sst-2-english')], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
       { models: [R('dslim/bert-base-NER')], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
       { models: [SMOL135, QWEN], dtypes: ['q8'], devices: ['wasm'] },
     ]);
-    expect(plans.map((p) => p.workload.iterations)).toEqual([5, 5, 1, 1, 1, 20, 20, 1]);
-    expect(runs).toHaveLength(25);
+    expect(plans.map((p) => p.workload.iterations)).toEqual([5, 5, 1, 1, 1, 1, 20, 20, 1]);
+    expect(runs).toHaveLength(32);
   });
 
   it('gives generation runs a 128-token prompt and context runs their lengths', () => {
@@ -71,6 +73,14 @@ describe('claimRunPlans', () => {
     expect(new TextEncoder().encode(promptOfTokens(128)).length).toBe(512);
     const sst = plans.find((p) => (p.models as string[]).some((m) => m.includes('sst-2')))!;
     expect(sst.workload.inputs).toEqual({ attention_mask: { shape: [1, 32], fill: 1 }, input_ids: { shape: [1, 32], fill: 1 } });
+  });
+
+  it('adds the GGUF twin of a generation level only for decoders with a GGUF replica builder, never for context sweeps', () => {
+    const g = { models: [SMOL135], dtypes: ['q8', 'q4', 'fp32', 'q4f16'] as Dtype[], kind: 'generation' as const };
+    expect(ggufTwins(g, SMOL135, catalog)).toEqual(['q8_0', 'q4_0', 'f32']);
+    expect(ggufTwins(g, PHI, catalog)).toEqual([]);
+    expect(ggufTwins({ ...g, kind: 'context' }, SMOL135, catalog)).toEqual([]);
+    expect(ggufTwins(g, VGG, catalog)).toEqual([]);
   });
 
   it('rejects a claim that names a replica by an alias (its results would never be found)', () => {

@@ -1,7 +1,7 @@
 // The generation rules (src/claims/rules/generation.ts) through evaluateClaims: decode speed and time to first token
 // against bars or a rival model, the largest model meeting them, and decode speed as the context grows.
 import { describe, expect, it } from 'vitest';
-import { DCLM, failedRun, LLAMA, MISTRAL, PHI, QWEN, replicaRun, SMOL135, SMOL360, verdictOf } from '../fixtures/claims-records.ts';
+import { DCLM, failedRun, LLAMA, MISTRAL, PHI, QWEN, R, replicaRun, SMOL135, SMOL360, verdictOf } from '../fixtures/claims-records.ts';
 
 describe('verdicts', () => {
   it('hosting-7b-70b: cannot-run-here when every run failed, with their errors and ids', () => {
@@ -33,14 +33,49 @@ describe('verdicts', () => {
     const v = verdictOf('hosting-7b-70b', results);
     expect(v.verdict).toBe('held');
     expect(v.summary).toBe(
-      'Llama-3.1-8B at q4 decodes 6.4 tok/s on webgpu; Mistral-7B-v0.3 at q4 decodes 3.1 tok/s on webgpu; DCLM-7B at q4 was not run yet (no generation run of DCLM-7B at q4 on this device in these results) (bar ≥ 5 tok/s).',
+      'Llama-3.1-8B at q4 decodes 6.4 tok/s on webgpu (ort q4); Mistral-7B-v0.3 at q4 decodes 3.1 tok/s on webgpu (ort q4); DCLM-7B at q4 was not run yet (no generation run of DCLM-7B at q4 on this device in these results) (bar ≥ 5 tok/s).',
     );
     expect(v.evidence.find((e) => e.label.startsWith('DCLM-7B'))!.value).toBeNull();
     expect(v.runIds).toEqual([results[1]!.id, results[2]!.id]);
     // Slower than the bar: not-held, by how much.
     const slow = verdictOf('hosting-7b-70b', [replicaRun(MISTRAL, 'q4', 'webgpu', { decode: 3.1, ttft: 1100 })]);
     expect(slow.verdict).toBe('not-held');
-    expect(slow.margin).toBe('Mistral-7B-v0.3 at q4 decode on webgpu 3.1 tok/s against ≥ 5 tok/s (1.9 tok/s short)');
+    expect(slow.margin).toBe('Mistral-7B-v0.3 at q4 decode on webgpu (ort q4) 3.1 tok/s against ≥ 5 tok/s (1.9 tok/s short)');
+  });
+
+  it('hosting-7b-70b and small-trend judge with the fastest engine that ran, its GGUF twin level included, and name it', () => {
+    const results = [
+      replicaRun(LLAMA, 'q4', 'wasm', { decode: 0.4, ttft: 30_000 }),
+      replicaRun(LLAMA, 'q4_0', 'wasm', { decode: 6.1, ttft: 1900 }),
+      replicaRun(MISTRAL, 'q4_0', 'wasm', { decode: 4.2, ttft: 2100 }),
+    ];
+    const v = verdictOf('hosting-7b-70b', results);
+    expect(v.verdict).toBe('held');
+    expect(v.summary).toMatch(
+      /^Llama-3\.1-8B at q4 decodes 6\.1 tok\/s on wasm \(wllama q4_0\); Mistral-7B-v0\.3 at q4 decodes 4\.2 tok\/s on wasm \(wllama q4_0\);/,
+    );
+    expect(v.evidence[0]).toMatchObject({ label: 'Llama-3.1-8B at q4 decode on wasm (wllama q4_0): the fastest engine and backend', value: 6.1 });
+    expect(v.runIds).toEqual([results[1]!.id, results[2]!.id]);
+    // The ORT run alone misses the bar: the GGUF run is what turns the verdict.
+    expect(verdictOf('hosting-7b-70b', results.slice(0, 1)).verdict).toBe('not-held');
+    const gemma = verdictOf('small-trend', [replicaRun(R('google/gemma-2-2b'), 'q4', 'wasm', { decode: 2, ttft: 3000 })]);
+    expect(gemma.margin).toBe('gemma-2-2b at q4 decode on wasm (ort q4) 2 tok/s against ≥ 5 tok/s (3 tok/s short)');
+  });
+
+  it('slm-on-phone and devices-run-denser count wllama runs with the ONNX level of their size class', () => {
+    const results = [
+      replicaRun(PHI, 'q4', 'wasm', { decode: 0.9, ttft: 9000 }),
+      replicaRun(LLAMA, 'q4', 'wasm', { decode: 0.3, ttft: 30_000 }),
+      replicaRun(SMOL135, 'q4', 'wasm', { decode: 4.3, ttft: 430 }),
+      replicaRun(SMOL135, 'q4_0', 'wasm', { decode: 7.7, ttft: 900 }),
+    ];
+    const phone = verdictOf('slm-on-phone', results);
+    expect(phone.summary).toContain('SmolLM2-135M 7.7 tok/s, TTFT 900 ms on wasm (wllama q4_0) (meets the absolute bars)');
+    const denser = verdictOf('devices-run-denser', results);
+    expect(denser.verdict).toBe('held');
+    expect(denser.summary).toBe(
+      'Largest model meeting decode ≥ 5 tok/s and TTFT ≤ 2000 ms, per backend and level: wasm q4: SmolLM2-135M (134.5 M parameters, wllama q4_0: 7.7 tok/s, TTFT 900 ms).',
+    );
   });
 
   it('slm-on-phone: the pair on the same backend, the absolute bars, the smallest SLMs reported', () => {
@@ -54,7 +89,7 @@ describe('verdicts', () => {
     const v = verdictOf('slm-on-phone', results);
     expect(v.verdict).toBe('held');
     expect(v.summary).toBe(
-      'Phi-3.5-mini-instruct against Llama-3.1-8B at q4 on webgpu: decode 12 tok/s against 5 tok/s, TTFT 900 ms against 2100 ms. decode ratio Phi-3.5-mini-instruct ÷ Llama-3.1-8B on webgpu 2.4× (≥ 1.8×); Phi-3.5-mini-instruct decode on webgpu 12 tok/s (≥ 5 tok/s); Phi-3.5-mini-instruct TTFT 900 ms (≤ 2000 ms). Smallest SLMs: SmolLM2-135M 1.8 tok/s, TTFT 1500 ms on wasm (misses the absolute bars); SmolLM2-360M 30 tok/s, TTFT 300 ms on webgpu (meets the absolute bars); Qwen2.5-0.5B did not run.',
+      'Phi-3.5-mini-instruct against Llama-3.1-8B at q4 on webgpu: decode 12 tok/s (ort q4) against 5 tok/s (ort q4), TTFT 900 ms against 2100 ms. decode ratio Phi-3.5-mini-instruct ÷ Llama-3.1-8B on webgpu 2.4× (≥ 1.8×); Phi-3.5-mini-instruct decode on webgpu (ort q4) 12 tok/s (≥ 5 tok/s); Phi-3.5-mini-instruct TTFT 900 ms (≤ 2000 ms). Smallest SLMs: SmolLM2-135M 1.8 tok/s, TTFT 1500 ms on wasm (ort q4) (misses the absolute bars); SmolLM2-360M 30 tok/s, TTFT 300 ms on webgpu (ort q4) (meets the absolute bars); Qwen2.5-0.5B did not run.',
     );
     const slower = verdictOf('slm-on-phone', [
       replicaRun(PHI, 'q4', 'webgpu', { decode: 7, ttft: 2500 }),
@@ -138,7 +173,7 @@ describe('verdicts', () => {
     const v = verdictOf('devices-run-denser', results);
     expect(v.verdict).toBe('held');
     expect(v.summary).toBe(
-      'Largest model meeting decode ≥ 5 tok/s and TTFT ≤ 2000 ms, per backend and level: wasm q4: SmolLM2-135M (134.5 M parameters, 6 tok/s, TTFT 1500 ms); webgpu q4: Phi-3.5-mini-instruct (3.821 B parameters, 12 tok/s, TTFT 900 ms).',
+      'Largest model meeting decode ≥ 5 tok/s and TTFT ≤ 2000 ms, per backend and level: wasm q4: SmolLM2-135M (134.5 M parameters, ort q4: 6 tok/s, TTFT 1500 ms); webgpu q4: Phi-3.5-mini-instruct (3.821 B parameters, ort q4: 12 tok/s, TTFT 900 ms).',
     );
     expect(v.evidence.map((e) => [e.value, e.runId])).toEqual([
       [134.515008, results[0]!.id],
@@ -146,6 +181,6 @@ describe('verdicts', () => {
     ]);
     const none = verdictOf('devices-run-denser', [results[1]!]);
     expect(none.verdict).toBe('not-held');
-    expect(none.margin).toBe('fastest (SmolLM2-360M on wasm at q4) decode 2 tok/s against ≥ 5 tok/s (3 tok/s short)');
+    expect(none.margin).toBe('fastest (SmolLM2-360M on wasm (ort q4)) decode 2 tok/s against ≥ 5 tok/s (3 tok/s short)');
   });
 });

@@ -20,6 +20,11 @@ export function best(runs: readonly RunResult[], figure: Figure, direction: 'max
   return out;
 }
 
+/** The engine and level a run used, as evidence names them ("wllama q4_0", "ort q4", "transformers.js q8"). */
+export const engineLevel = (r: RunResult): string => `${r.engine === 'transformers' ? 'transformers.js' : r.engine} ${r.model.dtype}`;
+/** Where a run ran, for sentences: the backend, then the engine and level ("wasm (wllama q4_0)"). */
+export const where = (r: RunResult): string => `${r.device} (${engineLevel(r)})`;
+
 export const p50: Figure = (r) => r.timings.latency?.p50Ms ?? null;
 export const decode: Figure = (r) => r.generation?.decodeTokPerS ?? null;
 export const ttft: Figure = (r) => r.generation?.ttftMs ?? null;

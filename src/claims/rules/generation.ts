@@ -3,10 +3,11 @@
  * largest model that meets them, and how decode speed holds up as the context grows.
  */
 import type { Found, Rule } from './rule.ts';
-import { type Best, best, decode, type Figure, need, pairs, peakBytes, ttft } from './figures.ts';
+import { type Best, best, decode, type Figure, need, pairs, peakBytes, ttft, where, engineLevel } from './figures.ts';
 import { absent, type Bar, bar, cannotRun, count, ev, failure, judged, nameOf, num, op, withUnit } from './outcome.ts';
 import type { Evidence } from '../types.ts';
 import type { RunResult } from '../../core/schema.ts';
+import { onnxTwin } from '../../core/engine-sides.ts';
 import { DEVICES, DTYPES, type Device, type Dtype } from '../../core/vocab.ts';
 
 /** `decode-bar`: any of the claim's models loads and decodes at or above the bar on its best backend. */
@@ -32,13 +33,13 @@ export const decodeBar: Rule = {
         used.push(...f.failed);
         continue;
       }
-      evidence.push(ev(`${n} decode on ${b.run.device} (best backend)`, b.value, 'tok/s', b.run));
-      texts.push(`${n} decodes ${withUnit(b.value, 'tok/s')} on ${b.run.device}`);
+      evidence.push(ev(`${n} decode on ${where(b.run)}: the fastest engine and backend`, b.value, 'tok/s', b.run));
+      texts.push(`${n} decodes ${withUnit(b.value, 'tok/s')} on ${where(b.run)}`);
       used.push(b.run);
       if (!top || b.value > top.value) top = { ...b, f };
     }
     if (!top) return cannotRun(found, [], evidence, ['no completed run recorded a decode speed']);
-    const b = bar(`${nameOf(top.f.model)} at ${top.f.dtype} decode on ${top.run.device}`, top.value, t);
+    const b = bar(`${nameOf(top.f.model)} at ${top.f.dtype} decode on ${where(top.run)}`, top.value, t);
     return judged([], `${texts.join('; ')} (bar ${op(t)} ${withUnit(t.value, t.unit)}).`, evidence, used, b.ok ? [] : [b.margin!]);
   },
 };
@@ -108,11 +109,11 @@ export const slmOnPhone: Rule = {
     if (!top || ttft(top.run) === null)
       return cannotRun([{ ...subject, completed: [] }], [], [], top ? [`run ${top.run.id} recorded no time to first token`] : []);
     const evidence = [
-      ev(`${s} decode on ${top.run.device} (best backend)`, top.value, 'tok/s', top.run),
-      ev(`${s} TTFT on ${top.run.device}`, ttft(top.run), 'ms', top.run),
+      ev(`${s} decode on ${where(top.run)}: the fastest engine and backend`, top.value, 'tok/s', top.run),
+      ev(`${s} TTFT on ${where(top.run)}`, ttft(top.run), 'ms', top.run),
     ];
     const used: RunResult[] = [top.run];
-    const absolute = [bar(`${s} decode on ${top.run.device}`, top.value, tDecode), bar(`${s} TTFT`, ttft(top.run)!, tTtft)];
+    const absolute = [bar(`${s} decode on ${where(top.run)}`, top.value, tDecode), bar(`${s} TTFT`, ttft(top.run)!, tTtft)];
     // The smallest SLMs against the same absolute bars (reported, not part of the verdict).
     const smallTexts: string[] = [];
     for (const f of small) {
@@ -132,12 +133,12 @@ export const slmOnPhone: Rule = {
       const t = ttft(b.run);
       const meets = b.value >= tDecode.value && t !== null && t <= tTtft.value;
       evidence.push(
-        ev(`${nameOf(f.model)} decode on ${b.run.device}`, b.value, 'tok/s', b.run),
-        ev(`${nameOf(f.model)} TTFT on ${b.run.device}`, t, 'ms', b.run),
+        ev(`${nameOf(f.model)} decode on ${where(b.run)}`, b.value, 'tok/s', b.run),
+        ev(`${nameOf(f.model)} TTFT on ${where(b.run)}`, t, 'ms', b.run),
       );
       used.push(b.run);
       smallTexts.push(
-        `${nameOf(f.model)} ${withUnit(b.value, 'tok/s')}, TTFT ${t === null ? '?' : withUnit(t, 'ms')} on ${b.run.device} (${meets ? 'meets' : 'misses'} the absolute bars)`,
+        `${nameOf(f.model)} ${withUnit(b.value, 'tok/s')}, TTFT ${t === null ? '?' : withUnit(t, 'ms')} on ${where(b.run)} (${meets ? 'meets' : 'misses'} the absolute bars)`,
       );
     }
     const smallText = smallTexts.length ? ` Smallest SLMs: ${smallTexts.join('; ')}.` : '';
@@ -154,21 +155,21 @@ export const slmOnPhone: Rule = {
     used.push(pair.a.run, pair.b.run);
     const [ta, tb] = [ttft(pair.a.run)!, ttft(pair.b.run)!];
     evidence.push(
-      ev(`${r} decode on ${pair.device}`, pair.b.value, 'tok/s', pair.b.run),
-      ev(`${r} TTFT on ${pair.device}`, tb, 'ms', pair.b.run),
+      ev(`${r} decode on ${where(pair.b.run)}`, pair.b.value, 'tok/s', pair.b.run),
+      ev(`${r} TTFT on ${where(pair.b.run)}`, tb, 'ms', pair.b.run),
       ev(`${s} ÷ ${r} decode speed on ${pair.device}`, pair.a.value / pair.b.value, '×', null),
     );
     const bars = [bar(`decode ratio ${s} ÷ ${r} on ${pair.device}`, pair.a.value / pair.b.value, tRatio), ...absolute];
     const ttftMiss = ta < tb ? [] : [`${s} TTFT ${withUnit(ta, 'ms')} is not below ${r}'s ${withUnit(tb, 'ms')} on ${pair.device}`];
-    const lead = `${s} against ${r} at ${subject.dtype} on ${pair.device}: decode ${withUnit(pair.a.value, 'tok/s')} against ${withUnit(pair.b.value, 'tok/s')}, TTFT ${withUnit(ta, 'ms')} against ${withUnit(tb, 'ms')}.`;
+    const lead = `${s} against ${r} at ${subject.dtype} on ${pair.device}: decode ${withUnit(pair.a.value, 'tok/s')} (${engineLevel(pair.a.run)}) against ${withUnit(pair.b.value, 'tok/s')} (${engineLevel(pair.b.run)}), TTFT ${withUnit(ta, 'ms')} against ${withUnit(tb, 'ms')}.`;
     const out = judged(bars, lead, evidence, used, ttftMiss);
     return { ...out, summary: `${out.summary}${smallText}` };
   },
 };
 
 /**
- * `devices-run-denser`: per backend and level, the largest replica (published parameters) whose completed generation
- * run meets the decode and TTFT bars, among every replica generation run in the results (not only this claim's own).
+ * `devices-run-denser`: per backend and level (a GGUF level with the ONNX level of its size class), the largest replica (published parameters) whose completed generation
+ * run meets the decode and TTFT bars on any engine, among every replica generation run in the results (not only this claim's own).
  */
 export const devicesRunDenser: Rule = {
   roles: [],
@@ -179,7 +180,9 @@ export const devicesRunDenser: Rule = {
     const lm = ctx.results.filter((r) => r.state === 'completed' && r.model.source === 'replica' && r.generation !== null && r.generation.contexts === null);
     if (!lm.length) return cannotRun(ctx.models().flatMap((m) => ctx.levels(m)));
     const groups = new Map<string, RunResult[]>();
-    for (const r of lm) groups.set(`${r.device} ${r.model.dtype}`, [...(groups.get(`${r.device} ${r.model.dtype}`) ?? []), r]);
+    // A GGUF level counts with the ONNX level of its size class (wllama q4_0 with q4): any engine that meets the bars does.
+    const keyOf = (r: RunResult) => `${r.device} ${onnxTwin(r.model.dtype)}`;
+    for (const r of lm) groups.set(keyOf(r), [...(groups.get(keyOf(r)) ?? []), r]);
     const evidence: Evidence[] = [];
     const texts: string[] = [];
     const used: RunResult[] = [];
@@ -196,14 +199,14 @@ export const devicesRunDenser: Rule = {
       if (top) {
         evidence.push(
           ev(
-            `largest meeting the bars on ${device} at ${dtype}: ${nameOf(top.model.id)} (${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
+            `largest meeting the bars on ${device} at ${dtype}: ${nameOf(top.model.id)} (${engineLevel(top)}: ${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
             size(top) / 1e6,
             'M params',
             top,
           ),
         );
         texts.push(
-          `${device} ${dtype}: ${nameOf(top.model.id)} (${count(size(top))} parameters, ${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
+          `${device} ${dtype}: ${nameOf(top.model.id)} (${count(size(top))} parameters, ${engineLevel(top)}: ${withUnit(decode(top)!, 'tok/s')}, TTFT ${withUnit(ttft(top)!, 'ms')})`,
         );
         used.push(top);
         continue;
@@ -212,7 +215,7 @@ export const devicesRunDenser: Rule = {
       const pick = fastest?.run ?? runs[0]!;
       evidence.push(
         ev(
-          `none meets the bars on ${device} at ${dtype} (fastest: ${nameOf(pick.model.id)}, ${decode(pick) === null ? 'no decode speed' : withUnit(decode(pick)!, 'tok/s')})`,
+          `none meets the bars on ${device} at ${dtype} (fastest: ${nameOf(pick.model.id)}, ${decode(pick) === null ? 'no decode speed' : `${engineLevel(pick)}: ${withUnit(decode(pick)!, 'tok/s')}`})`,
           null,
           'M params',
           pick,
@@ -221,7 +224,7 @@ export const devicesRunDenser: Rule = {
       texts.push(`${device} ${dtype}: none of ${runs.length} model(s)`);
       used.push(pick);
       if (fastest && (!closest || fastest.value > (decode(closest.run) ?? 0)))
-        closest = { run: pick, b: bar(`fastest (${nameOf(pick.model.id)} on ${device} at ${dtype}) decode`, fastest.value, td) };
+        closest = { run: pick, b: bar(`fastest (${nameOf(pick.model.id)} on ${where(pick)}) decode`, fastest.value, td) };
     }
     const anyMet = evidence.some((e) => e.value !== null);
     const lead = `Largest model meeting decode ${op(td)} ${withUnit(td.value, td.unit)} and TTFT ${op(tt)} ${withUnit(tt.value, tt.unit)}, per backend and level: ${texts.join('; ')}.`;
