@@ -3,6 +3,7 @@
  * of any kind when opened. Every string from data goes through `esc` (a model name is data, not markup), and a
  * Content-Security-Policy <meta> lets only the report's own inline script and style run, by hash, and loads nothing.
  */
+import { engineSidesText } from '../text/engine-sides.ts';
 import type { Verdict } from '../claims/types.ts';
 import { VERDICTS } from '../claims/types.ts';
 import { DRAW_SCRIPT, reportCharts, type ChartSpec } from './charts.ts';
@@ -195,6 +196,30 @@ function runsTable(input: ReportInput): string {
   return `<div class="table-wrap"><table class="runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>`;
 }
 
+/** The engines side by side on each language model, per device; empty when no two engines ran one. */
+function engineSidesSection(input: ReportInput): string {
+  const several = input.devices.length > 1;
+  const parts = input.devices.flatMap((d) => {
+    const text = engineSidesText(d.results);
+    if (!text) return [];
+    const head = text.head.map((h) => `<th scope="col">${esc(h)}</th>`).join('');
+    const body = text.rows
+      .map(
+        (r) =>
+          `<tr data-run-ids="${esc(r.runIds.join(' '))}"><th scope="row">${esc(r.cells[0]!)}</th>${r.cells
+            .slice(1)
+            .map((c) => `<td>${esc(c)}</td>`)
+            .join('')}</tr>`,
+      )
+      .join('\n');
+    return [
+      `${several ? `<h3>${esc(d.identity.label)}</h3>` : ''}<div class="table-wrap"><table class="runs"><thead><tr>${head}</tr></thead><tbody>${body}</tbody></table></div>
+${text.notes.map((n) => `<p class="hint">${esc(n)}</p>`).join('\n')}`,
+    ];
+  });
+  return parts.length ? `<section id="engines"><h2>Engines side by side</h2>\n${parts.join('\n')}</section>` : '';
+}
+
 /** The runs that have a per-operator profile: a line each with the top op types, and why where we know. */
 function profilesSection(input: ReportInput): string {
   const rows = profileRows(input);
@@ -246,6 +271,7 @@ ${code.map((c) => `<script>${c}</script>`).join('\n')}`
 <p class="hint">Thresholds are the project’s reading of the articles’ words; each verdict prints the bar it used. Hover a claim for the original quote.</p>
 ${claimsTable(input, known)}</section>
 <section id="charts"><h2>Charts</h2>${chartsSection(input, charts, withChartJs)}</section>
+${engineSidesSection(input)}
 <section id="runs"><h2>Runs</h2>${runsTable(input)}</section>
 ${profilesSection(input)}
 </main>

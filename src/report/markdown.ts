@@ -2,6 +2,7 @@
  * The claims report as Markdown (GitHub-flavoured tables): the same header, claims table and runs table as the
  * HTML report, run references as `id` in backticks, no charts.
  */
+import { engineSidesText } from '../text/engine-sides.ts';
 import type { Verdict } from '../claims/types.ts';
 import { VERDICTS } from '../claims/types.ts';
 import { formatUtc } from '../text/format.ts';
@@ -119,6 +120,16 @@ export function renderReportMarkdown(input: ReportInput): string {
     }
   }
   out.push('', 'Charts: see the HTML report.', '');
+
+  const sides = input.devices.map((d) => ({ label: d.identity.label, text: engineSidesText(d.results) })).filter((x) => x.text);
+  if (sides.length) {
+    out.push('## Engines side by side', '');
+    for (const { label, text } of sides) {
+      if (several) out.push(`### ${mdText(label)}`, '');
+      out.push(row(text!.head.map(mdText)), row(text!.head.map(() => '---')), ...text!.rows.map((r) => row(r.cells.map(mdText))), '');
+      out.push(...text!.notes.map(mdText).map((n) => `${n}\n`), '');
+    }
+  }
 
   out.push('## Runs', '');
   const cols = runColumns(input);

@@ -9,7 +9,7 @@ import { formatReason } from '../text/errors.ts';
 import { renderGenerationChart, renderLatencyChart, renderResultsSizeChart, renderRooflineChart } from './charts.ts';
 import { $, el } from './dom.ts';
 import { headlineOf, keptFigures } from './model/results.ts';
-import { comparisonTable } from './tables.ts';
+import { comparisonTable, engineSidesTable } from './tables.ts';
 import type { mountThreads } from './threads-view.ts';
 
 const runName = (r: RunResult) =>
@@ -68,7 +68,8 @@ export function mountResults(threadsView: ReturnType<typeof mountThreads>): Resu
   return {
     show(results, from) {
       headline(results, from);
-      $('latest-table').replaceChildren(comparisonTable(results));
+      const sides = engineSidesTable(results);
+      $('latest-table').replaceChildren(comparisonTable(results), ...(sides ? [sides] : []));
       const lines = setupLines(results);
       const list = $('latest-setup');
       list.hidden = lines.length === 0;

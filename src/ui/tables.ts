@@ -2,6 +2,7 @@
 import { profileHints } from '../core/profile.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEVICES, ENGINE_LABEL, type Engine } from '../core/vocab.ts';
+import { engineSidesText } from '../text/engine-sides.ts';
 import { formatReason } from '../text/errors.ts';
 import { stageTimes, taskAccuracyText } from '../text/task.ts';
 import { el } from './dom.ts';
@@ -138,6 +139,26 @@ export function comparisonTable(results: readonly RunResult[]): HTMLElement {
     return el('div', {}, table, results.some((r) => r.model.source === 'replica') ? el('p', { class: 'hint replica-note' }, REPLICA_NOTE) : '', profiles ?? '');
   }
   return table;
+}
+
+/** The engines side by side on each language model (ort q4 beside wllama q4_0…), or null when no two engines ran one. */
+export function engineSidesTable(results: readonly RunResult[]): HTMLElement | null {
+  const text = engineSidesText(results);
+  if (!text) return null;
+  const table = el(
+    'table',
+    { class: 'comparison engine-sides' },
+    el('caption', {}, 'Engines side by side'),
+    el('thead', {}, el('tr', {}, ...text.head.map((h) => el('th', { scope: 'col' }, h)))),
+    el(
+      'tbody',
+      {},
+      ...text.rows.map((r) =>
+        el('tr', { 'data-run-ids': r.runIds.join(' ') }, el('th', { scope: 'row' }, r.cells[0]!), ...r.cells.slice(1).map((c) => el('td', {}, c))),
+      ),
+    ),
+  );
+  return el('div', { class: 'table-wrap' }, table, ...text.notes.map((n) => el('p', { class: 'hint' }, n)));
 }
 
 /** The profiled runs' slowest operators, each run's own small table, with why where we know (4-bit on wasm). */

@@ -6,6 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { engineSidesTable } from '../../src/cli/bench-tables-lm.ts';
 import { GGUF_TWIN, onnxTwin, SIZE_CLASS, engineSides } from '../../src/core/engine-sides.ts';
 import type { RunResult } from '../../src/core/schema.ts';
+import { renderReportHtml, renderReportMarkdown } from '../../src/report/report.ts';
+import { engineSidesText } from '../../src/text/engine-sides.ts';
+import { oneDevice } from '../fixtures/report-input.ts';
 import { DTYPES } from '../../src/core/vocab.ts';
 
 const load = (name: string): RunResult[] =>
@@ -85,5 +88,54 @@ describe('the engines table', () => {
     expect(text).toMatch(/^tiny-llama\s+wasm\s+8-bit\s+q8 \/ q8 \/ q8_0\s/m);
     expect(text).toContain('--wide adds: prefill ort tok/s, prefill tjs tok/s, prefill wllama tok/s');
     expect(engineSidesTable([...tiny, wllama], true)).toMatch(/prefill wllama tok\/s/);
+  });
+});
+
+describe('the engines in the app and the report', () => {
+  it('gives a column per engine and figure, the fastest engine named, the 4-bit note once', () => {
+    const text = engineSidesText(runs)!;
+    expect(text.head).toEqual([
+      'model',
+      'backend',
+      'weights',
+      'ort level',
+      'ort decode tok/s',
+      'ort TTFT',
+      'ort prefill tok/s',
+      'wllama level',
+      'wllama decode tok/s',
+      'wllama TTFT',
+      'wllama prefill tok/s',
+      'fastest decode',
+    ]);
+    expect(text.rows[0]!.cells).toEqual([
+      'SmolLM2-135M',
+      'wasm',
+      '4-bit',
+      'q4 *',
+      '4.34',
+      '432 ms',
+      '44.0',
+      'q4_0',
+      '7.69',
+      '2059 ms',
+      '9.23',
+      'wllama (llama.cpp) q4_0, 1.8× the slowest',
+    ]);
+    expect(text.rows[0]!.runIds).toHaveLength(2);
+    expect(text.notes.filter((n) => n.startsWith('* q4 on wasm'))).toHaveLength(1);
+    expect(engineSidesText(runs.filter((r) => r.engine === 'ort'))).toBeNull();
+  });
+
+  it('the report has the section in Markdown and HTML, and none without two engines', () => {
+    const input = { ...oneDevice(null), devices: [{ ...oneDevice(null).devices[0]!, results: runs }] };
+    const md = renderReportMarkdown(input);
+    expect(md).toMatch(
+      /## Engines side by side\n\n\| model \| backend \| weights \| ort level .*\n(\| --- ){12}\|\n\| SmolLM2-135M \| wasm \| 4-bit \| q4 \\\* \|/,
+    );
+    const html = renderReportHtml(input);
+    expect(html).toMatch(/<section id="engines"><h2>Engines side by side<\/h2>/);
+    expect(html).toContain('<th scope="row">Qwen2.5-0.5B</th><td>wasm</td><td>8-bit</td><td>q8</td><td>13.9</td>');
+    expect(renderReportMarkdown(oneDevice(null))).not.toContain('Engines side by side');
   });
 });
