@@ -13,9 +13,12 @@
 import { Wllama, WllamaAbortError, type RawCompletionChunk } from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { sortedIds } from '../core/generation.ts';
+import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
+import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
 import { GGUF_DTYPES } from '../core/vocab.ts';
 import { GgufFormatError } from '../gguf/format.ts';
+import { ggufReplicaFit } from '../gguf/fit.ts';
 import type { GgufLevel } from '../gguf/llama.ts';
 import { readGgufHeader } from '../gguf/read.ts';
 import { ggufReplica, ggufReplicaProblem, replicaPromptText, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/replica.ts';
@@ -28,6 +31,10 @@ import { loadTokenizer } from './tokenizer.ts';
 
 /** The context llama.cpp allocates its KV cache for: the model's, up to this (a 128k-context model would reserve gigabytes). */
 const MAX_CONTEXT = 4096;
+
+/** The context llama.cpp is loaded with for a model whose config says `max_position_embeddings`. */
+const contextFor = (maxContext: number | null): number => Math.min(maxContext ?? MAX_CONTEXT, MAX_CONTEXT);
+const contextOf = (config: Record<string, unknown>): number => contextFor(Number(config.max_position_embeddings) || null);
 
 /** A chunk's token id: llama-server's streamed log-probabilities carry it (`id`), as does `tokens` with return_tokens. */
 function chunkTokenIds(chunk: RawCompletionChunk): number[] | null {
@@ -84,11 +91,16 @@ function replicaText(config: Record<string, unknown>): LmText {
 }
 
 /** The GGUF bytes of a replica, made in this worker as they stream out of the writer (never at fp32). */
-function replicaBlob(spec: RunSpec, onProgress: (p: Progress) => void): Blob {
+function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Blob {
   const config = spec.model.replica!.config;
-  const problem = ggufReplicaProblem(config);
-  if (problem) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${problem}`);
+  const arch = ggufReplicaProblem(config);
+  if (arch) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${arch}`);
   const file = ggufReplica(config, spec.model.dtype as GgufLevel, spec.model.id);
+  // The ONNX replicas' fit check, before a byte is made: weights and llama.cpp's KV cache in the WASM heap.
+  const predicted = ggufReplicaFit(config, file, contextOf(config));
+  result.memory.predicted = predicted;
+  const problem = fitProblem(predicted, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES });
+  if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem.replace('(q4) or WebGPU', '(q4_0)')}`);
   if (file.totalBytes > WLLAMA_FILE_LIMIT_BYTES)
     throw new UnsupportedError(
       `Replica "${spec.model.id}" at ${spec.model.dtype} is ${file.totalBytes} bytes as one GGUF file; wllama loads at most ${WLLAMA_FILE_LIMIT_BYTES} bytes per file (one ArrayBuffer) and ondevice does not split GGUF files yet. Try a smaller level (q4_0).`,
@@ -111,7 +123,7 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
   const t0 = performance.now();
   await wllama.loadModel([model], {
     n_threads: threads,
-    n_ctx: Math.min(maxContext ?? MAX_CONTEXT, MAX_CONTEXT),
+    n_ctx: contextFor(maxContext),
     n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
     n_parallel: 1,
   });
@@ -189,7 +201,7 @@ export const wllamaEngine: Engine = {
     let model: Blob;
     let text: LmText;
     if (spec.model.replica) {
-      model = replicaBlob(spec, onProgress);
+      model = replicaBlob(spec, result, onProgress);
       result.timings.buildMs = performance.now() - t0;
       text = replicaText(spec.model.replica.config);
     } else {
