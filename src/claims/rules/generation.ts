@@ -221,7 +221,7 @@ export const devicesRunDenser: Rule = {
           pick,
         ),
       );
-      texts.push(`${device} ${dtype}: none of ${runs.length} model(s)`);
+      texts.push(`${device} ${dtype}: none of ${new Set(runs.map((r) => r.model.id)).size} model(s)`);
       used.push(pick);
       if (fastest && (!closest || fastest.value > (decode(closest.run) ?? 0)))
         closest = { run: pick, b: bar(`fastest (${nameOf(pick.model.id)} on ${where(pick)}) decode`, fastest.value, td) };
