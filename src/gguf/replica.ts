@@ -1,5 +1,5 @@
 /**
- * GGUF replicas: a decoder the catalog names (llama, mistral or qwen2 architecture), as the GGUF file llama.cpp's
+ * GGUF replicas: a decoder the catalog names (llama, mistral, qwen2 or gemma2 architecture), as the GGUF file llama.cpp's
  * converter would make from it, with synthetic weights (speed and memory depend on shapes and types, not on values)
  * and a synthetic byte-level vocabulary of the model's size. The file is laid out by write.ts and made as it is
  * streamed, so the weights never exist at fp32.
@@ -14,7 +14,7 @@ import { GGUF_LEVEL_TYPE, type GgufLevel } from './llama.ts';
 import { kv, layoutGguf, type GgufFile, type GgufKv, type GgufTensor } from './write.ts';
 
 /** The architectures a GGUF replica is written for, by Hugging Face model_type → llama.cpp's architecture name. */
-export const GGUF_REPLICA_ARCHS: Readonly<Record<string, string>> = Object.freeze({ llama: 'llama', mistral: 'llama', qwen2: 'qwen2' });
+export const GGUF_REPLICA_ARCHS: Readonly<Record<string, string>> = Object.freeze({ llama: 'llama', mistral: 'llama', qwen2: 'qwen2', gemma2: 'gemma2' });
 
 /** wllama's limit per file: one ArrayBuffer (2 GiB); a larger model has to be split, which ondevice does not do yet. */
 export const WLLAMA_FILE_LIMIT_BYTES = 2 ** 31 - 1;
@@ -35,6 +35,20 @@ interface DecoderConfig {
   bos_token_id?: number | null;
   eos_token_id?: number | number[] | null;
 }
+
+/** gemma2's own config fields: local attention's window and the tanh caps on attention and final logits. */
+interface Gemma2Config {
+  sliding_window?: number;
+  attn_logit_softcapping?: number | null;
+  final_logit_softcapping?: number | null;
+}
+
+/** gemma2's keys beyond llama's, each only where the config sets it (llama.cpp reads them as optional). */
+const gemma2Meta = (c: Gemma2Config): GgufKv[] => [
+  ...(c.sliding_window ? [kv.u32('gemma2.attention.sliding_window', c.sliding_window)] : []),
+  ...(c.attn_logit_softcapping ? [kv.f32('gemma2.attn_logit_softcapping', c.attn_logit_softcapping)] : []),
+  ...(c.final_logit_softcapping ? [kv.f32('gemma2.final_logit_softcapping', c.final_logit_softcapping)] : []),
+];
 
 /** Why a replica config cannot be written as GGUF, or null. */
 export function ggufReplicaProblem(config: Record<string, unknown>): string | null {
@@ -129,6 +143,8 @@ export function ggufReplica(config: Record<string, unknown>, level: GgufLevel, n
       weight(`${b}.ffn_up.weight`, H, I),
       weight(`${b}.ffn_down.weight`, I, H),
     );
+    // gemma2 normalizes each sublayer's output too (llama.cpp's post_attention_norm and post_ffw_norm).
+    if (arch === 'gemma2') tensors.push(vector(`${b}.post_attention_norm.weight`, H, ones), vector(`${b}.post_ffw_norm.weight`, H, ones));
   }
   tensors.push(vector('output_norm.weight', H, ones));
   if (!c.tie_word_embeddings) tensors.push(weight('output.weight', H, V));
@@ -150,6 +166,7 @@ export function ggufReplica(config: Record<string, unknown>, level: GgufLevel, n
     kv.u32(`${arch}.rope.dimension_count`, D),
     kv.u32(`${arch}.vocab_size`, V),
     ...replicaVocab(c, arch),
+    ...(arch === 'gemma2' ? gemma2Meta(c as DecoderConfig & Gemma2Config) : []),
   ];
   return layoutGguf(meta, tensors);
 }

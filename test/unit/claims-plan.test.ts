@@ -49,9 +49,9 @@ describe('claimRunPlans', () => {
       { models: [MOBILENET], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
       // Generation, 128-token prompt, 8 new tokens: hosting-7b-70b, small-trend, phi35-params, slm-on-phone at q4 and
       // small-100m-advantage at q8 share one workload; SmolLM2 runs at both levels. The decoders with a GGUF replica
-      // builder (llama, mistral, qwen2) also run at the GGUF twin of each level, for wllama.
-      { models: [LLAMA, MISTRAL, QWEN], dtypes: ['q4', 'q4_0'], devices: ['wasm'] },
-      { models: [DCLM, R('google/gemma-2-2b'), PHI], dtypes: ['q4'], devices: ['wasm'] },
+      // builder (llama, mistral, qwen2, gemma2) also run at the GGUF twin of each level, for wllama.
+      { models: [LLAMA, MISTRAL, R('google/gemma-2-2b'), QWEN], dtypes: ['q4', 'q4_0'], devices: ['wasm'] },
+      { models: [DCLM, PHI], dtypes: ['q4'], devices: ['wasm'] },
       { models: [SMOL135, SMOL360], dtypes: ['q8', 'q4', 'q8_0', 'q4_0'], devices: ['wasm'] },
       { models: [VIT384, EFFNET], dtypes: ['fp32'], devices: ['wasm'] },
       { models: [R('distilbert/distilbert-base-uncased-finetuned-sst-2-english')], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
@@ -59,7 +59,7 @@ describe('claimRunPlans', () => {
       { models: [SMOL135, QWEN], dtypes: ['q8'], devices: ['wasm'] },
     ]);
     expect(plans.map((p) => p.workload.iterations)).toEqual([5, 5, 1, 1, 1, 1, 20, 20, 1]);
-    expect(runs).toHaveLength(32);
+    expect(runs).toHaveLength(33);
   });
 
   it('gives generation runs a 128-token prompt and context runs their lengths', () => {

@@ -55,9 +55,30 @@ describe('GGUF replicas', () => {
     const h = readGgufHeader(file.header, 'qwen.gguf', file.totalBytes);
     expect(h.metadata.get('general.architecture')).toBe('qwen2');
     expect(h.tensors.some((t) => t.name === 'blk.0.attn_q.bias')).toBe(true);
-    expect(ggufReplicaProblem({ model_type: 'gpt2' })).toMatch(/written for the llama, mistral, qwen2 architectures; this model is gpt2/);
+    expect(ggufReplicaProblem({ model_type: 'gpt2' })).toMatch(/written for the llama, mistral, qwen2, gemma2 architectures; this model is gpt2/);
     expect(replicaLevels(replica('HuggingFaceTB/SmolLM2-135M'))).toContain('q4_0');
     expect(replicaLevels(replica('openai-community/gpt2'))).not.toContain('q4_0');
+  });
+
+  it("writes gemma2 with llama.cpp's gemma2 names: the post-attention and post-FFN norms, its window and caps, no output tensor", () => {
+    const file = ggufReplica(replica('google/gemma-2-2b').config, 'q4_0', 'gemma');
+    const h = readGgufHeader(file.header, 'gemma.gguf', file.totalBytes);
+    expect(h.metadata.get('general.architecture')).toBe('gemma2');
+    expect(h.metadata.get('gemma2.attention.key_length')).toBe(256);
+    expect(h.metadata.get('gemma2.attention.sliding_window')).toBe(4096);
+    expect(h.metadata.get('gemma2.attn_logit_softcapping')).toBe(50);
+    expect(h.metadata.get('gemma2.final_logit_softcapping')).toBe(30);
+    const block = h.tensors.filter((t) => t.name.startsWith('blk.0.')).map((t) => t.name.slice(6));
+    expect(block.sort()).toEqual(
+      ['attn_k', 'attn_norm', 'attn_output', 'attn_q', 'attn_v', 'ffn_down', 'ffn_gate', 'ffn_norm', 'ffn_up', 'post_attention_norm', 'post_ffw_norm'].map(
+        (n) => `${n}.weight`,
+      ),
+    );
+    expect(h.tensors).toHaveLength(1 + 26 * 11 + 1);
+    // 2.6 B parameters at 18/32 bytes each (Q4_0), norms at fp32: about 1.47 GB, under wllama's 2 GiB per file.
+    expect(file.totalBytes).toBeGreaterThan(1.4e9);
+    expect(file.totalBytes).toBeLessThan(2 ** 31 - 1);
+    expect(replicaLevels(replica('google/gemma-2-2b'))).toContain('q4_0');
   });
 
   it('writes a prompt of N ids as N letters', () => {
