@@ -5,6 +5,7 @@
  * name and renamed only when complete: an aborted or failed build leaves nothing that a later run could mistake
  * for a finished one. Where OPFS is missing or full, the weights are built in memory instead (not cached).
  */
+import type { GgufFile } from '../gguf/write.ts';
 import type { ModelFiles } from '../onnx/write-model.ts';
 import { AbortedError } from './lm.ts';
 
@@ -98,6 +99,83 @@ export async function replicaData(files: ModelFiles, onProgress: Progress, abort
   await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
   const url = URL.createObjectURL(await handle.getFile());
   return { data: url, cache: 'opfs', cached: false, note: null, release: () => URL.revokeObjectURL(url) };
+}
+
+/** A GGUF replica's file: an OPFS file (a disk-backed Blob wllama reads in slices), or the bytes in memory. */
+export interface GgufReplicaData {
+  blob: Blob;
+  cache: 'opfs' | 'memory';
+  cached: boolean;
+  note: string | null;
+}
+
+function ggufInMemory(file: GgufFile, onProgress: Progress, aborted: () => boolean, note: string): GgufReplicaData {
+  const parts: Uint8Array[] = [];
+  let written = 0;
+  for (const chunk of file.chunks()) {
+    if (aborted()) throw new AbortedError('Aborted while building the replica.');
+    parts.push(chunk.slice());
+    written += chunk.length;
+    onProgress(written, file.totalBytes);
+  }
+  return { blob: new Blob(parts as BlobPart[]), cache: 'memory', cached: false, note };
+}
+
+/**
+ * A GGUF replica from the OPFS cache, or streamed into it chunk by chunk, keyed by a hash of its header (metadata and
+ * every tensor's name, type, shape and offset; the synthetic values follow from them), under a `.partial` name until
+ * complete, as the ONNX replicas' data; in memory where OPFS fails.
+ */
+export async function ggufReplicaData(file: GgufFile, onProgress: Progress, aborted: () => boolean): Promise<GgufReplicaData> {
+  let dir: FileSystemDirectoryHandle;
+  try {
+    dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
+  } catch (err) {
+    return ggufInMemory(
+      file,
+      onProgress,
+      aborted,
+      `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`,
+    );
+  }
+  const name = `${await graphKey(file.header)}.gguf`;
+  const existing = await dir.getFileHandle(name).catch(() => null);
+  if (existing) {
+    const found = await existing.getFile();
+    if (found.size === file.totalBytes) {
+      onProgress(file.totalBytes, file.totalBytes);
+      return { blob: found, cache: 'opfs', cached: true, note: null };
+    }
+    await dir.removeEntry(name);
+  }
+  const partial = `${name}.partial`;
+  const handle = await dir.getFileHandle(partial, { create: true });
+  const access = await handle.createSyncAccessHandle();
+  let at = 0;
+  try {
+    access.truncate(0);
+    for (const chunk of file.chunks()) {
+      if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
+      const n = access.write(chunk, { at });
+      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
+      at += n;
+      onProgress(at, file.totalBytes);
+    }
+    access.flush();
+    access.close();
+  } catch (err) {
+    access.close();
+    await dir.removeEntry(partial).catch(() => undefined);
+    if (err instanceof AbortedError) throw err;
+    return ggufInMemory(
+      file,
+      onProgress,
+      aborted,
+      `could not cache the replica in the origin-private file system (${(err as Error).message}): built in memory`,
+    );
+  }
+  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
+  return { blob: await handle.getFile(), cache: 'opfs', cached: false, note: null };
 }
 
 /** Remove every cached replica (the app's "clear replica cache"; tests start clean with it). */

@@ -23,6 +23,7 @@ import type { GgufLevel } from '../gguf/llama.ts';
 import { readGgufHeader } from '../gguf/read.ts';
 import { ggufReplica, ggufReplicaProblem, replicaPromptText, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/replica.ts';
 import { UnsupportedError, type Engine } from './engine.ts';
+import { ggufReplicaData } from './replica-store.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } from './hf-files.ts';
 import { AbortedError, type LanguageModel } from './lm.ts';
@@ -90,8 +91,8 @@ function replicaText(config: Record<string, unknown>): LmText {
   };
 }
 
-/** The GGUF bytes of a replica, made in this worker as they stream out of the writer (never at fp32). */
-function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void): Blob {
+/** The GGUF file of a replica, made in this worker as it streams out of the writer (never at fp32), cached in OPFS. */
+async function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<Blob> {
   const config = spec.model.replica!.config;
   const arch = ggufReplicaProblem(config);
   if (arch) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${arch}`);
@@ -105,14 +106,10 @@ function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Progress)
     throw new UnsupportedError(
       `Replica "${spec.model.id}" at ${spec.model.dtype} is ${file.totalBytes} bytes as one GGUF file; wllama loads at most ${WLLAMA_FILE_LIMIT_BYTES} bytes per file (one ArrayBuffer) and ondevice does not split GGUF files yet. Try a smaller level (q4_0).`,
     );
-  const parts: Uint8Array[] = [];
-  let written = 0;
-  for (const chunk of file.chunks()) {
-    parts.push(chunk.slice());
-    written += chunk.length;
-    onProgress({ phase: 'build', writtenBytes: written, totalBytes: file.totalBytes });
-  }
-  return new Blob(parts as BlobPart[]);
+  // Streamed into the OPFS cache (a second run finds it there), as the ONNX replicas' weights are.
+  const data = await ggufReplicaData(file, (writtenBytes, totalBytes) => onProgress({ phase: 'build', writtenBytes, totalBytes }), aborted);
+  result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: file.totalBytes, cacheNote: data.note };
+  return data.blob;
 }
 
 async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText): Promise<LanguageModel & { sessionMs: number }> {
@@ -196,12 +193,12 @@ export const wllamaEngine: Engine = {
     ortBuildChoice: false,
   },
 
-  async load(spec, { threads, result, onProgress }) {
+  async load(spec, { threads, result, onProgress, aborted }) {
     const t0 = performance.now();
     let model: Blob;
     let text: LmText;
     if (spec.model.replica) {
-      model = replicaBlob(spec, result, onProgress);
+      model = await replicaBlob(spec, result, onProgress, aborted);
       result.timings.buildMs = performance.now() - t0;
       text = replicaText(spec.model.replica.config);
     } else {
