@@ -51,29 +51,35 @@ async function inMemory(files: ModelFiles, onProgress: Progress, aborted: () => 
   return { data, cache: 'memory', cached: false, note, release: () => undefined };
 }
 
+/** The replicas' OPFS folder, or why it cannot be had (the note of a build in memory). */
+async function cacheDir(): Promise<FileSystemDirectoryHandle | string> {
+  try {
+    return await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
+  } catch (err) {
+    return `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`;
+  }
+}
+
+/** A complete cached file of this name and size; one of another size cannot be ours, and is removed for a rebuild. */
+async function cachedFile(dir: FileSystemDirectoryHandle, name: string, bytes: number): Promise<File | null> {
+  const existing = await dir.getFileHandle(name).catch(() => null);
+  if (!existing) return null;
+  const file = await existing.getFile();
+  if (file.size === bytes) return file;
+  await dir.removeEntry(name);
+  return null;
+}
+
 /** The replica's data file, from the OPFS cache or freshly written there (or into memory when OPFS fails). */
 export async function replicaData(files: ModelFiles, onProgress: Progress, aborted: () => boolean): Promise<ReplicaData> {
-  let dir: FileSystemDirectoryHandle;
-  try {
-    dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
-  } catch (err) {
-    return inMemory(
-      files,
-      onProgress,
-      aborted,
-      `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`,
-    );
-  }
+  const dir = await cacheDir();
+  if (typeof dir === 'string') return inMemory(files, onProgress, aborted, dir);
   const name = `${await graphKey(files.graph)}.onnx_data`;
-  const existing = await dir.getFileHandle(name).catch(() => null);
-  if (existing) {
-    const file = await existing.getFile();
-    if (file.size === files.dataBytes) {
-      onProgress(files.dataBytes, files.dataBytes);
-      const url = URL.createObjectURL(file);
-      return { data: url, cache: 'opfs', cached: true, note: null, release: () => URL.revokeObjectURL(url) };
-    }
-    await dir.removeEntry(name); // a different size cannot be ours: rebuild
+  const file = await cachedFile(dir, name, files.dataBytes);
+  if (file) {
+    onProgress(files.dataBytes, files.dataBytes);
+    const url = URL.createObjectURL(file);
+    return { data: url, cache: 'opfs', cached: true, note: null, release: () => URL.revokeObjectURL(url) };
   }
   const partial = `${name}.partial`;
   const handle = await dir.getFileHandle(partial, { create: true });
@@ -127,26 +133,13 @@ function ggufInMemory(file: GgufFile, onProgress: Progress, aborted: () => boole
  * complete, as the ONNX replicas' data; in memory where OPFS fails.
  */
 export async function ggufReplicaData(file: GgufFile, onProgress: Progress, aborted: () => boolean): Promise<GgufReplicaData> {
-  let dir: FileSystemDirectoryHandle;
-  try {
-    dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(DIR, { create: true });
-  } catch (err) {
-    return ggufInMemory(
-      file,
-      onProgress,
-      aborted,
-      `the origin-private file system is not available here (${(err as Error).message}): built in memory, not cached`,
-    );
-  }
+  const dir = await cacheDir();
+  if (typeof dir === 'string') return ggufInMemory(file, onProgress, aborted, dir);
   const name = `${await graphKey(file.header)}.gguf`;
-  const existing = await dir.getFileHandle(name).catch(() => null);
-  if (existing) {
-    const found = await existing.getFile();
-    if (found.size === file.totalBytes) {
-      onProgress(file.totalBytes, file.totalBytes);
-      return { blob: found, cache: 'opfs', cached: true, note: null };
-    }
-    await dir.removeEntry(name);
+  const found = await cachedFile(dir, name, file.totalBytes);
+  if (found) {
+    onProgress(file.totalBytes, file.totalBytes);
+    return { blob: found, cache: 'opfs', cached: true, note: null };
   }
   const partial = `${name}.partial`;
   const handle = await dir.getFileHandle(partial, { create: true });

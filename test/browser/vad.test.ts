@@ -7,6 +7,7 @@ import { expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
 import { parseWav, resample } from '../../src/core/task/vad-wav.ts';
 import { useApp } from './fixture.ts';
+import { floatWav } from '../../src/ui/model/try.ts';
 
 const app = useApp();
 
@@ -24,29 +25,6 @@ async function runVad(name: string, bytes: Uint8Array, levels: string[], expecte
     ...(expectedSegments ? { expectedSegments } : {}),
   };
   return app.page.evaluate((w) => window.ondevice.runTask(w as Parameters<typeof window.ondevice.runTask>[0]), wire);
-}
-
-/** A WAV of float32 samples, interleaved. */
-function floatWav(channels: Float32Array[], rate: number): Uint8Array {
-  const frames = channels[0]!.length;
-  const body = frames * channels.length * 4;
-  const v = new DataView(new ArrayBuffer(44 + body));
-  const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
-  text(0, 'RIFF');
-  v.setUint32(4, 36 + body, true);
-  text(8, 'WAVE');
-  text(12, 'fmt ');
-  v.setUint32(16, 16, true);
-  v.setUint16(20, 3, true);
-  v.setUint16(22, channels.length, true);
-  v.setUint32(24, rate, true);
-  v.setUint32(28, rate * channels.length * 4, true);
-  v.setUint16(32, channels.length * 4, true);
-  v.setUint16(34, 32, true);
-  text(36, 'data');
-  v.setUint32(40, body, true);
-  for (let f = 0; f < frames; f++) channels.forEach((ch, c) => v.setFloat32(44 + (f * channels.length + c) * 4, ch[f]!, true));
-  return new Uint8Array(v.buffer);
 }
 
 it('finds the clip’s two sentences within 100 ms at fp32, with frame agreement and F1 at every shipped level', async () => {

@@ -79,9 +79,11 @@ export function envelope(samples: Float32Array, sampleRate: number, frameMs: num
 export const isWav = (bytes: Uint8Array): boolean =>
   bytes.length >= 12 && String.fromCharCode(...bytes.subarray(0, 4)) === 'RIFF' && String.fromCharCode(...bytes.subarray(8, 12)) === 'WAVE';
 
-/** Mono float32 samples as a WAV (format 3, IEEE float). */
-export function floatWav(samples: Float32Array, rate: number): Uint8Array {
-  const body = samples.length * 4;
+/** Float32 samples as a WAV (format 3, IEEE float): one channel, or several interleaved. */
+export function floatWav(samples: Float32Array | readonly Float32Array[], rate: number): Uint8Array {
+  const channels = samples instanceof Float32Array ? [samples] : samples;
+  const frames = channels[0]?.length ?? 0;
+  const body = frames * channels.length * 4;
   const v = new DataView(new ArrayBuffer(44 + body));
   const text = (at: number, s: string) => [...s].forEach((c, i) => v.setUint8(at + i, c.charCodeAt(0)));
   text(0, 'RIFF');
@@ -90,14 +92,14 @@ export function floatWav(samples: Float32Array, rate: number): Uint8Array {
   text(12, 'fmt ');
   v.setUint32(16, 16, true);
   v.setUint16(20, 3, true);
-  v.setUint16(22, 1, true);
+  v.setUint16(22, channels.length, true);
   v.setUint32(24, rate, true);
-  v.setUint32(28, rate * 4, true);
-  v.setUint16(32, 4, true);
+  v.setUint32(28, rate * channels.length * 4, true);
+  v.setUint16(32, channels.length * 4, true);
   v.setUint16(34, 32, true);
   text(36, 'data');
   v.setUint32(40, body, true);
-  samples.forEach((s, i) => v.setFloat32(44 + i * 4, s, true));
+  for (let f = 0; f < frames; f++) channels.forEach((ch, c) => v.setFloat32(44 + (f * channels.length + c) * 4, ch[f]!, true));
   return new Uint8Array(v.buffer);
 }
 
