@@ -2,7 +2,7 @@
  * The task runs' table (issue 17): one row per level — the level each stage ran at and its median time, end to end,
  * the task's accuracy against the ground truth and against fp32 — then the text fp32 read.
  */
-import Table from 'cli-table3';
+import { newTable, tableText } from './cli-table.ts';
 import type { RunResult } from '../core/schema.ts';
 import { formatMs } from '../text/format.ts';
 import { formatReason } from '../text/errors.ts';
@@ -30,7 +30,7 @@ export function taskTable(results: readonly RunResult[]): string {
     ...(ocr ? ['lines', 'CER', 'CER vs fp32'] : []),
     ...(vad ? ['segments', 'segment F1', 'frames as fp32', 'RTF'] : []),
   ];
-  const t = new Table({ head, style: { head: [], border: [] } });
+  const t = newTable(head);
   for (const r of results) {
     const a = r.pipeline?.accuracy;
     t.push([
@@ -52,7 +52,7 @@ export function taskTable(results: readonly RunResult[]): string {
         : []),
     ]);
   }
-  const lines = [t.toString()];
+  const lines = [tableText(t)];
   const accuracy = results.map(taskAccuracyLine).filter((l): l is string => l !== null);
   if (accuracy.length) lines.push(`accuracy: ${accuracy.join('; ')}`);
   for (const r of results) {

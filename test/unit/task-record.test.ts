@@ -63,7 +63,7 @@ describe('task records', () => {
     const table = taskTable([fp32, q8]);
     expect(table).toContain('accuracy: fp32: CER 0.7 %; q8: CER 0.8 % vs fp32 0.7 %');
     expect(table).toContain('q8 read: 浏览器');
-    expect(table).toMatch(/│ q8 +│ wasm +│ completed │ 120 ms +│ 8\.00 ms +│ 170 ms +│ 300 ms/);
+    expect(table).toMatch(/ q8 +wasm +completed +120 ms +8\.00 ms +170 ms +300 ms/);
     const input = { devices: [{ identity: { label: 'here' }, results: [fp32, q8] }] } as unknown as Parameters<typeof runRows>[0];
     expect(runColumns(input)).toContain('task accuracy');
     expect(runRows(input)[1]!.cells['task accuracy']).toBe('CER 0.8 % vs fp32 0.7 %');
