@@ -4,26 +4,17 @@
  */
 import { z } from './zod.ts';
 import { ERROR_CLASSES } from './error-class.ts';
-import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES, TASK_KINDS } from './vocab.ts';
+import { DEVICES, DTYPES, ENGINES, INCOMPLETE_STATES, MODEL_SOURCES, RESULT_SCHEMA, RUN_STATES } from './vocab.ts';
 import { EnvSchema } from './schema-env.ts';
+import { LatencyStatsSchema } from './schema-latency.ts';
+import { TaskRecordSchema } from './schema-task.ts';
 
 export { EnvSchema } from './schema-env.ts';
+export { TaskRecordSchema } from './schema-task.ts';
+export { LatencyStatsSchema } from './schema-latency.ts';
 
 const ms = z.number().finite().nonnegative();
 const bytes = z.number().int().nonnegative();
-
-export const LatencyStatsSchema = z.object({
-  n: z.number().int().positive(),
-  meanMs: ms,
-  sdMs: ms,
-  rme: z.number().finite().nullable(),
-  minMs: ms,
-  p50Ms: ms,
-  p90Ms: ms,
-  p95Ms: ms,
-  p99Ms: ms,
-  maxMs: ms,
-});
 
 export const TimingsSchema = z.object({
   /** Fetch (or replica build) plus session creation. */
@@ -209,47 +200,6 @@ export const OpProfileSchema = z.object({
   ),
   /** What the timings mean on this backend (WebGPU: times when the work was submitted, not GPU time); null on wasm. */
   note: z.string().nullable(),
-});
-
-/**
- * A task run (issue 17): a pipeline of models on a real input (an image for OCR, audio for VAD), with per-stage
- * timings, what it produced and how right it was. Named `pipeline` because `task` is the model's task string.
- */
-export const TaskRecordSchema = z.object({
-  kind: z.enum(TASK_KINDS),
-  /** What the user or the test gave. */
-  input: z.object({
-    name: z.string(),
-    bytes,
-    width: z.number().int().nonnegative().optional(),
-    height: z.number().int().nonnegative().optional(),
-    sampleRate: z.number().positive().optional(),
-    durationMs: ms.optional(),
-    /** Audio resampled to the model's rate: the rate it came at. */
-    resampledFrom: z.number().positive().optional(),
-  }),
-  /** Per stage (det/cls/rec, or vad): the model, the level it ran at, and its time per iteration (stats) or in all. */
-  stages: z.array(z.object({ name: z.string(), model: z.string(), level: z.enum(DTYPES), ms: z.union([LatencyStatsSchema, ms]) })),
-  /** End to end, median over the iterations. */
-  totalMs: ms,
-  ocr: z.object({ lines: z.array(z.object({ text: z.string(), score: z.number(), box: z.array(z.tuple([z.number(), z.number()])) })) }).optional(),
-  vad: z
-    .object({
-      frameMs: ms,
-      probs: z.array(z.number()),
-      segments: z.array(z.object({ startMs: ms, endMs: ms })),
-      realTimeFactor: z.number().nonnegative(),
-    })
-    .optional(),
-  accuracy: z
-    .object({
-      expected: z.string().optional(),
-      cer: z.number().nonnegative().optional(),
-      cerVsFp32: z.number().nonnegative().optional(),
-      frameAgreementVsFp32: z.number().min(0).max(1).optional(),
-      segmentF1: z.number().min(0).max(1).optional(),
-    })
-    .optional(),
 });
 
 /**

@@ -100,6 +100,10 @@ export const CSV_COLUMNS = [
   'env.webgpu.vendor',
   'env.webgpu.architecture',
   'env.userAgent',
+  // Task runs (empty for others): end to end, and OCR's accuracy.
+  'pipeline.totalMs',
+  'pipeline.accuracy.cer',
+  'pipeline.accuracy.cerVsFp32',
   'error.name',
   'error.message',
 ] as const;

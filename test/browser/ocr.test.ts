@@ -3,6 +3,7 @@
 // the ground truth and against fp32's text; bad input ends as a record with a reason, and a blank image reads as no text.
 import { expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
+import { imageHeader } from '../../src/core/task/image.ts';
 import { useApp } from './fixture.ts';
 
 const app = useApp();
@@ -97,3 +98,22 @@ it('bad images end as errored records naming the input; an image with no text re
   const logged = await app.page.evaluate(() => window.ondevice.results());
   expect(logged.filter((x) => x.model.id === 'ocr:ppocr-v4').length).toBeGreaterThanOrEqual(cases.length + 1);
 }, 60_000);
+
+it("reads the size of the browser's own JPEG and WebP files from their headers", async () => {
+  const files = await app.page.evaluate(async () => {
+    const canvas = document.createElement('canvas');
+    canvas.width = 123;
+    canvas.height = 45;
+    canvas.getContext('2d')!.fillRect(0, 0, 10, 10);
+    const encode = async (type: string, quality?: number) => {
+      const blob = await new Promise<Blob>((resolve) => canvas.toBlob((b) => resolve(b!), type, quality));
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      return { type: blob.type, base64: btoa(String.fromCharCode(...bytes)) };
+    };
+    return [await encode('image/jpeg'), await encode('image/webp'), await encode('image/webp', 1)];
+  });
+  for (const f of files) {
+    const header = imageHeader(new Uint8Array(Buffer.from(f.base64, 'base64')));
+    expect(header, f.type).toEqual({ format: f.type.split('/')[1], width: 123, height: 45 });
+  }
+});

@@ -2,7 +2,7 @@
 // import), and its accuracy reads "q8: CER 0.8 % vs fp32 0.7 %" in the CLI's table and as the report's column.
 import { describe, expect, it } from 'vitest';
 import { RunResultSchema, type RunResult } from '../../src/core/schema.ts';
-import { parseJsonl, toJsonl } from '../../src/store/export.ts';
+import { CSV_COLUMNS, parseJsonl, toCsv, toJsonl } from '../../src/store/export.ts';
 import { taskAccuracyLine, stageTimes } from '../../src/text/task.ts';
 import { taskTable } from '../../src/cli/task-table.ts';
 import { isPipelineTask, taskFlags } from '../../src/cli/bench-task.ts';
@@ -52,6 +52,13 @@ describe('task records', () => {
     expect(back.problems).toEqual([]);
     expect(back.results[1]!.pipeline).toEqual(records[1]!.pipeline);
     expect(back.results[2]!.pipeline).toBeUndefined();
+    // CSV: end to end and the accuracy, empty for a run that is not a task run.
+    const csv = toCsv(records).trim().split('\n');
+    const tail = CSV_COLUMNS.slice(CSV_COLUMNS.indexOf('pipeline.totalMs')).join(',');
+    expect(csv[0]).toContain(`,${tail}`);
+    // The user agent before these columns holds commas (quoted): read the row from its end.
+    expect(csv[2]).toMatch(/,300,0\.008,0\.007,,$/);
+    expect(csv[3]).toMatch(/,,,,,$/);
   });
 
   it('read as "q8: CER 0.8 % vs fp32 0.7 %" in the CLI table and the report', () => {

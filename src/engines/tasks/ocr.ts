@@ -123,13 +123,15 @@ export async function runOcr(spec: RunSpec, { result, onProgress, aborted }: Tas
 
     // Warm-up passes (0: none, and the first measured pass is also the first run).
     const warmups = Math.max(0, spec.workload.warmup);
+    let warmupMs = 0;
     for (let i = 0; i < warmups; i++) {
       if (aborted()) throw new TaskAbortedError('Aborted by the user during warm-up.');
       const w = await timed(pass);
+      warmupMs += w.ms;
       if (i === 0) result.timings.firstRunMs = w.ms;
       onProgress({ phase: 'warmup', done: i + 1, total: warmups });
     }
-    result.timings.warmup = { runs: warmups, ms: 0, stop: 'fixed' };
+    result.timings.warmup = { runs: warmups, ms: warmupMs, stop: 'fixed' };
     const iterations = Math.max(1, spec.workload.iterations);
     const totals: number[] = [];
     const per = { det: [] as number[], cls: [] as number[], rec: [] as number[] };
