@@ -70,6 +70,41 @@ async function cachedFile(dir: FileSystemDirectoryHandle, name: string, bytes: n
   return null;
 }
 
+/**
+ * Stream a file into the cache under a `.partial` name, then give it its name: the finished file, or the error that
+ * stopped it (quota and the like; the caller builds in memory instead). An abort removes the half-written file and
+ * throws. `write` feeds the sink chunk by chunk; `aborted` is checked before each.
+ */
+async function writeCached(
+  dir: FileSystemDirectoryHandle,
+  name: string,
+  write: (sink: (chunk: Uint8Array) => void) => Promise<void>,
+  aborted: () => boolean,
+): Promise<File | Error> {
+  const partial = `${name}.partial`;
+  const handle = await dir.getFileHandle(partial, { create: true });
+  const access = await handle.createSyncAccessHandle();
+  let at = 0;
+  try {
+    access.truncate(0);
+    await write((chunk) => {
+      if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
+      const n = access.write(chunk, { at });
+      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
+      at += n;
+    });
+    access.flush();
+    access.close();
+  } catch (err) {
+    access.close();
+    await dir.removeEntry(partial).catch(() => undefined);
+    if (err instanceof AbortedError) throw err;
+    return err instanceof Error ? err : new Error(String(err));
+  }
+  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
+  return handle.getFile();
+}
+
 /** The replica's data file, from the OPFS cache or freshly written there (or into memory when OPFS fails). */
 export async function replicaData(files: ModelFiles, onProgress: Progress, aborted: () => boolean): Promise<ReplicaData> {
   const dir = await cacheDir();
@@ -81,29 +116,11 @@ export async function replicaData(files: ModelFiles, onProgress: Progress, abort
     const url = URL.createObjectURL(file);
     return { data: url, cache: 'opfs', cached: true, note: null, release: () => URL.revokeObjectURL(url) };
   }
-  const partial = `${name}.partial`;
-  const handle = await dir.getFileHandle(partial, { create: true });
-  const access = await handle.createSyncAccessHandle();
-  let at = 0;
-  try {
-    access.truncate(0);
-    await files.writeData((chunk) => {
-      if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
-      const n = access.write(chunk, { at });
-      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
-      at += n;
-    }, onProgress);
-    access.flush();
-    access.close();
-  } catch (err) {
-    access.close();
-    await dir.removeEntry(partial).catch(() => undefined);
-    if (err instanceof AbortedError) throw err;
-    // Quota exceeded and the like: the run can still go on from memory.
-    return inMemory(files, onProgress, aborted, `could not cache the replica in the origin-private file system (${(err as Error).message}): built in memory`);
-  }
-  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
-  const url = URL.createObjectURL(await handle.getFile());
+  const written = await writeCached(dir, name, (sink) => files.writeData(sink, onProgress), aborted);
+  // Quota exceeded and the like: the run can still go on from memory.
+  if (written instanceof Error)
+    return inMemory(files, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
+  const url = URL.createObjectURL(written);
   return { data: url, cache: 'opfs', cached: false, note: null, release: () => URL.revokeObjectURL(url) };
 }
 
@@ -141,34 +158,22 @@ export async function ggufReplicaData(file: GgufFile, onProgress: Progress, abor
     onProgress(file.totalBytes, file.totalBytes);
     return { blob: found, cache: 'opfs', cached: true, note: null };
   }
-  const partial = `${name}.partial`;
-  const handle = await dir.getFileHandle(partial, { create: true });
-  const access = await handle.createSyncAccessHandle();
-  let at = 0;
-  try {
-    access.truncate(0);
-    for (const chunk of file.chunks()) {
-      if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
-      const n = access.write(chunk, { at });
-      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
-      at += n;
-      onProgress(at, file.totalBytes);
-    }
-    access.flush();
-    access.close();
-  } catch (err) {
-    access.close();
-    await dir.removeEntry(partial).catch(() => undefined);
-    if (err instanceof AbortedError) throw err;
-    return ggufInMemory(
-      file,
-      onProgress,
-      aborted,
-      `could not cache the replica in the origin-private file system (${(err as Error).message}): built in memory`,
-    );
-  }
-  await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
-  return { blob: await handle.getFile(), cache: 'opfs', cached: false, note: null };
+  const written = await writeCached(
+    dir,
+    name,
+    async (sink) => {
+      let at = 0;
+      for (const chunk of file.chunks()) {
+        sink(chunk);
+        at += chunk.length;
+        onProgress(at, file.totalBytes);
+      }
+    },
+    aborted,
+  );
+  if (written instanceof Error)
+    return ggufInMemory(file, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
+  return { blob: written, cache: 'opfs', cached: false, note: null };
 }
 
 /** Remove every cached replica (the app's "clear replica cache"; tests start clean with it). */
