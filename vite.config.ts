@@ -46,6 +46,7 @@ export default defineConfig({
       ondevice: (JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string }).version,
       onnxruntimeWeb: version('onnxruntime-web'),
       transformers: version('@huggingface/transformers'),
+      wllama: version('@wllama/wllama'),
     }),
   },
   server: { headers: headers(true) },

@@ -19,5 +19,6 @@ export function envFrom(caps: Capabilities, numThreads: number | null, threads: 
     wasmCompileMs: null,
     threads,
     roofline: null,
+    wllama: null,
   };
 }

@@ -20,7 +20,8 @@ export const EnvSchema = z.object({
       maxStorageBufferBindingSize: z.number(),
     })
     .nullable(),
-  versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string() }),
+  /** Package versions baked into the build (`wllama`: @wllama/wllama; records from before it was recorded say 'unknown'). */
+  versions: z.object({ ondevice: z.string(), onnxruntimeWeb: z.string(), transformers: z.string(), wllama: z.string().default('unknown') }),
   /** The onnxruntime-web wasm build the run loaded (null: none, or a record from before builds were recorded). */
   ortBuild: z.enum(ORT_BUILDS).nullable().default(null),
   /** Who compiled that wasm: the page, once, handing the module to the run's worker; or the worker itself. */
@@ -46,6 +47,25 @@ export const EnvSchema = z.object({
           cached: z.boolean(),
         })
         .nullable(),
+    })
+    .nullable()
+    .default(null),
+  /**
+   * How a wllama run set llama.cpp up, as llama.cpp reported it after loading (null: not a wllama run, or an older
+   * record): its build, whether its pthreads ran, the thread count, context, the prompt batch (`nBatch`, logical) and
+   * micro-batch (`nUbatch`, what one graph evaluates), flash attention as asked ('auto': llama.cpp decides), and
+   * whether each step computed the top token's probability over the vocabulary (true: ondevice reads the ids from it).
+   */
+  wllama: z
+    .object({
+      llamaCpp: z.string(),
+      multiThread: z.boolean(),
+      threads: z.number().int().positive(),
+      nCtx: z.number().int().positive(),
+      nBatch: z.number().int().positive(),
+      nUbatch: z.number().int().positive(),
+      flashAttn: z.enum(['auto', 'on', 'off']),
+      tokenProbs: z.boolean(),
     })
     .nullable()
     .default(null),

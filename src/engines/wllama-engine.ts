@@ -112,7 +112,10 @@ async function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Pro
   return data.blob;
 }
 
-async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText): Promise<LanguageModel & { sessionMs: number }> {
+/** What llama.cpp is asked for beyond threads and context: left to llama.cpp's defaults, recorded as it reports them. */
+const FLASH_ATTN = 'auto';
+
+async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText, result: RunResult): Promise<LanguageModel & { sessionMs: number }> {
   const maxContext = text.maxContext;
   const eos = sortedIds(text.eos);
   const quiet = { debug: () => undefined, log: () => undefined, warn: () => undefined, error: console.error };
@@ -125,6 +128,18 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
     n_parallel: 1,
   });
   const sessionMs = performance.now() - t0;
+  const loaded = wllama.getLoadedContextInfo();
+  if (result.env)
+    result.env.wllama = {
+      llamaCpp: Wllama.getLibllamaVersion(),
+      multiThread: wllama.isMultithread(),
+      threads: wllama.getNumThreads(),
+      nCtx: loaded.n_ctx,
+      nBatch: loaded.n_batch,
+      nUbatch: loaded.n_ubatch,
+      flashAttn: FLASH_ATTN,
+      tokenProbs: true,
+    };
   return {
     sessionMs,
     maxContextTokens: maxContext,
@@ -145,7 +160,9 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
           stream: true,
           abortSignal: abort.signal,
           // End-of-sequence is suppressed so that runs compare (as the other engines do); the prompt is decoded again
-          // on every generation (no prompt cache), so each one pays its prefill.
+          // on every generation (no prompt cache), so each one pays its prefill. The token ids come back only as the
+          // top-1 log-probability of each step (the OpenAI-style chunks wllama streams drop `return_tokens`), so
+          // llama-server makes one pass over the vocabulary per step for them (recorded as env.wllama.tokenProbs).
           logit_bias: Object.fromEntries(eos.map((id) => [String(id), -1e9])),
           ...({ cache_prompt: false, ignore_eos: true, n_probs: 1, logprobs: 1, return_tokens: true } as object),
           onData: (chunk: RawCompletionChunk) => {
@@ -215,7 +232,7 @@ export const wllamaEngine: Engine = {
       text = await repoText(spec);
     }
     result.model.bytes = model.size;
-    const lm = await loadWllamaLm(spec, model, threads, text);
+    const lm = await loadWllamaLm(spec, model, threads, text, result);
     result.timings.sessionMs = lm.sessionMs;
     result.timings.loadMs = performance.now() - t0;
     return { kind: 'lm', model: lm };

@@ -115,7 +115,7 @@ export function deviceFacts(d: ReportDevice): Fact[] {
     },
     {
       label: 'versions',
-      value: `ondevice ${env.versions.ondevice} · onnxruntime-web ${env.versions.onnxruntimeWeb} · transformers.js ${env.versions.transformers}`,
+      value: `ondevice ${env.versions.ondevice} · onnxruntime-web ${env.versions.onnxruntimeWeb} · transformers.js ${env.versions.transformers} · wllama ${env.versions.wllama}`,
     },
   );
   for (const roof of rooflinesOf(d.results).values()) {

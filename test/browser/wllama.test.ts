@@ -46,6 +46,11 @@ describe('tiny-llama on wllama', () => {
       expect(g.tpot?.n).toBe(15);
       expect(g.text).toBeTruthy();
       expect(r.env?.threads?.chosen).toBe(1);
+      // The setup llama.cpp reported after loading: its build, one thread (no pthreads), its default batch sizes.
+      expect(r.env?.wllama).toMatchObject({ multiThread: false, threads: 1, flashAttn: 'auto', tokenProbs: true });
+      expect(r.env?.wllama?.llamaCpp).toMatch(/^b\d+-[0-9a-f]+$/);
+      expect(r.env?.wllama?.nUbatch).toBeGreaterThan(1);
+      expect(r.env?.versions.wllama).toMatch(/^\d+\.\d+\.\d+/);
       expect(r.model.bytes).toBe(readFileSync(`models/bundled/tiny-llama/gguf/model-${dtype}.gguf`).byteLength);
       expect(r.memory.unknown.wasmHeapPeakBytes).toMatch(/worker of its own/);
     }

@@ -49,6 +49,27 @@ describe('setupLines', () => {
     expect(setupLines([run('wasm', 'plain')])).toHaveLength(3);
   });
 
+  it("gives wllama runs a line of their own with the llama.cpp settings, and keeps them out of onnxruntime-web's", () => {
+    const r = emptyResult({
+      id: 'w',
+      engine: 'wllama',
+      device: 'wasm',
+      workload: { iterations: 20, warmup: 2, warmupCapMs: 3000, timeBudgetMs: 10_000 },
+      model: { id: 'replica:smollm2-135m', source: 'replica', url: '', dtype: 'q4_0', task: 'text-generation' },
+    });
+    r.env = envFrom(caps, 2);
+    r.env.versions.wllama = '3.13.0';
+    r.env.wllama = { llamaCpp: 'b12211-7d7f028', multiThread: true, threads: 2, nCtx: 2048, nBatch: 2048, nUbatch: 512, flashAttn: 'auto', tokenProbs: true };
+    const alone = setupLines([finish(r, 'completed')]);
+    expect(alone[0]).toBe(
+      'wllama 3.13.0: llama.cpp b12211-7d7f028, 2 pthreads, batch 2048 / micro-batch 512, context 2048, flash attention auto, top-1 token probability every step (for the ids)',
+    );
+    expect(alone.join('\n')).not.toMatch(/onnxruntime/);
+    const mixed = setupLines([run('wasm', 'plain'), finish(r, 'completed')]);
+    expect(mixed[0]).toMatch(/^onnxruntime-web .+: wasm on the plain CPU build; wasm compiled once by the page/);
+    expect(mixed[1]).toMatch(/^wllama 3\.13\.0: llama\.cpp/);
+  });
+
   it('says nothing for runs that never started', () => {
     const r = emptyResult({
       id: 'x',
