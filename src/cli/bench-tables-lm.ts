@@ -4,7 +4,7 @@ import type { RunResult } from '../core/schema.ts';
 import { engineComparison, type EngineComparison } from '../core/compare.ts';
 import { ENGINE_SHORT, engineSides, type EngineCell, type EngineSidesRow } from '../core/engine-sides.ts';
 import { ENGINE_LABEL } from '../core/vocab.ts';
-import { formatBytes, formatMs, formatNumber, formatPredicted, formatRate, formatStepMs, formatUtilisation } from '../text/format.ts';
+import { formatBytes, formatHeap, formatMs, formatNumber, formatPredicted, formatRate, formatStepMs, formatUtilisation } from '../text/format.ts';
 import { formatReason } from '../text/errors.ts';
 import { columnsTable, notes, render, wrapLine, type Column } from './cli-table.ts';
 import { gflopsCell, modelName, stateColumn } from './run-columns.ts';
@@ -28,7 +28,7 @@ export function generationTable(results: readonly RunResult[], wide: boolean): s
     { head: 'TPOT p90', cell: (r) => formatMs(r.generation?.tpot?.p90Ms), wideOnly: true },
     { head: 'decode step (p50 each)', cell: (r) => formatStepMs(r.generation?.stepMs), wideOnly: true },
     { head: 'predicted (peak ÷ it)', short: 'predicted', cell: formatPredicted, when: some((r) => r.memory.predicted) },
-    { head: 'WASM heap', cell: (r) => formatBytes(r.memory.wasmHeapPeakBytes) },
+    { head: 'WASM heap', cell: (r) => formatHeap(r.memory) },
     { head: 'GPU peak', cell: (r) => formatBytes(r.memory.gpuBufferPeakBytes) },
     {
       head: '= fp32 (prefix/all)',

@@ -8,6 +8,7 @@ import type { RunResult } from '../core/schema.ts';
 import { deviceComparison } from '../core/compare.ts';
 import {
   formatBytes,
+  formatHeap,
   formatMs,
   formatNumber,
   formatOpTypes,
@@ -49,7 +50,7 @@ function table(results: readonly RunResult[], wide: boolean): string {
     // The fit check's prediction beside the peaks it should bound (replicas, where it is made before loading), and
     // measured ÷ predicted: the WASM heap on wasm, GPU buffers on WebGPU (fitAccuracy).
     { head: 'predicted (peak ÷ it)', short: 'predicted', cell: formatPredicted, when: some((r) => r.memory.predicted) },
-    { head: 'WASM heap', cell: (r) => formatBytes(r.memory.wasmHeapPeakBytes) },
+    { head: 'WASM heap', cell: (r) => formatHeap(r.memory) },
     { head: 'GPU peak', cell: (r) => formatBytes(r.memory.gpuBufferPeakBytes) },
     { head: 'page+workers', cell: (r) => formatBytes(r.memory.uaMemoryBytes) },
     { head: 'browser PSS', cell: (r) => formatBytes(r.memory.os?.peakPssBytes) },

@@ -70,6 +70,7 @@ export function emptyResult(spec: RunSpec, startedAt: Date = new Date()): RunDra
       unknown: {},
       phases: null,
       predicted: null,
+      engineBuffers: null,
       os: null,
     },
     fidelity: null,

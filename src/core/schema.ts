@@ -127,6 +127,15 @@ export const MemorySchema = z.object({
     .default(null),
   /** What the fit check predicted this run would need, to hold against the peaks measured; null where not estimated. */
   predicted: PredictedMemorySchema.nullable().default(null),
+  /**
+   * The buffers the engine says it allocated, by backend and kind (llama.cpp's load log for wllama runs: model, KV
+   * cache, compute, output; backend 'CPU' lives in the WASM heap, another — 'WebGPU' — on the GPU). A floor of the
+   * memory the engine holds, where its heap cannot be read; null for engines that do not say.
+   */
+  engineBuffers: z
+    .array(z.object({ backend: z.string(), kind: z.enum(['model', 'kv', 'compute', 'output']), bytes }))
+    .nullable()
+    .default(null),
   /** Whole-browser memory from the OS, sampled by the CLI during the run (Linux /proc); null in the app. */
   os: z
     .object({ peakPssBytes: bytes.nullable(), byType: z.record(z.string(), bytes), samples: z.number().int().nonnegative() })

@@ -13,6 +13,7 @@
 import { Wllama, WllamaAbortError, type RawCompletionChunk } from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
 import { sortedIds } from '../core/generation.ts';
+import { llamaBuffers } from '../core/llama-log.ts';
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import type { RunResult } from '../core/schema.ts';
 import type { Progress, RunSpec } from '../core/spec.ts';
@@ -118,8 +119,11 @@ const FLASH_ATTN = 'auto';
 async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText, result: RunResult): Promise<LanguageModel & { sessionMs: number }> {
   const maxContext = text.maxContext;
   const eos = sortedIds(text.eos);
-  const quiet = { debug: () => undefined, log: () => undefined, warn: () => undefined, error: console.error };
-  const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: true, logger: quiet, allowOffline: true });
+  // llama.cpp's log is kept only until the model is loaded, for the buffer sizes it prints (memory.engineBuffers).
+  let loadLog: string[] | null = [];
+  const keep = (...args: unknown[]) => void loadLog?.push(args.join(' '));
+  const logger = { debug: keep, log: keep, warn: keep, error: console.error };
+  const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: false, logger, allowOffline: true });
   const t0 = performance.now();
   await wllama.loadModel([model], {
     n_threads: threads,
@@ -128,6 +132,8 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
     n_parallel: 1,
   });
   const sessionMs = performance.now() - t0;
+  result.memory.engineBuffers = llamaBuffers(loadLog);
+  loadLog = null;
   const loaded = wllama.getLoadedContextInfo();
   if (result.env)
     result.env.wllama = {

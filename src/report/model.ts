@@ -11,6 +11,7 @@ import { ENGINE_LABEL } from '../core/vocab.ts';
 import { taskAccuracyText } from '../text/task.ts';
 import {
   formatBytes,
+  formatHeap,
   formatDeviceMemory,
   formatMeasure,
   formatBudgetCut,
@@ -248,7 +249,7 @@ export function runRows(input: ReportInput): RunRow[] {
           TTFT: formatMs(r.generation?.ttftMs),
           'decode tok/s': formatRate(decodeTokPerS(r)),
           'task accuracy': taskAccuracyText(r),
-          'WASM heap': formatBytes(r.memory.wasmHeapPeakBytes),
+          'WASM heap': formatHeap(r.memory),
           'GPU peak': formatBytes(r.memory.gpuBufferPeakBytes),
           error: r.error ? `${r.error.name}: ${r.error.message}` : '',
         },

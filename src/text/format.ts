@@ -202,3 +202,19 @@ export function formatBudgetCut(r: RunResult): string | null {
   const secs = budget < 1000 ? `${budget} ms` : `${Number((budget / 1000).toFixed(1))} s`;
   return `${asked} ${what} asked, ${made} made: ${secs} budget`;
 }
+
+/** The bytes of an engine's own buffers that live in the WASM heap (llama.cpp's backend 'CPU…'); null when it named none. */
+export function engineHeapBytes(memory: { engineBuffers?: readonly { backend: string; bytes: number }[] | null }): number | null {
+  const cpu = (memory.engineBuffers ?? []).filter((b) => b.backend.startsWith('CPU'));
+  return cpu.length ? cpu.reduce((sum, b) => sum + b.bytes, 0) : null;
+}
+
+/**
+ * A run's WASM heap cell: the peak the probes read, or, where the heap lives out of the run's sight (wllama), "≥ "
+ * and the engine's own buffers in it — a floor, said as one.
+ */
+export function formatHeap(memory: { wasmHeapPeakBytes: number | null; engineBuffers?: readonly { backend: string; bytes: number }[] | null }): string {
+  if (memory.wasmHeapPeakBytes !== null) return formatBytes(memory.wasmHeapPeakBytes);
+  const floor = engineHeapBytes(memory);
+  return floor === null ? '—' : `≥ ${formatBytes(floor)}`;
+}

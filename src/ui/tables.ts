@@ -9,6 +9,7 @@ import { el } from './dom.ts';
 import {
   formatBudgetCut,
   formatBytes,
+  formatHeap,
   formatCount,
   formatDate,
   formatGflops,
@@ -260,7 +261,7 @@ export function historyTable(results: readonly RunResult[]): HTMLElement {
         td('decode tok/s', formatRate(r.generation?.decodeTokPerS)),
         td('load', formatMs(r.timings.loadMs)),
         td('model size', formatBytes(r.model.bytes)),
-        td('WASM heap', formatBytes(r.memory.wasmHeapPeakBytes)),
+        td('WASM heap', formatHeap(r.memory)),
         td('GPU buffers', formatBytes(r.memory.gpuBufferPeakBytes)),
         td('page+workers', formatBytes(r.memory.uaMemoryBytes), { title: r.memory.unknown.uaMemoryBytes ?? '' }),
         td('params', formatCount(r.model.params)),

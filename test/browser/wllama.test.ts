@@ -53,6 +53,11 @@ describe('tiny-llama on wllama', () => {
       expect(r.env?.versions.wllama).toMatch(/^\d+\.\d+\.\d+/);
       expect(r.model.bytes).toBe(readFileSync(`models/bundled/tiny-llama/gguf/model-${dtype}.gguf`).byteLength);
       expect(r.memory.unknown.wasmHeapPeakBytes).toMatch(/worker of its own/);
+      // llama.cpp's own buffers instead (its load log): the weights within a few KiB of the file, a KV cache, a compute buffer.
+      const buffers = r.memory.engineBuffers ?? [];
+      expect(buffers.map((b) => `${b.backend}:${b.kind}`).sort()).toEqual(['CPU:compute', 'CPU:kv', 'CPU:model', 'CPU:output']);
+      expect(Math.abs(buffers.find((b) => b.kind === 'model')!.bytes - r.model.bytes!)).toBeLessThan(64 * 1024);
+      expect(buffers.find((b) => b.kind === 'kv')!.bytes).toBeGreaterThan(0);
     }
     // 8-bit keeps the path; 4-bit may step off it, never at once.
     expect(find(results, 'wllama', 'q8_0').generation!.tokens.slice(0, 8)).toEqual(reference.slice(0, 8));
