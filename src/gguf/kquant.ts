@@ -8,8 +8,8 @@
  *
  * Encoding is ondevice's own, simpler than llama.cpp's quantize_row_q4_K_ref / _q6_K_ref (whose scale search is
  * elaborate): it makes valid blocks of the same layout, and its error is measured against Q4_0 and Q8_0 in the tests.
- *   Q4_K: each sub-block of 32 gets an affine fit lo + s·q over [min(0, min x), max x], refined by least squares
- *         with the levels held; the super-block stores d = max s / 63 and dmin = max(−lo) / 63 as fp16, 6-bit
+ *   Q4_K: each sub-block of 32 gets an affine fit s·q − m (m ≥ 0): levels set by candidate steps around
+ *         (max − min(0, min x)) / 15, then s and m by least squares, the least error winning; the super-block stores d = max s / 63 and dmin = max(−lo) / 63 as fp16, 6-bit
  *         multiples of them, and the values are then quantized again against the scales as stored.
  *   Q6_K: each sub-block of 16 gets the signed scale that maps its value of largest magnitude to −32 (Q4_0's rule
  *         at 6 bits); the super-block stores d = 1 / iscale, iscale = −128 / (the sub-block scale of largest
@@ -25,7 +25,9 @@ export const Q6_K_BYTES = 210;
 const f32 = Math.fround;
 /** fp32 → fp16 → fp32: the value a stored fp16 scale decodes to. */
 const half = (x: number): number => halfToFloat(toHalfBits(x));
-const clamp = (x: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, x));
+const clamp = (x: number, lo: number, hi: number): number => (x < lo ? lo : x > hi ? hi : x);
+/** Scratch for one sub-block's levels (the encoders run one block at a time). */
+const LEVELS = new Uint8Array(32);
 
 /** Sub-block j's 6-bit scale and min from Q4_K's 12 packed bytes at `at` (ggml's get_scale_min_k4). */
 export function scaleMinK4(bytes: Uint8Array, at: number, j: number): [number, number] {
@@ -48,7 +50,11 @@ function packScaleMinK4(out: Uint8Array, at: number, sc: readonly number[], mn: 
   }
 }
 
-/** The affine fit x ≈ s·q − m (q in 0..15, m ≥ 0) of one sub-block: the scale and the min, both ≥ 0. */
+/**
+ * The affine fit x ≈ s·q − m (q in 0..15, m ≥ 0) of one sub-block: the scale and the min, both ≥ 0. Candidate
+ * steps around (max − min) / 15 each set the levels, then least squares fits s and m to those levels; the fit of least
+ * squared error wins (a narrower range can round better than the full one).
+ */
 function fitAffine(x: Float32Array, from: number, n: number): { s: number; m: number } {
   let lo = 0;
   let hi = -Infinity;
@@ -57,29 +63,36 @@ function fitAffine(x: Float32Array, from: number, n: number): { s: number; m: nu
     hi = Math.max(hi, x[from + i]!);
   }
   if (hi <= lo) return { s: 0, m: -lo };
-  let s = (hi - lo) / 15;
-  let m = -lo;
-  let best = Infinity;
-  let bestFit = { s, m };
-  const q = new Array<number>(n);
-  for (let round = 0; round < 4; round++) {
-    let err = 0;
+  let [bestS, bestM, bestErr] = [(hi - lo) / 15, -lo, Infinity];
+  for (let step = -4; step <= 4; step++) {
+    const s0 = (hi - lo) / (15 + step / 4);
+    let sq = 0;
+    let sq2 = 0;
+    let sx = 0;
+    let sqx = 0;
     for (let i = 0; i < n; i++) {
-      q[i] = clamp(Math.round((x[from + i]! + m) / s), 0, 15);
-      err += (q[i]! * s - m - x[from + i]!) ** 2;
+      const xi = x[from + i]!;
+      const qi = clamp(Math.round((xi - lo) / s0), 0, 15);
+      LEVELS[i] = qi;
+      sq += qi;
+      sq2 += qi * qi;
+      sx += xi;
+      sqx += qi * xi;
     }
-    if (err < best) [best, bestFit] = [err, { s, m }];
-    // Least squares for s and m with the levels held: x ≈ s·q − m.
-    let [sq, sq2, sx, sqx] = [0, 0, 0, 0];
-    for (let i = 0; i < n; i++) [sq, sq2, sx, sqx] = [sq + q[i]!, sq2 + q[i]! ** 2, sx + x[from + i]!, sqx + q[i]! * x[from + i]!];
+    // Least squares for x ≈ s·q − m with the levels held; a min that would come out negative is held at 0.
     const det = n * sq2 - sq * sq;
-    if (det <= 0) break;
-    const ns = (n * sqx - sq * sx) / det;
-    const nm = -(sx - ns * sq) / n;
-    if (!(ns > 0) || nm < 0) break;
-    [s, m] = [ns, nm];
+    let s = det > 0 ? (n * sqx - sq * sx) / det : s0;
+    let m = -(sx - s * sq) / n;
+    if (m < 0) {
+      m = 0;
+      s = sq2 > 0 ? sqx / sq2 : s0;
+    }
+    if (!(s > 0)) continue;
+    let err = 0;
+    for (let i = 0; i < n; i++) err += (s * LEVELS[i]! - m - x[from + i]!) ** 2;
+    if (err < bestErr) [bestS, bestM, bestErr] = [s, m, err];
   }
-  return bestFit;
+  return { s: bestS, m: bestM };
 }
 
 /** Encode 256 values from `x` at `from` as one Q4_K block into `out` at `at`. */
