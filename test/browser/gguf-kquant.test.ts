@@ -127,6 +127,7 @@ it('llama.cpp dequantizes Q4_K, Q6_K and Q5_0 token embeddings to the values src
       },
       { base, names: [...files.keys()], tokens: TOKENS },
     );
+    const worstOf: string[] = [];
     for (const [name, bytes] of files) {
       const header = readGgufHeader(bytes, name);
       const embd = header.tensors.find((t) => t.name === 'token_embd.weight')!;
@@ -134,17 +135,21 @@ it('llama.cpp dequantizes Q4_K, Q6_K and Q5_0 token embeddings to the values src
       const start = header.dataOffset + embd.offset;
       const decoded = decodeValues(GgmlType[name as keyof typeof GgmlType], bytes.subarray(start, start + embd.bytes), V * H);
       const original = rows(7, V, H);
+      let most = 0;
       TOKENS.forEach((t, i) => {
         const mine = rmsNorm(decoded.subarray(t * H, (t + 1) * H));
         const theirs = got[name]![i]!;
         expect(theirs, `${name} token ${t}`).toHaveLength(H);
         const worst = Math.max(...theirs.map((v, j) => Math.abs(v - mine[j]!)));
         expect(worst, `${name} token ${t}: llama.cpp's value vs ours`).toBeLessThan(1e-5);
+        most = Math.max(most, worst);
         // The check tells quantized values apart from the originals: they differ far beyond that tolerance.
         const fromOriginal = rmsNorm(original.subarray(t * H, (t + 1) * H));
         expect(Math.max(...theirs.map((v, j) => Math.abs(v - fromOriginal[j]!))), `${name} token ${t} vs unquantized`).toBeGreaterThan(1e-3);
       });
+      worstOf.push(`${name} ${most.toExponential(1)}`);
     }
+    console.log(`largest difference, llama.cpp vs src/gguf, over ${TOKENS.length} rows of ${H}: ${worstOf.join(', ')}`);
   } finally {
     await page.close();
   }
