@@ -6,10 +6,10 @@ import { applyThresholds } from './claims.ts';
 import { RULE_NAMES, RULES } from './rules/index.ts';
 import type { Found, Outcome, RuleContext } from './rules/rule.ts';
 import type { Claim, ClaimRuns, ThresholdOverrides, Verdict } from './types.ts';
-import { GGUF_TWIN } from '../core/engine-sides.ts';
+import { onnxTwin } from '../core/engine-sides.ts';
 import { deviceIdentity } from '../core/machine.ts';
 import type { RunResult } from '../core/schema.ts';
-import { DEVICES, DTYPES, InvalidInputError, type Dtype } from '../core/vocab.ts';
+import { DEVICES, DTYPES, InvalidInputError, isGgufDtype, type Dtype } from '../core/vocab.ts';
 
 /**
  * Whether a completed run is of the kind a claim group asks for: generation vs context (both are text-generation
@@ -36,9 +36,8 @@ const KIND_WORD: Readonly<Record<ClaimRuns['kind'], string>> = { inference: 'run
 /** The runs of a model at a level (and its GGUF twin), of the kinds the claim asks for it in: completed and failed apart, wasm first. */
 function findRuns(claim: Claim, results: readonly RunResult[], model: string, dtype: Dtype): Found {
   const groups = claim.runs.filter((g) => g.models.includes(model) && g.dtypes.includes(dtype));
-  // The GGUF level of the same size class counts with the level (wllama q4_0 with q4): the fastest engine that ran is judged.
-  const twin = GGUF_TWIN[dtype];
-  const same = results.filter((r) => r.model.id === model && (r.model.dtype === dtype || (twin !== undefined && r.model.dtype === twin)));
+  // The GGUF levels of the same size class count with the level (wllama q4_0 and q4_k_m with q4): the fastest engine that ran is judged.
+  const same = results.filter((r) => r.model.id === model && (r.model.dtype === dtype || (isGgufDtype(r.model.dtype) && onnxTwin(r.model.dtype) === dtype)));
   const mine = same.filter((r) => groups.some((g) => sameKind(r, g)));
   return {
     model,

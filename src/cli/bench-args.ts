@@ -134,7 +134,7 @@ export function program(): Command {
     )
     .option(
       '--dtype <list>',
-      `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32). On wasm, q4, q4f16 and bnb4 dequantize every weight on every call (onnxruntime-web has no 4-bit wasm kernel); q4dq is 4-bit on disk, fp32 once loaded`,
+      `levels: ${DTYPES.join(', ')}, or all (every level a model ships; an fp32 file gets them made) (default: fp32). On wasm, q4, q4f16 and bnb4 dequantize every weight on every call (onnxruntime-web has no 4-bit wasm kernel); q4dq is 4-bit on disk, fp32 once loaded. GGUF levels (wllama): f32, f16, q8_0, q4_0 (blocks of 32) and q4_k_m (llama.cpp's Q4_K_M mix: Q4_K, Q6_K for the output and some attn_v/ffn_down)`,
     )
     .option('--iterations <n>', 'timed iterations per run', integer(1), DEFAULT_WORKLOAD.iterations)
     .option(

@@ -25,13 +25,18 @@ export const SIZE_CLASS: Readonly<Record<Dtype, SizeClass>> = Object.freeze({
   f16: '16-bit',
   q8_0: '8-bit',
   q4_0: '4-bit',
+  q4_k_m: '4-bit',
 });
 
 /** The GGUF level of the same size class as an ONNX level a claim or a user names (q4 → q4_0); null for the rest. */
 export const GGUF_TWIN: Readonly<Partial<Record<Dtype, GgufDtype>>> = Object.freeze({ fp32: 'f32', fp16: 'f16', q8: 'q8_0', q4: 'q4_0' });
 
-/** The ONNX level a GGUF level stands beside (q4_0 → q4): the level claims and tables name a size class by; others are their own. */
-export const onnxTwin = (dtype: Dtype): Dtype => (Object.keys(GGUF_TWIN) as Dtype[]).find((d) => GGUF_TWIN[d] === dtype) ?? dtype;
+/** GGUF levels beside an ONNX level besides its GGUF_TWIN: llama.cpp's Q4_K_M mix is 4-bit (4.5–6.6 bits a weight) as q4 is. */
+const MORE_TWINS: Readonly<Partial<Record<GgufDtype, Dtype>>> = Object.freeze({ q4_k_m: 'q4' });
+
+/** The ONNX level a GGUF level stands beside (q4_0 → q4, q4_k_m → q4): the level claims and tables name a size class by; others are their own. */
+export const onnxTwin = (dtype: Dtype): Dtype =>
+  (Object.keys(GGUF_TWIN) as Dtype[]).find((d) => GGUF_TWIN[d] === dtype) ?? MORE_TWINS[dtype as GgufDtype] ?? dtype;
 
 /** Short names of the engines in narrow columns. */
 export const ENGINE_SHORT: Readonly<Record<Engine, string>> = Object.freeze({ ort: 'ort', transformers: 'tjs', wllama: 'wllama' });

@@ -11,11 +11,13 @@ export const ONNX_DTYPES = ['fp32', 'fp16', 'q8', 'int8', 'uint8', 'q4', 'q4dq',
 export type OnnxDtype = (typeof ONNX_DTYPES)[number];
 
 /**
- * GGUF levels, named as llama.cpp names its tensor types (lower case), for the wllama engine: q4_0 and q8_0 are
- * llama.cpp's blocks of 32 with one fp16 scale each, not transformers.js's q4 (MatMulNBits) or q8 (dynamic
- * quantization), whose layouts and kernels differ; f16 and f32 are GGUF files of those types.
+ * GGUF levels, named as llama.cpp names its tensor types and mixes (lower case), for the wllama engine: q4_0 and
+ * q8_0 are llama.cpp's blocks of 32 with one fp16 scale each, not transformers.js's q4 (MatMulNBits) or q8 (dynamic
+ * quantization), whose layouts and kernels differ; f16 and f32 are GGUF files of those types; q4_k_m is
+ * llama-quantize's Q4_K_M mix (super-blocks of 256: Q4_K for most matrices, Q6_K for the output and some attn_v and
+ * ffn_down), the level most GGUF downloads are.
  */
-export const GGUF_DTYPES = ['f32', 'f16', 'q8_0', 'q4_0'] as const;
+export const GGUF_DTYPES = ['f32', 'f16', 'q8_0', 'q4_0', 'q4_k_m'] as const;
 export type GgufDtype = (typeof GGUF_DTYPES)[number];
 
 export const DTYPES = [...ONNX_DTYPES, ...GGUF_DTYPES] as const;
@@ -38,6 +40,7 @@ export const DTYPE_FILE_SUFFIX: Readonly<Record<Dtype, string>> = Object.freeze(
   f16: '-f16',
   q8_0: '-q8_0',
   q4_0: '-q4_0',
+  q4_k_m: '-q4_k_m',
 });
 
 /** Levels whose activations are fp16, and so need WebGPU's `shader-f16` on a GPU. */

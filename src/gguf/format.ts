@@ -9,7 +9,19 @@
  *
  * Block layouts (ggml's ggml-common.h): Q8_0 is 32 values as an fp16 scale then 32 int8 (34 bytes); Q4_0 is 32
  * values as an fp16 scale then 16 bytes, byte j holding value j in its low nibble and value j+16 in its high one,
- * each stored +8 (18 bytes).
+ * each stored +8 (18 bytes). Q5_0 is an fp16 scale, 4 bytes holding bit 4 of each value (bit j for value j), then 16
+ * bytes of low nibbles as Q4_0's, each value stored +16 (22 bytes).
+ *
+ * K-quants are super-blocks of 256 values (ggml-common.h block_q4_K, block_q6_K):
+ *   Q4_K (144 bytes): d, dmin (fp16) · 12 bytes of eight 6-bit scales and eight 6-bit mins · 128 bytes of nibbles.
+ *        Sub-block j (32 values) has scale sc_j and min m_j: for j < 4, sc_j = b[j] & 63 and m_j = b[j+4] & 63; for
+ *        j ≥ 4, sc_j = (b[j+4] & 15) | (b[j-4] >> 6) << 4 and m_j = (b[j+4] >> 4) | (b[j] >> 6) << 4 (get_scale_min_k4).
+ *        Nibble byte 32·i + l holds value 64·i + l (low nibble, sub-block 2i) and 64·i + 32 + l (high, sub-block 2i+1).
+ *        value = d·sc_j · q − dmin·m_j.
+ *   Q6_K (210 bytes): ql[128] low nibbles · qh[64] high 2-bit pairs · 16 int8 scales (one per 16 values) · d (fp16).
+ *        In each half h (128 values, ql[64h..], qh[32h..]), for l < 32: value 128h + l + 32k (k = 0..3) takes its
+ *        low 4 bits from ql[64h + l + 32·(k & 1)] (low nibble for k < 2, high for k ≥ 2) and its high 2 bits from
+ *        qh[32h + l] >> 2k; value = d · scale[(128h + l + 32k) / 16] · (q − 32).
  */
 
 export const GGUF_MAGIC = 0x46554747; // "GGUF" read as a little-endian u32
@@ -53,7 +65,10 @@ export enum GgmlType {
   F32 = 0,
   F16 = 1,
   Q4_0 = 2,
+  Q5_0 = 6,
   Q8_0 = 8,
+  Q4_K = 12,
+  Q6_K = 14,
 }
 
 /** Values per block and bytes per block of each type ondevice writes. */
@@ -61,7 +76,10 @@ export const GGML_BLOCK: Readonly<Record<GgmlType, { values: number; bytes: numb
   [GgmlType.F32]: { values: 1, bytes: 4 },
   [GgmlType.F16]: { values: 1, bytes: 2 },
   [GgmlType.Q4_0]: { values: 32, bytes: 18 },
+  [GgmlType.Q5_0]: { values: 32, bytes: 22 },
   [GgmlType.Q8_0]: { values: 32, bytes: 34 },
+  [GgmlType.Q4_K]: { values: 256, bytes: 144 },
+  [GgmlType.Q6_K]: { values: 256, bytes: 210 },
 });
 
 /**
@@ -89,14 +107,6 @@ export const GGML_TYPES: Readonly<Record<number, { name: string; values: number;
   27: { name: 'I64', values: 1, bytes: 8 },
   28: { name: 'F64', values: 1, bytes: 8 },
   30: { name: 'BF16', values: 1, bytes: 2 },
-});
-
-/** llama.cpp's general.file_type (llama_ftype) for a file whose large tensors are all of one type. */
-export const FILE_TYPE: Readonly<Record<GgmlType, number>> = Object.freeze({
-  [GgmlType.F32]: 0,
-  [GgmlType.F16]: 1,
-  [GgmlType.Q4_0]: 2,
-  [GgmlType.Q8_0]: 7,
 });
 
 /** A GGUF file ondevice cannot read: the message names the file and what is wrong with it. */

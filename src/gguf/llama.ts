@@ -1,6 +1,6 @@
 /**
  * A Llama decoder in ONNX (ondevice's generated tiny-llama, in the layout of src/onnx/build-llama.ts) as a GGUF file
- * for llama.cpp, from its real weights and tokenizer, at F32, F16, Q8_0 or Q4_0.
+ * for llama.cpp, from its real weights and tokenizer, at F32, F16, Q8_0, Q4_0 or the Q4_K_M mix (levels.ts).
  *
  * The conventions are llama.cpp's (its convert_hf_to_gguf.py and gguf-py's constants; facts, not code):
  *   - tensor names: token_embd, blk.N.{attn_norm, attn_q, attn_k, attn_v, attn_output, ffn_norm, ffn_gate, ffn_up,
@@ -18,12 +18,11 @@
 import type { LlamaConfig } from '../core/arch/configs.ts';
 import { decodeModel, tensorDims } from '../onnx/model.ts';
 import { readFloats } from '../onnx/tensor.ts';
-import { FILE_TYPE, GgmlType } from './format.ts';
+import { GgmlType } from './format.ts';
+import { GGUF_LEVELS, matrixType, type GgufLevel } from './levels.ts';
 import { kv, type GgufKv, type GgufTensor } from './write.ts';
 
-/** The GGUF levels ondevice writes, by name (core/vocab.ts GGUF_DTYPES). */
-export const GGUF_LEVEL_TYPE = Object.freeze({ f32: GgmlType.F32, f16: GgmlType.F16, q8_0: GgmlType.Q8_0, q4_0: GgmlType.Q4_0 });
-export type GgufLevel = keyof typeof GGUF_LEVEL_TYPE;
+export type { GgufLevel } from './levels.ts';
 
 /** The parts of a Hugging Face tokenizer.json (byte-level BPE) that llama.cpp's vocabulary needs. */
 export interface BpeTokenizerJson {
@@ -72,7 +71,7 @@ export function llamaKvs(c: LlamaConfig, name: string, level: GgufLevel): GgufKv
   return [
     kv.str('general.architecture', 'llama'),
     kv.str('general.name', name),
-    kv.u32('general.file_type', FILE_TYPE[GGUF_LEVEL_TYPE[level]]),
+    kv.u32('general.file_type', GGUF_LEVELS[level].fileType),
     kv.u32('general.quantization_version', 2),
     kv.u32('llama.context_length', c.max_position_embeddings),
     kv.u32('llama.embedding_length', c.hidden_size),
@@ -113,8 +112,8 @@ export function permuteRotary(w: Float32Array, heads: number, headDim: number, i
 export function llamaTensors(onnx: Uint8Array, c: LlamaConfig, level: GgufLevel, what = 'the model'): GgufTensor[] {
   const model = decodeModel(onnx, what);
   const init = new Map(model.graph!.initializer.map((t) => [t.name, t]));
-  const type = GGUF_LEVEL_TYPE[level];
   const [H, I, V] = [c.hidden_size, c.intermediate_size, c.vocab_size];
+  const place = (layer?: number) => ({ layer, layers: c.num_hidden_layers, tied: !!c.tie_word_embeddings });
   const [nH, nKV] = [c.num_attention_heads, c.num_key_value_heads];
   const D = c.head_dim ?? H / nH;
   const get = (name: string, dims: number[]): Float32Array => {
@@ -125,13 +124,16 @@ export function llamaTensors(onnx: Uint8Array, c: LlamaConfig, level: GgufLevel,
     return readFloats(t)!;
   };
   const norm = (name: string, from: string): GgufTensor => ({ name, dims: [H], type: GgmlType.F32, values: get(from, [H]) });
+  let layer: number | undefined;
   const linear = (name: string, from: string, k: number, n: number, rotaryHeads = 0): GgufTensor => {
     let w = transposeKN(get(from, [k, n]), k, n);
     if (rotaryHeads) w = permuteRotary(w, rotaryHeads, D, k);
-    return { name, dims: [k, n], type, values: w };
+    return { name, dims: [k, n], type: matrixType(level, name, k, place(layer)), values: w };
   };
-  const tensors: GgufTensor[] = [{ name: 'token_embd.weight', dims: [H, V], type, values: get('model.embed_tokens.weight', [V, H]) }];
+  const embd = 'token_embd.weight';
+  const tensors: GgufTensor[] = [{ name: embd, dims: [H, V], type: matrixType(level, embd, H, place()), values: get('model.embed_tokens.weight', [V, H]) }];
   for (let l = 0; l < c.num_hidden_layers; l++) {
+    layer = l;
     const [b, m] = [`blk.${l}`, `model.layers.${l}`];
     tensors.push(
       norm(`${b}.attn_norm.weight`, `${m}.input_layernorm.weight`),
@@ -145,6 +147,7 @@ export function llamaTensors(onnx: Uint8Array, c: LlamaConfig, level: GgufLevel,
       linear(`${b}.ffn_down.weight`, `${m}.mlp.down_proj.weight`, I, H),
     );
   }
+  layer = undefined;
   tensors.push(norm('output_norm.weight', 'model.norm.weight'));
   if (!c.tie_word_embeddings) tensors.push(linear('output.weight', 'lm_head.weight', H, V));
   return tensors;

@@ -1,15 +1,18 @@
 /**
  * Encoding fp32 rows into the ggml types ondevice writes, and decoding them back (for tests and checks). The block
- * quantizers follow ggml's reference ones (quantize_row_q8_0_ref, quantize_row_q4_0_ref in ggml-quants.c), which
+ * quantizers of 32 follow ggml's reference ones (quantize_row_q8_0_ref, _q4_0_ref, _q5_0_ref in ggml-quants.c), which
  * llama.cpp's own converter uses, so a file made here holds what llama-quantize would make from the same values:
  *   Q8_0: d = absmax / 127, q = round(x / d) (half away from zero), value = q · d.
  *   Q4_0: d = m / −8 where m is the value of largest magnitude (sign kept), q = min(15, trunc(x / d + 8.5)),
  *         value = (q − 8) · d; so m itself maps to q = 0 exactly, and the other end reaches +7·|d|.
- * Both store d as fp16, and compute with the fp32 d (as the reference does) before rounding it.
+ *   Q5_0: the same at 5 bits: d = m / −16, q = min(31, trunc(x / d + 16.5)), value = (q − 16) · d.
+ * All store d as fp16, and compute with the fp32 d (as the reference does) before rounding it. Q4_K and Q6_K
+ * (super-blocks of 256) are kquant.ts's.
  */
 import { toHalfBits } from '../core/inputs.ts';
 import { halfToFloat } from '../onnx/tensor.ts';
 import { GGML_BLOCK, GgmlType } from './format.ts';
+import { decodeQ4K, decodeQ6K, encodeQ4K, encodeQ6K, Q4_K_BYTES, Q6_K_BYTES, QK_K } from './kquant.ts';
 
 const QK = 32;
 
@@ -69,6 +72,38 @@ export function encodeValues(type: GgmlType, src: Float32Array, out: Uint8Array)
         for (let j = 0; j < QK / 2; j++) out[o + 2 + j] = nibble(src[base + j]!) | (nibble(src[base + j + QK / 2]!) << 4);
       }
       return;
+    case GgmlType.Q5_0:
+      for (let b = 0; b < src.length / QK; b++) {
+        const base = b * QK;
+        const o = b * 22;
+        let amax = 0;
+        let max = 0;
+        for (let j = 0; j < QK; j++) {
+          const x = src[base + j]!;
+          if (amax < Math.abs(x)) {
+            amax = Math.abs(x);
+            max = x;
+          }
+        }
+        const d = f32(max / -16);
+        const id = d ? f32(1 / d) : 0;
+        v.setUint16(o, toHalfBits(d), true);
+        const level = (x: number): number => Math.min(31, Math.trunc(f32(f32(x * id) + 16.5)));
+        let qh = 0;
+        for (let j = 0; j < QK / 2; j++) {
+          const [q0, q1] = [level(src[base + j]!), level(src[base + j + QK / 2]!)];
+          out[o + 6 + j] = (q0 & 0x0f) | ((q1 & 0x0f) << 4);
+          qh |= ((q0 >> 4) << j) | ((q1 >> 4) << (j + QK / 2));
+        }
+        v.setUint32(o + 2, qh >>> 0, true);
+      }
+      return;
+    case GgmlType.Q4_K:
+      for (let b = 0; b < src.length / QK_K; b++) encodeQ4K(src, b * QK_K, out, b * Q4_K_BYTES);
+      return;
+    case GgmlType.Q6_K:
+      for (let b = 0; b < src.length / QK_K; b++) encodeQ6K(src, b * QK_K, out, b * Q6_K_BYTES);
+      return;
   }
 }
 
@@ -98,6 +133,23 @@ export function decodeValues(type: GgmlType, bytes: Uint8Array, count: number): 
           out[b * QK + j + QK / 2] = ((q >> 4) - 8) * d;
         }
       }
+      break;
+    case GgmlType.Q5_0:
+      for (let b = 0; b < count / QK; b++) {
+        const d = halfToFloat(v.getUint16(b * 22, true));
+        const qh = v.getUint32(b * 22 + 2, true);
+        for (let j = 0; j < QK / 2; j++) {
+          const q = bytes[b * 22 + 6 + j]!;
+          out[b * QK + j] = (((q & 0x0f) | (((qh >>> j) << 4) & 0x10)) - 16) * d;
+          out[b * QK + j + QK / 2] = (((q >> 4) | ((qh >>> (j + 12)) & 0x10)) - 16) * d;
+        }
+      }
+      break;
+    case GgmlType.Q4_K:
+      for (let b = 0; b < count / QK_K; b++) decodeQ4K(bytes, b * Q4_K_BYTES, out, b * QK_K);
+      break;
+    case GgmlType.Q6_K:
+      for (let b = 0; b < count / QK_K; b++) decodeQ6K(bytes, b * Q6_K_BYTES, out, b * QK_K);
       break;
   }
   return out;

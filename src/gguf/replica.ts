@@ -9,8 +9,8 @@
  * of N ids can be written as N letters (replicaPromptText) that llama.cpp turns back into N tokens.
  */
 import { bytesToUnicode } from '../onnx/build-tokenizer.ts';
-import { FILE_TYPE, GgmlType } from './format.ts';
-import { GGUF_LEVEL_TYPE, type GgufLevel } from './llama.ts';
+import { GgmlType } from './format.ts';
+import { GGUF_LEVELS, matrixType, type GgufLevel } from './levels.ts';
 import { kv, layoutGguf, type GgufFile, type GgufKv, type GgufTensor } from './write.ts';
 
 /** The architectures a GGUF replica is written for, by Hugging Face model_type → llama.cpp's architecture name. */
@@ -121,9 +121,13 @@ export function ggufReplica(config: Record<string, unknown>, level: GgufLevel, n
   const nH = c.num_attention_heads;
   const nKV = c.num_key_value_heads ?? nH;
   const D = c.head_dim ?? H / nH;
-  const type = GGUF_LEVEL_TYPE[level];
   let n = 0;
-  const weight = (name: string, k: number, rows: number): GgufTensor => ({ name, dims: [k, rows], type, values: synthetic(seed * 7919 + n++, 0.02) });
+  // The level's type for each matrix (levels.ts: q4_k_m mixes Q4_K and Q6_K by name and layer).
+  const weight = (name: string, k: number, rows: number): GgufTensor => {
+    const layer = /^blk\.(\d+)\./.exec(name)?.[1];
+    const type = matrixType(level, name, k, { layer: layer === undefined ? undefined : Number(layer), layers: L, tied: !!c.tie_word_embeddings });
+    return { name, dims: [k, rows], type, values: synthetic(seed * 7919 + n++, 0.02) };
+  };
   const vector = (name: string, size: number, values = synthetic(seed * 7919 + n++, 0.02)): GgufTensor => ({ name, dims: [size], type: GgmlType.F32, values });
   const tensors: GgufTensor[] = [weight('token_embd.weight', H, V)];
   for (let l = 0; l < L; l++) {
@@ -151,7 +155,7 @@ export function ggufReplica(config: Record<string, unknown>, level: GgufLevel, n
   const meta: GgufKv[] = [
     kv.str('general.architecture', arch),
     kv.str('general.name', name),
-    kv.u32('general.file_type', FILE_TYPE[type]),
+    kv.u32('general.file_type', GGUF_LEVELS[level].fileType),
     kv.u32('general.quantization_version', 2),
     kv.u32(`${arch}.context_length`, c.max_position_embeddings),
     kv.u32(`${arch}.embedding_length`, H),

@@ -231,7 +231,7 @@ it('a bad share link names the bad value and the valid ones, and applies the res
     .poll(async () => (await page.locator('#share-status li').allInnerTexts()).join('\n'))
     .toBe(
       [
-        'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, f32, f16, q8_0, q4_0, shipped.',
+        'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, f32, f16, q8_0, q4_0, q4_k_m, shipped.',
         'The address bar now holds the setup as applied: dtypes=fp32,q3 → dtypes=fp32.',
       ].join('\n'),
     );

@@ -31,7 +31,7 @@ describe('tiny-llama on wllama', () => {
       'wllama:q4_0:completed',
     ]);
     expect(find(results, 'ort', 'q4_0').error?.message).toMatch(/does not run q4_0 models; it runs fp32, .*bnb4\./);
-    expect(find(results, 'wllama', 'fp32').error?.message).toMatch(/does not run fp32 models; it runs f32, f16, q8_0, q4_0\./);
+    expect(find(results, 'wllama', 'fp32').error?.message).toMatch(/does not run fp32 models; it runs f32, f16, q8_0, q4_0, q4_k_m\./);
     const reference = find(results, 'ort', 'fp32').generation!.tokens;
     expect(reference).toHaveLength(16);
     // The whole greedy path, token for token: the tensor layout, rotary (permuted q/k rows), GQA and the tokenizer agree.

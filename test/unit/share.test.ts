@@ -90,7 +90,7 @@ describe('shareQuery / parseShare', () => {
     const parsed = parseShare('?models=mlp-1m&dtypes=fp32,q3&devices=wasm&iterations=7', catalog);
     expect(parsed.config).toEqual({ models: ['mlp-1m'], dtypes: ['fp32'], devices: ['wasm'], iterations: 7 });
     expect(parsed.problems).toEqual([
-      'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, f32, f16, q8_0, q4_0, shipped.',
+      'Unknown level "q3" in the link (dtypes=). Should be one of: fp32, fp16, q8, int8, uint8, q4, q4dq, q4f16, bnb4, f32, f16, q8_0, q4_0, q4_k_m, shipped.',
     ]);
   });
   it('reports bad models, backends, numbers and parameters one message each', () => {
