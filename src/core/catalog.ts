@@ -88,7 +88,7 @@ export function findReplica(name: string, catalog: Catalog): ReplicaEntry | unde
 }
 
 /** Hugging Face model types whose replicas can also be written as GGUF (src/gguf/replica.ts), for the wllama engine. */
-export const GGUF_REPLICA_MODEL_TYPES: readonly string[] = Object.freeze(['llama', 'mistral', 'qwen2', 'gemma2']);
+export const GGUF_REPLICA_MODEL_TYPES: readonly string[] = Object.freeze(['llama', 'mistral', 'qwen2', 'phi3', 'gemma2', 'gpt2']);
 
 /** Whether a replica can be written as GGUF: a decoder of one of GGUF_REPLICA_MODEL_TYPES. */
 export const ggufReplicable = (entry: Pick<ReplicaEntry, 'kind' | 'config'>): boolean =>

@@ -286,6 +286,8 @@ const RunFieldsSchema = z.object({
       cached: z.boolean(),
       dataBytes: bytes,
       cacheNote: z.string().nullable(),
+      /** GGUF replicas: how many files the model was written as (more than one: split, as llama.cpp's gguf-split does). */
+      files: z.number().int().positive().optional(),
     })
     .nullable()
     .default(null),

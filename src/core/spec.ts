@@ -32,6 +32,8 @@ export interface ModelRef {
 export interface ReplicaRef {
   kind: 'decoder' | 'encoder' | 'vision';
   config: Record<string, unknown>;
+  /** GGUF replicas: the most bytes one GGUF file may hold (default wllama's per-file limit); past it the replica is split. Tests set it small. */
+  ggufFileBytes?: number;
 }
 
 /**

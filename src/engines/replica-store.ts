@@ -5,7 +5,7 @@
  * name and renamed only when complete: an aborted or failed build leaves nothing that a later run could mistake
  * for a finished one. Where OPFS is missing or full, the weights are built in memory instead (not cached).
  */
-import type { GgufFile } from '../gguf/write.ts';
+import { splitFileName, type GgufParts } from '../gguf/split.ts';
 import type { ModelFiles } from '../onnx/write-model.ts';
 import { AbortedError } from './lm.ts';
 
@@ -124,56 +124,79 @@ export async function replicaData(files: ModelFiles, onProgress: Progress, abort
   return { data: url, cache: 'opfs', cached: false, note: null, release: () => URL.revokeObjectURL(url) };
 }
 
-/** A GGUF replica's file: an OPFS file (a disk-backed Blob wllama reads in slices), or the bytes in memory. */
+/** A GGUF replica's files, in order: OPFS files (disk-backed Blobs wllama reads in slices), or the bytes in memory. */
 export interface GgufReplicaData {
-  blob: Blob;
+  blobs: Blob[];
   cache: 'opfs' | 'memory';
   cached: boolean;
   note: string | null;
 }
 
-function ggufInMemory(file: GgufFile, onProgress: Progress, aborted: () => boolean, note: string): GgufReplicaData {
-  const parts: Uint8Array[] = [];
-  let written = 0;
-  for (const chunk of file.chunks()) {
-    if (aborted()) throw new AbortedError('Aborted while building the replica.');
-    parts.push(chunk.slice());
-    written += chunk.length;
-    onProgress(written, file.totalBytes);
-  }
-  return { blob: new Blob(parts as BlobPart[]), cache: 'memory', cached: false, note };
+/** Progress over all the parts together. */
+function partsProgress(parts: GgufParts, onProgress: Progress): (index: number) => (written: number) => void {
+  const before = parts.parts.map((_, i) => parts.parts.slice(0, i).reduce((s, p) => s + p.totalBytes, 0));
+  return (index) => (written) => onProgress(before[index]! + written, parts.totalBytes);
+}
+
+function ggufInMemory(parts: GgufParts, onProgress: Progress, aborted: () => boolean, note: string): GgufReplicaData {
+  const progress = partsProgress(parts, onProgress);
+  const blobs = parts.parts.map((file, i) => {
+    const chunks: Uint8Array[] = [];
+    let written = 0;
+    for (const chunk of file.chunks()) {
+      if (aborted()) throw new AbortedError('Aborted while building the replica.');
+      chunks.push(chunk.slice());
+      written += chunk.length;
+      progress(i)(written);
+    }
+    return new Blob(chunks as BlobPart[]);
+  });
+  return { blobs, cache: 'memory', cached: false, note };
 }
 
 /**
- * A GGUF replica from the OPFS cache, or streamed into it chunk by chunk, keyed by a hash of its header (metadata and
- * every tensor's name, type, shape and offset; the synthetic values follow from them), under a `.partial` name until
- * complete, as the ONNX replicas' data; in memory where OPFS fails.
+ * A GGUF replica from the OPFS cache, or streamed into it chunk by chunk, part by part, keyed by a hash of its headers
+ * (metadata and every tensor's name, type, shape and offset; the synthetic values follow from them), each part under
+ * a `.partial` name until complete, as the ONNX replicas' data; in memory where OPFS fails. A split replica's parts
+ * are named as llama.cpp's gguf-split names them (`<key>-00001-of-00002.gguf`), so wllama sorts them as written.
  */
-export async function ggufReplicaData(file: GgufFile, onProgress: Progress, aborted: () => boolean): Promise<GgufReplicaData> {
+export async function ggufReplicaData(parts: GgufParts, onProgress: Progress, aborted: () => boolean): Promise<GgufReplicaData> {
   const dir = await cacheDir();
-  if (typeof dir === 'string') return ggufInMemory(file, onProgress, aborted, dir);
-  const name = `${await graphKey(file.header)}.gguf`;
-  const found = await cachedFile(dir, name, file.totalBytes);
-  if (found) {
-    onProgress(file.totalBytes, file.totalBytes);
-    return { blob: found, cache: 'opfs', cached: true, note: null };
+  if (typeof dir === 'string') return ggufInMemory(parts, onProgress, aborted, dir);
+  const headers = new Uint8Array(parts.parts.reduce((s, p) => s + p.header.length, 0));
+  parts.parts.reduce((at, p) => (headers.set(p.header, at), at + p.header.length), 0);
+  const key = await graphKey(headers);
+  const count = parts.parts.length;
+  const progress = partsProgress(parts, onProgress);
+  const blobs: Blob[] = [];
+  let cached = true;
+  for (const [i, file] of parts.parts.entries()) {
+    const name = count === 1 ? `${key}.gguf` : splitFileName(key, i, count);
+    const found = await cachedFile(dir, name, file.totalBytes);
+    if (found) {
+      progress(i)(file.totalBytes);
+      blobs.push(found);
+      continue;
+    }
+    cached = false;
+    const written = await writeCached(
+      dir,
+      name,
+      async (sink) => {
+        let at = 0;
+        for (const chunk of file.chunks()) {
+          sink(chunk);
+          at += chunk.length;
+          progress(i)(at);
+        }
+      },
+      aborted,
+    );
+    if (written instanceof Error)
+      return ggufInMemory(parts, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
+    blobs.push(written);
   }
-  const written = await writeCached(
-    dir,
-    name,
-    async (sink) => {
-      let at = 0;
-      for (const chunk of file.chunks()) {
-        sink(chunk);
-        at += chunk.length;
-        onProgress(at, file.totalBytes);
-      }
-    },
-    aborted,
-  );
-  if (written instanceof Error)
-    return ggufInMemory(file, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
-  return { blob: written, cache: 'opfs', cached: false, note: null };
+  return { blobs, cache: 'opfs', cached, note: null };
 }
 
 /** Remove every cached replica (the app's "clear replica cache"; tests start clean with it). */

@@ -21,8 +21,9 @@ import { GGUF_DTYPES } from '../core/vocab.ts';
 import { GgufFormatError } from '../gguf/format.ts';
 import { ggufReplicaFit } from '../gguf/fit.ts';
 import type { GgufLevel } from '../gguf/llama.ts';
-import { readGgufHeader } from '../gguf/read.ts';
-import { ggufReplica, ggufReplicaProblem, replicaPromptText, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/replica.ts';
+import { checkGgufParts, readGgufHeader } from '../gguf/read.ts';
+import { ggufReplicaParts, ggufReplicaProblem, replicaPromptText } from '../gguf/replica.ts';
+import { splitFileName, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/split.ts';
 import { UnsupportedError, type Engine } from './engine.ts';
 import { ggufReplicaData } from './replica-store.ts';
 import { fetchModelBytes } from './fetch-model.ts';
@@ -34,9 +35,12 @@ import { loadTokenizer } from './tokenizer.ts';
 /** The context llama.cpp allocates its KV cache for: the model's, up to this (a 128k-context model would reserve gigabytes). */
 const MAX_CONTEXT = 4096;
 
+/** A replica config's trained context: `max_position_embeddings` (gpt2: `n_positions`). */
+const trainedContext = (config: Record<string, unknown>): number | null => Number(config.max_position_embeddings ?? config.n_positions) || null;
+
 /** The context llama.cpp is loaded with for a model whose config says `max_position_embeddings`. */
 const contextFor = (maxContext: number | null): number => Math.min(maxContext ?? MAX_CONTEXT, MAX_CONTEXT);
-const contextOf = (config: Record<string, unknown>): number => contextFor(Number(config.max_position_embeddings) || null);
+const contextOf = (config: Record<string, unknown>): number => contextFor(trainedContext(config));
 
 /** A chunk's token id: llama-server's streamed log-probabilities carry it (`id`), as does `tokens` with return_tokens. */
 function chunkTokenIds(chunk: RawCompletionChunk): number[] | null {
@@ -84,7 +88,7 @@ function replicaText(config: Record<string, unknown>): LmText {
   const eosValue = config.eos_token_id as number | number[] | null | undefined;
   const lm = { vocab: Number(config.vocab_size), eos: eosValue == null ? [] : Array.isArray(eosValue) ? eosValue : [eosValue] };
   return {
-    maxContext: Number(config.max_position_embeddings) || null,
+    maxContext: trainedContext(config),
     eos: lm.eos,
     encode: (text) => replicaPromptIds(text, lm),
     decode: (ids) => ids.map((id) => `<${id}>`).join(''),
@@ -92,31 +96,55 @@ function replicaText(config: Record<string, unknown>): LmText {
   };
 }
 
-/** The GGUF file of a replica, made in this worker as it streams out of the writer (never at fp32), cached in OPFS. */
-async function replicaBlob(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<Blob> {
-  const config = spec.model.replica!.config;
+/** Read back the header of each part and check they are the whole model, in order (read.ts checkGgufParts). */
+async function checkParts(blobs: Blob[], headerBytes: number[], names: string[]): Promise<void> {
+  const headers = await Promise.all(
+    blobs.map(async (blob, i) => ({
+      file: names[i]!,
+      header: readGgufHeader(new Uint8Array(await blob.slice(0, headerBytes[i]).arrayBuffer()), names[i]!, blob.size),
+    })),
+  );
+  checkGgufParts(headers);
+}
+
+/**
+ * The GGUF file of a replica, made in this worker as it streams out of the writer (never at fp32), cached in OPFS; a
+ * replica over wllama's per-file limit is written as split parts (src/gguf/split.ts), which wllama loads together.
+ */
+async function replicaBlobs(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<Blob[]> {
+  const { config, ggufFileBytes } = spec.model.replica!;
   const arch = ggufReplicaProblem(config);
   if (arch) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${arch}`);
-  const file = ggufReplica(config, spec.model.dtype as GgufLevel, spec.model.id);
-  // The ONNX replicas' fit check, before a byte is made: weights and llama.cpp's KV cache in the WASM heap.
-  const predicted = ggufReplicaFit(config, file, contextOf(config));
+  const parts = ggufReplicaParts(config, spec.model.dtype as GgufLevel, spec.model.id, ggufFileBytes ?? WLLAMA_FILE_LIMIT_BYTES);
+  // The ONNX replicas' fit check, before a byte is made: the whole model (every part) and llama.cpp's KV cache in the WASM heap.
+  const predicted = ggufReplicaFit(config, parts, contextOf(config));
   result.memory.predicted = predicted;
   const problem = fitProblem(predicted, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES });
   if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem.replace('(q4) or WebGPU', '(q4_0)')}`);
-  if (file.totalBytes > WLLAMA_FILE_LIMIT_BYTES)
-    throw new UnsupportedError(
-      `Replica "${spec.model.id}" at ${spec.model.dtype} is ${file.totalBytes} bytes as one GGUF file; wllama loads at most ${WLLAMA_FILE_LIMIT_BYTES} bytes per file (one ArrayBuffer) and ondevice does not split GGUF files yet. Try a smaller level (q4_0).`,
-    );
   // Streamed into the OPFS cache (a second run finds it there), as the ONNX replicas' weights are.
-  const data = await ggufReplicaData(file, (writtenBytes, totalBytes) => onProgress({ phase: 'build', writtenBytes, totalBytes }), aborted);
-  result.replica = { paramsPublished: spec.model.params ?? null, cache: data.cache, cached: data.cached, dataBytes: file.totalBytes, cacheNote: data.note };
-  return data.blob;
+  const data = await ggufReplicaData(parts, (writtenBytes, totalBytes) => onProgress({ phase: 'build', writtenBytes, totalBytes }), aborted);
+  const n = parts.parts.length;
+  const names = data.blobs.map((b, i) => (b as File).name ?? (n > 1 ? splitFileName(spec.model.id, i, n) : `${spec.model.id}.gguf`));
+  await checkParts(
+    data.blobs,
+    parts.parts.map((p) => p.header.length),
+    names,
+  );
+  result.replica = {
+    paramsPublished: spec.model.params ?? null,
+    cache: data.cache,
+    cached: data.cached,
+    dataBytes: parts.totalBytes,
+    cacheNote: data.note,
+    files: n,
+  };
+  return data.blobs;
 }
 
 /** What llama.cpp is asked for beyond threads and context: left to llama.cpp's defaults, recorded as it reports them. */
 const FLASH_ATTN = 'auto';
 
-async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: LmText, result: RunResult): Promise<LanguageModel & { sessionMs: number }> {
+async function loadWllamaLm(spec: RunSpec, model: Blob[], threads: number, text: LmText, result: RunResult): Promise<LanguageModel & { sessionMs: number }> {
   const maxContext = text.maxContext;
   const eos = sortedIds(text.eos);
   // llama.cpp's log is kept only until the model is loaded, for the buffer sizes it prints (memory.engineBuffers).
@@ -125,7 +153,7 @@ async function loadWllamaLm(spec: RunSpec, model: Blob, threads: number, text: L
   const logger = { debug: keep, log: keep, warn: keep, error: console.error };
   const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: false, logger, allowOffline: true });
   const t0 = performance.now();
-  await wllama.loadModel([model], {
+  await wllama.loadModel(model, {
     n_threads: threads,
     n_ctx: contextFor(maxContext),
     n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
@@ -218,10 +246,10 @@ export const wllamaEngine: Engine = {
 
   async load(spec, { threads, result, onProgress, aborted }) {
     const t0 = performance.now();
-    let model: Blob;
+    let model: Blob[];
     let text: LmText;
     if (spec.model.replica) {
-      model = await replicaBlob(spec, result, onProgress, aborted);
+      model = await replicaBlobs(spec, result, onProgress, aborted);
       result.timings.buildMs = performance.now() - t0;
       text = replicaText(spec.model.replica.config);
     } else {
@@ -234,10 +262,10 @@ export const wllamaEngine: Engine = {
         if (err instanceof GgufFormatError) err.message = `Model "${spec.model.id}" (${spec.model.dtype}): ${err.message}`;
         throw err;
       }
-      model = new Blob([bytes as BlobPart]);
+      model = [new Blob([bytes as BlobPart])];
       text = await repoText(spec);
     }
-    result.model.bytes = model.size;
+    result.model.bytes = model.reduce((sum, b) => sum + b.size, 0);
     const lm = await loadWllamaLm(spec, model, threads, text, result);
     result.timings.sessionMs = lm.sessionMs;
     result.timings.loadMs = performance.now() - t0;

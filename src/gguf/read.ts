@@ -5,6 +5,7 @@
  * bare "failed to load model").
  */
 import { alignUp, GGML_TYPES, GGUF_DEFAULT_ALIGNMENT, GGUF_MAGIC, GgufFormatError, GgufValueType, VALUE_WIDTH } from './format.ts';
+import { SPLIT_COUNT, SPLIT_NO, SPLIT_TENSORS_COUNT } from './split.ts';
 
 type Scalar = number | bigint | boolean | string;
 export type GgufValue = Scalar | Scalar[];
@@ -168,4 +169,42 @@ export function readGgufHeader(bytes: Uint8Array, file: string, fileBytes = byte
     fail(`it has ${fileBytes} bytes but its tensors need ${dataOffset + dataBytes} (tensor "${last?.name}" ends past the end): the file is truncated`);
   }
   return { version, metadata, tensors, alignment, dataOffset, dataBytes };
+}
+
+/** One part of a model as read back: the file's name (for messages) and its header. */
+export interface GgufPartHeader {
+  file: string;
+  header: GgufHeader;
+}
+
+/**
+ * Check that `parts` are the whole of one model, in order, as llama.cpp will load them: one file with no split keys
+ * (or split.count 1), or every part of a split (split.ts) with split.no 0, 1, … and the same split.count, their
+ * tensors adding up to split.tensors.count. A missing, repeated or out-of-order part is a GgufFormatError naming the
+ * file and the part it is.
+ */
+export function checkGgufParts(parts: readonly GgufPartHeader[]): void {
+  if (!parts.length) throw new GgufFormatError('No GGUF file was given.');
+  const fail = (file: string, what: string): never => {
+    throw new GgufFormatError(`GGUF file "${file}": ${what}.`);
+  };
+  const first = parts[0]!;
+  const count = first.header.metadata.get(SPLIT_COUNT);
+  if (count === undefined || Number(count) <= 1) {
+    if (parts.length > 1) fail(parts[1]!.file, `it was given as part 2, but "${first.file}" is a whole model (no ${SPLIT_COUNT} above 1)`);
+    return;
+  }
+  const n = Number(count);
+  parts.forEach(({ file, header }, i) => {
+    const no = header.metadata.get(SPLIT_NO);
+    if (no === undefined) fail(file, `it has no ${SPLIT_NO}: it is not a part of a split GGUF model`);
+    const partCount = Number(header.metadata.get(SPLIT_COUNT));
+    if (partCount !== n) fail(file, `it says ${SPLIT_COUNT} ${partCount}, but the first part "${first.file}" says ${n}`);
+    if (Number(no) > i) fail(file, `it is part ${Number(no) + 1} of ${n}, given as part ${i + 1}: part ${i + 1} of ${n} is missing`);
+    if (Number(no) < i) fail(file, `it is part ${Number(no) + 1} of ${n}, given as part ${i + 1}: the parts are out of order or repeated`);
+  });
+  if (parts.length < n) fail(parts.at(-1)!.file, `it is part ${parts.length} of ${n}: part ${parts.length + 1} of ${n} is missing`);
+  const expected = Number(first.header.metadata.get(SPLIT_TENSORS_COUNT));
+  const found = parts.reduce((s, p) => s + p.header.tensors.length, 0);
+  if (found !== expected) fail(first.file, `${SPLIT_TENSORS_COUNT} says ${expected} tensors, but the ${n} parts hold ${found}`);
 }

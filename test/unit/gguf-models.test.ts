@@ -50,14 +50,14 @@ describe('GGUF replicas', () => {
     expect(file.totalBytes / 134.5e6).toBeLessThan(1.1);
   });
 
-  it('adds q/k/v biases for qwen2, and refuses architectures llama.cpp is not written for here', () => {
+  it('adds q/k/v biases for qwen2, and refuses architectures the replica writer does not know', () => {
     const file = ggufReplica(replica('Qwen/Qwen2.5-0.5B').config, 'q4_0', 'qwen');
     const h = readGgufHeader(file.header, 'qwen.gguf', file.totalBytes);
     expect(h.metadata.get('general.architecture')).toBe('qwen2');
     expect(h.tensors.some((t) => t.name === 'blk.0.attn_q.bias')).toBe(true);
-    expect(ggufReplicaProblem({ model_type: 'gpt2' })).toMatch(/written for the llama, mistral, qwen2, gemma2 architectures; this model is gpt2/);
+    expect(ggufReplicaProblem({ model_type: 'falcon' })).toMatch(/written for the llama, mistral, qwen2, phi3, gemma2, gpt2 architectures; this model is falcon/);
     expect(replicaLevels(replica('HuggingFaceTB/SmolLM2-135M'))).toContain('q4_0');
-    expect(replicaLevels(replica('openai-community/gpt2'))).not.toContain('q4_0');
+    expect(replicaLevels(replica('openai-community/gpt2'))).toContain('q4_0');
   });
 
   it("writes gemma2 with llama.cpp's gemma2 names: the post-attention and post-FFN norms, its window and caps, no output tensor", () => {
