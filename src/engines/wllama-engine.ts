@@ -22,7 +22,7 @@ import { GgufFormatError } from '../gguf/format.ts';
 import { ggufReplicaFit } from '../gguf/fit.ts';
 import type { GgufLevel } from '../gguf/llama.ts';
 import { checkGgufParts, readGgufHeader } from '../gguf/read.ts';
-import { ggufReplicaParts, ggufReplicaProblem, replicaPromptText } from '../gguf/replica.ts';
+import { ggufReplicaParts, ggufReplicaProblem, replicaPromptText, replicaSpecialIds } from '../gguf/replica.ts';
 import { splitFileName, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/split.ts';
 import { UnsupportedError, type Engine } from './engine.ts';
 import { ggufReplicaData } from './replica-store.ts';
@@ -31,6 +31,9 @@ import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } f
 import { AbortedError, type LanguageModel } from './lm.ts';
 import { replicaPromptIds } from './ort-lm.ts';
 import { loadTokenizer } from './tokenizer.ts';
+
+/** How many of llama.cpp's last warning and error lines a failed load reports. */
+const LOG_TAIL_LINES = 8;
 
 /** The context llama.cpp allocates its KV cache for: the model's, up to this (a 128k-context model would reserve gigabytes). */
 const MAX_CONTEXT = 4096;
@@ -89,7 +92,8 @@ function replicaText(config: Record<string, unknown>): LmText {
   const lm = { vocab: Number(config.vocab_size), eos: eosValue == null ? [] : Array.isArray(eosValue) ? eosValue : [eosValue] };
   return {
     maxContext: trainedContext(config),
-    eos: lm.eos,
+    // The GGUF's own end-of-sequence ids (a config shrunk for tests has its eos moved inside its vocabulary).
+    eos: replicaSpecialIds(config as unknown as Parameters<typeof replicaSpecialIds>[0]).eos,
     encode: (text) => replicaPromptIds(text, lm),
     decode: (ids) => ids.map((id) => `<${id}>`).join(''),
     promptText: replicaPromptText,
@@ -147,18 +151,33 @@ const FLASH_ATTN = 'auto';
 async function loadWllamaLm(spec: RunSpec, model: Blob[], threads: number, text: LmText, result: RunResult): Promise<LanguageModel & { sessionMs: number }> {
   const maxContext = text.maxContext;
   const eos = sortedIds(text.eos);
-  // llama.cpp's log is kept only until the model is loaded, for the buffer sizes it prints (memory.engineBuffers).
+  // llama.cpp's log is kept only until the model is loaded, for the buffer sizes it prints (memory.engineBuffers); its
+  // warnings and errors (the last few lines) also until the end: a failed load or generation ends with them, since
+  // wllama itself says only "(ABORT)" or "failed to load model".
   let loadLog: string[] | null = [];
   const keep = (...args: unknown[]) => void loadLog?.push(args.join(' '));
-  const logger = { debug: keep, log: keep, warn: keep, error: console.error };
+  const logTail: string[] = [];
+  const tail = (...args: unknown[]): void => {
+    logTail.push(args.map((a) => (a instanceof Error ? a.message : String(a))).join(' '));
+    if (logTail.length > LOG_TAIL_LINES) logTail.shift();
+  };
+  const logger = { debug: keep, log: keep, warn: (...args: unknown[]) => (keep(...args), tail(...args)), error: tail };
+  const withLog = (err: unknown): unknown => {
+    if (err instanceof Error && logTail.length) err.message = `${err.message} — llama.cpp's log ends: ${logTail.join(' | ')}`;
+    return err;
+  };
   const wllama = new Wllama({ default: new URL(wllamaWasmUrl, self.location.href).href }, { suppressNativeLog: false, logger, allowOffline: true });
   const t0 = performance.now();
-  await wllama.loadModel(model, {
-    n_threads: threads,
-    n_ctx: contextFor(maxContext),
-    n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
-    n_parallel: 1,
-  });
+  try {
+    await wllama.loadModel(model, {
+      n_threads: threads,
+      n_ctx: contextFor(maxContext),
+      n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
+      n_parallel: 1,
+    });
+  } catch (err) {
+    throw withLog(err);
+  }
   const sessionMs = performance.now() - t0;
   result.memory.engineBuffers = llamaBuffers(loadLog);
   loadLog = null;
@@ -218,7 +237,7 @@ async function loadWllamaLm(spec: RunSpec, model: Blob[], threads: number, text:
           },
         } as Parameters<Wllama['createCompletion']>[0] & { onData: (c: RawCompletionChunk) => void });
       } catch (err) {
-        if (!(err instanceof WllamaAbortError) && !(err as Error).name?.includes('Abort')) throw err;
+        if (!(err instanceof WllamaAbortError) && !(err as Error).name?.includes('Abort')) throw withLog(err);
       }
       if (problem) throw problem;
       if (promptSeen !== null && promptSeen !== ids.length)

@@ -5,8 +5,9 @@
  * vocabulary of the model's size. The file is laid out by write.ts and made as it is streamed, so the weights never
  * exist at fp32; a model over wllama's per-file limit is laid out as split parts (split.ts).
  *
- * The vocabulary: the config's special ids as control tokens, the 256 byte symbols of byte-level BPE after them, and
- * filler tokens `<rN>` up to vocab_size; no merges, so llama.cpp reads ASCII text as one token per byte, and a prompt
+ * The vocabulary: the config's special ids as control tokens, the 128 ASCII byte symbols of byte-level BPE after the
+ * low ones (not the other 128: a generated token alone would then be half a UTF-8 character, which llama-server's
+ * JSON stream refuses), and filler tokens `<rN>` up to vocab_size; no merges, so llama.cpp reads ASCII text as one token per byte, and a prompt
  * of N ids can be written as N letters (replicaPromptText) that llama.cpp turns back into N tokens.
  */
 import { parseDecoderConfig } from '../core/arch/decoder.ts';
@@ -56,20 +57,48 @@ function synthetic(seed: number, std: number): (start: number, count: number) =>
 
 const ones = (_start: number, count: number): Float32Array => new Float32Array(count).fill(1);
 
+/**
+ * The replica's special ids: the config's bos and eos, where they are inside the vocabulary. A config shrunk for tests
+ * keeps ids past its small vocabulary (Phi-3's eos 32000 with 256 tokens): each of those takes the lowest id no other
+ * special id has (Phi-3 at test size: bos 1, eos 0), since llama.cpp cannot load a vocabulary without its
+ * end-of-sequence token.
+ */
+export function replicaSpecialIds(c: VocabConfig): { bos: number | null; eos: number[] } {
+  const V = c.vocab_size;
+  const given = [c.bos_token_id ?? null, ...(Array.isArray(c.eos_token_id) ? c.eos_token_id : c.eos_token_id != null ? [c.eos_token_id] : [])];
+  const taken = new Set(given.filter((id): id is number => id != null && id >= 0 && id < V));
+  const standIns = new Map<number, number>();
+  const inside = (id: number | null): number | null => {
+    if (id == null || taken.has(id)) return id;
+    if (!standIns.has(id)) {
+      let free = 0;
+      while (taken.has(free)) free++;
+      taken.add(free);
+      standIns.set(id, free);
+    }
+    return standIns.get(id)!;
+  };
+  const [bos, ...eos] = given.map(inside);
+  return { bos: bos ?? null, eos: [...new Set(eos.filter((id): id is number => id != null))] };
+}
+
 /** The synthetic vocabulary's metadata (see the module comment). */
 function replicaVocab(c: VocabConfig, arch: string): GgufKv[] {
-  const eos = Array.isArray(c.eos_token_id) ? c.eos_token_id : c.eos_token_id != null ? [c.eos_token_id] : [];
-  const specials = [...new Set([c.bos_token_id, ...eos].filter((x): x is number => x != null))];
-  const base = specials.length ? Math.max(...specials) + 1 : 0;
+  const { bos, eos } = replicaSpecialIds(c);
+  const specials = [...new Set([bos, ...eos].filter((x): x is number => x != null))];
+  // The ASCII byte symbols follow the special ids that leave room for them after (Phi-3's bos 1; not gpt2's eos 50256,
+  // the last id), skipping any special id among them.
+  const base = Math.max(-1, ...specials.filter((id) => id + 128 < c.vocab_size)) + 1;
   const bytes = bytesToUnicode();
   const tokens: string[] = [];
   const types: number[] = [];
+  let byte = 0;
   for (let id = 0; id < c.vocab_size; id++) {
     if (specials.includes(id)) {
       tokens.push(`<|special_${id}|>`);
       types.push(3);
-    } else if (id >= base && id < base + 256) {
-      tokens.push(bytes[id - base]!);
+    } else if (id >= base && byte < 128) {
+      tokens.push(bytes[byte++]!);
       types.push(1);
     } else {
       tokens.push(`<r${id}>`);
@@ -82,7 +111,7 @@ function replicaVocab(c: VocabConfig, arch: string): GgufKv[] {
     kv.strings('tokenizer.ggml.tokens', tokens),
     kv.i32s('tokenizer.ggml.token_type', types),
     kv.strings('tokenizer.ggml.merges', []),
-    ...(c.bos_token_id != null ? [kv.u32('tokenizer.ggml.bos_token_id', c.bos_token_id)] : []),
+    ...(bos != null ? [kv.u32('tokenizer.ggml.bos_token_id', bos)] : []),
     ...(eos.length ? [kv.u32('tokenizer.ggml.eos_token_id', eos[0]!)] : []),
     kv.bool('tokenizer.ggml.add_bos_token', false),
     kv.bool('tokenizer.ggml.add_eos_token', false),
@@ -117,7 +146,12 @@ function replicaContent(config: Record<string, unknown>, level: GgufLevel, name:
   const tensors = archTensors(arch, d, config as RawExtras, maker);
   const metadata: GgufKv[] = [
     kv.str('general.architecture', arch),
-    kv.str('general.name', name),
+    // Not the model's name: llama.cpp applies vocabulary workarounds to a general.name it recognises (a name with
+    // "Phi-3" or "phi3" in it makes the load abort in the vocabulary with "unordered_map::at: key not found", seen with
+    // wllama 3.13: it looks for a token of Phi-3's own vocabulary, which the synthetic one lacks). The model the
+    // replica stands for is kept under ondevice's own key, which llama.cpp ignores.
+    kv.str('general.name', 'ondevice synthetic replica'),
+    kv.str('ondevice.replica_of', name),
     kv.u32('general.file_type', GGUF_LEVELS[level].fileType),
     kv.u32('general.quantization_version', 2),
     ...archMetadata(arch, d, config as RawExtras),

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Catalog } from '../../src/core/catalog.ts';
 import { readGgufHeader } from '../../src/gguf/read.ts';
-import { ggufReplica, ggufReplicaProblem } from '../../src/gguf/replica.ts';
+import { ggufReplica, ggufReplicaProblem, replicaSpecialIds } from '../../src/gguf/replica.ts';
 import { testSizeConfig } from '../fixtures/replica-sizes.ts';
 
 const catalog = JSON.parse(readFileSync('models/catalog.json', 'utf8')) as Catalog;
@@ -101,5 +101,17 @@ describe('gpt2 GGUF replica', () => {
     expect(h.tensors.map((t) => t.name).slice(-2)).toEqual(['output_norm.weight', 'output_norm.bias']);
     // 124,439,808 parameters, GPT-2's published count.
     expect(h.tensors.reduce((s, t) => s + t.dims.reduce((a, b) => a * b, 1), 0)).toBe(124_439_808);
+  });
+});
+
+describe('the synthetic vocabulary', () => {
+  it('moves special ids past a shrunk vocabulary to the lowest free ids, and never names the model in general.name', () => {
+    const config = testSizeConfig(entry('microsoft/Phi-3.5-mini-instruct')); // bos 1, eos 32000, vocab 256
+    expect(replicaSpecialIds(config as never)).toEqual({ bos: 1, eos: [0] });
+    const { h } = header(config, 'f32');
+    expect(h.metadata.get('tokenizer.ggml.eos_token_id')).toBe(0);
+    expect((h.metadata.get('tokenizer.ggml.tokens') as string[]).slice(0, 3)).toEqual(['<|special_0|>', '<|special_1|>', 'Ā']);
+    expect(h.metadata.get('general.name')).toBe('ondevice synthetic replica');
+    expect(h.metadata.get('ondevice.replica_of')).toBe('test');
   });
 });
