@@ -55,7 +55,9 @@ describe('GGUF replicas', () => {
     const h = readGgufHeader(file.header, 'qwen.gguf', file.totalBytes);
     expect(h.metadata.get('general.architecture')).toBe('qwen2');
     expect(h.tensors.some((t) => t.name === 'blk.0.attn_q.bias')).toBe(true);
-    expect(ggufReplicaProblem({ model_type: 'falcon' })).toMatch(/written for the llama, mistral, qwen2, phi3, gemma2, gpt2 architectures; this model is falcon/);
+    expect(ggufReplicaProblem({ model_type: 'falcon' })).toMatch(
+      /written for the llama, mistral, qwen2, phi3, gemma2, gpt2 architectures; this model is falcon/,
+    );
     expect(replicaLevels(replica('HuggingFaceTB/SmolLM2-135M'))).toContain('q4_0');
     expect(replicaLevels(replica('openai-community/gpt2'))).toContain('q4_0');
   });
