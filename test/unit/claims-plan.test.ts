@@ -39,8 +39,8 @@ describe('claimRunPlans', () => {
     expect(new Set(runs).size).toBe(runs.length);
     // googlenet fp32 inference: cnn-shrink-100x and resnet-moderate-compute both need it.
     expect(runs.filter((r) => r.startsWith(`${GOOGLENET} fp32 inference`))).toEqual([`${GOOGLENET} fp32 inference 5`]);
-    // Phi-3.5-mini q4 generation: slm-on-phone, phi35-params and devices-run-denser.
-    expect(runs.filter((r) => r.startsWith(`${PHI} `))).toEqual([`${PHI} q4 generation 1`]);
+    // Phi-3.5-mini q4 generation (and its GGUF twin q4_0, for wllama): slm-on-phone, phi35-params and devices-run-denser.
+    expect(runs.filter((r) => r.startsWith(`${PHI} `))).toEqual([`${PHI} q4 generation 1`, `${PHI} q4_0 generation 1`]);
   });
 
   it('plans these runs for wasm', () => {
@@ -49,9 +49,9 @@ describe('claimRunPlans', () => {
       { models: [MOBILENET], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
       // Generation, 128-token prompt, 8 new tokens: hosting-7b-70b, small-trend, phi35-params, slm-on-phone at q4 and
       // small-100m-advantage at q8 share one workload; SmolLM2 runs at both levels. The decoders with a GGUF replica
-      // builder (llama, mistral, qwen2, gemma2) also run at the GGUF twin of each level, for wllama.
-      { models: [LLAMA, MISTRAL, R('google/gemma-2-2b'), QWEN], dtypes: ['q4', 'q4_0'], devices: ['wasm'] },
-      { models: [DCLM, PHI], dtypes: ['q4'], devices: ['wasm'] },
+      // builder (llama, mistral, qwen2, phi3, gemma2, gpt2) also run at the GGUF twin of each level, for wllama.
+      { models: [LLAMA, MISTRAL, R('google/gemma-2-2b'), PHI, QWEN], dtypes: ['q4', 'q4_0'], devices: ['wasm'] },
+      { models: [DCLM], dtypes: ['q4'], devices: ['wasm'] },
       { models: [SMOL135, SMOL360], dtypes: ['q8', 'q4', 'q8_0', 'q4_0'], devices: ['wasm'] },
       { models: [VIT384, EFFNET], dtypes: ['fp32'], devices: ['wasm'] },
       { models: [R('distilbert/distilbert-base-uncased-finetuned-sst-2-english')], dtypes: ['fp32', 'q8'], devices: ['wasm'] },
@@ -59,7 +59,7 @@ describe('claimRunPlans', () => {
       { models: [SMOL135, QWEN], dtypes: ['q8'], devices: ['wasm'] },
     ]);
     expect(plans.map((p) => p.workload.iterations)).toEqual([5, 5, 1, 1, 1, 1, 20, 20, 1]);
-    expect(runs).toHaveLength(33);
+    expect(runs).toHaveLength(34);
   });
 
   it('gives generation runs a 128-token prompt and context runs their lengths', () => {
@@ -78,7 +78,8 @@ describe('claimRunPlans', () => {
   it('adds the GGUF twin of a generation level only for decoders with a GGUF replica builder, never for context sweeps', () => {
     const g = { models: [SMOL135], dtypes: ['q8', 'q4', 'fp32', 'q4f16'] as Dtype[], kind: 'generation' as const };
     expect(ggufTwins(g, SMOL135, catalog)).toEqual(['q8_0', 'q4_0', 'f32']);
-    expect(ggufTwins(g, PHI, catalog)).toEqual([]);
+    expect(ggufTwins(g, PHI, catalog)).toEqual(['q8_0', 'q4_0', 'f32']);
+    expect(ggufTwins(g, DCLM, catalog)).toEqual([]);
     expect(ggufTwins({ ...g, kind: 'context' }, SMOL135, catalog)).toEqual([]);
     expect(ggufTwins(g, VGG, catalog)).toEqual([]);
   });
