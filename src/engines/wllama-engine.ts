@@ -129,11 +129,6 @@ async function replicaBlobs(spec: RunSpec, result: RunResult, onProgress: (p: Pr
   const data = await ggufReplicaData(parts, (writtenBytes, totalBytes) => onProgress({ phase: 'build', writtenBytes, totalBytes }), aborted);
   const n = parts.parts.length;
   const names = data.blobs.map((b, i) => (b as File).name ?? (n > 1 ? splitFileName(spec.model.id, i, n) : `${spec.model.id}.gguf`));
-  await checkParts(
-    data.blobs,
-    parts.parts.map((p) => p.header.length),
-    names,
-  );
   result.replica = {
     paramsPublished: spec.model.params ?? null,
     cache: data.cache,
@@ -142,6 +137,18 @@ async function replicaBlobs(spec: RunSpec, result: RunResult, onProgress: (p: Pr
     cacheNote: data.note,
     files: n,
   };
+  try {
+    await checkParts(
+      data.blobs,
+      parts.parts.map((p) => p.header.length),
+      names,
+    );
+  } catch (err) {
+    // Chromium's NotReadableError on a Blob of gigabytes says nothing of the model: name it, its size and where it was kept.
+    if (err instanceof Error && !(err instanceof GgufFormatError))
+      err.message = `Replica "${spec.model.id}" at ${spec.model.dtype} (${parts.totalBytes} bytes in ${n} GGUF file${n > 1 ? 's' : ''} of at most ${WLLAMA_FILE_LIMIT_BYTES} bytes, kept in ${data.cache === 'opfs' ? 'OPFS' : `memory: ${data.note}`}) could not be read back: ${err.name}: ${err.message}`;
+    throw err;
+  }
   return data.blobs;
 }
 
