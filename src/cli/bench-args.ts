@@ -76,6 +76,8 @@ export interface BenchOptions {
   resume?: string;
   /** --profile: one more iteration per run with onnxruntime's profiler; the top operators per run (ORT engine only). */
   profile?: boolean;
+  /** --browser-profile temp|cache|DIR: the Chromium profile of the CLI's own browser (src/cli/profile.ts). */
+  browserProfile?: string;
 }
 
 /** `claims`: the runs the articles' claims need (models/claims.json), then a verdict for each. */
@@ -217,6 +219,10 @@ export function program(): Command {
     .option(
       '--resume <file.jsonl>',
       'with --connect: run only the runs FILE has no completed, errored or unsupported record of (per device label), appending to it',
+    )
+    .option(
+      '--browser-profile <temp|cache|dir>',
+      "the CLI's Chromium profile, storage on disk: temp (default: fresh, removed at exit), cache (~/.cache/ondevice/chromium, kept: built replicas are found by the next run) or a folder (kept)",
     )
     .option('--out <file.jsonl>', 'write one JSON record per run')
     .option('--json', 'print JSONL to stdout instead of the table')

@@ -152,11 +152,12 @@ function profileTable(results: readonly RunResult[]): string | null {
  * Every table that applies to these results. The default view fits a 120-column terminal for a run or a few: columns
  * no run fills are left out, and reasons are notes under their table; `wide` shows every column (--wide).
  */
-export function report(results: readonly RunResult[], wide = false): string {
+export function report(results: readonly RunResult[], wide = false, setupExtra: readonly string[] = []): string {
   const lm = results.filter((r) => r.task === 'text-generation');
   const other = results.filter((r) => r.task !== 'text-generation');
   const parts: string[] = [];
-  const setup = setupLines(results);
+  // setupExtra: what the CLI knows and the records do not (its browser profile).
+  const setup = [...setupLines(results), ...setupExtra];
   // Prose lines are wrapped to the tables' width (the wide view's tables are wider anyway).
   if (setup.length) parts.push(`Setup:\n${setup.map((l) => wrapLine(`  ${l}`)).join('\n')}`);
   const threads = threadsLines(results);

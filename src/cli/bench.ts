@@ -27,6 +27,8 @@ import { benchOnDevices } from './bench-remote.ts';
 import { growthTable, report, summary } from './bench-tables.ts';
 import { WATCHDOG_MARGIN_KEY } from '../core/watchdog.ts';
 import { benchTask, isPipelineTask } from './bench-task.ts';
+import { makeBrowserProfile, parseBrowserProfile, profileLine, profilePort } from './profile.ts';
+import type { AppServer } from './serve.ts';
 
 export type { BenchOptions } from './bench-args.ts';
 export { program } from './bench-args.ts';
@@ -40,6 +42,22 @@ function withOsMemory(result: RunResult, peak: OsPeak | null): void {
   result.memory.osPeakRssBytes = peak.peakRssBytes;
   delete result.memory.unknown.osPeakRssBytes;
   result.memory.os = { peakPssBytes: peak.peakPssBytes, byType: peak.byType, samples: peak.samples };
+}
+
+/**
+ * The app server: on a kept profile's own port (the same origin every run, so the replicas cached there are found),
+ * else on any free one. A taken port costs the cache, not the run: `notes` says so.
+ */
+async function serveForProfile(origins: ReturnType<typeof cspOrigins>, port: number | undefined, notes: string[]): Promise<AppServer> {
+  if (port === undefined) return startAppServer(origins);
+  try {
+    return await startAppServer({ ...origins, port });
+  } catch (err) {
+    notes.push(
+      `port ${port}, this profile's, was taken (${(err as Error).message}): the app ran on another origin, where the replicas this profile cached are not found`,
+    );
+    return startAppServer(origins);
+  }
 }
 
 /** The backends when none are named (defaultDevices), saying why WebGPU is left out. */
@@ -59,6 +77,9 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
   if (opts.report) reportKind(opts.report);
   const makePlan = planFromOptions(opts, claims);
   const endpoints = parseEndpoints(opts.connect ?? [], opts.connectCdp ?? []);
+  const profileChoice = parseBrowserProfile(opts.browserProfile);
+  if (endpoints.length && opts.browserProfile !== undefined)
+    throw new InvalidInputError("--browser-profile is for the CLI's own Chromium: a remote browser keeps its own profile.");
   if (endpoints.length) {
     beforeLaunch();
     return benchOnDevices(opts, endpoints, makePlan, claims, overrides);
@@ -71,7 +92,12 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
     throw new InvalidInputError('--host, --port and --public-url say where remote browsers find the app: use them with --connect.');
   }
   beforeLaunch();
-  const server = await startAppServer(cspOrigins(opts));
+  const profile = makeBrowserProfile(profileChoice);
+  const serverNotes: string[] = [];
+  const server = await serveForProfile(cspOrigins(opts), profile.kept ? profilePort(profile.dir) : undefined, serverNotes).catch((err: unknown) => {
+    profile.remove();
+    throw err;
+  });
   const results: RunResult[] = [];
   if (opts.out) writeFileSync(opts.out, '');
   // Bars only on a terminal: piped or redirected, stderr gets none.
@@ -82,6 +108,7 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
   let measuredPeak: OsPeak | null | undefined;
   const session = await openApp({
     server,
+    profileDir: profile.dir,
     onEvent: (e) => {
       progress.onEvent(e);
       if (e.type === 'run-start') {
@@ -103,12 +130,15 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
     },
   }).catch(async (err) => {
     await server.close();
+    profile.remove();
     throw err;
   });
   sampler = new OsMemorySampler(session.marker);
   try {
     // --watchdog sets the page's own watchdog here (src/core/watchdog.ts); the page keeps it in localStorage.
     if (opts.watchdog !== undefined) await session.page.evaluate(([k, v]) => localStorage.setItem(k, v), [WATCHDOG_MARGIN_KEY, String(opts.watchdog)] as const);
+    // A kept profile remembers an earlier run's --watchdog: without the flag, the page's default applies.
+    else if (profile.kept) await session.page.evaluate((k) => localStorage.removeItem(k), WATCHDOG_MARGIN_KEY);
     const catalog = await session.page.evaluate(() => window.ondevice.catalog());
     const plan = makePlan.make(catalog, server, makePlan.devices ?? (await browserDefaultDevices(session.page)));
     // Ctrl-C (or --abort-after) aborts the run in progress — logged `aborted` with what it measured — and starts no more.
@@ -130,6 +160,7 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
     progress.stop();
     await session.close();
     await server.close();
+    profile.remove();
   }
   const judged = claims.length ? judgeDevices(claims, [{ label: null, results }], overrides).devices : [];
   if (opts.report) writeReport(opts.report, judged, claims, loadCatalog());
@@ -137,7 +168,7 @@ export async function bench(opts: BenchOptions, beforeLaunch: () => void = () =>
     /* the caller reads --out */
   } else if (opts.json) process.stdout.write(results.map((r) => JSON.stringify(r)).join('\n') + '\n');
   else {
-    process.stdout.write(report(results, opts.wide) + '\n');
+    process.stdout.write(report(results, opts.wide, [profileLine(profile), ...serverNotes]) + '\n');
     for (const note of levelNotes(results.filter((r) => r.state === 'completed').map((r) => [r.model.dtype, r.device] as const)))
       process.stdout.write(`note: ${note}\n`);
     if (judged.length) process.stdout.write(claimsTable(judged, claims) + '\n');

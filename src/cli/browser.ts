@@ -1,7 +1,7 @@
 /** Finding and launching Chromium for the headless runner and the browser tests (playwright-core, no download). */
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 
 export const CHROMIUM_FLAGS = [
   // WebGPU on machines without a GPU runs through SwiftShader; headless Chromium hides it without this flag.
@@ -47,10 +47,21 @@ export class NoChromiumError extends Error {
  * can be found in /proc (src/cli/proc-memory.ts).
  */
 export async function launchChromium(marker?: string, options: { webgpu?: boolean } = {}): Promise<Browser> {
+  return chromium.launch(launchOptions(marker, options));
+}
+
+function launchOptions(marker: string | undefined, options: { webgpu?: boolean }): { executablePath: string; headless: true; args: string[] } {
   const executablePath = findChromium();
   if (!executablePath) throw new NoChromiumError();
   // webgpu: false leaves out --enable-unsafe-webgpu: how tests get a browser without WebGPU.
   const flags = CHROMIUM_FLAGS.filter((f) => options.webgpu !== false || f !== '--enable-unsafe-webgpu');
-  const args = marker ? [...flags, `--ondevice-session=${marker}`] : flags;
-  return chromium.launch({ executablePath, headless: true, args });
+  return { executablePath, headless: true, args: marker ? [...flags, `--ondevice-session=${marker}`] : [...flags] };
+}
+
+/**
+ * Launch headless Chromium on a profile folder (src/cli/profile.ts): its one context keeps the site's storage and
+ * Blobs on disk, where a fresh off-the-record context holds them in memory (and refuses a replica past ~1.5 GiB).
+ */
+export async function launchChromiumProfile(dir: string, marker?: string, options: { webgpu?: boolean } = {}): Promise<BrowserContext> {
+  return chromium.launchPersistentContext(dir, launchOptions(marker, options));
 }

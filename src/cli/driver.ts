@@ -5,7 +5,7 @@ import type { SuiteEvent } from '../client/suite.ts';
 import type { SuitePlan } from '../core/plan.ts';
 import type { RooflineDevice, RooflineOptions, RooflineResult } from '../roofline/roofline.ts';
 import type { RunResult } from '../core/schema.ts';
-import { launchChromium } from './browser.ts';
+import { launchChromium, launchChromiumProfile } from './browser.ts';
 import { startAppServer, type AppServer } from './serve.ts';
 
 declare global {
@@ -43,6 +43,11 @@ export interface OpenAppOptions {
   connect?: readonly string[];
   /** How long the page may take to load and expose window.ondevice (default 30 s). */
   loadTimeoutMs?: number;
+  /**
+   * Launch Chromium on this profile folder (its storage on disk, src/cli/profile.ts) instead of opening a fresh
+   * off-the-record context, whose storage is in memory. Not with `browser`.
+   */
+  profileDir?: string;
 }
 
 /** The page did not load from the app's URL, or loaded without the automation entry. */
@@ -86,18 +91,24 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
   let ownContext = true;
   try {
     const marker = crypto.randomUUID();
-    browser ??= await launchChromium(marker, { webgpu: options.webgpu });
-    // Some CDP endpoints (device clouds) refuse new contexts: use the browser's own one there, and leave it open.
-    const b0 = browser;
-    context = await b0.newContext().catch((err: unknown) => {
-      const existing = b0.contexts()[0];
-      if (launched || !existing) throw err;
-      ownContext = false;
-      return existing;
-    });
+    if (launched && options.profileDir) {
+      context = await launchChromiumProfile(options.profileDir, marker, { webgpu: options.webgpu });
+      browser = context.browser()!;
+    } else {
+      browser ??= await launchChromium(marker, { webgpu: options.webgpu });
+      // Some CDP endpoints (device clouds) refuse new contexts: use the browser's own one there, and leave it open.
+      const b0 = browser;
+      context = await b0.newContext().catch((err: unknown) => {
+        const existing = b0.contexts()[0];
+        if (launched || !existing) throw err;
+        ownContext = false;
+        return existing;
+      });
+    }
     const requests: string[] = [];
     context.on('request', (r) => requests.push(r.url()));
-    const page = await context.newPage();
+    // A profile's context opens with a blank page: the app goes there (a connected browser's pages are not ours).
+    const page = (launched && options.profileDir ? context.pages()[0] : undefined) ?? (await context.newPage());
     let onEvent = options.onEvent;
     await page.exposeFunction('__ondeviceEvent', (e: SuiteEvent) => onEvent?.(e));
     await loadApp(page, server.url, options.loadTimeoutMs ?? 30_000);
@@ -119,12 +130,14 @@ export async function openApp(options: OpenAppOptions = {}): Promise<AppSession>
         onEvent = undefined;
         // A connected browser is someone else's: close what we opened in it and disconnect.
         if (!launched && ownContext) await c.close().catch(() => undefined);
+        // A profile's context is the browser: closing it flushes the profile and ends Chromium.
+        if (launched && options.profileDir) await c.close();
         await b.close();
         if (!options.server) await server.close();
       },
     };
   } catch (err) {
-    if (launched) await browser?.close();
+    if (launched) await (options.profileDir && context ? context.close() : browser?.close());
     else if (ownContext) await context?.close().catch(() => undefined);
     if (!options.server) await server.close();
     throw err;
