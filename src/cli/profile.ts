@@ -7,8 +7,8 @@
  * once stay in its OPFS for the next run, at the cost of their disk space (a 2B model at q4_0 is 1.5 GiB).
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readlinkSync, rmSync } from 'node:fs';
+import { homedir, hostname, tmpdir } from 'node:os';
 import { isAbsolute, join, resolve } from 'node:path';
 import { InvalidInputError } from '../core/vocab.ts';
 
@@ -43,6 +43,28 @@ export function profilePort(dir: string): number {
   return 20000 + (createHash('sha256').update(dir).digest().readUInt32BE(0) % 40000);
 }
 
+/**
+ * Why a kept profile cannot be opened now: Chromium on Linux marks a profile in use with a `SingletonLock` link to
+ * HOST-PID, and a second Chromium on it hands over to the first and exits. Null when it is free (no lock, another
+ * host's, or a process that is gone).
+ */
+export function profileInUse(dir: string): string | null {
+  let target: string;
+  try {
+    target = readlinkSync(join(dir, 'SingletonLock'));
+  } catch {
+    return null;
+  }
+  const m = /^(.*)-(\d+)$/.exec(target);
+  if (!m || m[1] !== hostname()) return null;
+  try {
+    process.kill(Number(m[2]), 0);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ESRCH') return null;
+  }
+  return `the browser profile ${dir} is in use by another Chromium (pid ${m[2]}): wait for that run, or give another folder or --browser-profile temp`;
+}
+
 /** Make the profile's folder: a fresh temp one, removed at close or when the process exits; a kept one, created if missing. */
 export function makeBrowserProfile(choice: { dir: string | null; kept: boolean }): BrowserProfile & { remove(): void } {
   if (choice.dir === null) {
@@ -58,6 +80,8 @@ export function makeBrowserProfile(choice: { dir: string | null; kept: boolean }
       },
     };
   }
+  const busy = profileInUse(choice.dir);
+  if (busy) throw new InvalidInputError(busy);
   mkdirSync(choice.dir, { recursive: true });
   return { dir: choice.dir, kept: true, remove: () => undefined };
 }

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
+import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { program, type BenchOptions } from '../../src/cli/bench.ts';
 import { bench } from '../../src/cli/bench.ts';
-import { cacheProfileDir, makeBrowserProfile, parseBrowserProfile, profileLine, profilePort } from '../../src/cli/profile.ts';
+import { cacheProfileDir, makeBrowserProfile, parseBrowserProfile, profileInUse, profileLine, profilePort } from '../../src/cli/profile.ts';
 
 describe('--browser-profile', () => {
   it('is a flag: temp by default, cache, or a folder', () => {
@@ -45,6 +45,20 @@ describe('--browser-profile', () => {
     expect(profileLine(kept)).toBe(
       `browser profile: ${dir} (kept: replicas cached in its storage are found by the next run with it; delete the folder to free the space)`,
     );
+  });
+
+  it('a kept profile another Chromium holds is refused with its pid; a stale lock is not', () => {
+    const held = mkdtempSync(join(tmpdir(), 'ondevice-test-'));
+    symlinkSync(`${hostname()}-${process.pid}`, join(held, 'SingletonLock'));
+    const reason = `the browser profile ${held} is in use by another Chromium (pid ${process.pid}): wait for that run, or give another folder or --browser-profile temp`;
+    expect(profileInUse(held)).toBe(reason);
+    expect(() => makeBrowserProfile({ dir: held, kept: true })).toThrow(reason);
+    const stale = mkdtempSync(join(tmpdir(), 'ondevice-test-'));
+    symlinkSync(`${hostname()}-2147483646`, join(stale, 'SingletonLock'));
+    expect(profileInUse(stale)).toBeNull();
+    const elsewhere = mkdtempSync(join(tmpdir(), 'ondevice-test-'));
+    symlinkSync(`another-host-${process.pid}`, join(elsewhere, 'SingletonLock'));
+    expect(profileInUse(elsewhere)).toBeNull();
   });
 
   it('is refused with remote browsers, before anything starts', async () => {
