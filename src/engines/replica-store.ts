@@ -8,6 +8,7 @@
 import { splitFileName, type GgufParts } from '../gguf/split.ts';
 import type { ModelFiles } from '../onnx/write-model.ts';
 import { AbortedError } from './lm.ts';
+import { opfsFailureNote, quotaShortfall, replicaStorageProblem, type OpfsFailure, type StorageEstimateNumbers } from '../core/replica-storage.ts';
 
 export interface ReplicaData {
   /** What onnxruntime-web's `externalData` takes: a URL it fetches (an OPFS file) or the bytes. */
@@ -90,7 +91,8 @@ async function writeCached(
     await write((chunk) => {
       if (aborted()) throw new AbortedError('Aborted while building the replica; the half-written file was removed.');
       const n = access.write(chunk, { at });
-      if (n !== chunk.length) throw new Error(`wrote ${n} of ${chunk.length} bytes at offset ${at}`);
+      // Chromium's sync access handle answers a full in-memory file system with a bogus count rather than a throw.
+      if (n !== chunk.length) throw new Error(`the browser refused ${chunk.length} bytes at offset ${at} (write() returned ${n})`);
       at += n;
     });
     access.flush();
@@ -99,10 +101,39 @@ async function writeCached(
     access.close();
     await dir.removeEntry(partial).catch(() => undefined);
     if (err instanceof AbortedError) throw err;
-    return err instanceof Error ? err : new Error(String(err));
+    return Object.assign(err instanceof Error ? err : new Error(String(err)), { written: at });
   }
   await (handle as FileSystemFileHandle & { move(name: string): Promise<void> }).move(name);
   return handle.getFile();
+}
+
+/** The site's storage estimate, or null where the browser gives none. */
+async function storageEstimate(): Promise<StorageEstimateNumbers | null> {
+  const e = await navigator.storage.estimate().catch(() => null);
+  return e ? { quota: e.quota ?? null, usage: e.usage ?? null } : null;
+}
+
+/**
+ * writeCached, unless the site's own estimate says the file cannot fit (then nothing is written): the finished file,
+ * or what stopped it with the numbers for the reason. The estimate can say a file will not fit, not that it will.
+ */
+async function writeOrFailure(
+  dir: FileSystemDirectoryHandle,
+  name: string,
+  bytes: number,
+  write: (sink: (chunk: Uint8Array) => void) => Promise<void>,
+  aborted: () => boolean,
+): Promise<File | OpfsFailure> {
+  const estimate = await storageEstimate();
+  const short = quotaShortfall(bytes, estimate);
+  if (short) return { bytes, written: null, estimate, error: short };
+  // Making the file can fail before a byte is written (QuotaExceededError where the estimate said there was room).
+  const written = await writeCached(dir, name, write, aborted).catch((err: unknown) => {
+    if (err instanceof AbortedError || !(err instanceof Error)) throw err;
+    return Object.assign(err, { written: 0 });
+  });
+  if (!(written instanceof Error)) return written;
+  return { bytes, written: (written as Error & { written?: number }).written ?? null, estimate, error: written.message };
 }
 
 /** The replica's data file, from the OPFS cache or freshly written there (or into memory when OPFS fails). */
@@ -116,10 +147,9 @@ export async function replicaData(files: ModelFiles, onProgress: Progress, abort
     const url = URL.createObjectURL(file);
     return { data: url, cache: 'opfs', cached: true, note: null, release: () => URL.revokeObjectURL(url) };
   }
-  const written = await writeCached(dir, name, (sink) => files.writeData(sink, onProgress), aborted);
+  const written = await writeOrFailure(dir, name, files.dataBytes, (sink) => files.writeData(sink, onProgress), aborted);
   // Quota exceeded and the like: the run can still go on from memory.
-  if (written instanceof Error)
-    return inMemory(files, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
+  if (!(written instanceof Blob)) return inMemory(files, onProgress, aborted, `${opfsFailureNote(written)}: built in memory`);
   const url = URL.createObjectURL(written);
   return { data: url, cache: 'opfs', cached: false, note: null, release: () => URL.revokeObjectURL(url) };
 }
@@ -138,7 +168,33 @@ function partsProgress(parts: GgufParts, onProgress: Progress): (index: number) 
   return (index) => (written) => onProgress(before[index]! + written, parts.totalBytes);
 }
 
-function ggufInMemory(parts: GgufParts, onProgress: Progress, aborted: () => boolean, note: string): GgufReplicaData {
+/** Why neither OPFS nor memory can hold a replica: the run's error, with the numbers and what to do. */
+export class ReplicaStorageError extends Error {
+  override name = 'ReplicaStorageError';
+}
+
+/**
+ * Read a Blob through, 64 MiB at a time: null, or why a part could not be read. Chromium accepts the parts of a Blob
+ * it cannot hold (an off-the-record context keeps Blobs in memory) and says so only when the part is read.
+ */
+async function readThrough(blob: Blob): Promise<string | null> {
+  const step = 64 * 2 ** 20;
+  for (let at = 0; at < blob.size; at += step) {
+    try {
+      await blob.slice(at, at + step).arrayBuffer();
+    } catch (err) {
+      return `a Blob of ${blob.size} bytes could not be read back at offset ${at}: ${(err as Error).name}: ${(err as Error).message}`;
+    }
+  }
+  return null;
+}
+
+/**
+ * The GGUF files as Blobs in memory, each read through before use (readThrough), so that one Chromium cannot hold
+ * ends the run with the reason. `failure` is why OPFS did not take them.
+ */
+async function ggufInMemory(parts: GgufParts, onProgress: Progress, aborted: () => boolean, failure: OpfsFailure | string): Promise<GgufReplicaData> {
+  const note = typeof failure === 'string' ? failure : `${opfsFailureNote(failure)}: built in memory`;
   const progress = partsProgress(parts, onProgress);
   const blobs = parts.parts.map((file, i) => {
     const chunks: Uint8Array[] = [];
@@ -151,6 +207,15 @@ function ggufInMemory(parts: GgufParts, onProgress: Progress, aborted: () => boo
     }
     return new Blob(chunks as BlobPart[]);
   });
+  for (const blob of blobs) {
+    const unreadable = await readThrough(blob);
+    if (unreadable)
+      throw new ReplicaStorageError(
+        typeof failure === 'string'
+          ? `${failure}; nor could the browser hold the replica's ${parts.totalBytes} bytes in memory (${unreadable})`
+          : replicaStorageProblem(failure, unreadable),
+      );
+  }
   return { blobs, cache: 'memory', cached: false, note };
 }
 
@@ -179,9 +244,10 @@ export async function ggufReplicaData(parts: GgufParts, onProgress: Progress, ab
       continue;
     }
     cached = false;
-    const written = await writeCached(
+    const written = await writeOrFailure(
       dir,
       name,
+      file.totalBytes,
       async (sink) => {
         let at = 0;
         for (const chunk of file.chunks()) {
@@ -192,8 +258,7 @@ export async function ggufReplicaData(parts: GgufParts, onProgress: Progress, ab
       },
       aborted,
     );
-    if (written instanceof Error)
-      return ggufInMemory(parts, onProgress, aborted, `could not cache the replica in the origin-private file system (${written.message}): built in memory`);
+    if (!(written instanceof Blob)) return ggufInMemory(parts, onProgress, aborted, written);
     blobs.push(written);
   }
   return { blobs, cache: 'opfs', cached, note: null };

@@ -25,7 +25,8 @@ import { checkGgufParts, readGgufHeader } from '../gguf/read.ts';
 import { ggufReplicaParts, ggufReplicaProblem, replicaPromptText, replicaSpecialIds } from '../gguf/replica.ts';
 import { splitFileName, WLLAMA_FILE_LIMIT_BYTES } from '../gguf/split.ts';
 import { UnsupportedError, type Engine } from './engine.ts';
-import { ggufReplicaData } from './replica-store.ts';
+import { ggufReplicaData, ReplicaStorageError } from './replica-store.ts';
+import { unreadableCopyProblem } from '../core/replica-storage.ts';
 import { fetchModelBytes } from './fetch-model.ts';
 import { eosIdsOf, fetchRepoJson, maxContextOf, notInHfLayout, type LmConfig } from './hf-files.ts';
 import { AbortedError, type LanguageModel } from './lm.ts';
@@ -292,7 +293,14 @@ export const wllamaEngine: Engine = {
       text = await repoText(spec);
     }
     result.model.bytes = model.reduce((sum, b) => sum + b.size, 0);
-    const lm = await loadWllamaLm(spec, model, threads, text, result);
+    const lm = await loadWllamaLm(spec, model, threads, text, result).catch((err: unknown) => {
+      // A replica held in memory that Chromium dropped: the reason, not wllama's bare NotReadableError.
+      const message = String((err as Error)?.message ?? err);
+      const note = result.replica?.cache === 'memory' ? result.replica.cacheNote : null;
+      const bytes = model.reduce((s, b) => s + b.size, 0);
+      if (note && /NotReadableError/.test(message)) throw new ReplicaStorageError(unreadableCopyProblem(note, bytes, message));
+      throw err;
+    });
     result.timings.sessionMs = lm.sessionMs;
     result.timings.loadMs = performance.now() - t0;
     return { kind: 'lm', model: lm };
