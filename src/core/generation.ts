@@ -159,6 +159,12 @@ export function contextLengthsFor(requested: readonly number[], maxContext: numb
   return kept;
 }
 
+/** The context a generation run reaches: the prompt (or the longest context point) plus the new tokens, within the model's. */
+export function runContextTokens(g: Pick<GenerationWorkload, 'maxNewTokens' | 'contextLengths'>, promptTokens: number, maxContext: number | null): number {
+  const start = g.contextLengths?.length ? Math.max(...g.contextLengths) : promptTokens;
+  return Math.min(maxContext ?? Infinity, start + g.maxNewTokens);
+}
+
 /** Bytes of a KV cache: layers × (key + value) × kv heads × head dim × tokens × element size. */
 export const kvCacheBytes = (c: { layers: number; kvHeads: number; headDim: number; bytesPerElement: number }, tokens: number): number =>
   c.layers * 2 * c.kvHeads * c.headDim * tokens * c.bytesPerElement;

@@ -5,6 +5,7 @@
  */
 import type { Capabilities } from '../core/capabilities.ts';
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
+import { runContextTokens } from '../core/generation.ts';
 import type { RunResult } from '../core/schema.ts';
 import { DEFAULT_GENERATION, type InputOverride, type Progress, type RunSpec } from '../core/spec.ts';
 import { replicaAtLevel, replicaFit, type BuiltReplica } from '../onnx/replica.ts';
@@ -30,11 +31,10 @@ export interface OnnxSource {
   release?: () => void;
 }
 
-/** The context a generation run reaches: the prompt (or the longest context point) plus the new tokens. */
+/** The context a generation run reaches (core/generation.ts runContextTokens), with the replica's prompt ids. */
 function contextTokensOf(spec: RunSpec, lm: { vocab: number; eos: number[]; maxContext: number }): number {
   const g = { ...DEFAULT_GENERATION, ...spec.workload.generation };
-  const start = g.contextLengths?.length ? Math.max(...g.contextLengths) : replicaPromptIds(g.prompt, lm).length;
-  return Math.min(lm.maxContext, start + g.maxNewTokens);
+  return runContextTokens(g, replicaPromptIds(g.prompt, lm).length, lm.maxContext);
 }
 
 /** A real model's bytes, fetched (a hub model through the Cache API); fills the fetch timing and model.bytes. */

@@ -12,11 +12,11 @@
  */
 import { Wllama, WllamaAbortError, type RawCompletionChunk } from '@wllama/wllama';
 import wllamaWasmUrl from '@wllama/wllama/esm/wasm/wllama.wasm?url';
-import { sortedIds } from '../core/generation.ts';
+import { runContextTokens, sortedIds } from '../core/generation.ts';
 import { llamaBuffers } from '../core/llama-log.ts';
 import { fitProblem, WASM_HEAP_LIMIT_BYTES } from '../core/fit.ts';
 import type { RunResult } from '../core/schema.ts';
-import type { Progress, RunSpec } from '../core/spec.ts';
+import { DEFAULT_GENERATION, type Progress, type RunSpec } from '../core/spec.ts';
 import { GGUF_DTYPES } from '../core/vocab.ts';
 import { GgufFormatError } from '../gguf/format.ts';
 import { ggufReplicaFit } from '../gguf/fit.ts';
@@ -36,15 +36,24 @@ import { loadTokenizer } from './tokenizer.ts';
 /** How many of llama.cpp's last warning and error lines a failed load reports. */
 const LOG_TAIL_LINES = 8;
 
-/** The context llama.cpp allocates its KV cache for: the model's, up to this (a 128k-context model would reserve gigabytes). */
-const MAX_CONTEXT = 4096;
+/** llama.cpp's KV cache comes in cells of this many tokens (it pads its context to a multiple of 256). */
+const CONTEXT_STEP = 256;
 
 /** A replica config's trained context: `max_position_embeddings` (gpt2: `n_positions`). */
 const trainedContext = (config: Record<string, unknown>): number | null => Number(config.max_position_embeddings ?? config.n_positions) || null;
 
-/** The context llama.cpp is loaded with for a model whose config says `max_position_embeddings`. */
-const contextFor = (maxContext: number | null): number => Math.min(maxContext ?? MAX_CONTEXT, MAX_CONTEXT);
-const contextOf = (config: Record<string, unknown>): number => contextFor(trainedContext(config));
+/**
+ * The context llama.cpp is loaded with: what the run reaches (prompt or longest context point, plus the new tokens, and
+ * one for the BOS llama.cpp may add), padded to its cell size, within the model's own. The KV cache is then sized as
+ * the ONNX replicas' fit check sizes theirs, not for the model's whole context (4096 cells took 90 MiB of SmolLM2's
+ * 245 MiB for a 35-token run, and would put a 7B model at q4_0 over the heap).
+ */
+function runContext(spec: RunSpec, text: LmText): number {
+  const g = { ...DEFAULT_GENERATION, ...spec.workload.generation };
+  const need = runContextTokens(g, text.encode(g.prompt).length + 1, null);
+  const padded = Math.ceil(need / CONTEXT_STEP) * CONTEXT_STEP;
+  return Math.min(padded, text.maxContext ?? padded);
+}
 
 /** A chunk's token id: llama-server's streamed log-probabilities carry it (`id`), as does `tokens` with return_tokens. */
 function chunkTokenIds(chunk: RawCompletionChunk): number[] | null {
@@ -116,13 +125,13 @@ async function checkParts(blobs: Blob[], headerBytes: number[], names: string[])
  * The GGUF file of a replica, made in this worker as it streams out of the writer (never at fp32), cached in OPFS; a
  * replica over wllama's per-file limit is written as split parts (src/gguf/split.ts), which wllama loads together.
  */
-async function replicaBlobs(spec: RunSpec, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<Blob[]> {
+async function replicaBlobs(spec: RunSpec, text: LmText, result: RunResult, onProgress: (p: Progress) => void, aborted: () => boolean): Promise<Blob[]> {
   const { config, ggufFileBytes } = spec.model.replica!;
   const arch = ggufReplicaProblem(config);
   if (arch) throw new UnsupportedError(`Replica "${spec.model.id}" at ${spec.model.dtype}: ${arch}`);
   const parts = ggufReplicaParts(config, spec.model.dtype as GgufLevel, spec.model.id, ggufFileBytes ?? WLLAMA_FILE_LIMIT_BYTES);
   // The ONNX replicas' fit check, before a byte is made: the whole model (every part) and llama.cpp's KV cache in the WASM heap.
-  const predicted = ggufReplicaFit(config, parts, contextOf(config));
+  const predicted = ggufReplicaFit(config, parts, runContext(spec, text));
   result.memory.predicted = predicted;
   const problem = fitProblem(predicted, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES });
   if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem.replace('(q4) or WebGPU', '(q4_0)')}`);
@@ -179,7 +188,7 @@ async function loadWllamaLm(spec: RunSpec, model: Blob[], threads: number, text:
   try {
     await wllama.loadModel(model, {
       n_threads: threads,
-      n_ctx: contextFor(maxContext),
+      n_ctx: runContext(spec, text),
       n_gpu_layers: spec.device === 'webgpu' ? 99999 : 0,
       n_parallel: 1,
     });
@@ -276,9 +285,9 @@ export const wllamaEngine: Engine = {
     let model: Blob[];
     let text: LmText;
     if (spec.model.replica) {
-      model = await replicaBlobs(spec, result, onProgress, aborted);
-      result.timings.buildMs = performance.now() - t0;
       text = replicaText(spec.model.replica.config);
+      model = await replicaBlobs(spec, text, result, onProgress, aborted);
+      result.timings.buildMs = performance.now() - t0;
     } else {
       const bytes = await fetchModelBytes(spec.model.id, spec.model.url, onProgress);
       result.timings.fetchMs = performance.now() - t0;

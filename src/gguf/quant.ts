@@ -26,6 +26,21 @@ export function encodedBytes(type: GgmlType, count: number): number {
 }
 
 /** Encode `src` (a whole number of blocks) as `type` into `out` (exactly encodedBytes long). */
+
+/** The value of largest magnitude in the block of QK at `base`, with its sign (the first one on a tie), as ggml's Q4_0/Q5_0 take it. */
+function signedAbsMax(src: ArrayLike<number>, base: number): number {
+  let amax = 0;
+  let max = 0;
+  for (let j = 0; j < QK; j++) {
+    const x = src[base + j]!;
+    if (amax < Math.abs(x)) {
+      amax = Math.abs(x);
+      max = x;
+    }
+  }
+  return max;
+}
+
 export function encodeValues(type: GgmlType, src: Float32Array, out: Uint8Array): void {
   const v = new DataView(out.buffer, out.byteOffset, out.byteLength);
   if (out.byteLength !== encodedBytes(type, src.length))
@@ -56,15 +71,7 @@ export function encodeValues(type: GgmlType, src: Float32Array, out: Uint8Array)
       for (let b = 0; b < src.length / QK; b++) {
         const base = b * QK;
         const o = b * 18;
-        let amax = 0;
-        let max = 0;
-        for (let j = 0; j < QK; j++) {
-          const x = src[base + j]!;
-          if (amax < Math.abs(x)) {
-            amax = Math.abs(x);
-            max = x;
-          }
-        }
+        const max = signedAbsMax(src, base);
         const d = f32(max / -8);
         const id = d ? f32(1 / d) : 0;
         v.setUint16(o, toHalfBits(d), true);
@@ -76,15 +83,7 @@ export function encodeValues(type: GgmlType, src: Float32Array, out: Uint8Array)
       for (let b = 0; b < src.length / QK; b++) {
         const base = b * QK;
         const o = b * 22;
-        let amax = 0;
-        let max = 0;
-        for (let j = 0; j < QK; j++) {
-          const x = src[base + j]!;
-          if (amax < Math.abs(x)) {
-            amax = Math.abs(x);
-            max = x;
-          }
-        }
+        const max = signedAbsMax(src, base);
         const d = f32(max / -16);
         const id = d ? f32(1 / d) : 0;
         v.setUint16(o, toHalfBits(d), true);

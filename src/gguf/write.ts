@@ -244,7 +244,11 @@ export function layoutGguf(metadata: readonly GgufKv[], tensors: readonly GgufTe
 
 /** A small file in one buffer (tests, the bundled tiny models). */
 export function encodeGguf(metadata: readonly GgufKv[], tensors: readonly GgufTensor[]): Uint8Array {
-  const file = layoutGguf(metadata, tensors);
+  return gatherGguf(layoutGguf(metadata, tensors));
+}
+
+/** A laid-out file's chunks in one buffer (small files only). */
+export function gatherGguf(file: GgufFile): Uint8Array {
   const out = new Uint8Array(file.totalBytes);
   let at = 0;
   for (const c of file.chunks()) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseContext, parseEngines } from '../../src/cli/bench.ts';
 import { engineComparison } from '../../src/core/compare.ts';
 import { tokenFidelity } from '../../src/core/fidelity.ts';
-import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, kvCacheBytes } from '../../src/core/generation.ts';
+import { checkGeneration, contextLengthsFor, contextPoint, generationBlock, kvCacheBytes, runContextTokens } from '../../src/core/generation.ts';
 import { emptyResult, finish } from '../../src/core/result.ts';
 import { RunResultSchema, type RunResult } from '../../src/core/schema.ts';
 import { DEFAULT_WORKLOAD } from '../../src/core/spec.ts';
@@ -110,5 +110,13 @@ describe('LM flags', () => {
     expect(parseContext(true)).toEqual([128, 512, 2048, 4096]);
     expect(parseContext('64,256')).toEqual([64, 256]);
     expect(() => parseContext('64,abc')).toThrow(/whole numbers/);
+  });
+});
+
+describe('runContextTokens', () => {
+  it('is the prompt or the longest context point plus the new tokens, within the model', () => {
+    expect(runContextTokens({ maxNewTokens: 4, contextLengths: null }, 128, 8192)).toBe(132);
+    expect(runContextTokens({ maxNewTokens: 16, contextLengths: [128, 2048, 512] }, 19, null)).toBe(2064);
+    expect(runContextTokens({ maxNewTokens: 32, contextLengths: [] }, 2040, 2048)).toBe(2048);
   });
 });

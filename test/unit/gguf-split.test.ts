@@ -7,21 +7,13 @@ import { GgufFormatError } from '../../src/gguf/format.ts';
 import { checkGgufParts, readGgufHeader, type GgufPartHeader } from '../../src/gguf/read.ts';
 import { ggufReplica, ggufReplicaParts } from '../../src/gguf/replica.ts';
 import { splitFileName } from '../../src/gguf/split.ts';
-import type { GgufFile } from '../../src/gguf/write.ts';
+import { gatherGguf, type GgufFile } from '../../src/gguf/write.ts';
 import { testSizeConfig } from '../fixtures/replica-sizes.ts';
 
 const catalog = JSON.parse(readFileSync('models/catalog.json', 'utf8')) as Catalog;
 const config = testSizeConfig(catalog.replicas!.find((r) => r.id === 'HuggingFaceTB/SmolLM2-135M')!);
 
-const bytesOf = (file: GgufFile): Uint8Array => {
-  const out = new Uint8Array(file.totalBytes);
-  let at = 0;
-  for (const c of file.chunks()) {
-    out.set(c, at);
-    at += c.length;
-  }
-  return out;
-};
+const bytesOf = (file: GgufFile): Uint8Array => gatherGguf(file);
 
 describe('split GGUF', () => {
   const whole = ggufReplica(config, 'f32', 'smol');
