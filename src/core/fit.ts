@@ -59,13 +59,13 @@ export function describeEstimate(e: FitEstimate): string {
 /**
  * Why a run will not fit on this device, or null when it should. On wasm everything lives in the one heap; on
  * WebGPU the weights live in GPU buffers, each within maxStorageBufferBindingSize, and the whole within the
- * device's memory (WebGPU does not say how much GPU memory there is; deviceMemory is the nearest figure).
+ * device's memory (WebGPU does not say how much GPU memory there is; deviceMemory is the nearest figure). `advice`
+ * ends the heap message: what to try instead, in the levels of the caller's engine.
  */
-export function fitProblem(e: FitEstimate, device: Device, limits: DeviceLimits): string | null {
+export function fitProblem(e: FitEstimate, device: Device, limits: DeviceLimits, advice = 'Try a smaller quantization level (q4) or WebGPU.'): string | null {
   const needs = `needs ${describeEstimate(e)}`;
   if (device === 'wasm' || device === 'webnn') {
-    if (e.totalBytes > limits.wasmHeapBytes)
-      return `Will not fit: ${needs}; the WASM heap allows ${gib(limits.wasmHeapBytes)}. Try a smaller quantization level (q4) or WebGPU.`;
+    if (e.totalBytes > limits.wasmHeapBytes) return `Will not fit: ${needs}; the WASM heap allows ${gib(limits.wasmHeapBytes)}. ${advice}`;
   } else {
     const binding = limits.maxStorageBufferBindingSize ?? null;
     if (binding !== null && e.largestTensorBytes > binding) {

@@ -133,8 +133,9 @@ async function replicaBlobs(spec: RunSpec, text: LmText, result: RunResult, onPr
   // The ONNX replicas' fit check, before a byte is made: the whole model (every part) and llama.cpp's KV cache in the WASM heap.
   const predicted = ggufReplicaFit(config, parts, runContext(spec, text));
   result.memory.predicted = predicted;
-  const problem = fitProblem(predicted, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES });
-  if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem.replace('(q4) or WebGPU', '(q4_0)')}`);
+  const advice = spec.model.dtype === 'q4_0' ? 'q4_0 is the smallest level wllama runs here.' : 'Try a smaller quantization level (q4_0).';
+  const problem = fitProblem(predicted, 'wasm', { wasmHeapBytes: WASM_HEAP_LIMIT_BYTES }, advice);
+  if (problem) throw new UnsupportedError(`${spec.model.id} at ${spec.model.dtype} on ${spec.device}: ${problem}`);
   // Streamed into the OPFS cache (a second run finds it there), as the ONNX replicas' weights are.
   const data = await ggufReplicaData(parts, (writtenBytes, totalBytes) => onProgress({ phase: 'build', writtenBytes, totalBytes }), aborted);
   const n = parts.parts.length;

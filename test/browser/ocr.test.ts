@@ -5,6 +5,7 @@ import { expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
 import { imageHeader } from '../../src/core/task/image.ts';
 import { useApp } from './fixture.ts';
+import { pngHeader } from '../fixtures/png-header.ts';
 
 const app = useApp();
 
@@ -49,15 +50,6 @@ it('renders known lines and reads them back: CER ≤ 2 % at fp32, and a CER for 
   }
 }, 240_000);
 
-/** A PNG signature and IHDR declaring `w`×`h`, and nothing after it. */
-function pngHeader(w: number, h: number): string {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(b);
-  b.writeUInt32BE(w, 16);
-  b.writeUInt32BE(h, 20);
-  return b.toString('base64');
-}
-
 it('bad images end as errored records naming the input; an image with no text reads as no lines', async () => {
   const cases = [
     {
@@ -65,9 +57,9 @@ it('bad images end as errored records naming the input; an image with no text re
       base64: Buffer.from('these are words, not pixels').toString('base64'),
       reason: /"notes.txt" is not an image .*Expected a PNG, JPEG, GIF, BMP or WebP image/,
     },
-    { name: 'zero.png', base64: pngHeader(0, 0), reason: /"zero.png" is 0×0 pixels/ },
-    { name: 'huge.png', base64: pngHeader(9000, 100), reason: /"huge.png" is 9000×100 pixels \(png\), over the size cap of 8192 px a side/ },
-    { name: 'cut.png', base64: pngHeader(40, 20), reason: /"cut.png" has a png header but could not be decoded/ },
+    { name: 'zero.png', base64: pngHeader(0, 0).toString('base64'), reason: /"zero.png" is 0×0 pixels/ },
+    { name: 'huge.png', base64: pngHeader(9000, 100).toString('base64'), reason: /"huge.png" is 9000×100 pixels \(png\), over the size cap of 8192 px a side/ },
+    { name: 'cut.png', base64: pngHeader(40, 20).toString('base64'), reason: /"cut.png" has a png header but could not be decoded/ },
   ];
   for (const c of cases) {
     const [r] = await app.page.evaluate(

@@ -10,6 +10,7 @@ import { openApp } from '../../src/cli/driver.ts';
 import { beforeAll, expect, it } from 'vitest';
 import type { RunResult } from '../../src/core/schema.ts';
 import { useApp } from './fixture.ts';
+import { pngHeader } from '../fixtures/png-header.ts';
 
 const app = useApp();
 let page: Page;
@@ -100,15 +101,6 @@ it('reads the sample lines with boxes, re-runs them at another level in one clic
     ]),
   );
 }, 120_000);
-
-/** A PNG signature and an IHDR declaring `w`×`h`, and nothing after it. */
-function pngHeader(w: number, h: number): Buffer {
-  const b = Buffer.alloc(33);
-  Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 0x49, 0x48, 0x44, 0x52]).copy(b);
-  b.writeUInt32BE(w, 16);
-  b.writeUInt32BE(h, 20);
-  return b;
-}
 
 it('names an image that is not one, is 0×0 or is too big in the panel, and logs each run with its reason', async () => {
   const bad = [
